@@ -1,0 +1,333 @@
+//! Wire types: the JSON the API speaks and the screens read.
+//!
+//! They are deliberately separate from the domain types: a request is parsed into domain
+//! values (see [`crate::placing`] and [`crate::menu_edit`]) and a response is built from
+//! them, so a change of wire shape never ripples through the rules. With the `openapi`
+//! feature they also describe themselves for the OpenAPI document.
+
+use crate::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
+use crate::validation::FieldError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+// ---------------------------------------------------------------- menu read model
+
+/// The whole menu, nested the way a POS shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MenuView {
+    /// Changes on every edit; also the `ETag`.
+    pub version: i64,
+    pub currency: String,
+    pub categories: Vec<MenuCategoryView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MenuCategoryView {
+    pub id: Uuid,
+    pub name: String,
+    pub items: Vec<MenuItemView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MenuItemView {
+    pub id: Uuid,
+    pub name: String,
+    pub price_cents: i64,
+    pub available: bool,
+    pub prep_seconds: u32,
+    pub modifier_groups: Vec<ModifierGroupView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ModifierGroupView {
+    pub id: Uuid,
+    pub name: String,
+    pub min: u32,
+    pub max: u32,
+    /// `min >= 1`.
+    pub required: bool,
+    pub options: Vec<MenuOptionView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MenuOptionView {
+    pub id: Uuid,
+    pub name: String,
+    pub price_delta_cents: i64,
+    pub available: bool,
+}
+
+// ---------------------------------------------------------------- menu editing
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CategoryDto {
+    pub id: Uuid,
+    pub name: String,
+    pub position: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CategoryInput {
+    /// Required on create.
+    pub name: Option<String>,
+    pub position: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ItemDto {
+    pub id: Uuid,
+    pub category_id: Uuid,
+    pub name: String,
+    pub price_cents: i64,
+    pub available: bool,
+    pub prep_seconds: u32,
+    pub position: i64,
+    /// Modifier groups offered, in display order.
+    pub modifier_group_ids: Vec<Uuid>,
+}
+
+/// Create (`name`, `category_id`, `price_cents` required) or partial update of an item.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ItemInput {
+    pub category_id: Option<Uuid>,
+    pub name: Option<String>,
+    pub price_cents: Option<i64>,
+    pub available: Option<bool>,
+    pub prep_seconds: Option<i64>,
+    pub position: Option<i64>,
+    pub modifier_group_ids: Option<Vec<Uuid>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ModifierGroupDto {
+    pub id: Uuid,
+    pub name: String,
+    pub min: u32,
+    pub max: u32,
+    pub required: bool,
+    pub position: i64,
+}
+
+/// Create (`name`, `max` required) or partial update of a modifier group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ModifierGroupInput {
+    pub name: Option<String>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub position: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OptionDto {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub name: String,
+    pub price_delta_cents: i64,
+    pub available: bool,
+    pub position: i64,
+}
+
+/// Create (`group_id`, `name` required) or partial update of a modifier option.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OptionInput {
+    pub group_id: Option<Uuid>,
+    pub name: Option<String>,
+    pub price_delta_cents: Option<i64>,
+    pub available: Option<bool>,
+    pub position: Option<i64>,
+}
+
+/// "86" an item or option (`available: false`) or bring it back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AvailabilityInput {
+    pub available: bool,
+}
+
+// ---------------------------------------------------------------- orders
+
+/// A new order. Prices are never taken from the client: the server prices it from the menu.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PlaceOrderRequest {
+    /// A UUIDv7 made by the client (a terminal may be offline); the server makes one if absent.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    pub customer_name: String,
+    #[serde(default)]
+    pub customer_email: Option<String>,
+    pub lines: Vec<LineRequest>,
+    /// Pay at once (cash); otherwise pay later with `POST /orders/{id}/payment`.
+    #[serde(default)]
+    pub payment: Option<PaymentRequest>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LineRequest {
+    pub item_id: Uuid,
+    pub quantity: i64,
+    #[serde(default)]
+    pub option_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PaymentRequest {
+    pub method: PaymentMethod,
+    /// Cash handed over, in minor units; at least the order total.
+    pub tendered_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CancelRequest {
+    /// Why, for the audit trail and the customer ("customer left", "out of oat milk").
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderDto {
+    pub id: Uuid,
+    /// Per business day, from 1.
+    pub ticket_number: i64,
+    pub business_date: String,
+    pub customer_name: String,
+    pub customer_email: Option<String>,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub currency: String,
+    pub lines: Vec<OrderLineDto>,
+    pub subtotal_cents: i64,
+    pub discount_cents: i64,
+    pub tax_cents: i64,
+    pub tip_cents: i64,
+    pub total_cents: i64,
+    pub payment_method: Option<PaymentMethod>,
+    pub tendered_cents: Option<i64>,
+    pub change_due_cents: Option<i64>,
+    /// Optimistic-concurrency version; send it back as `If-Match`.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Status changes, oldest first (only on `GET /orders/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<StatusChangeDto>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderLineDto {
+    pub id: Uuid,
+    pub item_id: Uuid,
+    /// Snapshotted at order time.
+    pub name: String,
+    pub quantity: u32,
+    /// Base price plus option deltas, snapshotted.
+    pub unit_price_cents: i64,
+    pub options: Vec<LineOptionDto>,
+    pub note: Option<String>,
+    pub status: LineStatus,
+    pub line_total_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LineOptionDto {
+    pub option_id: Uuid,
+    pub group_name: String,
+    pub name: String,
+    pub price_delta_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StatusChangeDto {
+    pub from: Option<OrderStatus>,
+    pub to: OrderStatus,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderPage {
+    pub orders: Vec<OrderDto>,
+    /// Pass as `offset` for the next page; absent on the last page.
+    pub next_offset: Option<i64>,
+}
+
+// ---------------------------------------------------------------- errors and events
+
+/// RFC 9457 problem details, as every 4xx/5xx answer carries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// For illegal transitions: the order's current status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_status: Option<String>,
+}
+
+/// A CloudEvents 1.0 event (structured JSON), as the live stream and sinks carry it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CloudEvent {
+    pub specversion: String,
+    /// The event's UUID: consumers dedupe by it.
+    pub id: String,
+    /// `crema/<shop>/<node>`.
+    pub source: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The order (or menu) the event is about.
+    pub subject: Option<String>,
+    pub time: DateTime<Utc>,
+    pub datacontenttype: String,
+    /// The shop's global event order (decimal; compare as an integer).
+    pub sequence: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
+    /// The request that caused the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requestid: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub data: serde_json::Value,
+}

@@ -1,0 +1,55 @@
+//! Event type names (CloudEvents `type`) and the payloads order events carry.
+//!
+//! Names are a public contract with every sink and consumer: extend, never rename.
+
+use crate::api::OrderDto;
+use crate::status::{OrderStatus, PaymentStatus};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub mod types {
+    pub const ORDER_PLACED: &str = "order.placed";
+    pub const ORDER_ACCEPTED: &str = "order.accepted";
+    pub const ORDER_LINE_STARTED: &str = "order.line.started";
+    pub const ORDER_LINE_DONE: &str = "order.line.done";
+    pub const ORDER_READY: &str = "order.ready";
+    pub const ORDER_COMPLETED: &str = "order.completed";
+    pub const ORDER_CANCELLED: &str = "order.cancelled";
+    pub const PAYMENT_CAPTURED: &str = "payment.captured";
+    pub const PAYMENT_REFUNDED: &str = "payment.refunded";
+    pub const MENU_UPDATED: &str = "menu.updated";
+}
+
+/// `data` of every `order.*` and `payment.*` event: enough for a pickup board or KDS to
+/// update without another request. `order.placed` also carries the whole order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrderEventData {
+    pub order_id: Uuid,
+    pub ticket_number: i64,
+    pub customer_name: String,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    /// The order's version after this event's change.
+    pub version: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_cents: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_due_cents: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Box<OrderDto>>,
+}
+
+/// `data` of `menu.updated`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuUpdatedData {
+    /// The menu version after the edit.
+    pub version: i64,
+    /// What changed: `category.created`, `item.updated`, `option.availability`, ...
+    pub change: String,
+    /// The id of the edited row.
+    pub id: Uuid,
+}

@@ -1,0 +1,24 @@
+//! Crema's domain: the rules of a coffee shop's orders, free of I/O.
+//!
+//! Everything here is pure so it can be tested exhaustively and compiled to wasm for the
+//! screens. The server owns storage and transport; this crate owns what is *allowed*:
+//! how money is added up and taxed ([`money`], [`tax`], [`totals`]), what a menu holds
+//! ([`menu`]), whether a new order makes sense against it ([`placing`]), and which status
+//! changes an order may go through ([`lifecycle`]). Wire types shared with the screens
+//! live in [`api`].
+
+pub mod api;
+pub mod customer;
+pub mod events;
+pub mod lifecycle;
+pub mod menu;
+pub mod menu_edit;
+pub mod money;
+pub mod placing;
+pub mod status;
+pub mod tax;
+pub mod totals;
+pub mod validation;
+
+pub use money::{Currency, Money};
+pub use validation::{FieldError, ValidationErrors};

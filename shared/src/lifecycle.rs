@@ -1,0 +1,202 @@
+//! Which status changes an order may go through, as a pure function
+//! `(state, command) -> Result<events, error>`, and how events move the state.
+//!
+//! Orders: `placed → accepted → preparing → ready → completed`; `cancelled` from any state
+//! before `ready`. Lines: `queued → making → done`; the first started line moves an accepted
+//! order to `preparing`, the last finished line makes it `ready`. Payment (cash, for now):
+//! `unpaid → captured`, and a cancelled captured order is refunded at the till
+//! (`captured → refunded`). An illegal command is a typed error, never a panic or a no-op.
+
+use crate::money::Money;
+use crate::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineState {
+    pub id: Uuid,
+    pub status: LineStatus,
+}
+
+/// What the rules need to know of an order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderState {
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub total: Money,
+    pub lines: Vec<LineState>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OrderCommand {
+    Accept,
+    StartLine { line_id: Uuid },
+    FinishLine { line_id: Uuid },
+    Complete,
+    Cancel { reason: String },
+    PayCash { tendered: Money },
+}
+
+impl OrderCommand {
+    /// The verb used in error messages ("cannot accept an order that is ready").
+    pub fn action(&self) -> &'static str {
+        match self {
+            OrderCommand::Accept => "accept",
+            OrderCommand::StartLine { .. } => "start a line of",
+            OrderCommand::FinishLine { .. } => "finish a line of",
+            OrderCommand::Complete => "complete",
+            OrderCommand::Cancel { .. } => "cancel",
+            OrderCommand::PayCash { .. } => "take payment for",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OrderEvent {
+    Accepted,
+    LineStarted { line_id: Uuid },
+    LineDone { line_id: Uuid },
+    Ready,
+    Completed,
+    Cancelled { reason: String },
+    PaymentCaptured { method: PaymentMethod, amount: Money, tendered: Money, change: Money },
+    PaymentRefunded { method: PaymentMethod, amount: Money },
+}
+
+impl OrderEvent {
+    /// The CloudEvents `type`.
+    pub fn event_type(&self) -> &'static str {
+        use crate::events::types;
+        match self {
+            OrderEvent::Accepted => types::ORDER_ACCEPTED,
+            OrderEvent::LineStarted { .. } => types::ORDER_LINE_STARTED,
+            OrderEvent::LineDone { .. } => types::ORDER_LINE_DONE,
+            OrderEvent::Ready => types::ORDER_READY,
+            OrderEvent::Completed => types::ORDER_COMPLETED,
+            OrderEvent::Cancelled { .. } => types::ORDER_CANCELLED,
+            OrderEvent::PaymentCaptured { .. } => types::PAYMENT_CAPTURED,
+            OrderEvent::PaymentRefunded { .. } => types::PAYMENT_REFUNDED,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("cannot {action} an order that is {current}")]
+    IllegalTransition { action: &'static str, current: OrderStatus },
+    #[error("the order has no line {0}")]
+    UnknownLine(Uuid),
+    #[error("cannot {action} a line that is {current}")]
+    IllegalLineTransition { action: &'static str, line_id: Uuid, current: LineStatus },
+    #[error("the order's payment is already {0}")]
+    AlreadyPaid(PaymentStatus),
+    #[error("tendered {tendered} is less than the total {total}")]
+    InsufficientTender { tendered: Money, total: Money },
+}
+
+/// Decides what happens when `command` is given to an order in `state`.
+pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEvent>, TransitionError> {
+    use OrderStatus::*;
+    let illegal = || TransitionError::IllegalTransition { action: command.action(), current: state.status };
+    match command {
+        OrderCommand::Accept => match state.status {
+            Placed => Ok(vec![OrderEvent::Accepted]),
+            _ => Err(illegal()),
+        },
+        OrderCommand::StartLine { line_id } => {
+            if !matches!(state.status, Accepted | Preparing) {
+                return Err(illegal());
+            }
+            match line(state, *line_id)?.status {
+                LineStatus::Queued => Ok(vec![OrderEvent::LineStarted { line_id: *line_id }]),
+                current => Err(TransitionError::IllegalLineTransition { action: "start", line_id: *line_id, current }),
+            }
+        }
+        OrderCommand::FinishLine { line_id } => {
+            if state.status != Preparing {
+                return Err(illegal());
+            }
+            match line(state, *line_id)?.status {
+                LineStatus::Making => {
+                    let others_done = state.lines.iter().filter(|l| l.id != *line_id).all(|l| l.status == LineStatus::Done);
+                    let mut events = vec![OrderEvent::LineDone { line_id: *line_id }];
+                    if others_done {
+                        events.push(OrderEvent::Ready);
+                    }
+                    Ok(events)
+                }
+                current => Err(TransitionError::IllegalLineTransition { action: "finish", line_id: *line_id, current }),
+            }
+        }
+        OrderCommand::Complete => match state.status {
+            Ready => Ok(vec![OrderEvent::Completed]),
+            _ => Err(illegal()),
+        },
+        OrderCommand::Cancel { reason } => match state.status {
+            Placed | Accepted | Preparing => {
+                let mut events = vec![OrderEvent::Cancelled { reason: reason.clone() }];
+                if state.payment_status == PaymentStatus::Captured {
+                    events.push(OrderEvent::PaymentRefunded { method: PaymentMethod::Cash, amount: state.total });
+                }
+                Ok(events)
+            }
+            _ => Err(illegal()),
+        },
+        OrderCommand::PayCash { tendered } => {
+            if state.status == Cancelled {
+                return Err(illegal());
+            }
+            if state.payment_status != PaymentStatus::Unpaid {
+                return Err(TransitionError::AlreadyPaid(state.payment_status));
+            }
+            if *tendered < state.total {
+                return Err(TransitionError::InsufficientTender { tendered: *tendered, total: state.total });
+            }
+            Ok(vec![OrderEvent::PaymentCaptured {
+                method: PaymentMethod::Cash,
+                amount: state.total,
+                tendered: *tendered,
+                change: *tendered - state.total,
+            }])
+        }
+    }
+}
+
+/// Moves `state` by one event. Events come from [`decide`], so they are legal here.
+pub fn apply(state: &mut OrderState, event: &OrderEvent) {
+    match event {
+        OrderEvent::Accepted => state.status = OrderStatus::Accepted,
+        OrderEvent::LineStarted { line_id } => {
+            set_line(state, *line_id, LineStatus::Making);
+            state.status = OrderStatus::Preparing;
+        }
+        OrderEvent::LineDone { line_id } => set_line(state, *line_id, LineStatus::Done),
+        OrderEvent::Ready => state.status = OrderStatus::Ready,
+        OrderEvent::Completed => state.status = OrderStatus::Completed,
+        OrderEvent::Cancelled { .. } => state.status = OrderStatus::Cancelled,
+        OrderEvent::PaymentCaptured { .. } => state.payment_status = PaymentStatus::Captured,
+        OrderEvent::PaymentRefunded { .. } => state.payment_status = PaymentStatus::Refunded,
+    }
+}
+
+/// [`decide`] then [`apply`]: the events and the state after them.
+pub fn handle(state: &OrderState, command: &OrderCommand) -> Result<(Vec<OrderEvent>, OrderState), TransitionError> {
+    let events = decide(state, command)?;
+    let mut next = state.clone();
+    for event in &events {
+        apply(&mut next, event);
+    }
+    Ok((events, next))
+}
+
+fn line(state: &OrderState, line_id: Uuid) -> Result<&LineState, TransitionError> {
+    state.lines.iter().find(|l| l.id == line_id).ok_or(TransitionError::UnknownLine(line_id))
+}
+
+fn set_line(state: &mut OrderState, line_id: Uuid, status: LineStatus) {
+    if let Some(l) = state.lines.iter_mut().find(|l| l.id == line_id) {
+        l.status = status;
+    }
+}
+
+#[cfg(test)]
+mod tests;

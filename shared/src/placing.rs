@@ -1,0 +1,284 @@
+//! Checking a new order against the menu and pricing it.
+//!
+//! The client's prices are never trusted: each line is priced from the menu version in
+//! force (`unit = item price + Σ option deltas`, never below zero; `line = unit × quantity`),
+//! and names and prices are snapshotted so later menu edits don't rewrite history. Every
+//! problem is reported at once, each under its field path.
+
+use crate::api::{LineRequest, PaymentRequest, PlaceOrderRequest};
+use crate::customer::{CustomerName, Email, Note, Quantity};
+use crate::menu::Catalog;
+use crate::money::Money;
+use crate::status::PaymentMethod;
+use crate::tax::TaxPolicy;
+use crate::totals::{compute_totals, Totals};
+use crate::validation::ValidationErrors;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Most lines one order may have.
+pub const MAX_LINES: usize = 50;
+/// Most cash one tender may be (guards against a typo of extra zeros): 10 000.00.
+pub const MAX_TENDER_CENTS: i64 = 1_000_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChosenOption {
+    pub option_id: Uuid,
+    pub group_name: String,
+    pub name: String,
+    pub price_delta: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PricedLine {
+    pub item_id: Uuid,
+    pub name: String,
+    pub quantity: Quantity,
+    pub unit_price: Money,
+    pub options: Vec<ChosenOption>,
+    pub note: Option<Note>,
+    pub line_total: Money,
+}
+
+/// Cash handed over at the till, checked against the total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CashTender {
+    pub tendered: Money,
+    pub change: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PricedOrder {
+    pub customer_name: CustomerName,
+    pub customer_email: Option<Email>,
+    pub lines: Vec<PricedLine>,
+    pub totals: Totals,
+    pub payment: Option<CashTender>,
+}
+
+/// Validates `request` against `catalog` and prices it under `tax`.
+pub fn price_order(catalog: &Catalog, tax: TaxPolicy, request: &PlaceOrderRequest) -> Result<PricedOrder, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let customer_name = errors.check("customer_name", CustomerName::parse(&request.customer_name));
+    let customer_email = match request.customer_email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => errors.check("customer_email", Email::parse(raw)),
+    };
+    if request.lines.is_empty() {
+        errors.push("lines", "an order needs at least one line");
+    } else if request.lines.len() > MAX_LINES {
+        errors.push("lines", format!("an order has at most {MAX_LINES} lines"));
+    }
+    let lines: Vec<Option<PricedLine>> = request
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| price_line(catalog, &mut errors, &format!("lines[{i}]"), line))
+        .collect();
+    let lines: Vec<PricedLine> = lines.into_iter().flatten().collect();
+    let line_totals: Vec<Money> = lines.iter().map(|l| l.line_total).collect();
+    let totals = compute_totals(&line_totals, Money::ZERO, Money::ZERO, tax);
+    let payment = request
+        .payment
+        .as_ref()
+        .and_then(|p| errors.check("payment.tendered_cents", cash_tender(p, totals.total)));
+    match (errors.is_empty(), customer_name) {
+        (true, Some(customer_name)) => Ok(PricedOrder { customer_name, customer_email, lines, totals, payment }),
+        _ => Err(errors),
+    }
+}
+
+/// Checks a cash tender against a total: enough, and not absurd.
+pub fn cash_tender(payment: &PaymentRequest, total: Money) -> Result<CashTender, String> {
+    match payment.method {
+        PaymentMethod::Cash => {
+            let tendered = Money::from_minor(payment.tendered_cents);
+            if payment.tendered_cents > MAX_TENDER_CENTS {
+                Err(format!("must be at most {}", Money::from_minor(MAX_TENDER_CENTS)))
+            } else if tendered < total {
+                Err(format!("must be at least the total {total}"))
+            } else {
+                Ok(CashTender { tendered, change: tendered - total })
+            }
+        }
+    }
+}
+
+fn price_line(catalog: &Catalog, errors: &mut ValidationErrors, path: &str, line: &LineRequest) -> Option<PricedLine> {
+    let before = errors.errors().len();
+    let quantity = errors.check(&format!("{path}.quantity"), Quantity::parse(line.quantity));
+    let note = errors.check(&format!("{path}.note"), Note::parse(line.note.as_deref().unwrap_or(""))).flatten();
+    let Some(item) = catalog.item(line.item_id) else {
+        errors.push(format!("{path}.item_id"), "no such item on the menu");
+        return None;
+    };
+    if !item.available {
+        errors.push(format!("{path}.item_id"), format!("\"{}\" is sold out", item.name));
+    }
+    // Chosen options, grouped by the item's groups.
+    let mut chosen: HashMap<Uuid, Vec<ChosenOption>> = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for (j, option_id) in line.option_ids.iter().enumerate() {
+        let field = format!("{path}.option_ids[{j}]");
+        if !seen.insert(*option_id) {
+            errors.push(field, "is chosen twice");
+            continue;
+        }
+        let Some(option) = catalog.option(*option_id) else {
+            errors.push(field, "no such option on the menu");
+            continue;
+        };
+        if !item.group_ids.contains(&option.group_id) {
+            errors.push(field, format!("\"{}\" is not offered for {}", option.name, item.name));
+            continue;
+        }
+        if !option.available {
+            errors.push(field, format!("\"{}\" is sold out", option.name));
+            continue;
+        }
+        let group_name = catalog.group(option.group_id).map(|g| g.name.clone()).unwrap_or_default();
+        chosen.entry(option.group_id).or_default().push(ChosenOption {
+            option_id: option.id,
+            group_name,
+            name: option.name.clone(),
+            price_delta: option.price_delta,
+        });
+    }
+    let mut options = Vec::new();
+    for group in item.group_ids.iter().filter_map(|gid| catalog.group(*gid)) {
+        let picked = chosen.remove(&group.id).unwrap_or_default();
+        let n = picked.len() as u32;
+        if n < group.min || n > group.max {
+            errors.push(
+                format!("{path}.options"),
+                format!("\"{}\" {} choice{}, got {n}", group.name, group.rule(), if group.max == 1 { "" } else { "s" }),
+            );
+        }
+        options.extend(picked);
+    }
+    if errors.errors().len() > before {
+        return None;
+    }
+    let quantity = quantity?;
+    let unit_price = (item.price + options.iter().map(|o| o.price_delta).sum::<Money>()).max(Money::ZERO);
+    Some(PricedLine {
+        item_id: item.id,
+        name: item.name.clone(),
+        quantity,
+        unit_price,
+        line_total: unit_price.times(quantity.get()),
+        options,
+        note,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::menu::fixtures::{catalog, Ids};
+    use crate::tax::{TaxMode, TaxRate};
+
+    fn tax() -> TaxPolicy {
+        TaxPolicy { rate: TaxRate::try_from(875).expect("rate"), mode: TaxMode::Exclusive }
+    }
+
+    fn line(item_id: Uuid, quantity: i64, option_ids: Vec<Uuid>) -> LineRequest {
+        LineRequest { item_id, quantity, option_ids, note: None }
+    }
+
+    fn request(lines: Vec<LineRequest>) -> PlaceOrderRequest {
+        PlaceOrderRequest { id: None, customer_name: "Ana".into(), customer_email: None, lines, payment: None }
+    }
+
+    fn errors_of(ids_req: (&Catalog, PlaceOrderRequest)) -> Vec<(String, String)> {
+        match price_order(ids_req.0, tax(), &ids_req.1) {
+            Ok(_) => vec![],
+            Err(e) => e.into_errors().into_iter().map(|f| (f.field, f.message)).collect(),
+        }
+    }
+
+    fn large_oat_latte(ids: &Ids) -> LineRequest {
+        line(ids.latte, 2, vec![ids.large, ids.oat, ids.vanilla])
+    }
+
+    #[test]
+    fn prices_a_latte_and_croissant_from_the_menu() {
+        let (catalog, ids) = catalog();
+        let order = price_order(&catalog, tax(), &request(vec![large_oat_latte(&ids), line(ids.croissant, 1, vec![])]))
+            .expect("valid order");
+        assert_eq!(order.lines[0].unit_price.minor(), 475 + 100 + 60 + 50);
+        assert_eq!(order.lines[0].line_total.minor(), 2 * 685);
+        let groups: Vec<&str> = order.lines[0].options.iter().map(|o| o.group_name.as_str()).collect();
+        assert_eq!(groups, ["Size", "Milk", "Syrup"]);
+        assert_eq!(order.totals.subtotal.minor(), 1370 + 375);
+        assert_eq!(order.totals.tax.minor(), 153); // 8.75 % of 17.45 = 1.526875
+        assert_eq!(order.totals.total.minor(), 1745 + 153);
+    }
+
+    #[test]
+    fn every_rule_names_its_field() {
+        let (catalog, ids) = catalog();
+        let cases: Vec<(PlaceOrderRequest, &str, &str)> = vec![
+            (request(vec![]), "lines", "at least one line"),
+            (request(vec![line(Uuid::from_u128(999), 1, vec![])]), "lines[0].item_id", "no such item"),
+            (request(vec![line(ids.muffin, 1, vec![])]), "lines[0].item_id", "sold out"),
+            (request(vec![line(ids.latte, 1, vec![])]), "lines[0].options", "\"Size\" needs exactly 1 choice, got 0"),
+            (request(vec![line(ids.latte, 1, vec![ids.small, ids.large])]), "lines[0].options", "needs exactly 1"),
+            (
+                request(vec![line(ids.croissant, 1, vec![]), line(ids.latte, 1, vec![ids.small, Uuid::from_u128(998)])]),
+                "lines[1].option_ids[1]",
+                "no such option",
+            ),
+            (request(vec![line(ids.latte, 1, vec![ids.small, ids.soy])]), "lines[0].option_ids[1]", "sold out"),
+            (request(vec![line(ids.croissant, 1, vec![ids.oat])]), "lines[0].option_ids[0]", "not offered for Croissant"),
+            (request(vec![line(ids.latte, 1, vec![ids.orphan_option, ids.small])]), "lines[0].option_ids[0]", "not offered"),
+            (request(vec![line(ids.latte, 1, vec![ids.small, ids.small])]), "lines[0].option_ids[1]", "twice"),
+            (request(vec![line(ids.croissant, 0, vec![])]), "lines[0].quantity", "between 1 and 99"),
+            (request(vec![line(ids.croissant, 100, vec![])]), "lines[0].quantity", "between 1 and 99"),
+            (
+                request(vec![LineRequest { item_id: ids.croissant, quantity: 1, option_ids: vec![], note: Some("x".repeat(141)) }]),
+                "lines[0].note",
+                "at most 140",
+            ),
+            (PlaceOrderRequest { customer_name: " ".into(), ..request(vec![line(ids.croissant, 1, vec![])]) }, "customer_name", "empty"),
+            (
+                PlaceOrderRequest { customer_email: Some("nope".into()), ..request(vec![line(ids.croissant, 1, vec![])]) },
+                "customer_email",
+                "email",
+            ),
+            (
+                PlaceOrderRequest {
+                    payment: Some(PaymentRequest { method: PaymentMethod::Cash, tendered_cents: 100 }),
+                    ..request(vec![line(ids.croissant, 1, vec![])])
+                },
+                "payment.tendered_cents",
+                "at least the total 4.08",
+            ),
+        ];
+        for (req, field, message) in cases {
+            let errors = errors_of((&catalog, req));
+            assert!(
+                errors.iter().any(|(f, m)| f == field && m.contains(message)),
+                "expected {field}: {message}, got {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn syrup_allows_up_to_two_not_three() {
+        let (catalog, ids) = catalog();
+        let ok = request(vec![line(ids.latte, 1, vec![ids.small, ids.vanilla, ids.caramel])]);
+        assert!(price_order(&catalog, tax(), &ok).is_ok());
+    }
+
+    #[test]
+    fn cash_change_is_tendered_minus_total() {
+        let (catalog, ids) = catalog();
+        let req = PlaceOrderRequest {
+            payment: Some(PaymentRequest { method: PaymentMethod::Cash, tendered_cents: 500 }),
+            ..request(vec![line(ids.croissant, 1, vec![])])
+        };
+        let order = price_order(&catalog, tax(), &req).expect("valid");
+        assert_eq!(order.payment.map(|p| p.change.minor()), Some(500 - 408));
+    }
+}
