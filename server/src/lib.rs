@@ -1,1 +1,19 @@
+//! Crema's server: the HTTP API and live event stream over an embedded SQLite store.
+//!
+//! Layers, one way only: [`http`] (routes, extractors, problem+json) calls [`service`]
+//! (use cases: one transaction each, domain rules from `crema-shared`, outbox events),
+//! which calls [`store`] (all SQL). [`server::Server`] wires them up; the binary, the tests
+//! and the desktop shell all start Crema through it.
 
+pub mod config;
+pub mod http;
+pub mod server;
+pub mod service;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+
+pub use config::Config;
+pub use http::openapi::app;
+pub use server::Server;
+pub use state::AppState;

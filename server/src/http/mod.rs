@@ -1,0 +1,13 @@
+//! The HTTP face: routes, extractors that speak problem+json, request context, the live
+//! event stream and the OpenAPI document.
+
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod health;
+pub mod menu;
+pub mod openapi;
+pub mod orders;
+pub mod request_context;
+
+pub use error::ApiError;

@@ -1,0 +1,304 @@
+//! Order routes: place, read, list, and the lifecycle transitions.
+
+use super::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKeyHeader, IfMatch};
+use super::ApiError;
+use crate::service::idempotency::{Answer, IdempotencyKey};
+use crate::service::{self, RequestContext, ServiceError};
+use crate::state::AppState;
+use crate::store::orders::ListFilter;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use crema_shared::api::{
+    CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem,
+};
+use crema_shared::lifecycle::OrderCommand;
+use crema_shared::placing::MAX_TENDER_CENTS;
+use crema_shared::status::OrderStatus;
+use crema_shared::validation::bounded_text;
+use crema_shared::{Money, ValidationErrors};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub const MAX_PAGE: i64 = 200;
+pub const MAX_REASON_CHARS: usize = 200;
+
+/// Places an order, priced by the server from the menu.
+///
+/// With `Idempotency-Key`, a retry of the same body returns the first answer (marked
+/// `Idempotent-Replayed: true`) and a different body is a 422. Without it, a client-made `id`
+/// plays the same role.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = PlaceOrderRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses(
+        (status = 201, body = OrderDto, description = "Placed (or the replayed first answer)"),
+        (status = 400, body = Problem), (status = 409, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
+    ))]
+pub async fn place_order(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    IdempotencyKeyHeader(key): IdempotencyKeyHeader,
+    body: ApiJson<PlaceOrderRequest>,
+) -> Result<Response, ApiError> {
+    let (key, implicit) = match (key, body.value.id) {
+        (Some(key), _) => (
+            Some(IdempotencyKey::new("orders", key, &body.canonical)),
+            false,
+        ),
+        (None, Some(id)) => (
+            Some(IdempotencyKey::new(
+                "orders.id",
+                id.to_string(),
+                &body.canonical,
+            )),
+            true,
+        ),
+        (None, None) => (None, false),
+    };
+    match service::orders::place(&state, &ctx, &body.value, key.as_ref()).await {
+        Err(ServiceError::IdempotencyMismatch) if implicit => Err(ApiError::Conflict(
+            "an order with this id already exists with different content".into(),
+        )),
+        result => Ok(answer(result?)),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Only orders in this status.
+    status: Option<String>,
+    /// Only orders created at or after this time (RFC 3339).
+    since: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    limit: Option<i64>,
+    /// Orders to skip (from `next_offset`).
+    offset: Option<i64>,
+}
+
+/// Orders, newest first.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery),
+    responses((status = 200, body = OrderPage), (status = 400, body = Problem)))]
+pub async fn list_orders(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<axum::Json<OrderPage>, ApiError> {
+    let mut errors = ValidationErrors::new();
+    let status = match query.status.as_deref() {
+        None => None,
+        Some(s) => {
+            let parsed = OrderStatus::parse(s);
+            if parsed.is_none() {
+                let names: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
+                errors.push("status", format!("must be one of {}", names.join(", ")));
+            }
+            parsed
+        }
+    };
+    let since = match query.since.as_deref() {
+        None => None,
+        Some(s) => errors.check(
+            "since",
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| "must be an RFC 3339 time"),
+        ),
+    };
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        errors.push("limit", format!("must be between 1 and {MAX_PAGE}"));
+    }
+    let offset = query.offset.unwrap_or(0);
+    if offset < 0 {
+        errors.push("offset", "must not be negative");
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Malformed(
+            "bad query parameters".into(),
+            errors.into_errors(),
+        ));
+    }
+    let filter = ListFilter {
+        status,
+        since,
+        limit,
+        offset,
+    };
+    Ok(axum::Json(service::orders::list(&state, filter).await?))
+}
+
+/// One order, with its status history; `ETag` is its version.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = Uuid, Path)),
+    responses((status = 200, body = OrderDto), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_order(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Response, ApiError> {
+    let order = service::orders::get(&state, id).await?;
+    let etag = HeaderValue::from_str(&format!("\"{}\"", order.version))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(([(header::ETAG, etag)], axum::Json(order)).into_response())
+}
+
+/// Barista accepts a placed order.
+///
+/// `If-Match: <version>` makes it conditional (409 when stale); an illegal transition is a
+/// 409 naming the current status.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/accept", tag = "orders",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Expected order version")),
+    responses((status = 200, body = OrderDto), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(if_match): IfMatch,
+) -> Result<Response, ApiError> {
+    run(&state, &ctx, id, OrderCommand::Accept, if_match, None).await
+}
+
+/// The customer picked up a ready order.
+///
+/// `If-Match: <version>` makes it conditional (409 when stale); an illegal transition is a
+/// 409 naming the current status.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/complete", tag = "orders",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Expected order version")),
+    responses((status = 200, body = OrderDto), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn complete(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(if_match): IfMatch,
+) -> Result<Response, ApiError> {
+    run(&state, &ctx, id, OrderCommand::Complete, if_match, None).await
+}
+
+/// Cancels an order before it is ready; a paid one is refunded at the till.
+///
+/// `If-Match: <version>` makes it conditional (409 when stale); an illegal transition is a
+/// 409 naming the current status.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", request_body = CancelRequest,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Expected order version")),
+    responses((status = 200, body = OrderDto), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(if_match): IfMatch,
+    body: ApiJson<CancelRequest>,
+) -> Result<Response, ApiError> {
+    let reason = bounded_text(&body.value.reason, MAX_REASON_CHARS)
+        .map_err(|m| ApiError::field("reason", m))?;
+    run(
+        &state,
+        &ctx,
+        id,
+        OrderCommand::Cancel { reason },
+        if_match,
+        None,
+    )
+    .await
+}
+
+/// Barista starts making a line.
+///
+/// `If-Match: <version>` makes it conditional (409 when stale); an illegal transition is a
+/// 409 naming the current status.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/lines/{line_id}/start", tag = "orders",
+    params(("id" = Uuid, Path), ("line_id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Expected order version")),
+    responses((status = 200, body = OrderDto), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn start_line(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath((id, line_id)): ApiPath<(Uuid, Uuid)>,
+    IfMatch(if_match): IfMatch,
+) -> Result<Response, ApiError> {
+    run(
+        &state,
+        &ctx,
+        id,
+        OrderCommand::StartLine { line_id },
+        if_match,
+        None,
+    )
+    .await
+}
+
+/// Barista finished a line; the last one makes the order ready.
+///
+/// `If-Match: <version>` makes it conditional (409 when stale); an illegal transition is a
+/// 409 naming the current status.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/lines/{line_id}/done", tag = "orders",
+    params(("id" = Uuid, Path), ("line_id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Expected order version")),
+    responses((status = 200, body = OrderDto), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn finish_line(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath((id, line_id)): ApiPath<(Uuid, Uuid)>,
+    IfMatch(if_match): IfMatch,
+) -> Result<Response, ApiError> {
+    run(
+        &state,
+        &ctx,
+        id,
+        OrderCommand::FinishLine { line_id },
+        if_match,
+        None,
+    )
+    .await
+}
+
+/// Takes cash for an unpaid order: the answer carries `change_due_cents`.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/payment", tag = "orders", request_body = PaymentRequest,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Expected order version"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses((status = 200, body = OrderDto), (status = 404, body = Problem), (status = 409, body = Problem, description = "Already paid or cancelled"), (status = 422, body = Problem)))]
+pub async fn pay(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(if_match): IfMatch,
+    IdempotencyKeyHeader(key): IdempotencyKeyHeader,
+    body: ApiJson<PaymentRequest>,
+) -> Result<Response, ApiError> {
+    let tendered = body.value.tendered_cents;
+    if !(0..=MAX_TENDER_CENTS).contains(&tendered) {
+        return Err(ApiError::field(
+            "tendered_cents",
+            format!("must be between 0 and {MAX_TENDER_CENTS}"),
+        ));
+    }
+    let key = key.map(|k| IdempotencyKey::new(format!("orders.payment.{id}"), k, &body.canonical));
+    let command = OrderCommand::PayCash {
+        tendered: Money::from_minor(tendered),
+    };
+    run(&state, &ctx, id, command, if_match, key.as_ref()).await
+}
+
+async fn run(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    command: OrderCommand,
+    if_match: Option<i64>,
+    key: Option<&IdempotencyKey>,
+) -> Result<Response, ApiError> {
+    Ok(answer(
+        service::orders::transition(state, ctx, id, command, if_match, key).await?,
+    ))
+}
+
+/// A JSON answer from a use case (possibly replayed) as an HTTP response.
+fn answer(answer: Answer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, answer.body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if answer.replayed {
+        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+}

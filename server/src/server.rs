@@ -1,0 +1,126 @@
+//! Starting and stopping Crema: open the store, seed a new database, bind, serve, and shut
+//! down gracefully (in-flight requests finish, live streams end, the database is closed).
+//! Tests, the binary and the desktop shell all start it the same way.
+
+use crate::config::Config;
+use crate::http::openapi::app;
+use crate::service::demo_menu::{seed_if_new, ShopDefaults};
+use crate::service::menu_cache::MenuCache;
+use crate::service::EventHub;
+use crate::state::{AppState, BusinessDay};
+use crate::store::{outbox, Store, StoreError, StoreOptions};
+use crema_shared::tax::{TaxPolicy, TaxRate};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration: {0}")]
+    Config(String),
+}
+
+/// A bound, not yet serving, Crema server.
+pub struct Server {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Server {
+    /// Opens the database (migrating and seeding it) and binds the address.
+    pub async fn bind(config: &Config) -> Result<Server, StartError> {
+        let state = build_state(config).await?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        Ok(Server { listener, state })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then drains and closes the database.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let state = self.state.clone();
+        let hub = state.hub.clone();
+        let result = axum::serve(self.listener, app(self.state))
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                tracing::info!("shutting down: finishing in-flight requests");
+                hub.close();
+            })
+            .await;
+        state.store.close().await;
+        tracing::info!("database closed");
+        result
+    }
+}
+
+/// Everything the app needs, from configuration.
+pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
+    let mut options = StoreOptions::new(&config.database_url);
+    options.readers = config.read_connections;
+    let store = Store::open(&options).await?;
+    let defaults = ShopDefaults {
+        name: config.shop_name.clone(),
+        currency: config.currency,
+        tax: TaxPolicy {
+            rate: TaxRate::try_from(config.tax_rate_bps)
+                .map_err(|e| StartError::Config(e.to_string()))?,
+            mode: config.tax_mode.into(),
+        },
+    };
+    if seed_if_new(&store, &defaults).await? {
+        tracing::info!(shop = %defaults.name, "new database: seeded the demo menu");
+    }
+    let latest = outbox::latest_sequence(store.reader()).await?;
+    Ok(AppState {
+        store,
+        hub: Arc::new(EventHub::new(latest)),
+        menu: Arc::new(MenuCache::default()),
+        day: BusinessDay {
+            utc_offset: config.utc_offset,
+        },
+        source: format!("crema/{}/{}", config.shop_id, config.node_id).into(),
+        sse_keepalive: Duration::from_secs(config.sse_keepalive_secs),
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

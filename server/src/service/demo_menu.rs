@@ -1,0 +1,188 @@
+//! The demo coffee-shop menu seeded into a new database: espresso drinks in three sizes,
+//! milk choices, syrups, an extra shot, tea, cold brew and a few pastries.
+//!
+//! Seeding writes the settings row and the menu in one transaction, and only when the
+//! settings row did not exist yet, so it runs exactly once per database however often the
+//! server starts (or crashes while starting).
+
+use crate::store::{menu, settings, Store, StoreError};
+use crema_shared::menu::{Category, Item, ModifierGroup, ModifierOption};
+use crema_shared::tax::TaxPolicy;
+use crema_shared::Money;
+use uuid::Uuid;
+
+/// Shop settings a new database starts with.
+#[derive(Clone, Debug)]
+pub struct ShopDefaults {
+    pub name: String,
+    pub currency: crema_shared::Currency,
+    pub tax: TaxPolicy,
+}
+
+/// Seeds settings and the demo menu if the database is new. Returns whether it seeded.
+pub async fn seed_if_new(store: &Store, defaults: &ShopDefaults) -> Result<bool, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let fresh = settings::insert_if_missing(
+        &mut tx,
+        &settings::ShopSettings {
+            name: defaults.name.clone(),
+            currency: defaults.currency,
+            tax: defaults.tax,
+            menu_version: 1,
+        },
+    )
+    .await?;
+    if fresh {
+        let demo = DemoMenu::build();
+        for c in &demo.categories {
+            menu::upsert_category(&mut tx, c).await?;
+        }
+        for g in &demo.groups {
+            menu::upsert_group(&mut tx, g).await?;
+        }
+        for o in &demo.options {
+            menu::upsert_option(&mut tx, o).await?;
+        }
+        for i in &demo.items {
+            menu::upsert_item(&mut tx, i).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(fresh)
+}
+
+struct DemoMenu {
+    categories: Vec<Category>,
+    items: Vec<Item>,
+    groups: Vec<ModifierGroup>,
+    options: Vec<ModifierOption>,
+}
+
+impl DemoMenu {
+    fn build() -> DemoMenu {
+        let mut m = DemoMenu {
+            categories: vec![],
+            items: vec![],
+            groups: vec![],
+            options: vec![],
+        };
+        let espresso = m.category("Espresso bar", 1);
+        let tea_cold = m.category("Tea & cold", 2);
+        let pastries = m.category("Pastries", 3);
+
+        let size = m.group(
+            "Size",
+            1,
+            1,
+            1,
+            &[("Small", 0), ("Medium", 50), ("Large", 100)],
+        );
+        let milk = m.group(
+            "Milk",
+            0,
+            1,
+            2,
+            &[
+                ("Whole milk", 0),
+                ("Skim milk", 0),
+                ("Oat milk", 60),
+                ("Almond milk", 60),
+                ("Soy milk", 50),
+            ],
+        );
+        let syrup = m.group(
+            "Syrup",
+            0,
+            3,
+            3,
+            &[
+                ("Vanilla syrup", 50),
+                ("Caramel syrup", 50),
+                ("Hazelnut syrup", 50),
+            ],
+        );
+        let extras = m.group("Extras", 0, 2, 4, &[("Extra shot", 80), ("Decaf", 0)]);
+        let warm = m.group("Warm it up", 0, 1, 5, &[("Warmed", 0)]);
+
+        let milk_drink = [size, milk, syrup, extras];
+        m.item(espresso, "Espresso", 300, 60, &[extras]);
+        m.item(espresso, "Americano", 350, 90, &[size, extras]);
+        m.item(espresso, "Cappuccino", 450, 150, &milk_drink);
+        m.item(espresso, "Latte", 475, 150, &milk_drink);
+        m.item(espresso, "Flat white", 450, 150, &[milk, extras]);
+        m.item(espresso, "Mocha", 525, 180, &milk_drink);
+        m.item(tea_cold, "English breakfast tea", 300, 60, &[size, milk]);
+        m.item(tea_cold, "Green tea", 300, 60, &[size]);
+        m.item(tea_cold, "Chai latte", 475, 150, &[size, milk, syrup]);
+        m.item(tea_cold, "Cold brew", 450, 45, &[size, milk, syrup]);
+        m.item(pastries, "Croissant", 375, 30, &[warm]);
+        m.item(pastries, "Pain au chocolat", 425, 30, &[warm]);
+        m.item(pastries, "Blueberry muffin", 375, 20, &[warm]);
+        m.item(pastries, "Banana bread", 400, 20, &[warm]);
+        m
+    }
+
+    fn category(&mut self, name: &str, position: i64) -> Uuid {
+        let id = Uuid::now_v7();
+        self.categories.push(Category {
+            id,
+            name: name.into(),
+            position,
+        });
+        id
+    }
+
+    fn group(
+        &mut self,
+        name: &str,
+        min: u32,
+        max: u32,
+        position: i64,
+        options: &[(&str, i64)],
+    ) -> Uuid {
+        let id = Uuid::now_v7();
+        self.groups.push(ModifierGroup {
+            id,
+            name: name.into(),
+            min,
+            max,
+            position,
+        });
+        for (i, (option, delta)) in options.iter().enumerate() {
+            self.options.push(ModifierOption {
+                id: Uuid::now_v7(),
+                group_id: id,
+                name: (*option).into(),
+                price_delta: Money::from_minor(*delta),
+                available: true,
+                position: i as i64,
+            });
+        }
+        id
+    }
+
+    fn item(
+        &mut self,
+        category_id: Uuid,
+        name: &str,
+        price: i64,
+        prep_seconds: u32,
+        groups: &[Uuid],
+    ) {
+        let position = self
+            .items
+            .iter()
+            .filter(|i| i.category_id == category_id)
+            .count() as i64;
+        self.items.push(Item {
+            id: Uuid::now_v7(),
+            category_id,
+            name: name.into(),
+            price: Money::from_minor(price),
+            available: true,
+            prep_seconds,
+            position,
+            group_ids: groups.to_vec(),
+        });
+    }
+}

@@ -1,0 +1,29 @@
+//! The one error type of the use cases; the HTTP layer maps it to problem+json once.
+
+use crate::store::StoreError;
+use crema_shared::lifecycle::TransitionError;
+use crema_shared::ValidationErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("invalid input: {0}")]
+    Validation(#[from] ValidationErrors),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Transition(TransitionError),
+    #[error("stale version: expected {expected}, current {current}")]
+    Stale { expected: i64, current: i64 },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the Idempotency-Key was used with a different request")]
+    IdempotencyMismatch,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ServiceError {
+    fn from(e: sqlx::Error) -> Self {
+        ServiceError::Store(StoreError::Database(e))
+    }
+}

@@ -1,0 +1,70 @@
+//! Replaying the first answer to a retried create (`Idempotency-Key`).
+//!
+//! The request is identified by a hash of its canonical JSON, so whitespace or key order
+//! don't matter. Looking up and saving happen inside the create's own transaction, and
+//! the single writer serialises concurrent retries: one key, one order.
+
+use super::ServiceError;
+use crate::store::idempotency::{self, SavedResponse};
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+
+/// A key as the client sent it, with the fingerprint of the request it came with.
+#[derive(Clone, Debug)]
+pub struct IdempotencyKey {
+    pub scope: String,
+    pub key: String,
+    pub request_hash: String,
+}
+
+impl IdempotencyKey {
+    pub fn new(scope: impl Into<String>, key: impl Into<String>, canonical_body: &[u8]) -> Self {
+        IdempotencyKey {
+            scope: scope.into(),
+            key: key.into(),
+            request_hash: hex::encode(Sha256::digest(canonical_body)),
+        }
+    }
+}
+
+/// A JSON answer, as sent and as saved for replay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub replayed: bool,
+}
+
+/// The saved answer for `key`, if this is a retry of the same request.
+pub async fn replay(
+    conn: &mut SqliteConnection,
+    key: Option<&IdempotencyKey>,
+) -> Result<Option<Answer>, ServiceError> {
+    let Some(key) = key else { return Ok(None) };
+    match idempotency::find(conn, &key.scope, &key.key).await? {
+        None => Ok(None),
+        Some(saved) if saved.request_hash == key.request_hash => Ok(Some(Answer {
+            status: saved.status_code,
+            body: saved.body,
+            replayed: true,
+        })),
+        Some(_) => Err(ServiceError::IdempotencyMismatch),
+    }
+}
+
+/// Saves `answer` under `key` (in the caller's transaction).
+pub async fn remember(
+    conn: &mut SqliteConnection,
+    key: Option<&IdempotencyKey>,
+    answer: &Answer,
+) -> Result<(), ServiceError> {
+    if let Some(key) = key {
+        let saved = SavedResponse {
+            request_hash: key.request_hash.clone(),
+            status_code: answer.status,
+            body: answer.body.clone(),
+        };
+        idempotency::save(conn, &key.scope, &key.key, &saved).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,385 @@
+//! Reading and editing the menu. Every edit is one transaction that checks the optional
+//! expected menu version, writes the row, bumps the version and appends `menu.updated`.
+
+use super::{RequestContext, ServiceError};
+use crate::state::AppState;
+use crate::store::menu::{self, MenuTable};
+use crate::store::{outbox, settings, WriteTx};
+use chrono::Utc;
+use crema_shared::api::{
+    CategoryDto, CategoryInput, ItemDto, ItemInput, MenuView, ModifierGroupDto, ModifierGroupInput,
+    OptionDto, OptionInput,
+};
+use crema_shared::events::{types, MenuUpdatedData};
+use crema_shared::menu::{Category, Item, ModifierGroup, ModifierOption};
+use crema_shared::{menu_edit, ValidationErrors};
+use uuid::Uuid;
+
+/// The nested read model, at the current version.
+pub async fn view(state: &AppState) -> Result<MenuView, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    Ok(state.menu.current(&mut conn).await?.catalog.view())
+}
+
+/// The current menu version (the `ETag`), read cheaply.
+pub async fn version(state: &AppState) -> Result<i64, ServiceError> {
+    Ok(settings::menu_version(state.store.reader()).await?)
+}
+
+// ------------------------------------------------------------------ categories
+
+pub async fn list_categories(state: &AppState) -> Result<Vec<CategoryDto>, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    Ok(menu::list_categories(&mut conn)
+        .await?
+        .iter()
+        .map(category_dto)
+        .collect())
+}
+
+pub async fn get_category(state: &AppState, id: Uuid) -> Result<CategoryDto, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    menu::get_category(&mut conn, id)
+        .await?
+        .map(|c| category_dto(&c))
+        .ok_or(ServiceError::NotFound("category"))
+}
+
+/// Creates (`id` = `None`) or updates a category.
+pub async fn save_category(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Option<Uuid>,
+    input: &CategoryInput,
+    if_match: Option<i64>,
+) -> Result<CategoryDto, ServiceError> {
+    let mut tx = begin_edit(state, if_match).await?;
+    let base = existing(
+        id,
+        menu::get_category(&mut tx, id.unwrap_or_default()).await?,
+        "category",
+    )?;
+    let category = menu_edit::category(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
+    menu::upsert_category(&mut tx, &category).await?;
+    finish_edit(
+        state,
+        ctx,
+        tx,
+        change("category", base.is_none()),
+        category.id,
+    )
+    .await?;
+    Ok(category_dto(&category))
+}
+
+// ------------------------------------------------------------------ items
+
+pub async fn list_items(state: &AppState) -> Result<Vec<ItemDto>, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    Ok(menu::list_items(&mut conn)
+        .await?
+        .iter()
+        .map(item_dto)
+        .collect())
+}
+
+pub async fn get_item(state: &AppState, id: Uuid) -> Result<ItemDto, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    menu::get_item(&mut conn, id)
+        .await?
+        .map(|i| item_dto(&i))
+        .ok_or(ServiceError::NotFound("item"))
+}
+
+/// Creates (`id` = `None`) or updates an item; its category and groups must exist.
+pub async fn save_item(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Option<Uuid>,
+    input: &ItemInput,
+    if_match: Option<i64>,
+) -> Result<ItemDto, ServiceError> {
+    let mut tx = begin_edit(state, if_match).await?;
+    let base = existing(
+        id,
+        menu::get_item(&mut tx, id.unwrap_or_default()).await?,
+        "item",
+    )?;
+    let item = menu_edit::item(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
+    let mut errors = ValidationErrors::new();
+    if menu::get_category(&mut tx, item.category_id)
+        .await?
+        .is_none()
+    {
+        errors.push("category_id", "no such category");
+    }
+    for (i, group_id) in item.group_ids.iter().enumerate() {
+        if menu::get_group(&mut tx, *group_id).await?.is_none() {
+            errors.push(format!("modifier_group_ids[{i}]"), "no such modifier group");
+        }
+    }
+    errors.into_result(())?;
+    menu::upsert_item(&mut tx, &item).await?;
+    finish_edit(state, ctx, tx, change("item", base.is_none()), item.id).await?;
+    Ok(item_dto(&item))
+}
+
+/// "86" an item (or bring it back).
+pub async fn set_item_availability(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    available: bool,
+    if_match: Option<i64>,
+) -> Result<ItemDto, ServiceError> {
+    let mut tx = begin_edit(state, if_match).await?;
+    let mut item = menu::get_item(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("item"))?;
+    item.available = available;
+    menu::upsert_item(&mut tx, &item).await?;
+    finish_edit(state, ctx, tx, "item.availability", id).await?;
+    Ok(item_dto(&item))
+}
+
+// ------------------------------------------------------------------ modifier groups
+
+pub async fn list_groups(state: &AppState) -> Result<Vec<ModifierGroupDto>, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    Ok(menu::list_groups(&mut conn)
+        .await?
+        .iter()
+        .map(group_dto)
+        .collect())
+}
+
+pub async fn get_group(state: &AppState, id: Uuid) -> Result<ModifierGroupDto, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    menu::get_group(&mut conn, id)
+        .await?
+        .map(|g| group_dto(&g))
+        .ok_or(ServiceError::NotFound("modifier group"))
+}
+
+pub async fn save_group(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Option<Uuid>,
+    input: &ModifierGroupInput,
+    if_match: Option<i64>,
+) -> Result<ModifierGroupDto, ServiceError> {
+    let mut tx = begin_edit(state, if_match).await?;
+    let base = existing(
+        id,
+        menu::get_group(&mut tx, id.unwrap_or_default()).await?,
+        "modifier group",
+    )?;
+    let group = menu_edit::modifier_group(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
+    menu::upsert_group(&mut tx, &group).await?;
+    finish_edit(
+        state,
+        ctx,
+        tx,
+        change("modifier_group", base.is_none()),
+        group.id,
+    )
+    .await?;
+    Ok(group_dto(&group))
+}
+
+// ------------------------------------------------------------------ options
+
+pub async fn list_options(state: &AppState) -> Result<Vec<OptionDto>, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    Ok(menu::list_options(&mut conn)
+        .await?
+        .iter()
+        .map(option_dto)
+        .collect())
+}
+
+pub async fn get_option(state: &AppState, id: Uuid) -> Result<OptionDto, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    menu::get_option(&mut conn, id)
+        .await?
+        .map(|o| option_dto(&o))
+        .ok_or(ServiceError::NotFound("option"))
+}
+
+pub async fn save_option(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Option<Uuid>,
+    input: &OptionInput,
+    if_match: Option<i64>,
+) -> Result<OptionDto, ServiceError> {
+    let mut tx = begin_edit(state, if_match).await?;
+    let base = existing(
+        id,
+        menu::get_option(&mut tx, id.unwrap_or_default()).await?,
+        "option",
+    )?;
+    let option = menu_edit::option(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
+    if menu::get_group(&mut tx, option.group_id).await?.is_none() {
+        return Err(ValidationErrors::single("group_id", "no such modifier group").into());
+    }
+    menu::upsert_option(&mut tx, &option).await?;
+    finish_edit(state, ctx, tx, change("option", base.is_none()), option.id).await?;
+    Ok(option_dto(&option))
+}
+
+/// "86" an option (say, oat milk) or bring it back.
+pub async fn set_option_availability(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    available: bool,
+    if_match: Option<i64>,
+) -> Result<OptionDto, ServiceError> {
+    let mut tx = begin_edit(state, if_match).await?;
+    let mut option = menu::get_option(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("option"))?;
+    option.available = available;
+    menu::upsert_option(&mut tx, &option).await?;
+    finish_edit(state, ctx, tx, "option.availability", id).await?;
+    Ok(option_dto(&option))
+}
+
+// ------------------------------------------------------------------ delete
+
+/// Deletes a menu row. A category that still holds items is refused (409); deleting a
+/// group removes its options and its links to items. Past orders keep their snapshots.
+pub async fn delete(
+    state: &AppState,
+    ctx: &RequestContext,
+    table: MenuTable,
+    id: Uuid,
+    if_match: Option<i64>,
+) -> Result<(), ServiceError> {
+    let mut tx = begin_edit(state, if_match).await?;
+    let (what, change) = match table {
+        MenuTable::Categories => ("category", "category.deleted"),
+        MenuTable::Items => ("item", "item.deleted"),
+        MenuTable::ModifierGroups => ("modifier group", "modifier_group.deleted"),
+        MenuTable::ModifierOptions => ("option", "option.deleted"),
+    };
+    if table == MenuTable::Categories {
+        let items = menu::count_items_in_category(&mut tx, id).await?;
+        if items > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "the category still holds {items} item(s); move or delete them first"
+            )));
+        }
+    }
+    if !menu::delete(&mut tx, table, id).await? {
+        return Err(ServiceError::NotFound(what));
+    }
+    finish_edit(state, ctx, tx, change, id).await
+}
+
+// ------------------------------------------------------------------ helpers
+
+async fn begin_edit(state: &AppState, if_match: Option<i64>) -> Result<WriteTx, ServiceError> {
+    let mut tx = state.store.begin_write().await?;
+    if let Some(expected) = if_match {
+        let current = settings::menu_version(&mut *tx).await?;
+        if expected != current {
+            return Err(ServiceError::Stale { expected, current });
+        }
+    }
+    Ok(tx)
+}
+
+async fn finish_edit(
+    state: &AppState,
+    ctx: &RequestContext,
+    mut tx: WriteTx,
+    change: &str,
+    id: Uuid,
+) -> Result<(), ServiceError> {
+    let version = settings::bump_menu_version(&mut tx).await?;
+    let data = MenuUpdatedData {
+        version,
+        change: change.to_string(),
+        id,
+    };
+    let data = serde_json::to_value(data).unwrap_or(serde_json::Value::Null);
+    let event = ctx.event(types::MENU_UPDATED, Some(id.to_string()), Utc::now(), data);
+    let last = outbox::append(&mut tx, &[event]).await?;
+    tx.commit().await?;
+    if let Some(sequence) = last {
+        state.hub.published(sequence);
+    }
+    tracing::info!(%id, change, version, "menu edited");
+    Ok(())
+}
+
+/// For an update (`id` given) the row must exist; for a create there is no base.
+fn existing<T>(
+    id: Option<Uuid>,
+    found: Option<T>,
+    what: &'static str,
+) -> Result<Option<T>, ServiceError> {
+    match (id, found) {
+        (Some(_), None) => Err(ServiceError::NotFound(what)),
+        (Some(_), found) => Ok(found),
+        (None, _) => Ok(None),
+    }
+}
+
+fn change(kind: &str, created: bool) -> &'static str {
+    match (kind, created) {
+        ("category", true) => "category.created",
+        ("category", false) => "category.updated",
+        ("item", true) => "item.created",
+        ("item", false) => "item.updated",
+        ("modifier_group", true) => "modifier_group.created",
+        ("modifier_group", false) => "modifier_group.updated",
+        ("option", true) => "option.created",
+        _ => "option.updated",
+    }
+}
+
+fn category_dto(c: &Category) -> CategoryDto {
+    CategoryDto {
+        id: c.id,
+        name: c.name.clone(),
+        position: c.position,
+    }
+}
+
+fn item_dto(i: &Item) -> ItemDto {
+    ItemDto {
+        id: i.id,
+        category_id: i.category_id,
+        name: i.name.clone(),
+        price_cents: i.price.minor(),
+        available: i.available,
+        prep_seconds: i.prep_seconds,
+        position: i.position,
+        modifier_group_ids: i.group_ids.clone(),
+    }
+}
+
+fn group_dto(g: &ModifierGroup) -> ModifierGroupDto {
+    ModifierGroupDto {
+        id: g.id,
+        name: g.name.clone(),
+        min: g.min,
+        max: g.max,
+        required: g.required(),
+        position: g.position,
+    }
+}
+
+fn option_dto(o: &ModifierOption) -> OptionDto {
+    OptionDto {
+        id: o.id,
+        group_id: o.group_id,
+        name: o.name.clone(),
+        price_delta_cents: o.price_delta.minor(),
+        available: o.available,
+        position: o.position,
+    }
+}

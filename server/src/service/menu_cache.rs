@@ -1,0 +1,51 @@
+//! The priced menu (catalog + tax policy) cached by menu version.
+//!
+//! Placing an order must price against the menu *in force inside its transaction*; reading
+//! the whole menu each time would dominate an order's cost. So the transaction reads only
+//! the version number, and the catalog is reloaded only when that number moved.
+
+use crate::store::{menu, settings, StoreError};
+use crema_shared::menu::Catalog;
+use crema_shared::tax::TaxPolicy;
+use sqlx::SqliteConnection;
+use std::sync::{Arc, RwLock};
+
+#[derive(Debug)]
+pub struct PricedMenu {
+    pub catalog: Catalog,
+    pub tax: TaxPolicy,
+}
+
+#[derive(Debug, Default)]
+pub struct MenuCache {
+    current: RwLock<Option<Arc<PricedMenu>>>,
+}
+
+impl MenuCache {
+    /// The menu at the version `conn` sees, from cache when it has not changed.
+    pub async fn current(
+        &self,
+        conn: &mut SqliteConnection,
+    ) -> Result<Arc<PricedMenu>, StoreError> {
+        let version = settings::menu_version(&mut *conn).await?;
+        if let Some(cached) = self.cached().filter(|m| m.catalog.version() == version) {
+            return Ok(cached);
+        }
+        let shop = settings::load(&mut *conn)
+            .await?
+            .ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
+        let catalog = menu::load_catalog(conn).await?;
+        let fresh = Arc::new(PricedMenu {
+            catalog,
+            tax: shop.tax,
+        });
+        if let Ok(mut slot) = self.current.write() {
+            *slot = Some(fresh.clone());
+        }
+        Ok(fresh)
+    }
+
+    fn cached(&self) -> Option<Arc<PricedMenu>> {
+        self.current.read().ok().and_then(|slot| slot.clone())
+    }
+}

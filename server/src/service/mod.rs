@@ -1,0 +1,18 @@
+//! Use cases: what the API can ask the shop to do. Each opens one write transaction,
+//! asks the domain (`crema-shared`) what is allowed, writes the change, its history and its
+//! outbox events through the store, commits, and then wakes the live event stream.
+//! Handlers stay thin: parse, call a function here, map the result.
+
+pub mod context;
+pub mod demo_menu;
+pub mod error;
+pub mod hub;
+pub mod idempotency;
+pub mod menu;
+pub mod menu_cache;
+pub mod order_view;
+pub mod orders;
+
+pub use context::RequestContext;
+pub use error::ServiceError;
+pub use hub::EventHub;

@@ -1,0 +1,97 @@
+//! Stored orders as the API shows them, and the `data` of the events about them.
+
+use crate::store::orders::{LineRecord, OrderRecord, StatusChange};
+use crema_shared::api::{LineOptionDto, OrderDto, OrderLineDto, StatusChangeDto};
+use crema_shared::events::OrderEventData;
+use crema_shared::lifecycle::OrderEvent;
+
+pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> OrderDto {
+    OrderDto {
+        id: order.id,
+        ticket_number: order.ticket_number,
+        business_date: order.business_date.clone(),
+        customer_name: order.customer_name.clone(),
+        customer_email: order.customer_email.clone(),
+        status: order.status,
+        payment_status: order.payment_status,
+        currency: order.currency.clone(),
+        lines: order.lines.iter().map(line_dto).collect(),
+        subtotal_cents: order.totals.subtotal.minor(),
+        discount_cents: order.totals.discount.minor(),
+        tax_cents: order.totals.tax.minor(),
+        tip_cents: order.totals.tip.minor(),
+        total_cents: order.totals.total.minor(),
+        payment_method: order.payment.map(|p| p.method),
+        tendered_cents: order.payment.map(|p| p.tendered.minor()),
+        change_due_cents: order.payment.map(|p| p.change_due.minor()),
+        version: order.version,
+        created_at: order.created_at,
+        updated_at: order.updated_at,
+        history: history.map(|h| {
+            h.iter()
+                .map(|c| StatusChangeDto {
+                    from: c.from,
+                    to: c.to,
+                    at: c.at,
+                    reason: c.reason.clone(),
+                })
+                .collect()
+        }),
+    }
+}
+
+fn line_dto(line: &LineRecord) -> OrderLineDto {
+    OrderLineDto {
+        id: line.id,
+        item_id: line.item_id,
+        name: line.name.clone(),
+        quantity: line.quantity,
+        unit_price_cents: line.unit_price.minor(),
+        options: line
+            .options
+            .iter()
+            .map(|o| LineOptionDto {
+                option_id: o.option_id,
+                group_name: o.group_name.clone(),
+                name: o.name.clone(),
+                price_delta_cents: o.price_delta_cents,
+            })
+            .collect(),
+        note: line.note.clone(),
+        status: line.status,
+        line_total_cents: line.line_total.minor(),
+    }
+}
+
+/// `data` for an event about `order` (as it is after the change).
+pub fn event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> serde_json::Value {
+    let mut data = OrderEventData {
+        order_id: order.id,
+        ticket_number: order.ticket_number,
+        customer_name: order.customer_name.clone(),
+        status: order.status,
+        payment_status: order.payment_status,
+        version: order.version,
+        line_id: None,
+        reason: None,
+        amount_cents: None,
+        change_due_cents: None,
+        order: None,
+    };
+    match event {
+        None => data.order = Some(Box::new(order_dto(order, None))),
+        Some(OrderEvent::LineStarted { line_id } | OrderEvent::LineDone { line_id }) => {
+            data.line_id = Some(*line_id)
+        }
+        Some(OrderEvent::Cancelled { reason }) => data.reason = Some(reason.clone()),
+        Some(OrderEvent::PaymentCaptured { amount, change, .. }) => {
+            data.amount_cents = Some(amount.minor());
+            data.change_due_cents = Some(change.minor());
+        }
+        Some(OrderEvent::PaymentRefunded { amount, .. }) => {
+            data.amount_cents = Some(amount.minor())
+        }
+        Some(OrderEvent::Accepted | OrderEvent::Ready | OrderEvent::Completed) => {}
+    }
+    serde_json::to_value(data).unwrap_or(serde_json::Value::Null)
+}

@@ -1,0 +1,292 @@
+//! Placing orders, moving them through their lifecycle, and reading them back.
+
+use super::idempotency::{self, Answer, IdempotencyKey};
+use super::order_view::{event_data, order_dto};
+use super::{RequestContext, ServiceError};
+use crate::state::AppState;
+use crate::store::orders::{
+    self, LineRecord, ListFilter, OptionSnapshot, OrderRecord, OrderUpdate, PaymentRecord,
+    StatusChange,
+};
+use crate::store::outbox;
+use chrono::Utc;
+use crema_shared::api::{OrderDto, OrderPage, PlaceOrderRequest};
+use crema_shared::events::types;
+use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
+use crema_shared::placing::price_order;
+use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
+use crema_shared::ValidationErrors;
+use uuid::Uuid;
+
+/// Places an order: prices it from the menu in force, numbers it, writes it with its
+/// `order.placed` (and `payment.captured`) events, in one transaction.
+pub async fn place(
+    state: &AppState,
+    ctx: &RequestContext,
+    request: &PlaceOrderRequest,
+    key: Option<&IdempotencyKey>,
+) -> Result<Answer, ServiceError> {
+    if let Some(id) = request.id {
+        if id.get_version_num() != 7 {
+            return Err(ValidationErrors::single("id", "must be a UUIDv7").into());
+        }
+    }
+    let mut tx = state.store.begin_write().await?;
+    if let Some(answer) = idempotency::replay(&mut tx, key).await? {
+        return Ok(answer);
+    }
+    let menu = state.menu.current(&mut tx).await?;
+    let priced = price_order(&menu.catalog, menu.tax, request)?;
+    let id = request.id.unwrap_or_else(Uuid::now_v7);
+    if orders::exists(&mut tx, id).await? {
+        return Err(ServiceError::Conflict(format!(
+            "an order with id {id} already exists"
+        )));
+    }
+    let now = Utc::now();
+    let business_date = state.day.date_of(now);
+    let ticket_number = orders::next_ticket_number(&mut tx, &business_date).await?;
+    let payment = priced.payment.map(|p| PaymentRecord {
+        method: PaymentMethod::Cash,
+        tendered: p.tendered,
+        change_due: p.change,
+    });
+    let order = OrderRecord {
+        id,
+        business_date,
+        ticket_number,
+        customer_name: priced.customer_name.as_str().to_string(),
+        customer_email: priced
+            .customer_email
+            .as_ref()
+            .map(|e| e.as_str().to_string()),
+        status: OrderStatus::Placed,
+        payment_status: if payment.is_some() {
+            PaymentStatus::Captured
+        } else {
+            PaymentStatus::Unpaid
+        },
+        currency: menu.catalog.currency().to_string(),
+        totals: priced.totals,
+        payment,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        lines: priced
+            .lines
+            .iter()
+            .map(|l| LineRecord {
+                id: Uuid::now_v7(),
+                item_id: l.item_id,
+                name: l.name.clone(),
+                quantity: l.quantity.get(),
+                unit_price: l.unit_price,
+                options: l
+                    .options
+                    .iter()
+                    .map(|o| OptionSnapshot {
+                        option_id: o.option_id,
+                        group_name: o.group_name.clone(),
+                        name: o.name.clone(),
+                        price_delta_cents: o.price_delta.minor(),
+                    })
+                    .collect(),
+                note: l.note.as_ref().map(|n| n.as_str().to_string()),
+                status: LineStatus::Queued,
+                line_total: l.line_total,
+            })
+            .collect(),
+    };
+    orders::insert(&mut tx, &order).await?;
+    let subject = Some(order.id.to_string());
+    let mut events = vec![ctx.event(
+        types::ORDER_PLACED,
+        subject.clone(),
+        now,
+        event_data(&order, None),
+    )];
+    if let Some(p) = payment {
+        let captured = OrderEvent::PaymentCaptured {
+            method: p.method,
+            amount: order.totals.total,
+            tendered: p.tendered,
+            change: p.change_due,
+        };
+        events.push(ctx.event(
+            captured.event_type(),
+            subject,
+            now,
+            event_data(&order, Some(&captured)),
+        ));
+    }
+    let last = outbox::append(&mut tx, &events).await?;
+    let answer = Answer {
+        status: 201,
+        body: to_json(&order_dto(&order, None))?,
+        replayed: false,
+    };
+    idempotency::remember(&mut tx, key, &answer).await?;
+    tx.commit().await?;
+    if let Some(sequence) = last {
+        state.hub.published(sequence);
+    }
+    tracing::info!(order_id = %order.id, ticket = order.ticket_number, total = order.totals.total.minor(), "order placed");
+    Ok(answer)
+}
+
+/// Applies a lifecycle command (accept, start/finish a line, complete, cancel, pay) to an
+/// order, optionally only if it is still at `if_match`.
+pub async fn transition(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    command: OrderCommand,
+    if_match: Option<i64>,
+    key: Option<&IdempotencyKey>,
+) -> Result<Answer, ServiceError> {
+    let mut tx = state.store.begin_write().await?;
+    if let Some(answer) = idempotency::replay(&mut tx, key).await? {
+        return Ok(answer);
+    }
+    let mut order = orders::get(&mut tx, id)
+        .await?
+        .ok_or(ServiceError::NotFound("order"))?;
+    if let Some(expected) = if_match {
+        if expected != order.version {
+            return Err(ServiceError::Stale {
+                expected,
+                current: order.version,
+            });
+        }
+    }
+    let before = lifecycle_state(&order);
+    let (events, after) = lifecycle::handle(&before, &command).map_err(ServiceError::Transition)?;
+    let now = Utc::now();
+    let payment = events.iter().find_map(|e| match e {
+        OrderEvent::PaymentCaptured {
+            method,
+            tendered,
+            change,
+            ..
+        } => Some(PaymentRecord {
+            method: *method,
+            tendered: *tendered,
+            change_due: *change,
+        }),
+        _ => None,
+    });
+    let reason = match &command {
+        OrderCommand::Cancel { reason } => Some(reason.clone()),
+        _ => None,
+    };
+    let update = OrderUpdate {
+        id,
+        expected_version: order.version,
+        status: after.status,
+        payment_status: after.payment_status,
+        payment: payment.or(order.payment),
+        updated_at: now,
+        line_changes: after
+            .lines
+            .iter()
+            .zip(&before.lines)
+            .filter(|(a, b)| a.status != b.status)
+            .map(|(a, _)| (a.id, a.status))
+            .collect(),
+        status_change: (after.status != before.status).then_some(StatusChange {
+            from: Some(before.status),
+            to: after.status,
+            at: now,
+            reason,
+        }),
+    };
+    if !orders::update(&mut tx, &update).await? {
+        return Err(ServiceError::Stale {
+            expected: order.version,
+            current: order.version + 1,
+        });
+    }
+    order.status = update.status;
+    order.payment_status = update.payment_status;
+    order.payment = update.payment;
+    order.updated_at = now;
+    order.version += 1;
+    for line in &mut order.lines {
+        if let Some((_, status)) = update.line_changes.iter().find(|(lid, _)| *lid == line.id) {
+            line.status = *status;
+        }
+    }
+    let subject = Some(order.id.to_string());
+    let new_events: Vec<_> = events
+        .iter()
+        .map(|e| {
+            ctx.event(
+                e.event_type(),
+                subject.clone(),
+                now,
+                event_data(&order, Some(e)),
+            )
+        })
+        .collect();
+    let last = outbox::append(&mut tx, &new_events).await?;
+    let answer = Answer {
+        status: 200,
+        body: to_json(&order_dto(&order, None))?,
+        replayed: false,
+    };
+    idempotency::remember(&mut tx, key, &answer).await?;
+    tx.commit().await?;
+    if let Some(sequence) = last {
+        state.hub.published(sequence);
+    }
+    tracing::info!(order_id = %id, status = %order.status, version = order.version, "order changed");
+    Ok(answer)
+}
+
+/// One order with its status history.
+pub async fn get(state: &AppState, id: Uuid) -> Result<OrderDto, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    let order = orders::get(&mut conn, id)
+        .await?
+        .ok_or(ServiceError::NotFound("order"))?;
+    let history = orders::history(&mut *conn, id).await?;
+    Ok(order_dto(&order, Some(&history)))
+}
+
+/// Orders newest first, filtered and paged.
+pub async fn list(state: &AppState, filter: ListFilter) -> Result<OrderPage, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    // One more than asked tells whether there is a next page.
+    let probe = ListFilter {
+        limit: filter.limit + 1,
+        ..filter.clone()
+    };
+    let mut found = orders::list(&mut conn, &probe).await?;
+    let more = found.len() as i64 > filter.limit;
+    found.truncate(filter.limit.max(0) as usize);
+    Ok(OrderPage {
+        orders: found.iter().map(|o| order_dto(o, None)).collect(),
+        next_offset: more.then_some(filter.offset + filter.limit),
+    })
+}
+
+fn lifecycle_state(order: &OrderRecord) -> OrderState {
+    OrderState {
+        status: order.status,
+        payment_status: order.payment_status,
+        total: order.totals.total,
+        lines: order
+            .lines
+            .iter()
+            .map(|l| LineState {
+                id: l.id,
+                status: l.status,
+            })
+            .collect(),
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ServiceError> {
+    serde_json::to_string(value)
+        .map_err(|e| ServiceError::Store(crate::store::StoreError::corrupt(e.to_string())))
+}

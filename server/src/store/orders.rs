@@ -1,0 +1,386 @@
+//! Order rows: the order, its snapshotted lines and its status history.
+
+use super::menu::uuid_col;
+use super::{time, StoreError};
+use chrono::{DateTime, Utc};
+use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
+use crema_shared::totals::Totals;
+use crema_shared::Money;
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection, SqliteExecutor};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// An order as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderRecord {
+    pub id: Uuid,
+    pub business_date: String,
+    pub ticket_number: i64,
+    pub customer_name: String,
+    pub customer_email: Option<String>,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub currency: String,
+    pub totals: Totals,
+    pub payment: Option<PaymentRecord>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub lines: Vec<LineRecord>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaymentRecord {
+    pub method: PaymentMethod,
+    pub tendered: Money,
+    pub change_due: Money,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineRecord {
+    pub id: Uuid,
+    pub item_id: Uuid,
+    pub name: String,
+    pub quantity: u32,
+    pub unit_price: Money,
+    pub options: Vec<OptionSnapshot>,
+    pub note: Option<String>,
+    pub status: LineStatus,
+    pub line_total: Money,
+}
+
+/// A chosen option as snapshotted on a line (stored as JSON in `order_lines.options`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionSnapshot {
+    pub option_id: Uuid,
+    pub group_name: String,
+    pub name: String,
+    pub price_delta_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusChange {
+    pub from: Option<OrderStatus>,
+    pub to: OrderStatus,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// What a transition changed, written in one go.
+#[derive(Clone, Debug)]
+pub struct OrderUpdate {
+    pub id: Uuid,
+    pub expected_version: i64,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub payment: Option<PaymentRecord>,
+    pub updated_at: DateTime<Utc>,
+    pub line_changes: Vec<(Uuid, LineStatus)>,
+    pub status_change: Option<StatusChange>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub status: Option<OrderStatus>,
+    pub since: Option<DateTime<Utc>>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Allocates the next ticket number of a business day (1, 2, ...).
+pub async fn next_ticket_number(
+    conn: &mut SqliteConnection,
+    business_date: &str,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO ticket_counters (business_date, last_number) VALUES (?, 1)
+         ON CONFLICT (business_date) DO UPDATE SET last_number = last_number + 1
+         RETURNING last_number",
+    )
+    .bind(business_date)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+pub async fn exists(conn: &mut SqliteConnection, id: Uuid) -> Result<bool, StoreError> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT 1 FROM orders WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some(),
+    )
+}
+
+/// Writes a new order, its lines and its first history row (`→ placed`).
+pub async fn insert(conn: &mut SqliteConnection, order: &OrderRecord) -> Result<(), StoreError> {
+    let payment = order.payment;
+    sqlx::query(
+        "INSERT INTO orders (id, business_date, ticket_number, customer_name, customer_email, status,
+           payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
+           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(order.id.to_string())
+    .bind(&order.business_date)
+    .bind(order.ticket_number)
+    .bind(&order.customer_name)
+    .bind(&order.customer_email)
+    .bind(order.status.as_str())
+    .bind(order.payment_status.as_str())
+    .bind(&order.currency)
+    .bind(order.totals.subtotal.minor())
+    .bind(order.totals.discount.minor())
+    .bind(order.totals.tax.minor())
+    .bind(order.totals.tip.minor())
+    .bind(order.totals.total.minor())
+    .bind(payment.map(|p| p.method.as_str()))
+    .bind(payment.map(|p| p.tendered.minor()))
+    .bind(payment.map(|p| p.change_due.minor()))
+    .bind(order.version)
+    .bind(time::to_text(order.created_at))
+    .bind(time::to_text(order.updated_at))
+    .execute(&mut *conn)
+    .await?;
+    for (position, line) in order.lines.iter().enumerate() {
+        let options =
+            serde_json::to_string(&line.options).map_err(|e| StoreError::corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO order_lines (id, order_id, position, item_id, name, quantity, unit_price_cents,
+               options, note, status, line_total_cents)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(line.id.to_string())
+        .bind(order.id.to_string())
+        .bind(position as i64)
+        .bind(line.item_id.to_string())
+        .bind(&line.name)
+        .bind(i64::from(line.quantity))
+        .bind(line.unit_price.minor())
+        .bind(options)
+        .bind(&line.note)
+        .bind(line.status.as_str())
+        .bind(line.line_total.minor())
+        .execute(&mut *conn)
+        .await?;
+    }
+    insert_history(
+        conn,
+        order.id,
+        &StatusChange {
+            from: None,
+            to: order.status,
+            at: order.created_at,
+            reason: None,
+        },
+    )
+    .await
+}
+
+/// Applies a transition if the order is still at `expected_version`; returns whether it was.
+pub async fn update(conn: &mut SqliteConnection, change: &OrderUpdate) -> Result<bool, StoreError> {
+    let payment = change.payment;
+    let done = sqlx::query(
+        "UPDATE orders SET status = ?, payment_status = ?, payment_method = ?, tendered_cents = ?,
+           change_due_cents = ?, version = version + 1, updated_at = ?
+         WHERE id = ? AND version = ?",
+    )
+    .bind(change.status.as_str())
+    .bind(change.payment_status.as_str())
+    .bind(payment.map(|p| p.method.as_str()))
+    .bind(payment.map(|p| p.tendered.minor()))
+    .bind(payment.map(|p| p.change_due.minor()))
+    .bind(time::to_text(change.updated_at))
+    .bind(change.id.to_string())
+    .bind(change.expected_version)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    for (line_id, status) in &change.line_changes {
+        sqlx::query("UPDATE order_lines SET status = ? WHERE id = ? AND order_id = ?")
+            .bind(status.as_str())
+            .bind(line_id.to_string())
+            .bind(change.id.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    if let Some(history) = &change.status_change {
+        insert_history(conn, change.id, history).await?;
+    }
+    Ok(true)
+}
+
+async fn insert_history(
+    conn: &mut SqliteConnection,
+    order_id: Uuid,
+    change: &StatusChange,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO order_status_history (order_id, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?)")
+        .bind(order_id.to_string())
+        .bind(change.from.map(|s| s.as_str()))
+        .bind(change.to.as_str())
+        .bind(time::to_text(change.at))
+        .bind(&change.reason)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// One order with its lines.
+pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<OrderRecord>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, business_date, ticket_number, customer_name, customer_email, status,
+           payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
+           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at
+         FROM orders WHERE id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut order = order_from_row(&row)?;
+    let lines = sqlx::query(
+        "SELECT id, order_id, item_id, name, quantity, unit_price_cents, options, note, status, line_total_cents
+         FROM order_lines WHERE order_id = ? ORDER BY position",
+    )
+    .bind(id.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    order.lines = lines.iter().map(line_from_row).collect::<Result<_, _>>()?;
+    Ok(Some(order))
+}
+
+/// Newest first, filtered and paged.
+pub async fn list(
+    conn: &mut SqliteConnection,
+    filter: &ListFilter,
+) -> Result<Vec<OrderRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, business_date, ticket_number, customer_name, customer_email, status,
+           payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
+           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at
+         FROM orders
+         WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR created_at >= ?2)
+         ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4",
+    )
+    .bind(filter.status.map(|s| s.as_str()))
+    .bind(filter.since.map(time::to_text))
+    .bind(filter.limit)
+    .bind(filter.offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut orders: Vec<OrderRecord> = rows.iter().map(order_from_row).collect::<Result<_, _>>()?;
+    if orders.is_empty() {
+        return Ok(orders);
+    }
+    let ids: Vec<String> = orders.iter().map(|o| o.id.to_string()).collect();
+    let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::corrupt(e.to_string()))?;
+    let lines = sqlx::query(
+        "SELECT id, order_id, item_id, name, quantity, unit_price_cents, options, note, status, line_total_cents
+         FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, position",
+    )
+    .bind(ids_json)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_order: HashMap<Uuid, Vec<LineRecord>> = HashMap::new();
+    for row in &lines {
+        by_order
+            .entry(uuid_col(row, "order_id")?)
+            .or_default()
+            .push(line_from_row(row)?);
+    }
+    for order in &mut orders {
+        order.lines = by_order.remove(&order.id).unwrap_or_default();
+    }
+    Ok(orders)
+}
+
+pub async fn history(
+    db: impl SqliteExecutor<'_>,
+    id: Uuid,
+) -> Result<Vec<StatusChange>, StoreError> {
+    let rows = sqlx::query("SELECT from_status, to_status, at, reason FROM order_status_history WHERE order_id = ? ORDER BY id")
+        .bind(id.to_string())
+        .fetch_all(db)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let from: Option<String> = r.try_get("from_status")?;
+            Ok(StatusChange {
+                from: from.as_deref().map(order_status).transpose()?,
+                to: order_status(&r.try_get::<String, _>("to_status")?)?,
+                at: time::from_text(&r.try_get::<String, _>("at")?)?,
+                reason: r.try_get("reason")?,
+            })
+        })
+        .collect()
+}
+
+fn order_from_row(r: &SqliteRow) -> Result<OrderRecord, StoreError> {
+    let method: Option<String> = r.try_get("payment_method")?;
+    let payment = match method {
+        Some(m) => Some(PaymentRecord {
+            method: PaymentMethod::parse(&m)
+                .ok_or_else(|| StoreError::corrupt(format!("payment method {m:?}")))?,
+            tendered: Money::from_minor(
+                r.try_get::<Option<i64>, _>("tendered_cents")?.unwrap_or(0),
+            ),
+            change_due: Money::from_minor(
+                r.try_get::<Option<i64>, _>("change_due_cents")?
+                    .unwrap_or(0),
+            ),
+        }),
+        None => None,
+    };
+    let payment_status: String = r.try_get("payment_status")?;
+    Ok(OrderRecord {
+        id: uuid_col(r, "id")?,
+        business_date: r.try_get("business_date")?,
+        ticket_number: r.try_get("ticket_number")?,
+        customer_name: r.try_get("customer_name")?,
+        customer_email: r.try_get("customer_email")?,
+        status: order_status(&r.try_get::<String, _>("status")?)?,
+        payment_status: PaymentStatus::parse(&payment_status)
+            .ok_or_else(|| StoreError::corrupt(format!("payment status {payment_status:?}")))?,
+        currency: r.try_get("currency")?,
+        totals: Totals {
+            subtotal: Money::from_minor(r.try_get("subtotal_cents")?),
+            discount: Money::from_minor(r.try_get("discount_cents")?),
+            tax: Money::from_minor(r.try_get("tax_cents")?),
+            tip: Money::from_minor(r.try_get("tip_cents")?),
+            total: Money::from_minor(r.try_get("total_cents")?),
+        },
+        payment,
+        version: r.try_get("version")?,
+        created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
+        updated_at: time::from_text(&r.try_get::<String, _>("updated_at")?)?,
+        lines: Vec::new(),
+    })
+}
+
+fn line_from_row(r: &SqliteRow) -> Result<LineRecord, StoreError> {
+    let options: String = r.try_get("options")?;
+    let status: String = r.try_get("status")?;
+    let quantity: i64 = r.try_get("quantity")?;
+    Ok(LineRecord {
+        id: uuid_col(r, "id")?,
+        item_id: uuid_col(r, "item_id")?,
+        name: r.try_get("name")?,
+        quantity: u32::try_from(quantity).map_err(|_| StoreError::corrupt("quantity"))?,
+        unit_price: Money::from_minor(r.try_get("unit_price_cents")?),
+        options: serde_json::from_str(&options)
+            .map_err(|e| StoreError::corrupt(format!("line options: {e}")))?,
+        note: r.try_get("note")?,
+        status: LineStatus::parse(&status)
+            .ok_or_else(|| StoreError::corrupt(format!("line status {status:?}")))?,
+        line_total: Money::from_minor(r.try_get("line_total_cents")?),
+    })
+}
+
+fn order_status(s: &str) -> Result<OrderStatus, StoreError> {
+    OrderStatus::parse(s).ok_or_else(|| StoreError::corrupt(format!("order status {s:?}")))
+}

@@ -1,0 +1,78 @@
+//! The shop's settings row: name, currency, tax policy and the menu version.
+//!
+//! The menu version lives here because pricing depends on both the menu and the tax
+//! setting: anything that changes a price (a menu edit, a tax change) bumps it, and the
+//! priced-menu cache is keyed by it.
+
+use super::StoreError;
+use crema_shared::tax::{TaxMode, TaxPolicy, TaxRate};
+use crema_shared::Currency;
+use sqlx::{Row, SqliteConnection, SqliteExecutor};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShopSettings {
+    pub name: String,
+    pub currency: Currency,
+    pub tax: TaxPolicy,
+    pub menu_version: i64,
+}
+
+pub async fn load(db: impl SqliteExecutor<'_>) -> Result<Option<ShopSettings>, StoreError> {
+    let row = sqlx::query("SELECT name, currency, tax_rate_bps, tax_mode, menu_version FROM shop_settings WHERE id = 1")
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| {
+        let currency: String = r.try_get("currency")?;
+        let bps: i64 = r.try_get("tax_rate_bps")?;
+        let mode: String = r.try_get("tax_mode")?;
+        Ok(ShopSettings {
+            name: r.try_get("name")?,
+            currency: currency
+                .parse()
+                .map_err(|_| StoreError::corrupt("currency"))?,
+            tax: TaxPolicy {
+                rate: u32::try_from(bps)
+                    .ok()
+                    .and_then(|b| TaxRate::try_from(b).ok())
+                    .ok_or_else(|| StoreError::corrupt("tax rate"))?,
+                mode: TaxMode::parse(&mode).ok_or_else(|| StoreError::corrupt("tax mode"))?,
+            },
+            menu_version: r.try_get("menu_version")?,
+        })
+    })
+    .transpose()
+}
+
+/// Writes the settings row the first time (no-op when it exists). Returns whether it wrote.
+pub async fn insert_if_missing(
+    conn: &mut SqliteConnection,
+    settings: &ShopSettings,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO shop_settings (id, name, currency, tax_rate_bps, tax_mode, menu_version)
+         VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&settings.name)
+    .bind(settings.currency.as_str())
+    .bind(i64::from(settings.tax.rate.basis_points()))
+    .bind(settings.tax.mode.as_str())
+    .bind(settings.menu_version)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn menu_version(db: impl SqliteExecutor<'_>) -> Result<i64, StoreError> {
+    sqlx::query_scalar("SELECT menu_version FROM shop_settings WHERE id = 1")
+        .fetch_optional(db)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("no shop settings row"))
+}
+
+/// Increments and returns the menu version.
+pub async fn bump_menu_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
+    sqlx::query_scalar("UPDATE shop_settings SET menu_version = menu_version + 1 WHERE id = 1 RETURNING menu_version")
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("no shop settings row"))
+}
