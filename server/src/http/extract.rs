@@ -3,7 +3,7 @@
 
 use super::ApiError;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, RawPathParams, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use crema_shared::FieldError;
@@ -66,6 +66,10 @@ fn field_of(path: &str, message: &str) -> String {
     match (path, named) {
         (".", Some(name)) => name.to_string(),
         (".", None) => "body".to_string(),
+        // An unknown field's path already ends with its name.
+        (path, Some(name)) if path == name || path.ends_with(&format!(".{name}")) => {
+            path.to_string()
+        }
         (path, Some(name)) => format!("{path}.{name}"),
         (path, None) => path.to_string(),
     }
@@ -81,12 +85,14 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(ApiPath(value)),
-            Err(PathRejection::FailedToDeserializePathParams(e)) => {
-                let field = match e.kind() {
-                    axum::extract::path::ErrorKind::ParseErrorAtKey { key, .. }
-                    | axum::extract::path::ErrorKind::InvalidUtf8InPathParam { key } => key.clone(),
-                    _ => "path".to_string(),
-                };
+            Err(PathRejection::FailedToDeserializePathParams(_)) => {
+                // Every Crema path parameter is a UUID: name the first one that is not.
+                let raw = RawPathParams::from_request_parts(parts, state).await.ok();
+                let field = raw
+                    .iter()
+                    .flat_map(|params| params.iter())
+                    .find(|(_, value)| uuid::Uuid::parse_str(value).is_err())
+                    .map_or_else(|| "path".to_string(), |(key, _)| key.to_string());
                 Err(ApiError::Malformed(
                     format!("path parameter `{field}` is malformed"),
                     vec![FieldError::new(field, "must be a UUID")],

@@ -5,7 +5,7 @@ use super::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::menu::{self, MenuTable};
 use crate::store::{outbox, settings, WriteTx};
-use chrono::Utc;
+
 use crema_shared::api::{
     CategoryDto, CategoryInput, ItemDto, ItemInput, MenuView, ModifierGroupDto, ModifierGroupInput,
     OptionDto, OptionInput,
@@ -305,7 +305,12 @@ async fn finish_edit(
         id,
     };
     let data = serde_json::to_value(data).unwrap_or(serde_json::Value::Null);
-    let event = ctx.event(types::MENU_UPDATED, Some(id.to_string()), Utc::now(), data);
+    let event = ctx.event(
+        types::MENU_UPDATED,
+        Some(id.to_string()),
+        crate::store::time::now(),
+        data,
+    );
     let last = outbox::append(&mut tx, &[event]).await?;
     tx.commit().await?;
     if let Some(sequence) = last {

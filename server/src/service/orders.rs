@@ -9,7 +9,7 @@ use crate::store::orders::{
     StatusChange,
 };
 use crate::store::outbox;
-use chrono::Utc;
+
 use crema_shared::api::{OrderDto, OrderPage, PlaceOrderRequest};
 use crema_shared::events::types;
 use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
@@ -43,7 +43,7 @@ pub async fn place(
             "an order with id {id} already exists"
         )));
     }
-    let now = Utc::now();
+    let now = crate::store::time::now();
     let business_date = state.day.date_of(now);
     let ticket_number = orders::next_ticket_number(&mut tx, &business_date).await?;
     let payment = priced.payment.map(|p| PaymentRecord {
@@ -161,7 +161,7 @@ pub async fn transition(
     }
     let before = lifecycle_state(&order);
     let (events, after) = lifecycle::handle(&before, &command).map_err(ServiceError::Transition)?;
-    let now = Utc::now();
+    let now = crate::store::time::now();
     let payment = events.iter().find_map(|e| match e {
         OrderEvent::PaymentCaptured {
             method,

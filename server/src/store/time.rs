@@ -12,3 +12,10 @@ pub fn from_text(s: &str) -> Result<DateTime<Utc>, StoreError> {
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::corrupt(format!("timestamp {s:?}: {e}")))
 }
+
+/// The current time at the precision it is stored with, so an answer given before a write
+/// and one read back after it agree.
+pub fn now() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(6)
+}

@@ -1,0 +1,148 @@
+//! An order the API acknowledged survives `kill -9` of the process.
+
+use crate::helpers::SseReader;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Running {
+    child: Child,
+    base: String,
+}
+
+/// Starts the real binary on a free port and waits for it to say where it listens.
+fn start(db: &Path) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crema-server"))
+        .args(["--bind", "127.0.0.1:0", "--database-url"])
+        .arg(db)
+        .env("CREMA_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let addr = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                let _ = tx.send(addr);
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("server announces its address");
+    Running {
+        child,
+        base: format!("http://{addr}"),
+    }
+}
+
+#[tokio::test]
+async fn acknowledged_orders_and_their_events_survive_kill_9() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("crema.db");
+    let client = reqwest::Client::new();
+
+    let mut first = start(&db);
+    let menu: Value = client
+        .get(format!("{}/api/v1/menu", first.base))
+        .send()
+        .await
+        .expect("menu")
+        .json()
+        .await
+        .expect("json");
+    let espresso = menu["categories"][0]["items"][0]["id"].clone();
+    assert_eq!(menu["categories"][0]["items"][0]["name"], "Espresso");
+
+    // 40 orders from 8 concurrent tills; every 201 is a promise.
+    let mut tasks = Vec::new();
+    for till in 0..8 {
+        let client = client.clone();
+        let base = first.base.clone();
+        let espresso = espresso.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for n in 0..5 {
+                let body = json!({"customer_name": format!("Till {till} #{n}"), "lines": [{"item_id": espresso, "quantity": 1}],
+                    "payment": {"method": "cash", "tendered_cents": 500}});
+                let response = client.post(format!("{base}/api/v1/orders")).json(&body).send().await.expect("sent");
+                assert_eq!(response.status(), 201);
+                let order: Value = response.json().await.expect("json");
+                acknowledged.push(order["id"].as_str().expect("id").to_string());
+            }
+            acknowledged
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for task in tasks {
+        acknowledged.extend(task.await.expect("till"));
+    }
+    // Right after the last 201: SIGKILL, no chance to flush anything.
+    first.child.kill().expect("kill -9");
+    first.child.wait().expect("reaped");
+
+    let mut second = start(&db);
+    for id in &acknowledged {
+        let response = client
+            .get(format!("{}/api/v1/orders/{id}", second.base))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200, "acknowledged order {id} was lost");
+        let order: Value = response.json().await.expect("json");
+        assert_eq!(order["payment_status"], "captured");
+    }
+    // Their events are in the log too, in order, each once.
+    let mut stream = SseReader::connect(
+        &client,
+        &format!("{}/api/v1/events?after=0", second.base),
+        None,
+    )
+    .await;
+    let mut placed = std::collections::HashSet::new();
+    let mut last = 0i64;
+    for _ in 0..acknowledged.len() * 2 {
+        let message = stream
+            .next(Duration::from_secs(10))
+            .await
+            .expect("event after restart");
+        let sequence: i64 = message
+            .id
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .expect("sequence");
+        assert!(sequence > last, "events out of order");
+        last = sequence;
+        let event: Value = serde_json::from_str(&message.data).expect("json");
+        if event["type"] == "order.placed" {
+            assert!(
+                placed.insert(event["subject"].as_str().unwrap_or_default().to_string()),
+                "duplicate event"
+            );
+        }
+    }
+    let expected: std::collections::HashSet<String> = acknowledged.into_iter().collect();
+    assert_eq!(placed, expected);
+    // Ticket numbers went on from where they were, not from 1.
+    let next: Value = client
+        .post(format!("{}/api/v1/orders", second.base))
+        .json(&json!({"customer_name": "After", "lines": [{"item_id": espresso, "quantity": 1}]}))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(next["ticket_number"], 41);
+    second.child.kill().expect("kill");
+    second.child.wait().expect("reaped");
+}

@@ -1,0 +1,106 @@
+//! Health, readiness and the API's own description.
+
+use crate::helpers::{router_app, spawn_app};
+use std::collections::BTreeSet;
+
+#[tokio::test]
+async fn healthz_and_readyz_answer() {
+    let t = router_app().await;
+    let (status, _, body) = t.get("/healthz").await;
+    assert_eq!(
+        (status.as_u16(), body["status"].as_str()),
+        (200, Some("ok"))
+    );
+    let (status, _, body) = t.get("/readyz").await;
+    assert_eq!(
+        (status.as_u16(), body["status"].as_str()),
+        (200, Some("ready"))
+    );
+    // Once the database is gone, the server is not ready (and says so as a problem).
+    t.state.store.close().await;
+    let (status, headers, body) = t.get("/readyz").await;
+    crate::helpers::assert_problem(status, &headers, &body, 503, None);
+}
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_route() {
+    let t = router_app().await;
+    let (status, _, doc) = t.get("/api/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        doc["openapi"]
+    );
+    let mut routes = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("item").keys() {
+            routes.insert(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    let expected: BTreeSet<String> = [
+        "GET /api/v1/menu",
+        "GET /api/v1/menu/categories",
+        "POST /api/v1/menu/categories",
+        "GET /api/v1/menu/categories/{id}",
+        "PATCH /api/v1/menu/categories/{id}",
+        "DELETE /api/v1/menu/categories/{id}",
+        "GET /api/v1/menu/items",
+        "POST /api/v1/menu/items",
+        "GET /api/v1/menu/items/{id}",
+        "PATCH /api/v1/menu/items/{id}",
+        "DELETE /api/v1/menu/items/{id}",
+        "PUT /api/v1/menu/items/{id}/availability",
+        "GET /api/v1/menu/modifier-groups",
+        "POST /api/v1/menu/modifier-groups",
+        "GET /api/v1/menu/modifier-groups/{id}",
+        "PATCH /api/v1/menu/modifier-groups/{id}",
+        "DELETE /api/v1/menu/modifier-groups/{id}",
+        "GET /api/v1/menu/options",
+        "POST /api/v1/menu/options",
+        "GET /api/v1/menu/options/{id}",
+        "PATCH /api/v1/menu/options/{id}",
+        "DELETE /api/v1/menu/options/{id}",
+        "PUT /api/v1/menu/options/{id}/availability",
+        "GET /api/v1/orders",
+        "POST /api/v1/orders",
+        "GET /api/v1/orders/{id}",
+        "POST /api/v1/orders/{id}/accept",
+        "POST /api/v1/orders/{id}/complete",
+        "POST /api/v1/orders/{id}/cancel",
+        "POST /api/v1/orders/{id}/payment",
+        "POST /api/v1/orders/{id}/lines/{line_id}/start",
+        "POST /api/v1/orders/{id}/lines/{line_id}/done",
+        "GET /api/v1/events",
+        "GET /healthz",
+        "GET /readyz",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(routes, expected);
+    for schema in [
+        "PlaceOrderRequest",
+        "OrderDto",
+        "MenuView",
+        "Problem",
+        "CloudEvent",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "schema {schema} missing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_docs_page_is_served() {
+    let app = spawn_app().await;
+    let response = app.get("/api/v1/docs/").await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.expect("html");
+    assert!(html.contains("swagger"), "not the Swagger UI page");
+    app.stop().await;
+}

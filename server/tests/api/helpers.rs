@@ -1,0 +1,352 @@
+//! Starting a Crema for a test (a real server on port 0, or the bare router) and the small
+//! vocabulary the tests speak: the demo menu's ids, placing orders, reading events.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use crema_server::store::outbox::{self, StoredEvent};
+use crema_server::{app, AppState, Config, Server};
+use crema_shared::api::{MenuView, OrderDto};
+use serde_json::{json, Value};
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// A real Crema server on 127.0.0.1 and a free port, with its own database file.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub dir: TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config::for_database(dir.path().join("crema.db"));
+    let server = Server::bind(&config).await.expect("server starts");
+    let addr = server.local_addr().expect("bound address");
+    let state = server.state().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+        state,
+        dir,
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post_empty(&self, path: &str) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn menu(&self) -> MenuView {
+        let response = self.get("/api/v1/menu").await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("menu json")
+    }
+
+    pub async fn demo(&self) -> DemoMenu {
+        DemoMenu(self.menu().await)
+    }
+
+    /// Places an order and insists on a 201.
+    pub async fn place(&self, body: &Value) -> OrderDto {
+        let response = self.post("/api/v1/orders", body).await;
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        assert_eq!(status, 201, "placing failed: {text}");
+        serde_json::from_str(&text).expect("order json")
+    }
+
+    pub async fn order(&self, id: Uuid) -> OrderDto {
+        let response = self.get(&format!("/api/v1/orders/{id}")).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("order json")
+    }
+
+    /// Every event in the outbox, in sequence order.
+    pub async fn events(&self) -> Vec<StoredEvent> {
+        outbox::read_after(self.state.store.reader(), 0, 100_000)
+            .await
+            .expect("outbox readable")
+    }
+
+    pub async fn order_count(&self) -> i64 {
+        let page: Value = self
+            .get("/api/v1/orders?limit=200")
+            .await
+            .json()
+            .await
+            .expect("json");
+        page["orders"].as_array().map_or(0, |a| a.len() as i64)
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+    }
+}
+
+/// Looks up the demo menu's items and options by name.
+pub struct DemoMenu(pub MenuView);
+
+impl DemoMenu {
+    pub fn item(&self, name: &str) -> Uuid {
+        self.0
+            .categories
+            .iter()
+            .flat_map(|c| &c.items)
+            .find(|i| i.name == name)
+            .unwrap_or_else(|| panic!("no item {name}"))
+            .id
+    }
+
+    pub fn option(&self, item: &str, option: &str) -> Uuid {
+        self.0
+            .categories
+            .iter()
+            .flat_map(|c| &c.items)
+            .find(|i| i.name == item)
+            .into_iter()
+            .flat_map(|i| &i.modifier_groups)
+            .flat_map(|g| &g.options)
+            .find(|o| o.name == option)
+            .unwrap_or_else(|| panic!("no option {option} on {item}"))
+            .id
+    }
+
+    /// "Large oat latte with an extra shot" and a croissant, for `name`.
+    pub fn latte_and_croissant(&self, name: &str) -> Value {
+        json!({
+            "customer_name": name,
+            "lines": [
+                {"item_id": self.item("Latte"), "quantity": 1,
+                 "option_ids": [self.option("Latte", "Large"), self.option("Latte", "Oat milk"), self.option("Latte", "Extra shot")]},
+                {"item_id": self.item("Croissant"), "quantity": 1}
+            ]
+        })
+    }
+
+    /// The smallest valid order: one espresso.
+    pub fn espresso(&self, name: &str) -> Value {
+        json!({"customer_name": name, "lines": [{"item_id": self.item("Espresso"), "quantity": 1}]})
+    }
+}
+
+/// The bare router over a fresh database, driven with `oneshot` (no socket).
+pub struct TestRouter {
+    pub router: axum::Router,
+    pub state: AppState,
+    pub dir: TempDir,
+}
+
+pub async fn router_app() -> TestRouter {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config::for_database(dir.path().join("crema.db"));
+    let state = crema_server::server::build_state(&config)
+        .await
+        .expect("state");
+    TestRouter {
+        router: app(state.clone()),
+        state,
+        dir,
+    }
+}
+
+impl TestRouter {
+    /// Sends a request; returns status, headers and the body parsed as JSON (Null if empty).
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+            .await
+            .expect("body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        };
+        (status, headers, body)
+    }
+
+    pub async fn json(
+        &self,
+        method: &str,
+        uri: &str,
+        body: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, Value) {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
+        self.send(request).await
+    }
+
+    pub async fn get(&self, uri: &str) -> (StatusCode, axum::http::HeaderMap, Value) {
+        self.send(
+            Request::builder()
+                .uri(uri)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
+    pub async fn events(&self) -> Vec<StoredEvent> {
+        outbox::read_after(self.state.store.reader(), 0, 100_000)
+            .await
+            .expect("outbox readable")
+    }
+}
+
+/// Asserts a problem+json answer naming `field` (when given).
+pub fn assert_problem(
+    status: StatusCode,
+    headers: &axum::http::HeaderMap,
+    body: &Value,
+    expected: u16,
+    field: Option<&str>,
+) {
+    assert_eq!(status.as_u16(), expected, "body: {body}");
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    assert_eq!(body["status"], expected);
+    assert!(
+        body["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("/problems/")),
+        "{body}"
+    );
+    assert!(body["request_id"].is_string(), "{body}");
+    if let Some(field) = field {
+        let fields: Vec<&str> = body["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["field"].as_str())
+            .collect();
+        assert!(
+            fields.contains(&field),
+            "expected an error on {field}, got {body}"
+        );
+    }
+}
+
+/// A minimal Server-Sent Events reader over a streaming response.
+pub struct SseReader {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SseMessage {
+    pub id: Option<String>,
+    pub data: String,
+}
+
+impl SseReader {
+    pub async fn open(app: &TestApp, path: &str, last_event_id: Option<&str>) -> SseReader {
+        SseReader::connect(&app.client, &app.url(path), last_event_id).await
+    }
+
+    pub async fn connect(
+        client: &reqwest::Client,
+        url: &str,
+        last_event_id: Option<&str>,
+    ) -> SseReader {
+        let mut request = client.get(url).header("accept", "text/event-stream");
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        let response = request.send().await.expect("stream opens");
+        assert_eq!(response.status(), 200);
+        SseReader {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next message with data (keep-alive comments are skipped), within `wait`.
+    pub async fn next(&mut self, wait: Duration) -> Option<SseMessage> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut message = SseMessage {
+                    id: None,
+                    data: String::new(),
+                };
+                for line in block.lines() {
+                    if let Some(id) = line.strip_prefix("id:") {
+                        message.id = Some(id.trim().to_string());
+                    } else if let Some(data) = line.strip_prefix("data:") {
+                        message.data.push_str(data.trim_start());
+                    }
+                }
+                if !message.data.is_empty() {
+                    return Some(message);
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk())
+                .await
+                .ok()?
+                .ok()??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
