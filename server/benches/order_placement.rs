@@ -1,1 +1,257 @@
-fn main() {}
+//! Durable order placement through HTTP on loopback, against the floor: the same rows
+//! written straight through sqlx with the same durability settings, one transaction per
+//! order on one connection.
+//!
+//! ```text
+//! cargo bench -p crema-server --bench order_placement -- [--orders N] [--clients C]
+//! ```
+//!
+//! Each API order is "a large oat latte with an extra shot and a croissant, paid cash",
+//! sent with its own Idempotency-Key, as a till would. The server runs in this process on
+//! 127.0.0.1 and a free port, with `synchronous=FULL` (every 201 is on disk).
+
+use crema_server::service::{order_view, RequestContext};
+use crema_server::store::idempotency::{self, SavedResponse};
+use crema_server::store::orders::{self, LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
+use crema_server::store::{outbox, time, Store, StoreOptions};
+use crema_server::{Config, Server};
+use crema_shared::lifecycle::OrderEvent;
+use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
+use crema_shared::totals::Totals;
+use crema_shared::Money;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+struct Args {
+    orders: usize,
+    clients: usize,
+}
+
+fn args() -> Args {
+    let mut args = Args { orders: 20_000, clients: 32 };
+    let argv: Vec<String> = std::env::args().collect();
+    let mut i = 1;
+    while i < argv.len() {
+        let value = argv.get(i + 1).and_then(|v| v.parse().ok());
+        match (argv[i].as_str(), value) {
+            ("--orders", Some(v)) => args.orders = v,
+            ("--clients", Some(v)) => args.clients = v,
+            _ => {}
+        }
+        i += 1;
+    }
+    args.clients = args.clients.clamp(1, args.orders.max(1));
+    args
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = args();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    crema_server::telemetry::init("warn");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    eprintln!("crema order placement benchmark: {} orders, {} concurrent clients, {cores} cores", args.orders, args.clients);
+
+    let api = api_run(&args).await?;
+    report("API  (HTTP, loopback)", args.orders, api.elapsed, Some(&api.latencies));
+    let floor = floor_run(args.orders).await?;
+    report("floor (sqlx, 1 conn) ", args.orders, floor, None);
+    let ratio = floor.as_secs_f64() / api.elapsed.as_secs_f64();
+    eprintln!("ratio API/floor: {ratio:.2}");
+    Ok(())
+}
+
+struct ApiRun {
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+async fn api_run(args: &Args) -> Result<ApiRun, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let config = Config::for_database(dir.path().join("bench.db"));
+    let server = Server::bind(&config).await?;
+    let base = format!("http://{}", server.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
+    let body = typical_order(&client, &base).await?;
+
+    // Warm up connections and caches.
+    for _ in 0..args.clients.min(50) {
+        place(&client, &base, &body).await?;
+    }
+    let per_client = args.orders / args.clients;
+    let extra = args.orders % args.clients;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..args.clients {
+        let (client, base, body) = (client.clone(), base.clone(), body.clone());
+        let n = per_client + usize::from(c < extra);
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(n);
+            for _ in 0..n {
+                let t = Instant::now();
+                place(&client, &base, &body).await?;
+                latencies.push(t.elapsed());
+            }
+            Ok::<_, String>(latencies)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(args.orders);
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    let elapsed = started.elapsed();
+    let _ = stop.send(());
+    let _ = serving.await;
+    Ok(ApiRun { elapsed, latencies })
+}
+
+async fn typical_order(client: &reqwest::Client, base: &str) -> Result<Value, Box<dyn std::error::Error>> {
+    let menu: Value = client.get(format!("{base}/api/v1/menu")).send().await?.json().await?;
+    let items: Vec<&Value> = menu["categories"].as_array().into_iter().flatten().flat_map(|c| c["items"].as_array().into_iter().flatten()).collect();
+    let find = |name: &str| items.iter().find(|i| i["name"] == name).copied().ok_or(format!("no {name}"));
+    let latte = find("Latte")?;
+    let option = |name: &str| -> Result<Value, String> {
+        latte["modifier_groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|g| g["options"].as_array().into_iter().flatten())
+            .find(|o| o["name"] == name)
+            .map(|o| o["id"].clone())
+            .ok_or(format!("no {name}"))
+    };
+    Ok(json!({
+        "customer_name": "Ana",
+        "lines": [
+            {"item_id": latte["id"], "quantity": 1, "option_ids": [option("Large")?, option("Oat milk")?, option("Extra shot")?]},
+            {"item_id": find("Croissant")?["id"], "quantity": 1}
+        ],
+        "payment": {"method": "cash", "tendered_cents": 2000}
+    }))
+}
+
+async fn place(client: &reqwest::Client, base: &str, body: &Value) -> Result<(), String> {
+    let response = client
+        .post(format!("{base}/api/v1/orders"))
+        .header("idempotency-key", Uuid::new_v4().to_string())
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if response.status() != 201 {
+        return Err(format!("unexpected {}", response.status()));
+    }
+    response.bytes().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The same rows one API order writes, straight through the store on one connection.
+async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let config = Config::for_database(dir.path().join("floor.db"));
+    // Open (migrate, seed) like the server does, then write with a plain store handle.
+    drop(crema_server::server::build_state(&config).await?);
+    let store = Store::open(&StoreOptions::new(&config.database_url)).await?;
+    let ctx = RequestContext::internal();
+    let captured = OrderEvent::PaymentCaptured {
+        method: PaymentMethod::Cash,
+        amount: Money::from_minor(1185),
+        tendered: Money::from_minor(2000),
+        change: Money::from_minor(815),
+    };
+    let started = Instant::now();
+    for _ in 0..orders {
+        let now = time::now();
+        let mut tx = store.begin_write().await?;
+        let ticket_number = orders::next_ticket_number(&mut tx, "2026-11-22").await?;
+        let order = sample_order(ticket_number, now);
+        orders::insert(&mut tx, &order).await?;
+        let subject = Some(order.id.to_string());
+        let events = [
+            ctx.event("order.placed", subject.clone(), now, order_view::event_data(&order, None)),
+            ctx.event("payment.captured", subject, now, order_view::event_data(&order, Some(&captured))),
+        ];
+        outbox::append(&mut tx, &events).await?;
+        let body = serde_json::to_string(&order_view::order_dto(&order, None))?;
+        let saved = SavedResponse { request_hash: "0".repeat(64), status_code: 201, body };
+        idempotency::save(&mut tx, "orders", &Uuid::new_v4().to_string(), &saved).await?;
+        tx.commit().await?;
+    }
+    Ok(started.elapsed())
+}
+
+fn sample_order(ticket_number: i64, now: chrono::DateTime<chrono::Utc>) -> OrderRecord {
+    let option = |name: &str, delta: i64| OptionSnapshot {
+        option_id: Uuid::now_v7(),
+        group_name: "Group".into(),
+        name: name.into(),
+        price_delta_cents: delta,
+    };
+    let line = |name: &str, price: i64, options: Vec<OptionSnapshot>| LineRecord {
+        id: Uuid::now_v7(),
+        item_id: Uuid::now_v7(),
+        name: name.into(),
+        quantity: 1,
+        unit_price: Money::from_minor(price),
+        options,
+        note: None,
+        status: LineStatus::Queued,
+        line_total: Money::from_minor(price),
+    };
+    OrderRecord {
+        id: Uuid::now_v7(),
+        business_date: "2026-11-22".into(),
+        ticket_number,
+        customer_name: "Ana".into(),
+        customer_email: None,
+        status: OrderStatus::Placed,
+        payment_status: PaymentStatus::Captured,
+        currency: "USD".into(),
+        totals: Totals {
+            subtotal: Money::from_minor(1090),
+            discount: Money::ZERO,
+            tax: Money::from_minor(95),
+            tip: Money::ZERO,
+            total: Money::from_minor(1185),
+        },
+        payment: Some(PaymentRecord { method: PaymentMethod::Cash, tendered: Money::from_minor(2000), change_due: Money::from_minor(815) }),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        lines: vec![
+            line("Latte", 715, vec![option("Large", 100), option("Oat milk", 60), option("Extra shot", 80)]),
+            line("Croissant", 375, vec![]),
+        ],
+    }
+}
+
+fn report(label: &str, n: usize, elapsed: Duration, latencies: Option<&[Duration]>) {
+    let rate = n as f64 / elapsed.as_secs_f64();
+    match latencies {
+        Some(latencies) => {
+            let mut sorted = latencies.to_vec();
+            sorted.sort();
+            let pct = |p: f64| sorted[((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1).min(sorted.len() - 1)];
+            eprintln!(
+                "{label}: {rate:>8.0} orders/s  p50 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  ({n} in {:.2} s)",
+                ms(pct(0.50)),
+                ms(pct(0.99)),
+                ms(pct(0.999)),
+                elapsed.as_secs_f64()
+            );
+        }
+        None => eprintln!("{label}: {rate:>8.0} orders/s  ({n} in {:.2} s)", elapsed.as_secs_f64()),
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

@@ -54,11 +54,10 @@ pub async fn save_category(
     if_match: Option<i64>,
 ) -> Result<CategoryDto, ServiceError> {
     let mut tx = begin_edit(state, if_match).await?;
-    let base = existing(
-        id,
-        menu::get_category(&mut tx, id.unwrap_or_default()).await?,
-        "category",
-    )?;
+    let base = match id {
+        Some(id) => Some(menu::get_category(&mut tx, id).await?.ok_or(ServiceError::NotFound("category"))?),
+        None => None,
+    };
     let category = menu_edit::category(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
     menu::upsert_category(&mut tx, &category).await?;
     finish_edit(
@@ -100,11 +99,10 @@ pub async fn save_item(
     if_match: Option<i64>,
 ) -> Result<ItemDto, ServiceError> {
     let mut tx = begin_edit(state, if_match).await?;
-    let base = existing(
-        id,
-        menu::get_item(&mut tx, id.unwrap_or_default()).await?,
-        "item",
-    )?;
+    let base = match id {
+        Some(id) => Some(menu::get_item(&mut tx, id).await?.ok_or(ServiceError::NotFound("item"))?),
+        None => None,
+    };
     let item = menu_edit::item(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
     let mut errors = ValidationErrors::new();
     if menu::get_category(&mut tx, item.category_id)
@@ -169,11 +167,10 @@ pub async fn save_group(
     if_match: Option<i64>,
 ) -> Result<ModifierGroupDto, ServiceError> {
     let mut tx = begin_edit(state, if_match).await?;
-    let base = existing(
-        id,
-        menu::get_group(&mut tx, id.unwrap_or_default()).await?,
-        "modifier group",
-    )?;
+    let base = match id {
+        Some(id) => Some(menu::get_group(&mut tx, id).await?.ok_or(ServiceError::NotFound("modifier group"))?),
+        None => None,
+    };
     let group = menu_edit::modifier_group(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
     menu::upsert_group(&mut tx, &group).await?;
     finish_edit(
@@ -214,11 +211,10 @@ pub async fn save_option(
     if_match: Option<i64>,
 ) -> Result<OptionDto, ServiceError> {
     let mut tx = begin_edit(state, if_match).await?;
-    let base = existing(
-        id,
-        menu::get_option(&mut tx, id.unwrap_or_default()).await?,
-        "option",
-    )?;
+    let base = match id {
+        Some(id) => Some(menu::get_option(&mut tx, id).await?.ok_or(ServiceError::NotFound("option"))?),
+        None => None,
+    };
     let option = menu_edit::option(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
     if menu::get_group(&mut tx, option.group_id).await?.is_none() {
         return Err(ValidationErrors::single("group_id", "no such modifier group").into());
@@ -318,19 +314,6 @@ async fn finish_edit(
     }
     tracing::info!(%id, change, version, "menu edited");
     Ok(())
-}
-
-/// For an update (`id` given) the row must exist; for a create there is no base.
-fn existing<T>(
-    id: Option<Uuid>,
-    found: Option<T>,
-    what: &'static str,
-) -> Result<Option<T>, ServiceError> {
-    match (id, found) {
-        (Some(_), None) => Err(ServiceError::NotFound(what)),
-        (Some(_), found) => Ok(found),
-        (None, _) => Ok(None),
-    }
 }
 
 fn change(kind: &str, created: bool) -> &'static str {
