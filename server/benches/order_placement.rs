@@ -1,6 +1,6 @@
 //! Durable order placement through HTTP on loopback, against the floor: the same rows
-//! written straight through sqlx with the same durability settings, one transaction per
-//! order on one connection.
+//! written with the same statements straight through sqlx with the same durability settings,
+//! one transaction per order on one connection.
 //!
 //! ```text
 //! cargo bench -p crema-server --bench order_placement -- [--orders N] [--clients C]
@@ -11,15 +11,17 @@
 //! 127.0.0.1 and a free port, with `synchronous=FULL` (every 201 is on disk).
 
 use crema_server::service::{order_view, RequestContext};
-use crema_server::store::idempotency::{self, SavedResponse};
-use crema_server::store::orders::{self, LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
-use crema_server::store::{outbox, time, Store, StoreOptions};
+use crema_server::store::idempotency::SavedResponse;
+use crema_server::store::orders::{LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
+use crema_server::store::placement::{self, IdempotencyRecord};
+use crema_server::store::{connect_options, time};
 use crema_server::{Config, Server};
 use crema_shared::lifecycle::OrderEvent;
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::totals::Totals;
 use crema_shared::Money;
 use serde_json::{json, Value};
+use sqlx::{Connection, SqliteConnection};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -54,7 +56,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     crema_server::telemetry::init("warn");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    eprintln!("crema order placement benchmark: {} orders, {} concurrent clients, {cores} cores", args.orders, args.clients);
+    eprintln!(
+        "crema order placement benchmark: {} orders, {} concurrent clients, {cores} cores",
+        args.orders, args.clients
+    );
 
     let api = api_run(&args).await?;
     report("API  (HTTP, loopback)", args.orders, api.elapsed, Some(&api.latencies));
@@ -115,7 +120,12 @@ async fn api_run(args: &Args) -> Result<ApiRun, Box<dyn std::error::Error>> {
 
 async fn typical_order(client: &reqwest::Client, base: &str) -> Result<Value, Box<dyn std::error::Error>> {
     let menu: Value = client.get(format!("{base}/api/v1/menu")).send().await?.json().await?;
-    let items: Vec<&Value> = menu["categories"].as_array().into_iter().flatten().flat_map(|c| c["items"].as_array().into_iter().flatten()).collect();
+    let items: Vec<&Value> = menu["categories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["items"].as_array().into_iter().flatten())
+        .collect();
     let find = |name: &str| items.iter().find(|i| i["name"] == name).copied().ok_or(format!("no {name}"));
     let latte = find("Latte")?;
     let option = |name: &str| -> Result<Value, String> {
@@ -153,13 +163,17 @@ async fn place(client: &reqwest::Client, base: &str, body: &Value) -> Result<(),
     Ok(())
 }
 
-/// The same rows one API order writes, straight through the store on one connection.
+/// The same rows one API order writes, with the same statements, straight through sqlx on
+/// one connection with the same durability settings: one transaction per order, no HTTP,
+/// no batching.
 async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let config = Config::for_database(dir.path().join("floor.db"));
-    // Open (migrate, seed) like the server does, then write with a plain store handle.
-    drop(crema_server::server::build_state(&config).await?);
-    let store = Store::open(&StoreOptions::new(&config.database_url)).await?;
+    // Create, migrate and seed the file like the server does, then close it.
+    let state = crema_server::server::build_state(&config).await?;
+    state.store.close().await;
+    let mut conn =
+        SqliteConnection::connect_with(&connect_options(&config.database_url, Duration::from_secs(5))?).await?;
     let ctx = RequestContext::internal();
     let captured = OrderEvent::PaymentCaptured {
         method: PaymentMethod::Cash,
@@ -170,25 +184,26 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
     let started = Instant::now();
     for _ in 0..orders {
         let now = time::now();
-        let mut tx = store.begin_write().await?;
-        let ticket_number = orders::next_ticket_number(&mut tx, "2026-11-22").await?;
-        let order = sample_order(ticket_number, now);
-        orders::insert(&mut tx, &order).await?;
+        let id = Uuid::now_v7();
+        let key = Uuid::new_v4().to_string();
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await?;
+        let check = placement::check(&mut conn, id, "2026-11-22", Some(("orders", &key))).await?;
+        let order = sample_order(id, check.next_ticket_number, now);
         let subject = Some(order.id.to_string());
         let events = [
             ctx.event("order.placed", subject.clone(), now, order_view::event_data(&order, None)),
             ctx.event("payment.captured", subject, now, order_view::event_data(&order, Some(&captured))),
         ];
-        outbox::append(&mut tx, &events).await?;
         let body = serde_json::to_string(&order_view::order_dto(&order, None))?;
         let saved = SavedResponse { request_hash: "0".repeat(64), status_code: 201, body };
-        idempotency::save(&mut tx, "orders", &Uuid::new_v4().to_string(), &saved).await?;
-        tx.commit().await?;
+        let record = IdempotencyRecord { scope: "orders", key: &key, saved: &saved };
+        placement::write(&mut conn, &order, &events, Some(record)).await?;
+        sqlx::query("COMMIT").execute(&mut conn).await?;
     }
     Ok(started.elapsed())
 }
 
-fn sample_order(ticket_number: i64, now: chrono::DateTime<chrono::Utc>) -> OrderRecord {
+fn sample_order(id: Uuid, ticket_number: i64, now: chrono::DateTime<chrono::Utc>) -> OrderRecord {
     let option = |name: &str, delta: i64| OptionSnapshot {
         option_id: Uuid::now_v7(),
         group_name: "Group".into(),
@@ -207,7 +222,7 @@ fn sample_order(ticket_number: i64, now: chrono::DateTime<chrono::Utc>) -> Order
         line_total: Money::from_minor(price),
     };
     OrderRecord {
-        id: Uuid::now_v7(),
+        id,
         business_date: "2026-11-22".into(),
         ticket_number,
         customer_name: "Ana".into(),
@@ -222,7 +237,11 @@ fn sample_order(ticket_number: i64, now: chrono::DateTime<chrono::Utc>) -> Order
             tip: Money::ZERO,
             total: Money::from_minor(1185),
         },
-        payment: Some(PaymentRecord { method: PaymentMethod::Cash, tendered: Money::from_minor(2000), change_due: Money::from_minor(815) }),
+        payment: Some(PaymentRecord {
+            method: PaymentMethod::Cash,
+            tendered: Money::from_minor(2000),
+            change_due: Money::from_minor(815),
+        }),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -239,7 +258,8 @@ fn report(label: &str, n: usize, elapsed: Duration, latencies: Option<&[Duration
         Some(latencies) => {
             let mut sorted = latencies.to_vec();
             sorted.sort();
-            let pct = |p: f64| sorted[((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1).min(sorted.len() - 1)];
+            let pct =
+                |p: f64| sorted[((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1).min(sorted.len() - 1)];
             eprintln!(
                 "{label}: {rate:>8.0} orders/s  p50 {:>6.2} ms  p99 {:>6.2} ms  p99.9 {:>6.2} ms  ({n} in {:.2} s)",
                 ms(pct(0.50)),

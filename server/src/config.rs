@@ -9,11 +9,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Parser)]
-#[command(
-    name = "crema-server",
-    version,
-    about = "Crema: in-shop ordering for coffee shops (API, store, live events)"
-)]
+#[command(name = "crema-server", version, about = "Crema: in-shop ordering for coffee shops (API, store, live events)")]
 pub struct Config {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "CREMA_BIND", default_value = "127.0.0.1:8080")]
@@ -48,12 +44,7 @@ pub struct Config {
     pub tax_mode: TaxModeArg,
 
     /// The shop's UTC offset, for the business day that ticket numbers restart on.
-    #[arg(
-        long,
-        env = "CREMA_UTC_OFFSET",
-        default_value = "+00:00",
-        allow_hyphen_values = true
-    )]
+    #[arg(long, env = "CREMA_UTC_OFFSET", default_value = "+00:00", allow_hyphen_values = true)]
     pub utc_offset: FixedOffset,
 
     /// Seconds between keep-alive comments on the live event stream.

@@ -21,10 +21,7 @@ pub enum StartError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error("invalid configuration: {0}")]
     Config(String),
 }
@@ -39,12 +36,8 @@ impl Server {
     /// Opens the database (migrating and seeding it) and binds the address.
     pub async fn bind(config: &Config) -> Result<Server, StartError> {
         let state = build_state(config).await?;
-        let listener = TcpListener::bind(config.bind)
-            .await
-            .map_err(|source| StartError::Bind {
-                addr: config.bind,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(config.bind).await.map_err(|source| StartError::Bind { addr: config.bind, source })?;
         Ok(Server { listener, state })
     }
 
@@ -57,10 +50,7 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves, then drains and closes the database.
-    pub async fn run(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let state = self.state.clone();
         let hub = state.hub.clone();
         let result = axum::serve(self.listener, app(self.state))
@@ -80,27 +70,26 @@ impl Server {
 pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     let mut options = StoreOptions::new(&config.database_url);
     options.readers = config.read_connections;
-    let store = Store::open(&options).await?;
+    let hub = Arc::new(EventHub::new(0));
+    let notify = hub.clone();
+    let store = Store::open(&options, move |sequence| notify.published(sequence)).await?;
     let defaults = ShopDefaults {
         name: config.shop_name.clone(),
         currency: config.currency,
         tax: TaxPolicy {
-            rate: TaxRate::try_from(config.tax_rate_bps)
-                .map_err(|e| StartError::Config(e.to_string()))?,
+            rate: TaxRate::try_from(config.tax_rate_bps).map_err(|e| StartError::Config(e.to_string()))?,
             mode: config.tax_mode.into(),
         },
     };
     if seed_if_new(&store, &defaults).await? {
         tracing::info!(shop = %defaults.name, "new database: seeded the demo menu");
     }
-    let latest = outbox::latest_sequence(store.reader()).await?;
+    hub.published(outbox::latest_sequence(store.reader()).await?);
     Ok(AppState {
         store,
-        hub: Arc::new(EventHub::new(latest)),
+        hub,
         menu: Arc::new(MenuCache::default()),
-        day: BusinessDay {
-            utc_offset: config.utc_offset,
-        },
+        day: BusinessDay { utc_offset: config.utc_offset },
         source: format!("crema/{}/{}", config.shop_id, config.node_id).into(),
         sse_keepalive: Duration::from_secs(config.sse_keepalive_secs),
     })

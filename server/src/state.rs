@@ -28,8 +28,6 @@ pub struct BusinessDay {
 impl BusinessDay {
     /// `YYYY-MM-DD` of `now` in the shop's time zone.
     pub fn date_of(&self, now: DateTime<Utc>) -> String {
-        now.with_timezone(&self.utc_offset)
-            .format("%Y-%m-%d")
-            .to_string()
+        now.with_timezone(&self.utc_offset).format("%Y-%m-%d").to_string()
     }
 }

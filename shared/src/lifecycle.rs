@@ -53,27 +53,13 @@ impl OrderCommand {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OrderEvent {
     Accepted,
-    LineStarted {
-        line_id: Uuid,
-    },
-    LineDone {
-        line_id: Uuid,
-    },
+    LineStarted { line_id: Uuid },
+    LineDone { line_id: Uuid },
     Ready,
     Completed,
-    Cancelled {
-        reason: String,
-    },
-    PaymentCaptured {
-        method: PaymentMethod,
-        amount: Money,
-        tendered: Money,
-        change: Money,
-    },
-    PaymentRefunded {
-        method: PaymentMethod,
-        amount: Money,
-    },
+    Cancelled { reason: String },
+    PaymentCaptured { method: PaymentMethod, amount: Money, tendered: Money, change: Money },
+    PaymentRefunded { method: PaymentMethod, amount: Money },
 }
 
 impl OrderEvent {
@@ -96,18 +82,11 @@ impl OrderEvent {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("cannot {action} an order that is {current}")]
-    IllegalTransition {
-        action: &'static str,
-        current: OrderStatus,
-    },
+    IllegalTransition { action: &'static str, current: OrderStatus },
     #[error("the order has no line {0}")]
     UnknownLine(Uuid),
     #[error("cannot {action} a line that is {current}")]
-    IllegalLineTransition {
-        action: &'static str,
-        line_id: Uuid,
-        current: LineStatus,
-    },
+    IllegalLineTransition { action: &'static str, line_id: Uuid, current: LineStatus },
     #[error("the order's payment is already {0}")]
     AlreadyPaid(PaymentStatus),
     #[error("tendered {tendered} is less than the total {total}")]
@@ -115,15 +94,9 @@ pub enum TransitionError {
 }
 
 /// Decides what happens when `command` is given to an order in `state`.
-pub fn decide(
-    state: &OrderState,
-    command: &OrderCommand,
-) -> Result<Vec<OrderEvent>, TransitionError> {
+pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEvent>, TransitionError> {
     use OrderStatus::*;
-    let illegal = || TransitionError::IllegalTransition {
-        action: command.action(),
-        current: state.status,
-    };
+    let illegal = || TransitionError::IllegalTransition { action: command.action(), current: state.status };
     match command {
         OrderCommand::Accept => match state.status {
             Placed => Ok(vec![OrderEvent::Accepted]),
@@ -135,11 +108,7 @@ pub fn decide(
             }
             match line(state, *line_id)?.status {
                 LineStatus::Queued => Ok(vec![OrderEvent::LineStarted { line_id: *line_id }]),
-                current => Err(TransitionError::IllegalLineTransition {
-                    action: "start",
-                    line_id: *line_id,
-                    current,
-                }),
+                current => Err(TransitionError::IllegalLineTransition { action: "start", line_id: *line_id, current }),
             }
         }
         OrderCommand::FinishLine { line_id } => {
@@ -148,22 +117,15 @@ pub fn decide(
             }
             match line(state, *line_id)?.status {
                 LineStatus::Making => {
-                    let others_done = state
-                        .lines
-                        .iter()
-                        .filter(|l| l.id != *line_id)
-                        .all(|l| l.status == LineStatus::Done);
+                    let others_done =
+                        state.lines.iter().filter(|l| l.id != *line_id).all(|l| l.status == LineStatus::Done);
                     let mut events = vec![OrderEvent::LineDone { line_id: *line_id }];
                     if others_done {
                         events.push(OrderEvent::Ready);
                     }
                     Ok(events)
                 }
-                current => Err(TransitionError::IllegalLineTransition {
-                    action: "finish",
-                    line_id: *line_id,
-                    current,
-                }),
+                current => Err(TransitionError::IllegalLineTransition { action: "finish", line_id: *line_id, current }),
             }
         }
         OrderCommand::Complete => match state.status {
@@ -172,14 +134,9 @@ pub fn decide(
         },
         OrderCommand::Cancel { reason } => match state.status {
             Placed | Accepted | Preparing => {
-                let mut events = vec![OrderEvent::Cancelled {
-                    reason: reason.clone(),
-                }];
+                let mut events = vec![OrderEvent::Cancelled { reason: reason.clone() }];
                 if state.payment_status == PaymentStatus::Captured {
-                    events.push(OrderEvent::PaymentRefunded {
-                        method: PaymentMethod::Cash,
-                        amount: state.total,
-                    });
+                    events.push(OrderEvent::PaymentRefunded { method: PaymentMethod::Cash, amount: state.total });
                 }
                 Ok(events)
             }
@@ -193,10 +150,7 @@ pub fn decide(
                 return Err(TransitionError::AlreadyPaid(state.payment_status));
             }
             if *tendered < state.total {
-                return Err(TransitionError::InsufficientTender {
-                    tendered: *tendered,
-                    total: state.total,
-                });
+                return Err(TransitionError::InsufficientTender { tendered: *tendered, total: state.total });
             }
             Ok(vec![OrderEvent::PaymentCaptured {
                 method: PaymentMethod::Cash,
@@ -226,10 +180,7 @@ pub fn apply(state: &mut OrderState, event: &OrderEvent) {
 }
 
 /// [`decide`] then [`apply`]: the events and the state after them.
-pub fn handle(
-    state: &OrderState,
-    command: &OrderCommand,
-) -> Result<(Vec<OrderEvent>, OrderState), TransitionError> {
+pub fn handle(state: &OrderState, command: &OrderCommand) -> Result<(Vec<OrderEvent>, OrderState), TransitionError> {
     let events = decide(state, command)?;
     let mut next = state.clone();
     for event in &events {
@@ -239,11 +190,7 @@ pub fn handle(
 }
 
 fn line(state: &OrderState, line_id: Uuid) -> Result<&LineState, TransitionError> {
-    state
-        .lines
-        .iter()
-        .find(|l| l.id == line_id)
-        .ok_or(TransitionError::UnknownLine(line_id))
+    state.lines.iter().find(|l| l.id == line_id).ok_or(TransitionError::UnknownLine(line_id))
 }
 
 fn set_line(state: &mut OrderState, line_id: Uuid, status: LineStatus) {

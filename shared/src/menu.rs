@@ -97,17 +97,7 @@ impl Catalog {
         let item_index = items.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
         let group_index = groups.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
         let option_index = options.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
-        Catalog {
-            version,
-            currency,
-            categories,
-            items,
-            groups,
-            options,
-            item_index,
-            group_index,
-            option_index,
-        }
+        Catalog { version, currency, categories, items, groups, options, item_index, group_index, option_index }
     }
 
     pub fn version(&self) -> i64 {
@@ -142,19 +132,10 @@ impl Catalog {
             .map(|c| MenuCategoryView {
                 id: c.id,
                 name: c.name.clone(),
-                items: self
-                    .items
-                    .iter()
-                    .filter(|i| i.category_id == c.id)
-                    .map(|i| self.item_view(i))
-                    .collect(),
+                items: self.items.iter().filter(|i| i.category_id == c.id).map(|i| self.item_view(i)).collect(),
             })
             .collect();
-        MenuView {
-            version: self.version,
-            currency: self.currency.to_string(),
-            categories,
-        }
+        MenuView { version: self.version, currency: self.currency.to_string(), categories }
     }
 
     fn item_view(&self, item: &Item) -> MenuItemView {
@@ -232,11 +213,7 @@ pub(crate) mod fixtures {
             orphan_group: id(23),
             orphan_option: id(36),
         };
-        let cat = |n: u128, name: &str| Category {
-            id: id(n),
-            name: name.into(),
-            position: n as i64,
-        };
+        let cat = |n: u128, name: &str| Category { id: id(n), name: name.into(), position: n as i64 };
         let item = |iid: Uuid, name: &str, price: i64, available: bool, groups: Vec<Uuid>| Item {
             id: iid,
             category_id: id(1),
@@ -267,13 +244,7 @@ pub(crate) mod fixtures {
             "USD".parse().expect("currency"),
             vec![cat(1, "Coffee")],
             vec![
-                item(
-                    ids.latte,
-                    "Latte",
-                    475,
-                    true,
-                    vec![ids.size, ids.milk, ids.syrup],
-                ),
+                item(ids.latte, "Latte", 475, true, vec![ids.size, ids.milk, ids.syrup]),
                 item(ids.croissant, "Croissant", 375, true, vec![]),
                 item(ids.muffin, "Muffin", 350, false, vec![]),
             ],
@@ -307,16 +278,8 @@ mod tests {
         let view = catalog.view();
         assert_eq!(view.version, 7);
         assert_eq!(view.currency, "USD");
-        let latte = view.categories[0]
-            .items
-            .iter()
-            .find(|i| i.id == ids.latte)
-            .expect("latte");
-        let names: Vec<&str> = latte
-            .modifier_groups
-            .iter()
-            .map(|g| g.name.as_str())
-            .collect();
+        let latte = view.categories[0].items.iter().find(|i| i.id == ids.latte).expect("latte");
+        let names: Vec<&str> = latte.modifier_groups.iter().map(|g| g.name.as_str()).collect();
         assert_eq!(names, ["Size", "Milk", "Syrup"]);
         assert!(latte.modifier_groups[0].required);
         assert_eq!(latte.modifier_groups[0].options.len(), 2);

@@ -18,42 +18,24 @@ pub const MAX_GROUPS_PER_ITEM: usize = 20;
 const MAX_POSITION: i64 = 1_000_000;
 
 /// A new category (`base` = `None`) or an update of `base`.
-pub fn category(
-    id: Uuid,
-    base: Option<&Category>,
-    input: &CategoryInput,
-) -> Result<Category, ValidationErrors> {
+pub fn category(id: Uuid, base: Option<&Category>, input: &CategoryInput) -> Result<Category, ValidationErrors> {
     let mut errors = ValidationErrors::new();
-    let name = name_field(
-        &mut errors,
-        input.name.as_deref(),
-        base.map(|b| b.name.as_str()),
-    );
+    let name = name_field(&mut errors, input.name.as_deref(), base.map(|b| b.name.as_str()));
     let position = position_field(&mut errors, input.position, base.map(|b| b.position));
     errors.into_result(())?;
-    Ok(Category {
-        id,
-        name: name.unwrap_or_default(),
-        position,
-    })
+    Ok(Category { id, name: name.unwrap_or_default(), position })
 }
 
 /// A new item (`base` = `None`: `category_id`, `name`, `price_cents` required) or an update.
 pub fn item(id: Uuid, base: Option<&Item>, input: &ItemInput) -> Result<Item, ValidationErrors> {
     let mut errors = ValidationErrors::new();
-    let name = name_field(
-        &mut errors,
-        input.name.as_deref(),
-        base.map(|b| b.name.as_str()),
-    );
+    let name = name_field(&mut errors, input.name.as_deref(), base.map(|b| b.name.as_str()));
     let category_id = input.category_id.or(base.map(|b| b.category_id));
     if category_id.is_none() {
         errors.push("category_id", "is required");
     }
     let price = match (input.price_cents, base) {
-        (Some(p), _) => errors
-            .check("price_cents", range(p, 0, MAX_PRICE_CENTS))
-            .map(Money::from_minor),
+        (Some(p), _) => errors.check("price_cents", range(p, 0, MAX_PRICE_CENTS)).map(Money::from_minor),
         (None, Some(b)) => Some(b.price),
         (None, None) => {
             errors.push("price_cents", "is required");
@@ -61,9 +43,7 @@ pub fn item(id: Uuid, base: Option<&Item>, input: &ItemInput) -> Result<Item, Va
         }
     };
     let prep_seconds = match input.prep_seconds {
-        Some(s) => errors
-            .check("prep_seconds", range(s, 0, MAX_PREP_SECONDS))
-            .map(|s| s as u32),
+        Some(s) => errors.check("prep_seconds", range(s, 0, MAX_PREP_SECONDS)).map(|s| s as u32),
         None => Some(base.map_or(120, |b| b.prep_seconds)),
     };
     let group_ids = match &input.modifier_group_ids {
@@ -75,31 +55,18 @@ pub fn item(id: Uuid, base: Option<&Item>, input: &ItemInput) -> Result<Item, Va
                 }
             }
             if ids.len() > MAX_GROUPS_PER_ITEM {
-                errors.push(
-                    "modifier_group_ids",
-                    format!("at most {MAX_GROUPS_PER_ITEM} groups"),
-                );
+                errors.push("modifier_group_ids", format!("at most {MAX_GROUPS_PER_ITEM} groups"));
             }
             ids.clone()
         }
         None => base.map(|b| b.group_ids.clone()).unwrap_or_default(),
     };
     let position = position_field(&mut errors, input.position, base.map(|b| b.position));
-    let available = input
-        .available
-        .or(base.map(|b| b.available))
-        .unwrap_or(true);
+    let available = input.available.or(base.map(|b| b.available)).unwrap_or(true);
     match (errors.is_empty(), name, category_id, price, prep_seconds) {
-        (true, Some(name), Some(category_id), Some(price), Some(prep_seconds)) => Ok(Item {
-            id,
-            category_id,
-            name,
-            price,
-            available,
-            prep_seconds,
-            position,
-            group_ids,
-        }),
+        (true, Some(name), Some(category_id), Some(price), Some(prep_seconds)) => {
+            Ok(Item { id, category_id, name, price, available, prep_seconds, position, group_ids })
+        }
         _ => Err(errors),
     }
 }
@@ -111,21 +78,13 @@ pub fn modifier_group(
     input: &ModifierGroupInput,
 ) -> Result<ModifierGroup, ValidationErrors> {
     let mut errors = ValidationErrors::new();
-    let name = name_field(
-        &mut errors,
-        input.name.as_deref(),
-        base.map(|b| b.name.as_str()),
-    );
+    let name = name_field(&mut errors, input.name.as_deref(), base.map(|b| b.name.as_str()));
     let min = match input.min {
-        Some(m) => errors
-            .check("min", range(m, 0, MAX_GROUP_CHOICES))
-            .map(|m| m as u32),
+        Some(m) => errors.check("min", range(m, 0, MAX_GROUP_CHOICES)).map(|m| m as u32),
         None => Some(base.map_or(0, |b| b.min)),
     };
     let max = match (input.max, base) {
-        (Some(m), _) => errors
-            .check("max", range(m, 1, MAX_GROUP_CHOICES))
-            .map(|m| m as u32),
+        (Some(m), _) => errors.check("max", range(m, 1, MAX_GROUP_CHOICES)).map(|m| m as u32),
         (None, Some(b)) => Some(b.max),
         (None, None) => {
             errors.push("max", "is required");
@@ -139,13 +98,7 @@ pub fn modifier_group(
     }
     let position = position_field(&mut errors, input.position, base.map(|b| b.position));
     match (errors.is_empty(), name, min, max) {
-        (true, Some(name), Some(min), Some(max)) => Ok(ModifierGroup {
-            id,
-            name,
-            min,
-            max,
-            position,
-        }),
+        (true, Some(name), Some(min), Some(max)) => Ok(ModifierGroup { id, name, min, max, position }),
         _ => Err(errors),
     }
 }
@@ -157,47 +110,28 @@ pub fn option(
     input: &OptionInput,
 ) -> Result<ModifierOption, ValidationErrors> {
     let mut errors = ValidationErrors::new();
-    let name = name_field(
-        &mut errors,
-        input.name.as_deref(),
-        base.map(|b| b.name.as_str()),
-    );
+    let name = name_field(&mut errors, input.name.as_deref(), base.map(|b| b.name.as_str()));
     let group_id = input.group_id.or(base.map(|b| b.group_id));
     if group_id.is_none() {
         errors.push("group_id", "is required");
     }
     let price_delta = match input.price_delta_cents {
-        Some(d) => errors
-            .check(
-                "price_delta_cents",
-                range(d, -MAX_DELTA_CENTS, MAX_DELTA_CENTS),
-            )
-            .map(Money::from_minor),
+        Some(d) => {
+            errors.check("price_delta_cents", range(d, -MAX_DELTA_CENTS, MAX_DELTA_CENTS)).map(Money::from_minor)
+        }
         None => Some(base.map_or(Money::ZERO, |b| b.price_delta)),
     };
     let position = position_field(&mut errors, input.position, base.map(|b| b.position));
-    let available = input
-        .available
-        .or(base.map(|b| b.available))
-        .unwrap_or(true);
+    let available = input.available.or(base.map(|b| b.available)).unwrap_or(true);
     match (errors.is_empty(), name, group_id, price_delta) {
-        (true, Some(name), Some(group_id), Some(price_delta)) => Ok(ModifierOption {
-            id,
-            group_id,
-            name,
-            price_delta,
-            available,
-            position,
-        }),
+        (true, Some(name), Some(group_id), Some(price_delta)) => {
+            Ok(ModifierOption { id, group_id, name, price_delta, available, position })
+        }
         _ => Err(errors),
     }
 }
 
-fn name_field(
-    errors: &mut ValidationErrors,
-    input: Option<&str>,
-    base: Option<&str>,
-) -> Option<String> {
+fn name_field(errors: &mut ValidationErrors, input: Option<&str>, base: Option<&str>) -> Option<String> {
     match (input, base) {
         (Some(raw), _) => errors.check("name", bounded_text(raw, MAX_MENU_NAME_CHARS)),
         (None, Some(b)) => Some(b.to_string()),
@@ -210,9 +144,7 @@ fn name_field(
 
 fn position_field(errors: &mut ValidationErrors, input: Option<i64>, base: Option<i64>) -> i64 {
     match input {
-        Some(p) => errors
-            .check("position", range(p, -MAX_POSITION, MAX_POSITION))
-            .unwrap_or(0),
+        Some(p) => errors.check("position", range(p, -MAX_POSITION, MAX_POSITION)).unwrap_or(0),
         None => base.unwrap_or(0),
     }
 }
@@ -252,15 +184,8 @@ mod tests {
             },
         )
         .expect("valid");
-        let updated = item(
-            base.id,
-            Some(&base),
-            &ItemInput {
-                price_cents: Some(500),
-                ..Default::default()
-            },
-        )
-        .expect("valid");
+        let updated =
+            item(base.id, Some(&base), &ItemInput { price_cents: Some(500), ..Default::default() }).expect("valid");
         assert_eq!(updated.name, "Latte");
         assert_eq!(updated.price.minor(), 500);
         assert!(updated.available);
@@ -277,48 +202,20 @@ mod tests {
             ..Default::default()
         };
         let err = item(Uuid::nil(), None, &input).expect_err("must fail");
-        assert_eq!(
-            fields(err),
-            [
-                "name",
-                "price_cents",
-                "prep_seconds",
-                "modifier_group_ids[1]"
-            ]
-        );
+        assert_eq!(fields(err), ["name", "price_cents", "prep_seconds", "modifier_group_ids[1]"]);
     }
 
     #[test]
     fn group_min_may_not_exceed_max() {
-        let input = ModifierGroupInput {
-            name: Some("Size".into()),
-            min: Some(2),
-            max: Some(1),
-            position: None,
-        };
-        assert_eq!(
-            fields(modifier_group(Uuid::nil(), None, &input).expect_err("must fail")),
-            ["min"]
-        );
-        let input = ModifierGroupInput {
-            name: Some("Size".into()),
-            min: None,
-            max: Some(0),
-            position: None,
-        };
-        assert_eq!(
-            fields(modifier_group(Uuid::nil(), None, &input).expect_err("must fail")),
-            ["max"]
-        );
+        let input = ModifierGroupInput { name: Some("Size".into()), min: Some(2), max: Some(1), position: None };
+        assert_eq!(fields(modifier_group(Uuid::nil(), None, &input).expect_err("must fail")), ["min"]);
+        let input = ModifierGroupInput { name: Some("Size".into()), min: None, max: Some(0), position: None };
+        assert_eq!(fields(modifier_group(Uuid::nil(), None, &input).expect_err("must fail")), ["max"]);
     }
 
     #[test]
     fn option_needs_group_and_bounded_delta() {
-        let input = OptionInput {
-            name: Some("Oat".into()),
-            price_delta_cents: Some(1_000_000),
-            ..Default::default()
-        };
+        let input = OptionInput { name: Some("Oat".into()), price_delta_cents: Some(1_000_000), ..Default::default() };
         assert_eq!(
             fields(option(Uuid::nil(), None, &input).expect_err("must fail")),
             ["group_id", "price_delta_cents"]

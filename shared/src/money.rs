@@ -13,9 +13,7 @@ use std::ops::{Add, Sub};
 use std::str::FromStr;
 
 /// An amount in minor units of the shop's currency (e.g. cents).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -136,22 +134,13 @@ mod tests {
 
     #[test]
     fn arithmetic_saturates_instead_of_panicking() {
-        assert_eq!(
-            Money::from_minor(i64::MAX) + Money::from_minor(1),
-            Money::from_minor(i64::MAX)
-        );
-        assert_eq!(
-            Money::from_minor(i64::MAX).times(3),
-            Money::from_minor(i64::MAX)
-        );
+        assert_eq!(Money::from_minor(i64::MAX) + Money::from_minor(1), Money::from_minor(i64::MAX));
+        assert_eq!(Money::from_minor(i64::MAX).times(3), Money::from_minor(i64::MAX));
     }
 
     #[test]
     fn currency_parses_only_iso_shape() {
-        assert_eq!(
-            "EUR".parse::<Currency>().map(|c| c.to_string()),
-            Ok("EUR".to_string())
-        );
+        assert_eq!("EUR".parse::<Currency>().map(|c| c.to_string()), Ok("EUR".to_string()));
         assert!("eur".parse::<Currency>().is_err());
         assert!("EURO".parse::<Currency>().is_err());
         assert!("".parse::<Currency>().is_err());

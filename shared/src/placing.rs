@@ -82,18 +82,10 @@ pub fn price_order(
     let lines: Vec<PricedLine> = lines.into_iter().flatten().collect();
     let line_totals: Vec<Money> = lines.iter().map(|l| l.line_total).collect();
     let totals = compute_totals(&line_totals, Money::ZERO, Money::ZERO, tax);
-    let payment = request
-        .payment
-        .as_ref()
-        .and_then(|p| errors.check("payment.tendered_cents", cash_tender(p, totals.total)));
+    let payment =
+        request.payment.as_ref().and_then(|p| errors.check("payment.tendered_cents", cash_tender(p, totals.total)));
     match (errors.is_empty(), customer_name) {
-        (true, Some(customer_name)) => Ok(PricedOrder {
-            customer_name,
-            customer_email,
-            lines,
-            totals,
-            payment,
-        }),
+        (true, Some(customer_name)) => Ok(PricedOrder { customer_name, customer_email, lines, totals, payment }),
         _ => Err(errors),
     }
 }
@@ -104,45 +96,26 @@ pub fn cash_tender(payment: &PaymentRequest, total: Money) -> Result<CashTender,
         PaymentMethod::Cash => {
             let tendered = Money::from_minor(payment.tendered_cents);
             if payment.tendered_cents > MAX_TENDER_CENTS {
-                Err(format!(
-                    "must be at most {}",
-                    Money::from_minor(MAX_TENDER_CENTS)
-                ))
+                Err(format!("must be at most {}", Money::from_minor(MAX_TENDER_CENTS)))
             } else if tendered < total {
                 Err(format!("must be at least the total {total}"))
             } else {
-                Ok(CashTender {
-                    tendered,
-                    change: tendered - total,
-                })
+                Ok(CashTender { tendered, change: tendered - total })
             }
         }
     }
 }
 
-fn price_line(
-    catalog: &Catalog,
-    errors: &mut ValidationErrors,
-    path: &str,
-    line: &LineRequest,
-) -> Option<PricedLine> {
+fn price_line(catalog: &Catalog, errors: &mut ValidationErrors, path: &str, line: &LineRequest) -> Option<PricedLine> {
     let before = errors.errors().len();
     let quantity = errors.check(&format!("{path}.quantity"), Quantity::parse(line.quantity));
-    let note = errors
-        .check(
-            &format!("{path}.note"),
-            Note::parse(line.note.as_deref().unwrap_or("")),
-        )
-        .flatten();
+    let note = errors.check(&format!("{path}.note"), Note::parse(line.note.as_deref().unwrap_or(""))).flatten();
     let Some(item) = catalog.item(line.item_id) else {
         errors.push(format!("{path}.item_id"), "no such item on the menu");
         return None;
     };
     if !item.available {
-        errors.push(
-            format!("{path}.item_id"),
-            format!("\"{}\" is sold out", item.name),
-        );
+        errors.push(format!("{path}.item_id"), format!("\"{}\" is sold out", item.name));
     }
     // Chosen options, grouped by the item's groups.
     let mut chosen: HashMap<Uuid, Vec<ChosenOption>> = HashMap::new();
@@ -158,29 +131,20 @@ fn price_line(
             continue;
         };
         if !item.group_ids.contains(&option.group_id) {
-            errors.push(
-                field,
-                format!("\"{}\" is not offered for {}", option.name, item.name),
-            );
+            errors.push(field, format!("\"{}\" is not offered for {}", option.name, item.name));
             continue;
         }
         if !option.available {
             errors.push(field, format!("\"{}\" is sold out", option.name));
             continue;
         }
-        let group_name = catalog
-            .group(option.group_id)
-            .map(|g| g.name.clone())
-            .unwrap_or_default();
-        chosen
-            .entry(option.group_id)
-            .or_default()
-            .push(ChosenOption {
-                option_id: option.id,
-                group_name,
-                name: option.name.clone(),
-                price_delta: option.price_delta,
-            });
+        let group_name = catalog.group(option.group_id).map(|g| g.name.clone()).unwrap_or_default();
+        chosen.entry(option.group_id).or_default().push(ChosenOption {
+            option_id: option.id,
+            group_name,
+            name: option.name.clone(),
+            price_delta: option.price_delta,
+        });
     }
     let mut options = Vec::new();
     for group in item.group_ids.iter().filter_map(|gid| catalog.group(*gid)) {
@@ -189,12 +153,7 @@ fn price_line(
         if n < group.min || n > group.max {
             errors.push(
                 format!("{path}.options"),
-                format!(
-                    "\"{}\" {} choice{}, got {n}",
-                    group.name,
-                    group.rule(),
-                    if group.max == 1 { "" } else { "s" }
-                ),
+                format!("\"{}\" {} choice{}, got {n}", group.name, group.rule(), if group.max == 1 { "" } else { "s" }),
             );
         }
         options.extend(picked);
@@ -203,8 +162,7 @@ fn price_line(
         return None;
     }
     let quantity = quantity?;
-    let unit_price =
-        (item.price + options.iter().map(|o| o.price_delta).sum::<Money>()).max(Money::ZERO);
+    let unit_price = (item.price + options.iter().map(|o| o.price_delta).sum::<Money>()).max(Money::ZERO);
     Some(PricedLine {
         item_id: item.id,
         name: item.name.clone(),
@@ -223,39 +181,21 @@ mod tests {
     use crate::tax::{TaxMode, TaxRate};
 
     fn tax() -> TaxPolicy {
-        TaxPolicy {
-            rate: TaxRate::try_from(875).expect("rate"),
-            mode: TaxMode::Exclusive,
-        }
+        TaxPolicy { rate: TaxRate::try_from(875).expect("rate"), mode: TaxMode::Exclusive }
     }
 
     fn line(item_id: Uuid, quantity: i64, option_ids: Vec<Uuid>) -> LineRequest {
-        LineRequest {
-            item_id,
-            quantity,
-            option_ids,
-            note: None,
-        }
+        LineRequest { item_id, quantity, option_ids, note: None }
     }
 
     fn request(lines: Vec<LineRequest>) -> PlaceOrderRequest {
-        PlaceOrderRequest {
-            id: None,
-            customer_name: "Ana".into(),
-            customer_email: None,
-            lines,
-            payment: None,
-        }
+        PlaceOrderRequest { id: None, customer_name: "Ana".into(), customer_email: None, lines, payment: None }
     }
 
     fn errors_of(ids_req: (&Catalog, PlaceOrderRequest)) -> Vec<(String, String)> {
         match price_order(ids_req.0, tax(), &ids_req.1) {
             Ok(_) => vec![],
-            Err(e) => e
-                .into_errors()
-                .into_iter()
-                .map(|f| (f.field, f.message))
-                .collect(),
+            Err(e) => e.into_errors().into_iter().map(|f| (f.field, f.message)).collect(),
         }
     }
 
@@ -266,19 +206,11 @@ mod tests {
     #[test]
     fn prices_a_latte_and_croissant_from_the_menu() {
         let (catalog, ids) = catalog();
-        let order = price_order(
-            &catalog,
-            tax(),
-            &request(vec![large_oat_latte(&ids), line(ids.croissant, 1, vec![])]),
-        )
-        .expect("valid order");
+        let order = price_order(&catalog, tax(), &request(vec![large_oat_latte(&ids), line(ids.croissant, 1, vec![])]))
+            .expect("valid order");
         assert_eq!(order.lines[0].unit_price.minor(), 475 + 100 + 60 + 50);
         assert_eq!(order.lines[0].line_total.minor(), 2 * 685);
-        let groups: Vec<&str> = order.lines[0]
-            .options
-            .iter()
-            .map(|o| o.group_name.as_str())
-            .collect();
+        let groups: Vec<&str> = order.lines[0].options.iter().map(|o| o.group_name.as_str()).collect();
         assert_eq!(groups, ["Size", "Milk", "Syrup"]);
         assert_eq!(order.totals.subtotal.minor(), 1370 + 375);
         assert_eq!(order.totals.tax.minor(), 153); // 8.75 % of 17.45 = 1.526875
@@ -290,26 +222,10 @@ mod tests {
         let (catalog, ids) = catalog();
         let cases: Vec<(PlaceOrderRequest, &str, &str)> = vec![
             (request(vec![]), "lines", "at least one line"),
-            (
-                request(vec![line(Uuid::from_u128(999), 1, vec![])]),
-                "lines[0].item_id",
-                "no such item",
-            ),
-            (
-                request(vec![line(ids.muffin, 1, vec![])]),
-                "lines[0].item_id",
-                "sold out",
-            ),
-            (
-                request(vec![line(ids.latte, 1, vec![])]),
-                "lines[0].options",
-                "\"Size\" needs exactly 1 choice, got 0",
-            ),
-            (
-                request(vec![line(ids.latte, 1, vec![ids.small, ids.large])]),
-                "lines[0].options",
-                "needs exactly 1",
-            ),
+            (request(vec![line(Uuid::from_u128(999), 1, vec![])]), "lines[0].item_id", "no such item"),
+            (request(vec![line(ids.muffin, 1, vec![])]), "lines[0].item_id", "sold out"),
+            (request(vec![line(ids.latte, 1, vec![])]), "lines[0].options", "\"Size\" needs exactly 1 choice, got 0"),
+            (request(vec![line(ids.latte, 1, vec![ids.small, ids.large])]), "lines[0].options", "needs exactly 1"),
             (
                 request(vec![
                     line(ids.croissant, 1, vec![]),
@@ -318,11 +234,7 @@ mod tests {
                 "lines[1].option_ids[1]",
                 "no such option",
             ),
-            (
-                request(vec![line(ids.latte, 1, vec![ids.small, ids.soy])]),
-                "lines[0].option_ids[1]",
-                "sold out",
-            ),
+            (request(vec![line(ids.latte, 1, vec![ids.small, ids.soy])]), "lines[0].option_ids[1]", "sold out"),
             (
                 request(vec![line(ids.croissant, 1, vec![ids.oat])]),
                 "lines[0].option_ids[0]",
@@ -333,21 +245,9 @@ mod tests {
                 "lines[0].option_ids[0]",
                 "not offered",
             ),
-            (
-                request(vec![line(ids.latte, 1, vec![ids.small, ids.small])]),
-                "lines[0].option_ids[1]",
-                "twice",
-            ),
-            (
-                request(vec![line(ids.croissant, 0, vec![])]),
-                "lines[0].quantity",
-                "between 1 and 99",
-            ),
-            (
-                request(vec![line(ids.croissant, 100, vec![])]),
-                "lines[0].quantity",
-                "between 1 and 99",
-            ),
+            (request(vec![line(ids.latte, 1, vec![ids.small, ids.small])]), "lines[0].option_ids[1]", "twice"),
+            (request(vec![line(ids.croissant, 0, vec![])]), "lines[0].quantity", "between 1 and 99"),
+            (request(vec![line(ids.croissant, 100, vec![])]), "lines[0].quantity", "between 1 and 99"),
             (
                 request(vec![LineRequest {
                     item_id: ids.croissant,
@@ -359,10 +259,7 @@ mod tests {
                 "at most 140",
             ),
             (
-                PlaceOrderRequest {
-                    customer_name: " ".into(),
-                    ..request(vec![line(ids.croissant, 1, vec![])])
-                },
+                PlaceOrderRequest { customer_name: " ".into(), ..request(vec![line(ids.croissant, 1, vec![])]) },
                 "customer_name",
                 "empty",
             ),
@@ -376,10 +273,7 @@ mod tests {
             ),
             (
                 PlaceOrderRequest {
-                    payment: Some(PaymentRequest {
-                        method: PaymentMethod::Cash,
-                        tendered_cents: 100,
-                    }),
+                    payment: Some(PaymentRequest { method: PaymentMethod::Cash, tendered_cents: 100 }),
                     ..request(vec![line(ids.croissant, 1, vec![])])
                 },
                 "payment.tendered_cents",
@@ -389,9 +283,7 @@ mod tests {
         for (req, field, message) in cases {
             let errors = errors_of((&catalog, req));
             assert!(
-                errors
-                    .iter()
-                    .any(|(f, m)| f == field && m.contains(message)),
+                errors.iter().any(|(f, m)| f == field && m.contains(message)),
                 "expected {field}: {message}, got {errors:?}"
             );
         }
@@ -400,11 +292,7 @@ mod tests {
     #[test]
     fn syrup_allows_up_to_two_not_three() {
         let (catalog, ids) = catalog();
-        let ok = request(vec![line(
-            ids.latte,
-            1,
-            vec![ids.small, ids.vanilla, ids.caramel],
-        )]);
+        let ok = request(vec![line(ids.latte, 1, vec![ids.small, ids.vanilla, ids.caramel])]);
         assert!(price_order(&catalog, tax(), &ok).is_ok());
     }
 
@@ -412,10 +300,7 @@ mod tests {
     fn cash_change_is_tendered_minus_total() {
         let (catalog, ids) = catalog();
         let req = PlaceOrderRequest {
-            payment: Some(PaymentRequest {
-                method: PaymentMethod::Cash,
-                tendered_cents: 500,
-            }),
+            payment: Some(PaymentRequest { method: PaymentMethod::Cash, tendered_cents: 500 }),
             ..request(vec![line(ids.croissant, 1, vec![])])
         };
         let order = price_order(&catalog, tax(), &req).expect("valid");

@@ -78,10 +78,7 @@ mod tests {
     fn wire_names_round_trip() {
         for s in OrderStatus::ALL {
             assert_eq!(OrderStatus::parse(s.as_str()), Some(*s));
-            assert_eq!(
-                serde_json::to_string(s).ok(),
-                Some(format!("\"{}\"", s.as_str()))
-            );
+            assert_eq!(serde_json::to_string(s).ok(), Some(format!("\"{}\"", s.as_str())));
         }
         for s in LineStatus::ALL {
             assert_eq!(LineStatus::parse(s.as_str()), Some(*s));

@@ -105,57 +105,25 @@ mod tests {
     use super::*;
 
     fn policy(bps: u32, mode: TaxMode) -> TaxPolicy {
-        TaxPolicy {
-            rate: TaxRate::try_from(bps).expect("valid rate"),
-            mode,
-        }
+        TaxPolicy { rate: TaxRate::try_from(bps).expect("valid rate"), mode }
     }
 
     #[test]
     fn exclusive_rounds_half_up() {
         // 8.75 % of 4.00 = 0.35 exactly; of 1.00 = 0.0875 -> 0.09; of 0.20 = 0.0175 -> 0.02
-        assert_eq!(
-            policy(875, TaxMode::Exclusive)
-                .tax_on(Money::from_minor(400))
-                .minor(),
-            35
-        );
-        assert_eq!(
-            policy(875, TaxMode::Exclusive)
-                .tax_on(Money::from_minor(100))
-                .minor(),
-            9
-        );
-        assert_eq!(
-            policy(1000, TaxMode::Exclusive)
-                .tax_on(Money::from_minor(5))
-                .minor(),
-            1
-        ); // 0.5 -> 1
-        assert_eq!(
-            policy(1000, TaxMode::Exclusive)
-                .tax_on(Money::from_minor(4))
-                .minor(),
-            0
-        ); // 0.4 -> 0
+        assert_eq!(policy(875, TaxMode::Exclusive).tax_on(Money::from_minor(400)).minor(), 35);
+        assert_eq!(policy(875, TaxMode::Exclusive).tax_on(Money::from_minor(100)).minor(), 9);
+        assert_eq!(policy(1000, TaxMode::Exclusive).tax_on(Money::from_minor(5)).minor(), 1); // 0.5 -> 1
+        assert_eq!(policy(1000, TaxMode::Exclusive).tax_on(Money::from_minor(4)).minor(), 0);
+        // 0.4 -> 0
     }
 
     #[test]
     fn inclusive_extracts_the_tax_part() {
         // 20 % VAT included in 6.00 is 1.00.
-        assert_eq!(
-            policy(2000, TaxMode::Inclusive)
-                .tax_on(Money::from_minor(600))
-                .minor(),
-            100
-        );
+        assert_eq!(policy(2000, TaxMode::Inclusive).tax_on(Money::from_minor(600)).minor(), 100);
         // 19 % included in 1.00 = 15.966 -> 16
-        assert_eq!(
-            policy(1900, TaxMode::Inclusive)
-                .tax_on(Money::from_minor(100))
-                .minor(),
-            16
-        );
+        assert_eq!(policy(1900, TaxMode::Inclusive).tax_on(Money::from_minor(100)).minor(), 16);
     }
 
     #[test]

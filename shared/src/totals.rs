@@ -18,12 +18,7 @@ pub struct Totals {
 }
 
 /// Adds an order up. Negative discounts or tips count as zero.
-pub fn compute_totals(
-    line_totals: &[Money],
-    discount: Money,
-    tip: Money,
-    policy: TaxPolicy,
-) -> Totals {
+pub fn compute_totals(line_totals: &[Money], discount: Money, tip: Money, policy: TaxPolicy) -> Totals {
     let subtotal: Money = line_totals.iter().copied().sum::<Money>().max(Money::ZERO);
     let discount = discount.max(Money::ZERO).min(subtotal);
     let tip = tip.max(Money::ZERO);
@@ -33,13 +28,7 @@ pub fn compute_totals(
         TaxMode::Exclusive => taxable + tax + tip,
         TaxMode::Inclusive => taxable + tip,
     };
-    Totals {
-        subtotal,
-        discount,
-        tax,
-        tip,
-        total,
-    }
+    Totals { subtotal, discount, tax, tip, total }
 }
 
 #[cfg(test)]
@@ -49,10 +38,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn policy(bps: u32, mode: TaxMode) -> TaxPolicy {
-        TaxPolicy {
-            rate: TaxRate::try_from(bps).expect("valid rate"),
-            mode,
-        }
+        TaxPolicy { rate: TaxRate::try_from(bps).expect("valid rate"), mode }
     }
 
     fn lines() -> impl Strategy<Value = Vec<Money>> {

@@ -26,10 +26,7 @@ pub enum ApiError {
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("{detail}")]
-    IllegalTransition {
-        detail: String,
-        current_status: String,
-    },
+    IllegalTransition { detail: String, current_status: String },
     #[error("stale version {expected}, current {current}")]
     Stale { expected: i64, current: i64 },
     #[error("{0}")]
@@ -49,45 +46,21 @@ impl ApiError {
 
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
-            ApiError::Validation(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation",
-                "Invalid request",
-            ),
+            ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request"),
             ApiError::Malformed(..) => (StatusCode::BAD_REQUEST, "malformed", "Malformed request"),
-            ApiError::UnsupportedMediaType => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "Unsupported media type",
-            ),
+            ApiError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
+            }
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
-            ApiError::MethodNotAllowed => (
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                "Method not allowed",
-            ),
-            ApiError::IllegalTransition { .. } => (
-                StatusCode::CONFLICT,
-                "illegal-transition",
-                "Illegal transition",
-            ),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
+            ApiError::IllegalTransition { .. } => (StatusCode::CONFLICT, "illegal-transition", "Illegal transition"),
             ApiError::Stale { .. } => (StatusCode::CONFLICT, "stale-version", "Stale version"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
-            ApiError::IdempotencyMismatch => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                "Idempotency key reused",
-            ),
-            ApiError::Unavailable(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Service unavailable",
-            ),
-            ApiError::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Internal server error",
-            ),
+            ApiError::IdempotencyMismatch => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency key reused")
+            }
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
         }
     }
 
@@ -102,7 +75,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType => ("send the body as Content-Type: application/json".into(), vec![], None),
             ApiError::NotFound(what) => (format!("no such {what}"), vec![], None),
             ApiError::MethodNotAllowed => ("this path does not accept that method".into(), vec![], None),
-            ApiError::IllegalTransition { detail, current_status } => (detail.clone(), vec![], Some(current_status.clone())),
+            ApiError::IllegalTransition { detail, current_status } => {
+                (detail.clone(), vec![], Some(current_status.clone()))
+            }
             ApiError::Stale { expected, current } => (
                 format!("you sent version {expected} but it is now at version {current}; reload and retry"),
                 vec![],
@@ -110,7 +85,8 @@ impl ApiError {
             ),
             ApiError::Conflict(detail) => (detail.clone(), vec![], None),
             ApiError::IdempotencyMismatch => (
-                "this Idempotency-Key was first used with a different request body; use a new key for a new request".into(),
+                "this Idempotency-Key was first used with a different request body; use a new key for a new request"
+                    .into(),
                 vec![],
                 None,
             ),
@@ -140,13 +116,10 @@ impl IntoResponse for ApiError {
                 tracing::debug!(status = problem.status, detail = %problem.detail, "request refused")
             }
         }
-        let status =
-            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_string(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         response
     }
 }
@@ -174,19 +147,16 @@ impl From<ServiceError> for ApiError {
 fn transition(e: TransitionError) -> ApiError {
     let detail = e.to_string();
     match e {
-        TransitionError::IllegalTransition { current, .. } => ApiError::IllegalTransition {
-            detail,
-            current_status: current.to_string(),
-        },
-        TransitionError::IllegalLineTransition { current, .. } => ApiError::IllegalTransition {
-            detail,
-            current_status: current.to_string(),
-        },
+        TransitionError::IllegalTransition { current, .. } => {
+            ApiError::IllegalTransition { detail, current_status: current.to_string() }
+        }
+        TransitionError::IllegalLineTransition { current, .. } => {
+            ApiError::IllegalTransition { detail, current_status: current.to_string() }
+        }
         TransitionError::UnknownLine(_) => ApiError::NotFound("line on this order".into()),
-        TransitionError::AlreadyPaid(status) => ApiError::IllegalTransition {
-            detail,
-            current_status: status.to_string(),
-        },
+        TransitionError::AlreadyPaid(status) => {
+            ApiError::IllegalTransition { detail, current_status: status.to_string() }
+        }
         TransitionError::InsufficientTender { .. } => ApiError::field("tendered_cents", detail),
     }
 }

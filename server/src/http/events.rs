@@ -55,9 +55,7 @@ pub async fn stream(
     if query.after.is_some_and(|n| n < 0) {
         return Err(cursor_error("after"));
     }
-    let after = from_header
-        .or(query.after)
-        .unwrap_or_else(|| state.hub.latest());
+    let after = from_header.or(query.after).unwrap_or_else(|| state.hub.latest());
     tracing::info!(after, "event stream opened");
     let cursor = Cursor {
         latest: state.hub.subscribe(),
@@ -69,8 +67,7 @@ pub async fn stream(
         buffer: VecDeque::new(),
     };
     let keepalive = cursor.keepalive;
-    Ok(Sse::new(futures::stream::unfold(cursor, next_event))
-        .keep_alive(KeepAlive::new().interval(keepalive)))
+    Ok(Sse::new(futures::stream::unfold(cursor, next_event)).keep_alive(KeepAlive::new().interval(keepalive)))
 }
 
 fn cursor_error(field: &str) -> ApiError {

@@ -27,8 +27,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.split(';').next())
             .map(|mime| {
                 let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json"
-                    || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
             })
             .unwrap_or(false);
         if !is_json {
@@ -58,18 +57,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 fn field_of(path: &str, message: &str) -> String {
     let named = ["missing field `", "unknown field `"]
         .iter()
-        .find_map(|prefix| {
-            message
-                .strip_prefix(prefix)
-                .and_then(|rest| rest.split('`').next())
-        });
+        .find_map(|prefix| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()));
     match (path, named) {
         (".", Some(name)) => name.to_string(),
         (".", None) => "body".to_string(),
         // An unknown field's path already ends with its name.
-        (path, Some(name)) if path == name || path.ends_with(&format!(".{name}")) => {
-            path.to_string()
-        }
+        (path, Some(name)) if path == name || path.ends_with(&format!(".{name}")) => path.to_string(),
         (path, Some(name)) => format!("{path}.{name}"),
         (path, None) => path.to_string(),
     }
@@ -111,15 +104,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Query(v)| ApiQuery(v))
-            .map_err(|e| {
-                ApiError::Malformed(
-                    format!("bad query string: {}", e.body_text()),
-                    vec![FieldError::new("query", e.body_text())],
-                )
-            })
+        Query::<T>::from_request_parts(parts, state).await.map(|Query(v)| ApiQuery(v)).map_err(|e| {
+            ApiError::Malformed(
+                format!("bad query string: {}", e.body_text()),
+                vec![FieldError::new("query", e.body_text())],
+            )
+        })
     }
 }
 
@@ -139,10 +129,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         bare.parse::<i64>().map(|v| IfMatch(Some(v))).map_err(|_| {
             ApiError::Malformed(
                 "If-Match must be a version number".into(),
-                vec![FieldError::new(
-                    "If-Match",
-                    "must be a version number, e.g. \"3\"",
-                )],
+                vec![FieldError::new("If-Match", "must be a version number, e.g. \"3\"")],
             )
         })
     }
@@ -160,19 +147,12 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
             return Ok(IdempotencyKeyHeader(None));
         };
         match raw.to_str() {
-            Ok(key)
-                if !key.is_empty()
-                    && key.len() <= 255
-                    && key.bytes().all(|b| b.is_ascii_graphic()) =>
-            {
+            Ok(key) if !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic()) => {
                 Ok(IdempotencyKeyHeader(Some(key.to_string())))
             }
             _ => Err(ApiError::Malformed(
                 "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
-                vec![FieldError::new(
-                    "Idempotency-Key",
-                    "must be 1 to 255 visible ASCII characters",
-                )],
+                vec![FieldError::new("Idempotency-Key", "must be 1 to 255 visible ASCII characters")],
             )),
         }
     }
@@ -184,28 +164,10 @@ mod tests {
 
     #[test]
     fn serde_errors_name_the_field() {
-        assert_eq!(
-            field_of(".", "missing field `customer_name`"),
-            "customer_name"
-        );
-        assert_eq!(
-            field_of("lines[0]", "missing field `item_id`"),
-            "lines[0].item_id"
-        );
-        assert_eq!(
-            field_of(
-                "lines[0].quantity",
-                "invalid type: string \"x\", expected i64"
-            ),
-            "lines[0].quantity"
-        );
-        assert_eq!(
-            field_of(".", "unknown field `price`, expected one of"),
-            "price"
-        );
-        assert_eq!(
-            field_of(".", "invalid type: integer, expected struct"),
-            "body"
-        );
+        assert_eq!(field_of(".", "missing field `customer_name`"), "customer_name");
+        assert_eq!(field_of("lines[0]", "missing field `item_id`"), "lines[0].item_id");
+        assert_eq!(field_of("lines[0].quantity", "invalid type: string \"x\", expected i64"), "lines[0].quantity");
+        assert_eq!(field_of(".", "unknown field `price`, expected one of"), "price");
+        assert_eq!(field_of(".", "invalid type: integer, expected struct"), "body");
     }
 }

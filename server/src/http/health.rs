@@ -21,10 +21,6 @@ pub async fn healthz() -> Json<Health> {
 #[utoipa::path(get, path = "/readyz", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = crema_shared::api::Problem)))]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    state
-        .store
-        .ping()
-        .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    state.store.ping().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(Json(Health { status: "ready" }))
 }

@@ -10,8 +10,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crema_shared::api::{
-    AvailabilityInput, CategoryDto, CategoryInput, ItemDto, ItemInput, MenuView, ModifierGroupDto,
-    ModifierGroupInput, OptionDto, OptionInput, Problem,
+    AvailabilityInput, CategoryDto, CategoryInput, ItemDto, ItemInput, MenuView, ModifierGroupDto, ModifierGroupInput,
+    OptionDto, OptionInput, Problem,
 };
 use uuid::Uuid;
 
@@ -22,21 +22,14 @@ use uuid::Uuid;
         (status = 200, body = MenuView, description = "The menu", headers(("ETag" = String, description = "The menu version, quoted"))),
         (status = 304, description = "Unchanged since the ETag sent"),
     ))]
-pub async fn get_menu(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+pub async fn get_menu(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let view = service::menu::view(&state).await?;
     let etag = format!("\"{}\"", view.version);
     let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::Internal(e.to_string()))?;
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(|t| t.trim().trim_start_matches("W/"))
-                .any(|t| t == etag || t == "*")
-        });
+        .is_some_and(|v| v.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == etag || t == "*"));
     if unchanged {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
     }
@@ -47,9 +40,7 @@ pub async fn get_menu(
 
 #[utoipa::path(get, path = "/api/v1/menu/categories", tag = "menu",
     responses((status = 200, body = [CategoryDto])))]
-pub async fn list_categories(
-    State(state): State<AppState>,
-) -> Result<Json<Vec<CategoryDto>>, ApiError> {
+pub async fn list_categories(State(state): State<AppState>) -> Result<Json<Vec<CategoryDto>>, ApiError> {
     Ok(Json(service::menu::list_categories(&state).await?))
 }
 
@@ -85,9 +76,7 @@ pub async fn update_category(
     IfMatch(if_match): IfMatch,
     input: ApiJson<CategoryInput>,
 ) -> Result<Json<CategoryDto>, ApiError> {
-    Ok(Json(
-        service::menu::save_category(&state, &ctx, Some(id), &input.value, if_match).await?,
-    ))
+    Ok(Json(service::menu::save_category(&state, &ctx, Some(id), &input.value, if_match).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/menu/categories/{id}", tag = "menu",
@@ -125,10 +114,7 @@ pub async fn create_item(
 
 #[utoipa::path(get, path = "/api/v1/menu/items/{id}", tag = "menu", params(("id" = Uuid, Path)),
     responses((status = 200, body = ItemDto), (status = 404, body = Problem)))]
-pub async fn get_item(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Json<ItemDto>, ApiError> {
+pub async fn get_item(State(state): State<AppState>, ApiPath(id): ApiPath<Uuid>) -> Result<Json<ItemDto>, ApiError> {
     Ok(Json(service::menu::get_item(&state, id).await?))
 }
 
@@ -142,9 +128,7 @@ pub async fn update_item(
     IfMatch(if_match): IfMatch,
     input: ApiJson<ItemInput>,
 ) -> Result<Json<ItemDto>, ApiError> {
-    Ok(Json(
-        service::menu::save_item(&state, &ctx, Some(id), &input.value, if_match).await?,
-    ))
+    Ok(Json(service::menu::save_item(&state, &ctx, Some(id), &input.value, if_match).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/menu/items/{id}", tag = "menu",
@@ -171,18 +155,13 @@ pub async fn set_item_availability(
     IfMatch(if_match): IfMatch,
     input: ApiJson<AvailabilityInput>,
 ) -> Result<Json<ItemDto>, ApiError> {
-    Ok(Json(
-        service::menu::set_item_availability(&state, &ctx, id, input.value.available, if_match)
-            .await?,
-    ))
+    Ok(Json(service::menu::set_item_availability(&state, &ctx, id, input.value.available, if_match).await?))
 }
 
 // ------------------------------------------------------------------ modifier groups
 
 #[utoipa::path(get, path = "/api/v1/menu/modifier-groups", tag = "menu", responses((status = 200, body = [ModifierGroupDto])))]
-pub async fn list_groups(
-    State(state): State<AppState>,
-) -> Result<Json<Vec<ModifierGroupDto>>, ApiError> {
+pub async fn list_groups(State(state): State<AppState>) -> Result<Json<Vec<ModifierGroupDto>>, ApiError> {
     Ok(Json(service::menu::list_groups(&state).await?))
 }
 
@@ -218,9 +197,7 @@ pub async fn update_group(
     IfMatch(if_match): IfMatch,
     input: ApiJson<ModifierGroupInput>,
 ) -> Result<Json<ModifierGroupDto>, ApiError> {
-    Ok(Json(
-        service::menu::save_group(&state, &ctx, Some(id), &input.value, if_match).await?,
-    ))
+    Ok(Json(service::menu::save_group(&state, &ctx, Some(id), &input.value, if_match).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/menu/modifier-groups/{id}", tag = "menu",
@@ -275,9 +252,7 @@ pub async fn update_option(
     IfMatch(if_match): IfMatch,
     input: ApiJson<OptionInput>,
 ) -> Result<Json<OptionDto>, ApiError> {
-    Ok(Json(
-        service::menu::save_option(&state, &ctx, Some(id), &input.value, if_match).await?,
-    ))
+    Ok(Json(service::menu::save_option(&state, &ctx, Some(id), &input.value, if_match).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/menu/options/{id}", tag = "menu",
@@ -304,8 +279,5 @@ pub async fn set_option_availability(
     IfMatch(if_match): IfMatch,
     input: ApiJson<AvailabilityInput>,
 ) -> Result<Json<OptionDto>, ApiError> {
-    Ok(Json(
-        service::menu::set_option_availability(&state, &ctx, id, input.value.available, if_match)
-            .await?,
-    ))
+    Ok(Json(service::menu::set_option_availability(&state, &ctx, id, input.value.available, if_match).await?))
 }

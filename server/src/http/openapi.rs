@@ -31,30 +31,14 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(menu::get_menu))
         .routes(routes!(menu::list_categories, menu::create_category))
-        .routes(routes!(
-            menu::get_category,
-            menu::update_category,
-            menu::delete_category
-        ))
+        .routes(routes!(menu::get_category, menu::update_category, menu::delete_category))
         .routes(routes!(menu::list_items, menu::create_item))
-        .routes(routes!(
-            menu::get_item,
-            menu::update_item,
-            menu::delete_item
-        ))
+        .routes(routes!(menu::get_item, menu::update_item, menu::delete_item))
         .routes(routes!(menu::set_item_availability))
         .routes(routes!(menu::list_groups, menu::create_group))
-        .routes(routes!(
-            menu::get_group,
-            menu::update_group,
-            menu::delete_group
-        ))
+        .routes(routes!(menu::get_group, menu::update_group, menu::delete_group))
         .routes(routes!(menu::list_options, menu::create_option))
-        .routes(routes!(
-            menu::get_option,
-            menu::update_option,
-            menu::delete_option
-        ))
+        .routes(routes!(menu::get_option, menu::update_option, menu::delete_option))
         .routes(routes!(menu::set_option_availability))
         .routes(routes!(orders::place_order, orders::list_orders))
         .routes(routes!(orders::get_order))

@@ -10,9 +10,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use crema_shared::api::{
-    CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem,
-};
+use crema_shared::api::{CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem};
 use crema_shared::lifecycle::OrderCommand;
 use crema_shared::placing::MAX_TENDER_CENTS;
 use crema_shared::status::OrderStatus;
@@ -42,24 +40,14 @@ pub async fn place_order(
     body: ApiJson<PlaceOrderRequest>,
 ) -> Result<Response, ApiError> {
     let (key, implicit) = match (key, body.value.id) {
-        (Some(key), _) => (
-            Some(IdempotencyKey::new("orders", key, &body.canonical)),
-            false,
-        ),
-        (None, Some(id)) => (
-            Some(IdempotencyKey::new(
-                "orders.id",
-                id.to_string(),
-                &body.canonical,
-            )),
-            true,
-        ),
+        (Some(key), _) => (Some(IdempotencyKey::new("orders", key, &body.canonical)), false),
+        (None, Some(id)) => (Some(IdempotencyKey::new("orders.id", id.to_string(), &body.canonical)), true),
         (None, None) => (None, false),
     };
     match service::orders::place(&state, &ctx, &body.value, key.as_ref()).await {
-        Err(ServiceError::IdempotencyMismatch) if implicit => Err(ApiError::Conflict(
-            "an order with this id already exists with different content".into(),
-        )),
+        Err(ServiceError::IdempotencyMismatch) if implicit => {
+            Err(ApiError::Conflict("an order with this id already exists with different content".into()))
+        }
         result => Ok(answer(result?)),
     }
 }
@@ -100,9 +88,7 @@ pub async fn list_orders(
         None => None,
         Some(s) => errors.check(
             "since",
-            DateTime::parse_from_rfc3339(s)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| "must be an RFC 3339 time"),
+            DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| "must be an RFC 3339 time"),
         ),
     };
     let limit = query.limit.unwrap_or(50);
@@ -114,30 +100,19 @@ pub async fn list_orders(
         errors.push("offset", "must not be negative");
     }
     if !errors.is_empty() {
-        return Err(ApiError::Malformed(
-            "bad query parameters".into(),
-            errors.into_errors(),
-        ));
+        return Err(ApiError::Malformed("bad query parameters".into(), errors.into_errors()));
     }
-    let filter = ListFilter {
-        status,
-        since,
-        limit,
-        offset,
-    };
+    let filter = ListFilter { status, since, limit, offset };
     Ok(axum::Json(service::orders::list(&state, filter).await?))
 }
 
 /// One order, with its status history; `ETag` is its version.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderDto), (status = 400, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_order(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-) -> Result<Response, ApiError> {
+pub async fn get_order(State(state): State<AppState>, ApiPath(id): ApiPath<Uuid>) -> Result<Response, ApiError> {
     let order = service::orders::get(&state, id).await?;
-    let etag = HeaderValue::from_str(&format!("\"{}\"", order.version))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let etag =
+        HeaderValue::from_str(&format!("\"{}\"", order.version)).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(([(header::ETAG, etag)], axum::Json(order)).into_response())
 }
 
@@ -187,17 +162,8 @@ pub async fn cancel(
     IfMatch(if_match): IfMatch,
     body: ApiJson<CancelRequest>,
 ) -> Result<Response, ApiError> {
-    let reason = bounded_text(&body.value.reason, MAX_REASON_CHARS)
-        .map_err(|m| ApiError::field("reason", m))?;
-    run(
-        &state,
-        &ctx,
-        id,
-        OrderCommand::Cancel { reason },
-        if_match,
-        None,
-    )
-    .await
+    let reason = bounded_text(&body.value.reason, MAX_REASON_CHARS).map_err(|m| ApiError::field("reason", m))?;
+    run(&state, &ctx, id, OrderCommand::Cancel { reason }, if_match, None).await
 }
 
 /// Barista starts making a line.
@@ -213,15 +179,7 @@ pub async fn start_line(
     ApiPath((id, line_id)): ApiPath<(Uuid, Uuid)>,
     IfMatch(if_match): IfMatch,
 ) -> Result<Response, ApiError> {
-    run(
-        &state,
-        &ctx,
-        id,
-        OrderCommand::StartLine { line_id },
-        if_match,
-        None,
-    )
-    .await
+    run(&state, &ctx, id, OrderCommand::StartLine { line_id }, if_match, None).await
 }
 
 /// Barista finished a line; the last one makes the order ready.
@@ -237,15 +195,7 @@ pub async fn finish_line(
     ApiPath((id, line_id)): ApiPath<(Uuid, Uuid)>,
     IfMatch(if_match): IfMatch,
 ) -> Result<Response, ApiError> {
-    run(
-        &state,
-        &ctx,
-        id,
-        OrderCommand::FinishLine { line_id },
-        if_match,
-        None,
-    )
-    .await
+    run(&state, &ctx, id, OrderCommand::FinishLine { line_id }, if_match, None).await
 }
 
 /// Takes cash for an unpaid order: the answer carries `change_due_cents`.
@@ -263,15 +213,10 @@ pub async fn pay(
 ) -> Result<Response, ApiError> {
     let tendered = body.value.tendered_cents;
     if !(0..=MAX_TENDER_CENTS).contains(&tendered) {
-        return Err(ApiError::field(
-            "tendered_cents",
-            format!("must be between 0 and {MAX_TENDER_CENTS}"),
-        ));
+        return Err(ApiError::field("tendered_cents", format!("must be between 0 and {MAX_TENDER_CENTS}")));
     }
     let key = key.map(|k| IdempotencyKey::new(format!("orders.payment.{id}"), k, &body.canonical));
-    let command = OrderCommand::PayCash {
-        tendered: Money::from_minor(tendered),
-    };
+    let command = OrderCommand::PayCash { tendered: Money::from_minor(tendered) };
     run(&state, &ctx, id, command, if_match, key.as_ref()).await
 }
 
@@ -283,9 +228,7 @@ async fn run(
     if_match: Option<i64>,
     key: Option<&IdempotencyKey>,
 ) -> Result<Response, ApiError> {
-    Ok(answer(
-        service::orders::transition(state, ctx, id, command, if_match, key).await?,
-    ))
+    Ok(answer(service::orders::transition(state, ctx, id, command, if_match, key).await?))
 }
 
 /// A JSON answer from a use case (possibly replayed) as an HTTP response.
@@ -293,10 +236,7 @@ fn answer(answer: Answer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
     let mut response = (status, answer.body).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     if answer.replayed {
         headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
     }

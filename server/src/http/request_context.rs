@@ -34,14 +34,8 @@ pub async fn middleware(mut request: Request, next: Next) -> Response {
         .filter(|id| is_sane_id(id))
         .map(str::to_string)
         .unwrap_or_else(|| Uuid::now_v7().to_string());
-    let incoming = request
-        .headers()
-        .get("traceparent")
-        .and_then(|v| v.to_str().ok());
-    let context = RequestContext {
-        traceparent: traceparent_for(incoming),
-        request_id: request_id.clone(),
-    };
+    let incoming = request.headers().get("traceparent").and_then(|v| v.to_str().ok());
+    let context = RequestContext { traceparent: traceparent_for(incoming), request_id: request_id.clone() };
     let traceparent = context.traceparent.clone();
     request.extensions_mut().insert(context);
     let span = tracing::info_span!(
@@ -51,12 +45,7 @@ pub async fn middleware(mut request: Request, next: Next) -> Response {
         path = %request.uri().path(),
     );
     let started = Instant::now();
-    let mut response = REQUEST_ID
-        .scope(
-            request_id.clone(),
-            next.run(request).instrument(span.clone()),
-        )
-        .await;
+    let mut response = REQUEST_ID.scope(request_id.clone(), next.run(request).instrument(span.clone())).await;
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),
@@ -77,19 +66,13 @@ pub async fn middleware(mut request: Request, next: Next) -> Response {
 fn is_sane_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<RequestContext>()
-            .cloned()
-            .unwrap_or_else(RequestContext::internal))
+        Ok(parts.extensions.get::<RequestContext>().cloned().unwrap_or_else(RequestContext::internal))
     }
 }

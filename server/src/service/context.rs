@@ -16,10 +16,7 @@ impl RequestContext {
     /// A context for work not caused by a request (seeding, benchmarks, tests).
     pub fn internal() -> Self {
         let request_id = Uuid::new_v4().to_string();
-        RequestContext {
-            traceparent: traceparent_for(None),
-            request_id,
-        }
+        RequestContext { traceparent: traceparent_for(None), request_id }
     }
 
     /// An outbox event caused by this request.
@@ -51,19 +48,12 @@ pub fn traceparent_for(incoming: Option<&str>) -> String {
                 && parts[0] == "00"
                 && parts[1].len() == 32
                 && parts[2].len() == 16
-                && parts[1]
-                    .chars()
-                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+                && parts[1].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
                 && parts[1] != "00000000000000000000000000000000";
             ok.then(|| parts[1].to_string())
         })
         .unwrap_or_else(|| Uuid::new_v4().simple().to_string());
-    let span_id: String = Uuid::new_v4()
-        .simple()
-        .to_string()
-        .chars()
-        .take(16)
-        .collect();
+    let span_id: String = Uuid::new_v4().simple().to_string().chars().take(16).collect();
     format!("00-{trace_id}-{span_id}-01")
 }
 

@@ -5,10 +5,11 @@
 //! settings row did not exist yet, so it runs exactly once per database however often the
 //! server starts (or crashes while starting).
 
-use crate::store::{menu, settings, Store, StoreError};
+use crate::store::{menu, settings, Done, JobError, Store, StoreError};
 use crema_shared::menu::{Category, Item, ModifierGroup, ModifierOption};
 use crema_shared::tax::TaxPolicy;
 use crema_shared::Money;
+use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 /// Shop settings a new database starts with.
@@ -21,34 +22,34 @@ pub struct ShopDefaults {
 
 /// Seeds settings and the demo menu if the database is new. Returns whether it seeded.
 pub async fn seed_if_new(store: &Store, defaults: &ShopDefaults) -> Result<bool, StoreError> {
-    let mut tx = store.begin_write().await?;
-    let fresh = settings::insert_if_missing(
-        &mut tx,
-        &settings::ShopSettings {
-            name: defaults.name.clone(),
-            currency: defaults.currency,
-            tax: defaults.tax,
-            menu_version: 1,
-        },
-    )
-    .await?;
+    let defaults = defaults.clone();
+    store.writer().write(move |conn| Box::pin(async move { seed_job(conn, &defaults).await })).await
+}
+
+async fn seed_job(conn: &mut SqliteConnection, defaults: &ShopDefaults) -> Result<Done<bool>, JobError<StoreError>> {
+    let settings = settings::ShopSettings {
+        name: defaults.name.clone(),
+        currency: defaults.currency,
+        tax: defaults.tax,
+        menu_version: 1,
+    };
+    let fresh = settings::insert_if_missing(conn, &settings).await?;
     if fresh {
         let demo = DemoMenu::build();
         for c in &demo.categories {
-            menu::upsert_category(&mut tx, c).await?;
+            menu::upsert_category(conn, c).await?;
         }
         for g in &demo.groups {
-            menu::upsert_group(&mut tx, g).await?;
+            menu::upsert_group(conn, g).await?;
         }
         for o in &demo.options {
-            menu::upsert_option(&mut tx, o).await?;
+            menu::upsert_option(conn, o).await?;
         }
         for i in &demo.items {
-            menu::upsert_item(&mut tx, i).await?;
+            menu::upsert_item(conn, i).await?;
         }
     }
-    tx.commit().await?;
-    Ok(fresh)
+    Ok(Done::new(fresh, None))
 }
 
 struct DemoMenu {
@@ -60,47 +61,20 @@ struct DemoMenu {
 
 impl DemoMenu {
     fn build() -> DemoMenu {
-        let mut m = DemoMenu {
-            categories: vec![],
-            items: vec![],
-            groups: vec![],
-            options: vec![],
-        };
+        let mut m = DemoMenu { categories: vec![], items: vec![], groups: vec![], options: vec![] };
         let espresso = m.category("Espresso bar", 1);
         let tea_cold = m.category("Tea & cold", 2);
         let pastries = m.category("Pastries", 3);
 
-        let size = m.group(
-            "Size",
-            1,
-            1,
-            1,
-            &[("Small", 0), ("Medium", 50), ("Large", 100)],
-        );
+        let size = m.group("Size", 1, 1, 1, &[("Small", 0), ("Medium", 50), ("Large", 100)]);
         let milk = m.group(
             "Milk",
             0,
             1,
             2,
-            &[
-                ("Whole milk", 0),
-                ("Skim milk", 0),
-                ("Oat milk", 60),
-                ("Almond milk", 60),
-                ("Soy milk", 50),
-            ],
+            &[("Whole milk", 0), ("Skim milk", 0), ("Oat milk", 60), ("Almond milk", 60), ("Soy milk", 50)],
         );
-        let syrup = m.group(
-            "Syrup",
-            0,
-            3,
-            3,
-            &[
-                ("Vanilla syrup", 50),
-                ("Caramel syrup", 50),
-                ("Hazelnut syrup", 50),
-            ],
-        );
+        let syrup = m.group("Syrup", 0, 3, 3, &[("Vanilla syrup", 50), ("Caramel syrup", 50), ("Hazelnut syrup", 50)]);
         let extras = m.group("Extras", 0, 2, 4, &[("Extra shot", 80), ("Decaf", 0)]);
         let warm = m.group("Warm it up", 0, 1, 5, &[("Warmed", 0)]);
 
@@ -124,30 +98,13 @@ impl DemoMenu {
 
     fn category(&mut self, name: &str, position: i64) -> Uuid {
         let id = Uuid::now_v7();
-        self.categories.push(Category {
-            id,
-            name: name.into(),
-            position,
-        });
+        self.categories.push(Category { id, name: name.into(), position });
         id
     }
 
-    fn group(
-        &mut self,
-        name: &str,
-        min: u32,
-        max: u32,
-        position: i64,
-        options: &[(&str, i64)],
-    ) -> Uuid {
+    fn group(&mut self, name: &str, min: u32, max: u32, position: i64, options: &[(&str, i64)]) -> Uuid {
         let id = Uuid::now_v7();
-        self.groups.push(ModifierGroup {
-            id,
-            name: name.into(),
-            min,
-            max,
-            position,
-        });
+        self.groups.push(ModifierGroup { id, name: name.into(), min, max, position });
         for (i, (option, delta)) in options.iter().enumerate() {
             self.options.push(ModifierOption {
                 id: Uuid::now_v7(),
@@ -161,19 +118,8 @@ impl DemoMenu {
         id
     }
 
-    fn item(
-        &mut self,
-        category_id: Uuid,
-        name: &str,
-        price: i64,
-        prep_seconds: u32,
-        groups: &[Uuid],
-    ) {
-        let position = self
-            .items
-            .iter()
-            .filter(|i| i.category_id == category_id)
-            .count() as i64;
+    fn item(&mut self, category_id: Uuid, name: &str, price: i64, prep_seconds: u32, groups: &[Uuid]) {
+        let position = self.items.iter().filter(|i| i.category_id == category_id).count() as i64;
         self.items.push(Item {
             id: Uuid::now_v7(),
             category_id,

@@ -1,6 +1,6 @@
 //! The one error type of the use cases; the HTTP layer maps it to problem+json once.
 
-use crate::store::StoreError;
+use crate::store::{Done, JobError, StoreError};
 use crema_shared::lifecycle::TransitionError;
 use crema_shared::ValidationErrors;
 
@@ -27,3 +27,23 @@ impl From<sqlx::Error> for ServiceError {
         ServiceError::Store(StoreError::Database(e))
     }
 }
+
+/// Inside a write job: a store failure poisons the batch, anything else is a refusal made
+/// before writing (the job functions check everything before they write).
+impl From<ServiceError> for JobError<ServiceError> {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Store(store) => JobError::Store(store),
+            refusal => JobError::Refused(refusal),
+        }
+    }
+}
+
+impl From<ValidationErrors> for JobError<ServiceError> {
+    fn from(e: ValidationErrors) -> Self {
+        JobError::Refused(ServiceError::Validation(e))
+    }
+}
+
+/// What a write job returns.
+pub type JobResult<T> = Result<Done<T>, JobError<ServiceError>>;

@@ -14,10 +14,7 @@ pub struct EventHub {
 
 impl EventHub {
     pub fn new(latest_sequence: i64) -> Self {
-        EventHub {
-            latest: watch::channel(latest_sequence).0,
-            closing: watch::channel(false).0,
-        }
+        EventHub { latest: watch::channel(latest_sequence).0, closing: watch::channel(false).0 }
     }
 
     /// Called after a commit that wrote events up to `sequence`.

@@ -1,8 +1,8 @@
 //! Replaying the first answer to a retried create (`Idempotency-Key`).
 //!
 //! The request is identified by a hash of its canonical JSON, so whitespace or key order
-//! don't matter. Looking up and saving happen inside the create's own transaction, and
-//! the single writer serialises concurrent retries: one key, one order.
+//! don't matter. Looking up and saving happen inside the create's own write, and the single
+//! writer serialises concurrent retries: one key, one order.
 
 use super::ServiceError;
 use crate::store::idempotency::{self, SavedResponse};
@@ -25,6 +25,22 @@ impl IdempotencyKey {
             request_hash: hex::encode(Sha256::digest(canonical_body)),
         }
     }
+
+    /// The answer to save under this key.
+    pub fn save(&self, answer: &Answer) -> SavedResponse {
+        SavedResponse { request_hash: self.request_hash.clone(), status_code: answer.status, body: answer.body.clone() }
+    }
+
+    /// A saved answer for this key: the same request gets it again, another is refused.
+    pub fn replay(&self, saved: Option<SavedResponse>) -> Result<Option<Answer>, ServiceError> {
+        match saved {
+            None => Ok(None),
+            Some(saved) if saved.request_hash == self.request_hash => {
+                Ok(Some(Answer { status: saved.status_code, body: saved.body, replayed: true }))
+            }
+            Some(_) => Err(ServiceError::IdempotencyMismatch),
+        }
+    }
 }
 
 /// A JSON answer, as sent and as saved for replay.
@@ -36,35 +52,19 @@ pub struct Answer {
 }
 
 /// The saved answer for `key`, if this is a retry of the same request.
-pub async fn replay(
-    conn: &mut SqliteConnection,
-    key: Option<&IdempotencyKey>,
-) -> Result<Option<Answer>, ServiceError> {
+pub async fn replay(conn: &mut SqliteConnection, key: Option<&IdempotencyKey>) -> Result<Option<Answer>, ServiceError> {
     let Some(key) = key else { return Ok(None) };
-    match idempotency::find(conn, &key.scope, &key.key).await? {
-        None => Ok(None),
-        Some(saved) if saved.request_hash == key.request_hash => Ok(Some(Answer {
-            status: saved.status_code,
-            body: saved.body,
-            replayed: true,
-        })),
-        Some(_) => Err(ServiceError::IdempotencyMismatch),
-    }
+    key.replay(idempotency::find(conn, &key.scope, &key.key).await?)
 }
 
-/// Saves `answer` under `key` (in the caller's transaction).
+/// Saves `answer` under `key` (in the caller's write).
 pub async fn remember(
     conn: &mut SqliteConnection,
     key: Option<&IdempotencyKey>,
     answer: &Answer,
 ) -> Result<(), ServiceError> {
     if let Some(key) = key {
-        let saved = SavedResponse {
-            request_hash: key.request_hash.clone(),
-            status_code: answer.status,
-            body: answer.body.clone(),
-        };
-        idempotency::save(conn, &key.scope, &key.key, &saved).await?;
+        idempotency::save(conn, &key.scope, &key.key, &key.save(answer)).await?;
     }
     Ok(())
 }

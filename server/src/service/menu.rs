@@ -4,11 +4,13 @@
 use super::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::menu::{self, MenuTable};
-use crate::store::{outbox, settings, WriteTx};
+use crate::store::{outbox, settings, time, Done, JobError};
+use futures::future::BoxFuture;
+use sqlx::SqliteConnection;
 
 use crema_shared::api::{
-    CategoryDto, CategoryInput, ItemDto, ItemInput, MenuView, ModifierGroupDto, ModifierGroupInput,
-    OptionDto, OptionInput,
+    CategoryDto, CategoryInput, ItemDto, ItemInput, MenuView, ModifierGroupDto, ModifierGroupInput, OptionDto,
+    OptionInput,
 };
 use crema_shared::events::{types, MenuUpdatedData};
 use crema_shared::menu::{Category, Item, ModifierGroup, ModifierOption};
@@ -30,19 +32,42 @@ pub async fn version(state: &AppState) -> Result<i64, ServiceError> {
 
 pub async fn list_categories(state: &AppState) -> Result<Vec<CategoryDto>, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
-    Ok(menu::list_categories(&mut conn)
-        .await?
-        .iter()
-        .map(category_dto)
-        .collect())
+    Ok(menu::list_categories(&mut conn).await?.iter().map(category_dto).collect())
 }
 
 pub async fn get_category(state: &AppState, id: Uuid) -> Result<CategoryDto, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
-    menu::get_category(&mut conn, id)
-        .await?
-        .map(|c| category_dto(&c))
-        .ok_or(ServiceError::NotFound("category"))
+    menu::get_category(&mut conn, id).await?.map(|c| category_dto(&c)).ok_or(ServiceError::NotFound("category"))
+}
+
+pub async fn list_items(state: &AppState) -> Result<Vec<ItemDto>, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    Ok(menu::list_items(&mut conn).await?.iter().map(item_dto).collect())
+}
+
+pub async fn get_item(state: &AppState, id: Uuid) -> Result<ItemDto, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    menu::get_item(&mut conn, id).await?.map(|i| item_dto(&i)).ok_or(ServiceError::NotFound("item"))
+}
+
+pub async fn list_groups(state: &AppState) -> Result<Vec<ModifierGroupDto>, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    Ok(menu::list_groups(&mut conn).await?.iter().map(group_dto).collect())
+}
+
+pub async fn get_group(state: &AppState, id: Uuid) -> Result<ModifierGroupDto, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    menu::get_group(&mut conn, id).await?.map(|g| group_dto(&g)).ok_or(ServiceError::NotFound("modifier group"))
+}
+
+pub async fn list_options(state: &AppState) -> Result<Vec<OptionDto>, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    Ok(menu::list_options(&mut conn).await?.iter().map(option_dto).collect())
+}
+
+pub async fn get_option(state: &AppState, id: Uuid) -> Result<OptionDto, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    menu::get_option(&mut conn, id).await?.map(|o| option_dto(&o)).ok_or(ServiceError::NotFound("option"))
 }
 
 /// Creates (`id` = `None`) or updates a category.
@@ -53,41 +78,19 @@ pub async fn save_category(
     input: &CategoryInput,
     if_match: Option<i64>,
 ) -> Result<CategoryDto, ServiceError> {
-    let mut tx = begin_edit(state, if_match).await?;
-    let base = match id {
-        Some(id) => Some(menu::get_category(&mut tx, id).await?.ok_or(ServiceError::NotFound("category"))?),
-        None => None,
-    };
-    let category = menu_edit::category(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
-    menu::upsert_category(&mut tx, &category).await?;
-    finish_edit(
-        state,
-        ctx,
-        tx,
-        change("category", base.is_none()),
-        category.id,
-    )
-    .await?;
-    Ok(category_dto(&category))
-}
-
-// ------------------------------------------------------------------ items
-
-pub async fn list_items(state: &AppState) -> Result<Vec<ItemDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    Ok(menu::list_items(&mut conn)
-        .await?
-        .iter()
-        .map(item_dto)
-        .collect())
-}
-
-pub async fn get_item(state: &AppState, id: Uuid) -> Result<ItemDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    menu::get_item(&mut conn, id)
-        .await?
-        .map(|i| item_dto(&i))
-        .ok_or(ServiceError::NotFound("item"))
+    let input = input.clone();
+    edit(state, ctx, if_match, move |conn| {
+        Box::pin(async move {
+            let base = match id {
+                Some(id) => Some(menu::get_category(conn, id).await?.ok_or(ServiceError::NotFound("category"))?),
+                None => None,
+            };
+            let category = menu_edit::category(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), &input)?;
+            menu::upsert_category(conn, &category).await?;
+            Ok((category_dto(&category), change("category", base.is_none()), category.id))
+        })
+    })
+    .await
 }
 
 /// Creates (`id` = `None`) or updates an item; its category and groups must exist.
@@ -98,28 +101,29 @@ pub async fn save_item(
     input: &ItemInput,
     if_match: Option<i64>,
 ) -> Result<ItemDto, ServiceError> {
-    let mut tx = begin_edit(state, if_match).await?;
-    let base = match id {
-        Some(id) => Some(menu::get_item(&mut tx, id).await?.ok_or(ServiceError::NotFound("item"))?),
-        None => None,
-    };
-    let item = menu_edit::item(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
-    let mut errors = ValidationErrors::new();
-    if menu::get_category(&mut tx, item.category_id)
-        .await?
-        .is_none()
-    {
-        errors.push("category_id", "no such category");
-    }
-    for (i, group_id) in item.group_ids.iter().enumerate() {
-        if menu::get_group(&mut tx, *group_id).await?.is_none() {
-            errors.push(format!("modifier_group_ids[{i}]"), "no such modifier group");
-        }
-    }
-    errors.into_result(())?;
-    menu::upsert_item(&mut tx, &item).await?;
-    finish_edit(state, ctx, tx, change("item", base.is_none()), item.id).await?;
-    Ok(item_dto(&item))
+    let input = input.clone();
+    edit(state, ctx, if_match, move |conn| {
+        Box::pin(async move {
+            let base = match id {
+                Some(id) => Some(menu::get_item(conn, id).await?.ok_or(ServiceError::NotFound("item"))?),
+                None => None,
+            };
+            let item = menu_edit::item(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), &input)?;
+            let mut errors = ValidationErrors::new();
+            if menu::get_category(conn, item.category_id).await?.is_none() {
+                errors.push("category_id", "no such category");
+            }
+            for (i, group_id) in item.group_ids.iter().enumerate() {
+                if menu::get_group(conn, *group_id).await?.is_none() {
+                    errors.push(format!("modifier_group_ids[{i}]"), "no such modifier group");
+                }
+            }
+            errors.into_result(())?;
+            menu::upsert_item(conn, &item).await?;
+            Ok((item_dto(&item), change("item", base.is_none()), item.id))
+        })
+    })
+    .await
 }
 
 /// "86" an item (or bring it back).
@@ -130,35 +134,18 @@ pub async fn set_item_availability(
     available: bool,
     if_match: Option<i64>,
 ) -> Result<ItemDto, ServiceError> {
-    let mut tx = begin_edit(state, if_match).await?;
-    let mut item = menu::get_item(&mut tx, id)
-        .await?
-        .ok_or(ServiceError::NotFound("item"))?;
-    item.available = available;
-    menu::upsert_item(&mut tx, &item).await?;
-    finish_edit(state, ctx, tx, "item.availability", id).await?;
-    Ok(item_dto(&item))
+    edit(state, ctx, if_match, move |conn| {
+        Box::pin(async move {
+            let mut item = menu::get_item(conn, id).await?.ok_or(ServiceError::NotFound("item"))?;
+            item.available = available;
+            menu::upsert_item(conn, &item).await?;
+            Ok((item_dto(&item), "item.availability", id))
+        })
+    })
+    .await
 }
 
-// ------------------------------------------------------------------ modifier groups
-
-pub async fn list_groups(state: &AppState) -> Result<Vec<ModifierGroupDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    Ok(menu::list_groups(&mut conn)
-        .await?
-        .iter()
-        .map(group_dto)
-        .collect())
-}
-
-pub async fn get_group(state: &AppState, id: Uuid) -> Result<ModifierGroupDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    menu::get_group(&mut conn, id)
-        .await?
-        .map(|g| group_dto(&g))
-        .ok_or(ServiceError::NotFound("modifier group"))
-}
-
+/// Creates (`id` = `None`) or updates a modifier group.
 pub async fn save_group(
     state: &AppState,
     ctx: &RequestContext,
@@ -166,43 +153,22 @@ pub async fn save_group(
     input: &ModifierGroupInput,
     if_match: Option<i64>,
 ) -> Result<ModifierGroupDto, ServiceError> {
-    let mut tx = begin_edit(state, if_match).await?;
-    let base = match id {
-        Some(id) => Some(menu::get_group(&mut tx, id).await?.ok_or(ServiceError::NotFound("modifier group"))?),
-        None => None,
-    };
-    let group = menu_edit::modifier_group(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
-    menu::upsert_group(&mut tx, &group).await?;
-    finish_edit(
-        state,
-        ctx,
-        tx,
-        change("modifier_group", base.is_none()),
-        group.id,
-    )
-    .await?;
-    Ok(group_dto(&group))
+    let input = input.clone();
+    edit(state, ctx, if_match, move |conn| {
+        Box::pin(async move {
+            let base = match id {
+                Some(id) => Some(menu::get_group(conn, id).await?.ok_or(ServiceError::NotFound("modifier group"))?),
+                None => None,
+            };
+            let group = menu_edit::modifier_group(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), &input)?;
+            menu::upsert_group(conn, &group).await?;
+            Ok((group_dto(&group), change("modifier_group", base.is_none()), group.id))
+        })
+    })
+    .await
 }
 
-// ------------------------------------------------------------------ options
-
-pub async fn list_options(state: &AppState) -> Result<Vec<OptionDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    Ok(menu::list_options(&mut conn)
-        .await?
-        .iter()
-        .map(option_dto)
-        .collect())
-}
-
-pub async fn get_option(state: &AppState, id: Uuid) -> Result<OptionDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    menu::get_option(&mut conn, id)
-        .await?
-        .map(|o| option_dto(&o))
-        .ok_or(ServiceError::NotFound("option"))
-}
-
+/// Creates (`id` = `None`) or updates an option; its group must exist.
 pub async fn save_option(
     state: &AppState,
     ctx: &RequestContext,
@@ -210,18 +176,22 @@ pub async fn save_option(
     input: &OptionInput,
     if_match: Option<i64>,
 ) -> Result<OptionDto, ServiceError> {
-    let mut tx = begin_edit(state, if_match).await?;
-    let base = match id {
-        Some(id) => Some(menu::get_option(&mut tx, id).await?.ok_or(ServiceError::NotFound("option"))?),
-        None => None,
-    };
-    let option = menu_edit::option(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), input)?;
-    if menu::get_group(&mut tx, option.group_id).await?.is_none() {
-        return Err(ValidationErrors::single("group_id", "no such modifier group").into());
-    }
-    menu::upsert_option(&mut tx, &option).await?;
-    finish_edit(state, ctx, tx, change("option", base.is_none()), option.id).await?;
-    Ok(option_dto(&option))
+    let input = input.clone();
+    edit(state, ctx, if_match, move |conn| {
+        Box::pin(async move {
+            let base = match id {
+                Some(id) => Some(menu::get_option(conn, id).await?.ok_or(ServiceError::NotFound("option"))?),
+                None => None,
+            };
+            let option = menu_edit::option(id.unwrap_or_else(Uuid::now_v7), base.as_ref(), &input)?;
+            if menu::get_group(conn, option.group_id).await?.is_none() {
+                return Err(ValidationErrors::single("group_id", "no such modifier group").into());
+            }
+            menu::upsert_option(conn, &option).await?;
+            Ok((option_dto(&option), change("option", base.is_none()), option.id))
+        })
+    })
+    .await
 }
 
 /// "86" an option (say, oat milk) or bring it back.
@@ -232,17 +202,16 @@ pub async fn set_option_availability(
     available: bool,
     if_match: Option<i64>,
 ) -> Result<OptionDto, ServiceError> {
-    let mut tx = begin_edit(state, if_match).await?;
-    let mut option = menu::get_option(&mut tx, id)
-        .await?
-        .ok_or(ServiceError::NotFound("option"))?;
-    option.available = available;
-    menu::upsert_option(&mut tx, &option).await?;
-    finish_edit(state, ctx, tx, "option.availability", id).await?;
-    Ok(option_dto(&option))
+    edit(state, ctx, if_match, move |conn| {
+        Box::pin(async move {
+            let mut option = menu::get_option(conn, id).await?.ok_or(ServiceError::NotFound("option"))?;
+            option.available = available;
+            menu::upsert_option(conn, &option).await?;
+            Ok((option_dto(&option), "option.availability", id))
+        })
+    })
+    .await
 }
-
-// ------------------------------------------------------------------ delete
 
 /// Deletes a menu row. A category that still holds items is refused (409); deleting a
 /// group removes its options and its links to items. Past orders keep their snapshots.
@@ -253,67 +222,66 @@ pub async fn delete(
     id: Uuid,
     if_match: Option<i64>,
 ) -> Result<(), ServiceError> {
-    let mut tx = begin_edit(state, if_match).await?;
     let (what, change) = match table {
         MenuTable::Categories => ("category", "category.deleted"),
         MenuTable::Items => ("item", "item.deleted"),
         MenuTable::ModifierGroups => ("modifier group", "modifier_group.deleted"),
         MenuTable::ModifierOptions => ("option", "option.deleted"),
     };
-    if table == MenuTable::Categories {
-        let items = menu::count_items_in_category(&mut tx, id).await?;
-        if items > 0 {
-            return Err(ServiceError::Conflict(format!(
-                "the category still holds {items} item(s); move or delete them first"
-            )));
-        }
-    }
-    if !menu::delete(&mut tx, table, id).await? {
-        return Err(ServiceError::NotFound(what));
-    }
-    finish_edit(state, ctx, tx, change, id).await
+    edit(state, ctx, if_match, move |conn| {
+        Box::pin(async move {
+            if table == MenuTable::Categories {
+                let items = menu::count_items_in_category(conn, id).await?;
+                if items > 0 {
+                    let detail = format!("the category still holds {items} item(s); move or delete them first");
+                    return Err(ServiceError::Conflict(detail).into());
+                }
+            }
+            if !menu::delete(conn, table, id).await? {
+                return Err(ServiceError::NotFound(what).into());
+            }
+            Ok(((), change, id))
+        })
+    })
+    .await
 }
 
 // ------------------------------------------------------------------ helpers
 
-async fn begin_edit(state: &AppState, if_match: Option<i64>) -> Result<WriteTx, ServiceError> {
-    let mut tx = state.store.begin_write().await?;
-    if let Some(expected) = if_match {
-        let current = settings::menu_version(&mut *tx).await?;
-        if expected != current {
-            return Err(ServiceError::Stale { expected, current });
-        }
-    }
-    Ok(tx)
-}
-
-async fn finish_edit(
-    state: &AppState,
-    ctx: &RequestContext,
-    mut tx: WriteTx,
-    change: &str,
-    id: Uuid,
-) -> Result<(), ServiceError> {
-    let version = settings::bump_menu_version(&mut tx).await?;
-    let data = MenuUpdatedData {
-        version,
-        change: change.to_string(),
-        id,
-    };
-    let data = serde_json::to_value(data).unwrap_or(serde_json::Value::Null);
-    let event = ctx.event(
-        types::MENU_UPDATED,
-        Some(id.to_string()),
-        crate::store::time::now(),
-        data,
-    );
-    let last = outbox::append(&mut tx, &[event]).await?;
-    tx.commit().await?;
-    if let Some(sequence) = last {
-        state.hub.published(sequence);
-    }
-    tracing::info!(%id, change, version, "menu edited");
-    Ok(())
+/// One menu edit as a write job: check the expected version, run `work` (which returns the
+/// answer, what changed and the row's id), bump the version, append `menu.updated`.
+async fn edit<T, F>(state: &AppState, ctx: &RequestContext, if_match: Option<i64>, work: F) -> Result<T, ServiceError>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(
+            &'c mut SqliteConnection,
+        ) -> BoxFuture<'c, Result<(T, &'static str, Uuid), JobError<ServiceError>>>
+        + Send
+        + 'static,
+{
+    let ctx = ctx.clone();
+    state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                if let Some(expected) = if_match {
+                    let current = settings::menu_version(&mut *conn).await?;
+                    if expected != current {
+                        return Err(ServiceError::Stale { expected, current }.into());
+                    }
+                }
+                let (value, change, id) = work(&mut *conn).await?;
+                let version = settings::bump_menu_version(conn).await?;
+                let data = MenuUpdatedData { version, change: change.to_string(), id };
+                let data = serde_json::to_value(data).unwrap_or(serde_json::Value::Null);
+                let event = ctx.event(types::MENU_UPDATED, Some(id.to_string()), time::now(), data);
+                let last = outbox::append(conn, &[event]).await?;
+                tracing::info!(%id, change, version, "menu edited");
+                Ok(Done::new(value, last))
+            })
+        })
+        .await
 }
 
 fn change(kind: &str, created: bool) -> &'static str {
@@ -330,11 +298,7 @@ fn change(kind: &str, created: bool) -> &'static str {
 }
 
 fn category_dto(c: &Category) -> CategoryDto {
-    CategoryDto {
-        id: c.id,
-        name: c.name.clone(),
-        position: c.position,
-    }
+    CategoryDto { id: c.id, name: c.name.clone(), position: c.position }
 }
 
 fn item_dto(i: &Item) -> ItemDto {

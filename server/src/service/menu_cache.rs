@@ -23,22 +23,19 @@ pub struct MenuCache {
 
 impl MenuCache {
     /// The menu at the version `conn` sees, from cache when it has not changed.
-    pub async fn current(
-        &self,
-        conn: &mut SqliteConnection,
-    ) -> Result<Arc<PricedMenu>, StoreError> {
+    pub async fn current(&self, conn: &mut SqliteConnection) -> Result<Arc<PricedMenu>, StoreError> {
         let version = settings::menu_version(&mut *conn).await?;
+        self.at_version(conn, version).await
+    }
+
+    /// The menu at `version` (which `conn` just read), from cache when it is that version.
+    pub async fn at_version(&self, conn: &mut SqliteConnection, version: i64) -> Result<Arc<PricedMenu>, StoreError> {
         if let Some(cached) = self.cached().filter(|m| m.catalog.version() == version) {
             return Ok(cached);
         }
-        let shop = settings::load(&mut *conn)
-            .await?
-            .ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
+        let shop = settings::load(&mut *conn).await?.ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
         let catalog = menu::load_catalog(conn).await?;
-        let fresh = Arc::new(PricedMenu {
-            catalog,
-            tax: shop.tax,
-        });
+        let fresh = Arc::new(PricedMenu { catalog, tax: shop.tax });
         if let Ok(mut slot) = self.current.write() {
             *slot = Some(fresh.clone());
         }

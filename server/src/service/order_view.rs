@@ -28,14 +28,7 @@ pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> Order
         created_at: order.created_at,
         updated_at: order.updated_at,
         history: history.map(|h| {
-            h.iter()
-                .map(|c| StatusChangeDto {
-                    from: c.from,
-                    to: c.to,
-                    at: c.at,
-                    reason: c.reason.clone(),
-                })
-                .collect()
+            h.iter().map(|c| StatusChangeDto { from: c.from, to: c.to, at: c.at, reason: c.reason.clone() }).collect()
         }),
     }
 }
@@ -80,17 +73,13 @@ pub fn event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> serde_json
     };
     match event {
         None => data.order = Some(Box::new(order_dto(order, None))),
-        Some(OrderEvent::LineStarted { line_id } | OrderEvent::LineDone { line_id }) => {
-            data.line_id = Some(*line_id)
-        }
+        Some(OrderEvent::LineStarted { line_id } | OrderEvent::LineDone { line_id }) => data.line_id = Some(*line_id),
         Some(OrderEvent::Cancelled { reason }) => data.reason = Some(reason.clone()),
         Some(OrderEvent::PaymentCaptured { amount, change, .. }) => {
             data.amount_cents = Some(amount.minor());
             data.change_due_cents = Some(change.minor());
         }
-        Some(OrderEvent::PaymentRefunded { amount, .. }) => {
-            data.amount_cents = Some(amount.minor())
-        }
+        Some(OrderEvent::PaymentRefunded { amount, .. }) => data.amount_cents = Some(amount.minor()),
         Some(OrderEvent::Accepted | OrderEvent::Ready | OrderEvent::Completed) => {}
     }
     serde_json::to_value(data).unwrap_or(serde_json::Value::Null)

@@ -1,25 +1,26 @@
 //! Placing orders, moving them through their lifecycle, and reading them back.
 
+use super::error::JobResult;
 use super::idempotency::{self, Answer, IdempotencyKey};
 use super::order_view::{event_data, order_dto};
 use super::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::orders::{
-    self, LineRecord, ListFilter, OptionSnapshot, OrderRecord, OrderUpdate, PaymentRecord,
-    StatusChange,
+    self, LineRecord, ListFilter, OptionSnapshot, OrderRecord, OrderUpdate, PaymentRecord, StatusChange,
 };
-use crate::store::outbox;
-
+use crate::store::placement::{self, IdempotencyRecord};
+use crate::store::{outbox, time, Done, JobError, StoreError};
 use crema_shared::api::{OrderDto, OrderPage, PlaceOrderRequest};
 use crema_shared::events::types;
 use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
-use crema_shared::placing::price_order;
+use crema_shared::placing::{price_order, PricedLine};
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::ValidationErrors;
+use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 /// Places an order: prices it from the menu in force, numbers it, writes it with its
-/// `order.placed` (and `payment.captured`) events, in one transaction.
+/// `order.placed` (and `payment.captured`) events, all in one write.
 pub async fn place(
     state: &AppState,
     ctx: &RequestContext,
@@ -31,21 +32,36 @@ pub async fn place(
             return Err(ValidationErrors::single("id", "must be a UUIDv7").into());
         }
     }
-    let mut tx = state.store.begin_write().await?;
-    if let Some(answer) = idempotency::replay(&mut tx, key).await? {
-        return Ok(answer);
-    }
-    let menu = state.menu.current(&mut tx).await?;
-    let priced = price_order(&menu.catalog, menu.tax, request)?;
+    let (job_state, ctx, request, key) = (state.clone(), ctx.clone(), request.clone(), key.cloned());
+    let answer = state
+        .store
+        .writer()
+        .write(move |conn| Box::pin(async move { place_job(conn, &job_state, &ctx, &request, key.as_ref()).await }))
+        .await?;
+    Ok(answer)
+}
+
+async fn place_job(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    ctx: &RequestContext,
+    request: &PlaceOrderRequest,
+    key: Option<&IdempotencyKey>,
+) -> JobResult<Answer> {
     let id = request.id.unwrap_or_else(Uuid::now_v7);
-    if orders::exists(&mut tx, id).await? {
-        return Err(ServiceError::Conflict(format!(
-            "an order with id {id} already exists"
-        )));
-    }
-    let now = crate::store::time::now();
+    let now = time::now();
     let business_date = state.day.date_of(now);
-    let ticket_number = orders::next_ticket_number(&mut tx, &business_date).await?;
+    let check = placement::check(conn, id, &business_date, key.map(|k| (k.scope.as_str(), k.key.as_str()))).await?;
+    if let Some(key) = key {
+        if let Some(answer) = key.replay(check.saved)? {
+            return Ok(Done::new(answer, None));
+        }
+    }
+    let menu = state.menu.at_version(conn, check.menu_version).await?;
+    let priced = price_order(&menu.catalog, menu.tax, request)?;
+    if check.order_exists {
+        return Err(ServiceError::Conflict(format!("an order with id {id} already exists")).into());
+    }
     let payment = priced.payment.map(|p| PaymentRecord {
         method: PaymentMethod::Cash,
         tendered: p.tendered,
@@ -54,57 +70,21 @@ pub async fn place(
     let order = OrderRecord {
         id,
         business_date,
-        ticket_number,
+        ticket_number: check.next_ticket_number,
         customer_name: priced.customer_name.as_str().to_string(),
-        customer_email: priced
-            .customer_email
-            .as_ref()
-            .map(|e| e.as_str().to_string()),
+        customer_email: priced.customer_email.as_ref().map(|e| e.as_str().to_string()),
         status: OrderStatus::Placed,
-        payment_status: if payment.is_some() {
-            PaymentStatus::Captured
-        } else {
-            PaymentStatus::Unpaid
-        },
+        payment_status: if payment.is_some() { PaymentStatus::Captured } else { PaymentStatus::Unpaid },
         currency: menu.catalog.currency().to_string(),
         totals: priced.totals,
         payment,
         version: 1,
         created_at: now,
         updated_at: now,
-        lines: priced
-            .lines
-            .iter()
-            .map(|l| LineRecord {
-                id: Uuid::now_v7(),
-                item_id: l.item_id,
-                name: l.name.clone(),
-                quantity: l.quantity.get(),
-                unit_price: l.unit_price,
-                options: l
-                    .options
-                    .iter()
-                    .map(|o| OptionSnapshot {
-                        option_id: o.option_id,
-                        group_name: o.group_name.clone(),
-                        name: o.name.clone(),
-                        price_delta_cents: o.price_delta.minor(),
-                    })
-                    .collect(),
-                note: l.note.as_ref().map(|n| n.as_str().to_string()),
-                status: LineStatus::Queued,
-                line_total: l.line_total,
-            })
-            .collect(),
+        lines: priced.lines.iter().map(line_record).collect(),
     };
-    orders::insert(&mut tx, &order).await?;
     let subject = Some(order.id.to_string());
-    let mut events = vec![ctx.event(
-        types::ORDER_PLACED,
-        subject.clone(),
-        now,
-        event_data(&order, None),
-    )];
+    let mut events = vec![ctx.event(types::ORDER_PLACED, subject.clone(), now, event_data(&order, None))];
     if let Some(p) = payment {
         let captured = OrderEvent::PaymentCaptured {
             method: p.method,
@@ -112,26 +92,37 @@ pub async fn place(
             tendered: p.tendered,
             change: p.change_due,
         };
-        events.push(ctx.event(
-            captured.event_type(),
-            subject,
-            now,
-            event_data(&order, Some(&captured)),
-        ));
+        events.push(ctx.event(captured.event_type(), subject, now, event_data(&order, Some(&captured))));
     }
-    let last = outbox::append(&mut tx, &events).await?;
-    let answer = Answer {
-        status: 201,
-        body: to_json(&order_dto(&order, None))?,
-        replayed: false,
-    };
-    idempotency::remember(&mut tx, key, &answer).await?;
-    tx.commit().await?;
-    if let Some(sequence) = last {
-        state.hub.published(sequence);
-    }
+    let answer = Answer { status: 201, body: to_json(&order_dto(&order, None))?, replayed: false };
+    let saved = key.map(|k| k.save(&answer));
+    let record = key.zip(saved.as_ref()).map(|(k, saved)| IdempotencyRecord { scope: &k.scope, key: &k.key, saved });
+    let last = placement::write(conn, &order, &events, record).await?;
     tracing::info!(order_id = %order.id, ticket = order.ticket_number, total = order.totals.total.minor(), "order placed");
-    Ok(answer)
+    Ok(Done::new(answer, last))
+}
+
+fn line_record(line: &PricedLine) -> LineRecord {
+    LineRecord {
+        id: Uuid::now_v7(),
+        item_id: line.item_id,
+        name: line.name.clone(),
+        quantity: line.quantity.get(),
+        unit_price: line.unit_price,
+        options: line
+            .options
+            .iter()
+            .map(|o| OptionSnapshot {
+                option_id: o.option_id,
+                group_name: o.group_name.clone(),
+                name: o.name.clone(),
+                price_delta_cents: o.price_delta.minor(),
+            })
+            .collect(),
+        note: line.note.as_ref().map(|n| n.as_str().to_string()),
+        status: LineStatus::Queued,
+        line_total: line.line_total,
+    }
 }
 
 /// Applies a lifecycle command (accept, start/finish a line, complete, cancel, pay) to an
@@ -144,38 +135,43 @@ pub async fn transition(
     if_match: Option<i64>,
     key: Option<&IdempotencyKey>,
 ) -> Result<Answer, ServiceError> {
-    let mut tx = state.store.begin_write().await?;
-    if let Some(answer) = idempotency::replay(&mut tx, key).await? {
-        return Ok(answer);
+    let (ctx, key) = (ctx.clone(), key.cloned());
+    state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move { transition_job(conn, &ctx, id, &command, if_match, key.as_ref()).await })
+        })
+        .await
+}
+
+async fn transition_job(
+    conn: &mut SqliteConnection,
+    ctx: &RequestContext,
+    id: Uuid,
+    command: &OrderCommand,
+    if_match: Option<i64>,
+    key: Option<&IdempotencyKey>,
+) -> JobResult<Answer> {
+    if let Some(answer) = idempotency::replay(conn, key).await? {
+        return Ok(Done::new(answer, None));
     }
-    let mut order = orders::get(&mut tx, id)
-        .await?
-        .ok_or(ServiceError::NotFound("order"))?;
+    let mut order = orders::get(conn, id).await?.ok_or(ServiceError::NotFound("order"))?;
     if let Some(expected) = if_match {
         if expected != order.version {
-            return Err(ServiceError::Stale {
-                expected,
-                current: order.version,
-            });
+            return Err(ServiceError::Stale { expected, current: order.version }.into());
         }
     }
     let before = lifecycle_state(&order);
-    let (events, after) = lifecycle::handle(&before, &command).map_err(ServiceError::Transition)?;
-    let now = crate::store::time::now();
+    let (events, after) = lifecycle::handle(&before, command).map_err(ServiceError::Transition)?;
+    let now = time::now();
     let payment = events.iter().find_map(|e| match e {
-        OrderEvent::PaymentCaptured {
-            method,
-            tendered,
-            change,
-            ..
-        } => Some(PaymentRecord {
-            method: *method,
-            tendered: *tendered,
-            change_due: *change,
-        }),
+        OrderEvent::PaymentCaptured { method, tendered, change, .. } => {
+            Some(PaymentRecord { method: *method, tendered: *tendered, change_due: *change })
+        }
         _ => None,
     });
-    let reason = match &command {
+    let reason = match command {
         OrderCommand::Cancel { reason } => Some(reason.clone()),
         _ => None,
     };
@@ -200,11 +196,9 @@ pub async fn transition(
             reason,
         }),
     };
-    if !orders::update(&mut tx, &update).await? {
-        return Err(ServiceError::Stale {
-            expected: order.version,
-            current: order.version + 1,
-        });
+    if !orders::update(conn, &update).await? {
+        // Nothing matched, so nothing was written.
+        return Err(ServiceError::Stale { expected: order.version, current: order.version + 1 }.into());
     }
     order.status = update.status;
     order.payment_status = update.payment_status;
@@ -217,38 +211,24 @@ pub async fn transition(
         }
     }
     let subject = Some(order.id.to_string());
-    let new_events: Vec<_> = events
-        .iter()
-        .map(|e| {
-            ctx.event(
-                e.event_type(),
-                subject.clone(),
-                now,
-                event_data(&order, Some(e)),
-            )
-        })
-        .collect();
-    let last = outbox::append(&mut tx, &new_events).await?;
-    let answer = Answer {
-        status: 200,
-        body: to_json(&order_dto(&order, None))?,
-        replayed: false,
-    };
-    idempotency::remember(&mut tx, key, &answer).await?;
-    tx.commit().await?;
-    if let Some(sequence) = last {
-        state.hub.published(sequence);
+    let new_events: Vec<_> =
+        events.iter().map(|e| ctx.event(e.event_type(), subject.clone(), now, event_data(&order, Some(e)))).collect();
+    let last = outbox::append(conn, &new_events).await?;
+    let answer = Answer { status: 200, body: to_json(&order_dto(&order, None))?, replayed: false };
+    if let Err(e) = idempotency::remember(conn, key, &answer).await {
+        return Err(JobError::Store(match e {
+            ServiceError::Store(s) => s,
+            other => StoreError::corrupt(other.to_string()),
+        }));
     }
     tracing::info!(order_id = %id, status = %order.status, version = order.version, "order changed");
-    Ok(answer)
+    Ok(Done::new(answer, last))
 }
 
 /// One order with its status history.
 pub async fn get(state: &AppState, id: Uuid) -> Result<OrderDto, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
-    let order = orders::get(&mut conn, id)
-        .await?
-        .ok_or(ServiceError::NotFound("order"))?;
+    let order = orders::get(&mut conn, id).await?.ok_or(ServiceError::NotFound("order"))?;
     let history = orders::history(&mut *conn, id).await?;
     Ok(order_dto(&order, Some(&history)))
 }
@@ -257,10 +237,7 @@ pub async fn get(state: &AppState, id: Uuid) -> Result<OrderDto, ServiceError> {
 pub async fn list(state: &AppState, filter: ListFilter) -> Result<OrderPage, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
     // One more than asked tells whether there is a next page.
-    let probe = ListFilter {
-        limit: filter.limit + 1,
-        ..filter.clone()
-    };
+    let probe = ListFilter { limit: filter.limit + 1, ..filter.clone() };
     let mut found = orders::list(&mut conn, &probe).await?;
     let more = found.len() as i64 > filter.limit;
     found.truncate(filter.limit.max(0) as usize);
@@ -275,18 +252,10 @@ fn lifecycle_state(order: &OrderRecord) -> OrderState {
         status: order.status,
         payment_status: order.payment_status,
         total: order.totals.total,
-        lines: order
-            .lines
-            .iter()
-            .map(|l| LineState {
-                id: l.id,
-                status: l.status,
-            })
-            .collect(),
+        lines: order.lines.iter().map(|l| LineState { id: l.id, status: l.status }).collect(),
     }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ServiceError> {
-    serde_json::to_string(value)
-        .map_err(|e| ServiceError::Store(crate::store::StoreError::corrupt(e.to_string())))
+    serde_json::to_string(value).map_err(|e| ServiceError::Store(crate::store::StoreError::corrupt(e.to_string())))
 }

@@ -13,16 +13,13 @@ pub struct SavedResponse {
     pub body: String,
 }
 
-pub async fn find(
-    conn: &mut SqliteConnection,
-    scope: &str,
-    key: &str,
-) -> Result<Option<SavedResponse>, StoreError> {
-    let row = sqlx::query("SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = ? AND key = ?")
-        .bind(scope)
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn find(conn: &mut SqliteConnection, scope: &str, key: &str) -> Result<Option<SavedResponse>, StoreError> {
+    let row =
+        sqlx::query("SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = ? AND key = ?")
+            .bind(scope)
+            .bind(key)
+            .fetch_optional(&mut *conn)
+            .await?;
     row.map(|r| {
         let status: i64 = r.try_get("status_code")?;
         Ok(SavedResponse {

@@ -11,36 +11,23 @@ use uuid::Uuid;
 
 /// The whole menu at its current version.
 pub async fn load_catalog(conn: &mut SqliteConnection) -> Result<Catalog, StoreError> {
-    let settings = settings::load(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
+    let settings = settings::load(&mut *conn).await?.ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
     let categories = list_categories(conn).await?;
     let items = list_items(conn).await?;
     let groups = list_groups(conn).await?;
     let options = list_options(conn).await?;
-    Ok(Catalog::new(
-        settings.menu_version,
-        settings.currency,
-        categories,
-        items,
-        groups,
-        options,
-    ))
+    Ok(Catalog::new(settings.menu_version, settings.currency, categories, items, groups, options))
 }
 
 // ------------------------------------------------------------------ categories
 
 pub async fn list_categories(conn: &mut SqliteConnection) -> Result<Vec<Category>, StoreError> {
-    let rows = sqlx::query("SELECT id, name, position FROM categories ORDER BY position, name")
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT id, name, position FROM categories ORDER BY position, name").fetch_all(&mut *conn).await?;
     rows.iter().map(category_from_row).collect()
 }
 
-pub async fn get_category(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-) -> Result<Option<Category>, StoreError> {
+pub async fn get_category(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Category>, StoreError> {
     let row = sqlx::query("SELECT id, name, position FROM categories WHERE id = ?")
         .bind(id.to_string())
         .fetch_optional(&mut *conn)
@@ -61,41 +48,27 @@ pub async fn upsert_category(conn: &mut SqliteConnection, c: &Category) -> Resul
     Ok(())
 }
 
-pub async fn count_items_in_category(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-) -> Result<i64, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE category_id = ?")
-            .bind(id.to_string())
-            .fetch_one(&mut *conn)
-            .await?,
-    )
+pub async fn count_items_in_category(conn: &mut SqliteConnection, id: Uuid) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE category_id = ?")
+        .bind(id.to_string())
+        .fetch_one(&mut *conn)
+        .await?)
 }
 
 fn category_from_row(r: &SqliteRow) -> Result<Category, StoreError> {
-    Ok(Category {
-        id: uuid_col(r, "id")?,
-        name: r.try_get("name")?,
-        position: r.try_get("position")?,
-    })
+    Ok(Category { id: uuid_col(r, "id")?, name: r.try_get("name")?, position: r.try_get("position")? })
 }
 
 // ------------------------------------------------------------------ items
 
 pub async fn list_items(conn: &mut SqliteConnection) -> Result<Vec<Item>, StoreError> {
     let rows = sqlx::query("SELECT id, category_id, name, price_cents, available, prep_seconds, position FROM items ORDER BY position, name").fetch_all(&mut *conn).await?;
-    let links = sqlx::query(
-        "SELECT item_id, group_id FROM item_modifier_groups ORDER BY item_id, position",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let links = sqlx::query("SELECT item_id, group_id FROM item_modifier_groups ORDER BY item_id, position")
+        .fetch_all(&mut *conn)
+        .await?;
     let mut groups_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for link in &links {
-        groups_of
-            .entry(uuid_col(link, "item_id")?)
-            .or_default()
-            .push(uuid_col(link, "group_id")?);
+        groups_of.entry(uuid_col(link, "item_id")?).or_default().push(uuid_col(link, "group_id")?);
     }
     rows.iter()
         .map(|r| {
@@ -107,22 +80,19 @@ pub async fn list_items(conn: &mut SqliteConnection) -> Result<Vec<Item>, StoreE
 }
 
 pub async fn get_item(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Item>, StoreError> {
-    let row = sqlx::query("SELECT id, category_id, name, price_cents, available, prep_seconds, position FROM items WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let mut item = item_from_row(&row)?;
-    let links = sqlx::query(
-        "SELECT group_id FROM item_modifier_groups WHERE item_id = ? ORDER BY position",
+    let row = sqlx::query(
+        "SELECT id, category_id, name, price_cents, available, prep_seconds, position FROM items WHERE id = ?",
     )
     .bind(id.to_string())
-    .fetch_all(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    item.group_ids = links
-        .iter()
-        .map(|l| uuid_col(l, "group_id"))
-        .collect::<Result<_, _>>()?;
+    let Some(row) = row else { return Ok(None) };
+    let mut item = item_from_row(&row)?;
+    let links = sqlx::query("SELECT group_id FROM item_modifier_groups WHERE item_id = ? ORDER BY position")
+        .bind(id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    item.group_ids = links.iter().map(|l| uuid_col(l, "group_id")).collect::<Result<_, _>>()?;
     Ok(Some(item))
 }
 
@@ -149,14 +119,12 @@ pub async fn upsert_item(conn: &mut SqliteConnection, item: &Item) -> Result<(),
         .execute(&mut *conn)
         .await?;
     for (position, group_id) in item.group_ids.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO item_modifier_groups (item_id, group_id, position) VALUES (?, ?, ?)",
-        )
-        .bind(item.id.to_string())
-        .bind(group_id.to_string())
-        .bind(position as i64)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query("INSERT INTO item_modifier_groups (item_id, group_id, position) VALUES (?, ?, ?)")
+            .bind(item.id.to_string())
+            .bind(group_id.to_string())
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -178,29 +146,22 @@ fn item_from_row(r: &SqliteRow) -> Result<Item, StoreError> {
 // ------------------------------------------------------------------ modifier groups
 
 pub async fn list_groups(conn: &mut SqliteConnection) -> Result<Vec<ModifierGroup>, StoreError> {
-    let rows = sqlx::query("SELECT id, name, min_choices, max_choices, position FROM modifier_groups ORDER BY position, name")
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT id, name, min_choices, max_choices, position FROM modifier_groups ORDER BY position, name")
+            .fetch_all(&mut *conn)
+            .await?;
     rows.iter().map(group_from_row).collect()
 }
 
-pub async fn get_group(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-) -> Result<Option<ModifierGroup>, StoreError> {
-    let row = sqlx::query(
-        "SELECT id, name, min_choices, max_choices, position FROM modifier_groups WHERE id = ?",
-    )
-    .bind(id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
+pub async fn get_group(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<ModifierGroup>, StoreError> {
+    let row = sqlx::query("SELECT id, name, min_choices, max_choices, position FROM modifier_groups WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(group_from_row).transpose()
 }
 
-pub async fn upsert_group(
-    conn: &mut SqliteConnection,
-    g: &ModifierGroup,
-) -> Result<(), StoreError> {
+pub async fn upsert_group(conn: &mut SqliteConnection, g: &ModifierGroup) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO modifier_groups (id, name, min_choices, max_choices, position) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, min_choices = excluded.min_choices,
@@ -237,21 +198,17 @@ pub async fn list_options(conn: &mut SqliteConnection) -> Result<Vec<ModifierOpt
     rows.iter().map(option_from_row).collect()
 }
 
-pub async fn get_option(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-) -> Result<Option<ModifierOption>, StoreError> {
-    let row = sqlx::query("SELECT id, group_id, name, price_delta_cents, available, position FROM modifier_options WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn get_option(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<ModifierOption>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, group_id, name, price_delta_cents, available, position FROM modifier_options WHERE id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(option_from_row).transpose()
 }
 
-pub async fn upsert_option(
-    conn: &mut SqliteConnection,
-    o: &ModifierOption,
-) -> Result<(), StoreError> {
+pub async fn upsert_option(conn: &mut SqliteConnection, o: &ModifierOption) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO modifier_options (id, group_id, name, price_delta_cents, available, position)
          VALUES (?, ?, ?, ?, ?, ?)
@@ -293,26 +250,18 @@ pub enum MenuTable {
 }
 
 /// Deletes one row; returns whether it existed. Links cascade (see the migration).
-pub async fn delete(
-    conn: &mut SqliteConnection,
-    table: MenuTable,
-    id: Uuid,
-) -> Result<bool, StoreError> {
+pub async fn delete(conn: &mut SqliteConnection, table: MenuTable, id: Uuid) -> Result<bool, StoreError> {
     let sql = match table {
         MenuTable::Categories => "DELETE FROM categories WHERE id = ?",
         MenuTable::Items => "DELETE FROM items WHERE id = ?",
         MenuTable::ModifierGroups => "DELETE FROM modifier_groups WHERE id = ?",
         MenuTable::ModifierOptions => "DELETE FROM modifier_options WHERE id = ?",
     };
-    let done = sqlx::query(sql)
-        .bind(id.to_string())
-        .execute(&mut *conn)
-        .await?;
+    let done = sqlx::query(sql).bind(id.to_string()).execute(&mut *conn).await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub(crate) fn uuid_col(r: &SqliteRow, column: &str) -> Result<Uuid, StoreError> {
     let text: String = r.try_get(column)?;
-    Uuid::parse_str(&text)
-        .map_err(|_| StoreError::corrupt(format!("{column} is not a UUID: {text:?}")))
+    Uuid::parse_str(&text).map_err(|_| StoreError::corrupt(format!("{column} is not a UUID: {text:?}")))
 }

@@ -13,15 +13,16 @@ pub mod idempotency;
 pub mod menu;
 pub mod orders;
 pub mod outbox;
+pub mod placement;
 pub mod settings;
 pub mod time;
+pub mod writer;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
-
-pub type WriteTx = Transaction<'static, Sqlite>;
+pub use writer::{Done, JobError, Writer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -31,6 +32,10 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("the write was not carried out: the writer is not running")]
+    WriterStopped,
+    #[error("the write was rolled back with its batch after a database error")]
+    BatchRolledBack,
 }
 
 impl StoreError {
@@ -39,10 +44,10 @@ impl StoreError {
     }
 }
 
-/// Handles to the database file.
+/// Handles to the database file: the writer task and a pool of readers.
 #[derive(Clone, Debug)]
 pub struct Store {
-    writer: SqlitePool,
+    writer: Writer,
     reader: SqlitePool,
 }
 
@@ -57,24 +62,13 @@ pub struct StoreOptions {
 
 impl StoreOptions {
     pub fn new(url: impl Into<String>) -> Self {
-        StoreOptions {
-            url: url.into(),
-            readers: 4,
-            busy_timeout: Duration::from_secs(5),
-        }
+        StoreOptions { url: url.into(), readers: 4, busy_timeout: Duration::from_secs(5) }
     }
 }
 
 /// The connection options every Crema connection uses (also used by the benchmark's floor).
-pub fn connect_options(
-    url: &str,
-    busy_timeout: Duration,
-) -> Result<SqliteConnectOptions, StoreError> {
-    let url = if url.starts_with("sqlite:") {
-        url.to_string()
-    } else {
-        format!("sqlite://{url}")
-    };
+pub fn connect_options(url: &str, busy_timeout: Duration) -> Result<SqliteConnectOptions, StoreError> {
+    let url = if url.starts_with("sqlite:") { url.to_string() } else { format!("sqlite://{url}") };
     Ok(SqliteConnectOptions::from_str(&url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -84,18 +78,16 @@ pub fn connect_options(
 }
 
 impl Store {
-    /// Opens (creating if needed) the database and applies pending migrations.
-    pub async fn open(options: &StoreOptions) -> Result<Store, StoreError> {
+    /// Opens (creating if needed) the database, applies pending migrations and starts the
+    /// writer; `on_commit` hears the last outbox sequence of every commit that wrote events.
+    pub async fn open(
+        options: &StoreOptions,
+        on_commit: impl Fn(i64) + Send + Sync + 'static,
+    ) -> Result<Store, StoreError> {
         let connect = connect_options(&options.url, options.busy_timeout)?;
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(connect.clone())
-            .await?;
-        sqlx::migrate!("../migrations").run(&writer).await?;
+        let mut conn = SqliteConnection::connect_with(&connect).await?;
+        sqlx::migrate!("../migrations").run(&mut conn).await?;
+        let writer = Writer::spawn(conn, on_commit);
         let reader = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))
             .acquire_timeout(Duration::from_secs(30))
@@ -104,9 +96,9 @@ impl Store {
         Ok(Store { writer, reader })
     }
 
-    /// Starts the (single) write transaction. Waits its turn behind other writers.
-    pub async fn begin_write(&self) -> Result<WriteTx, StoreError> {
-        Ok(self.writer.begin().await?)
+    /// The single writer: every change goes through it (see [`writer`]).
+    pub fn writer(&self) -> &Writer {
+        &self.writer
     }
 
     pub fn reader(&self) -> &SqlitePool {
@@ -119,9 +111,9 @@ impl Store {
         Ok(())
     }
 
-    /// Closes both pools, waiting for connections in use to come back.
+    /// Finishes pending writes, then closes the writer and the readers.
     pub async fn close(&self) {
+        self.writer.stop().await;
         self.reader.close().await;
-        self.writer.close().await;
     }
 }

@@ -89,96 +89,6 @@ pub struct ListFilter {
     pub offset: i64,
 }
 
-/// Allocates the next ticket number of a business day (1, 2, ...).
-pub async fn next_ticket_number(
-    conn: &mut SqliteConnection,
-    business_date: &str,
-) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO ticket_counters (business_date, last_number) VALUES (?, 1)
-         ON CONFLICT (business_date) DO UPDATE SET last_number = last_number + 1
-         RETURNING last_number",
-    )
-    .bind(business_date)
-    .fetch_one(&mut *conn)
-    .await?)
-}
-
-pub async fn exists(conn: &mut SqliteConnection, id: Uuid) -> Result<bool, StoreError> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT 1 FROM orders WHERE id = ?")
-            .bind(id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?
-            .is_some(),
-    )
-}
-
-/// Writes a new order, its lines and its first history row (`→ placed`).
-pub async fn insert(conn: &mut SqliteConnection, order: &OrderRecord) -> Result<(), StoreError> {
-    let payment = order.payment;
-    sqlx::query(
-        "INSERT INTO orders (id, business_date, ticket_number, customer_name, customer_email, status,
-           payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
-           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(order.id.to_string())
-    .bind(&order.business_date)
-    .bind(order.ticket_number)
-    .bind(&order.customer_name)
-    .bind(&order.customer_email)
-    .bind(order.status.as_str())
-    .bind(order.payment_status.as_str())
-    .bind(&order.currency)
-    .bind(order.totals.subtotal.minor())
-    .bind(order.totals.discount.minor())
-    .bind(order.totals.tax.minor())
-    .bind(order.totals.tip.minor())
-    .bind(order.totals.total.minor())
-    .bind(payment.map(|p| p.method.as_str()))
-    .bind(payment.map(|p| p.tendered.minor()))
-    .bind(payment.map(|p| p.change_due.minor()))
-    .bind(order.version)
-    .bind(time::to_text(order.created_at))
-    .bind(time::to_text(order.updated_at))
-    .execute(&mut *conn)
-    .await?;
-    for (position, line) in order.lines.iter().enumerate() {
-        let options =
-            serde_json::to_string(&line.options).map_err(|e| StoreError::corrupt(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO order_lines (id, order_id, position, item_id, name, quantity, unit_price_cents,
-               options, note, status, line_total_cents)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(line.id.to_string())
-        .bind(order.id.to_string())
-        .bind(position as i64)
-        .bind(line.item_id.to_string())
-        .bind(&line.name)
-        .bind(i64::from(line.quantity))
-        .bind(line.unit_price.minor())
-        .bind(options)
-        .bind(&line.note)
-        .bind(line.status.as_str())
-        .bind(line.line_total.minor())
-        .execute(&mut *conn)
-        .await?;
-    }
-    insert_history(
-        conn,
-        order.id,
-        &StatusChange {
-            from: None,
-            to: order.status,
-            at: order.created_at,
-            reason: None,
-        },
-    )
-    .await
-}
-
 /// Applies a transition if the order is still at `expected_version`; returns whether it was.
 pub async fn update(conn: &mut SqliteConnection, change: &OrderUpdate) -> Result<bool, StoreError> {
     let payment = change.payment;
@@ -214,19 +124,17 @@ pub async fn update(conn: &mut SqliteConnection, change: &OrderUpdate) -> Result
     Ok(true)
 }
 
-async fn insert_history(
-    conn: &mut SqliteConnection,
-    order_id: Uuid,
-    change: &StatusChange,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO order_status_history (order_id, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?)")
-        .bind(order_id.to_string())
-        .bind(change.from.map(|s| s.as_str()))
-        .bind(change.to.as_str())
-        .bind(time::to_text(change.at))
-        .bind(&change.reason)
-        .execute(&mut *conn)
-        .await?;
+async fn insert_history(conn: &mut SqliteConnection, order_id: Uuid, change: &StatusChange) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO order_status_history (order_id, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(order_id.to_string())
+    .bind(change.from.map(|s| s.as_str()))
+    .bind(change.to.as_str())
+    .bind(time::to_text(change.at))
+    .bind(&change.reason)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -255,10 +163,7 @@ pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<OrderRe
 }
 
 /// Newest first, filtered and paged.
-pub async fn list(
-    conn: &mut SqliteConnection,
-    filter: &ListFilter,
-) -> Result<Vec<OrderRecord>, StoreError> {
+pub async fn list(conn: &mut SqliteConnection, filter: &ListFilter) -> Result<Vec<OrderRecord>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, business_date, ticket_number, customer_name, customer_email, status,
            payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
@@ -288,10 +193,7 @@ pub async fn list(
     .await?;
     let mut by_order: HashMap<Uuid, Vec<LineRecord>> = HashMap::new();
     for row in &lines {
-        by_order
-            .entry(uuid_col(row, "order_id")?)
-            .or_default()
-            .push(line_from_row(row)?);
+        by_order.entry(uuid_col(row, "order_id")?).or_default().push(line_from_row(row)?);
     }
     for order in &mut orders {
         order.lines = by_order.remove(&order.id).unwrap_or_default();
@@ -299,14 +201,13 @@ pub async fn list(
     Ok(orders)
 }
 
-pub async fn history(
-    db: impl SqliteExecutor<'_>,
-    id: Uuid,
-) -> Result<Vec<StatusChange>, StoreError> {
-    let rows = sqlx::query("SELECT from_status, to_status, at, reason FROM order_status_history WHERE order_id = ? ORDER BY id")
-        .bind(id.to_string())
-        .fetch_all(db)
-        .await?;
+pub async fn history(db: impl SqliteExecutor<'_>, id: Uuid) -> Result<Vec<StatusChange>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT from_status, to_status, at, reason FROM order_status_history WHERE order_id = ? ORDER BY id",
+    )
+    .bind(id.to_string())
+    .fetch_all(db)
+    .await?;
     rows.iter()
         .map(|r| {
             let from: Option<String> = r.try_get("from_status")?;
@@ -324,15 +225,9 @@ fn order_from_row(r: &SqliteRow) -> Result<OrderRecord, StoreError> {
     let method: Option<String> = r.try_get("payment_method")?;
     let payment = match method {
         Some(m) => Some(PaymentRecord {
-            method: PaymentMethod::parse(&m)
-                .ok_or_else(|| StoreError::corrupt(format!("payment method {m:?}")))?,
-            tendered: Money::from_minor(
-                r.try_get::<Option<i64>, _>("tendered_cents")?.unwrap_or(0),
-            ),
-            change_due: Money::from_minor(
-                r.try_get::<Option<i64>, _>("change_due_cents")?
-                    .unwrap_or(0),
-            ),
+            method: PaymentMethod::parse(&m).ok_or_else(|| StoreError::corrupt(format!("payment method {m:?}")))?,
+            tendered: Money::from_minor(r.try_get::<Option<i64>, _>("tendered_cents")?.unwrap_or(0)),
+            change_due: Money::from_minor(r.try_get::<Option<i64>, _>("change_due_cents")?.unwrap_or(0)),
         }),
         None => None,
     };
@@ -372,11 +267,9 @@ fn line_from_row(r: &SqliteRow) -> Result<LineRecord, StoreError> {
         name: r.try_get("name")?,
         quantity: u32::try_from(quantity).map_err(|_| StoreError::corrupt("quantity"))?,
         unit_price: Money::from_minor(r.try_get("unit_price_cents")?),
-        options: serde_json::from_str(&options)
-            .map_err(|e| StoreError::corrupt(format!("line options: {e}")))?,
+        options: serde_json::from_str(&options).map_err(|e| StoreError::corrupt(format!("line options: {e}")))?,
         note: r.try_get("note")?,
-        status: LineStatus::parse(&status)
-            .ok_or_else(|| StoreError::corrupt(format!("line status {status:?}")))?,
+        status: LineStatus::parse(&status).ok_or_else(|| StoreError::corrupt(format!("line status {status:?}")))?,
         line_total: Money::from_minor(r.try_get("line_total_cents")?),
     })
 }

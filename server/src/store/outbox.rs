@@ -34,14 +34,10 @@ pub struct StoredEvent {
 }
 
 /// Appends events in order; returns the sequence of the last one (or `None` if none).
-pub async fn append(
-    conn: &mut SqliteConnection,
-    events: &[NewEvent],
-) -> Result<Option<i64>, StoreError> {
+pub async fn append(conn: &mut SqliteConnection, events: &[NewEvent]) -> Result<Option<i64>, StoreError> {
     let mut last = None;
     for event in events {
-        let data =
-            serde_json::to_string(&event.data).map_err(|e| StoreError::corrupt(e.to_string()))?;
+        let data = serde_json::to_string(&event.data).map_err(|e| StoreError::corrupt(e.to_string()))?;
         let sequence: i64 = sqlx::query_scalar(
             "INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, request_id)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING sequence",
@@ -83,8 +79,7 @@ pub async fn read_after(
                 event_type: r.try_get("event_type")?,
                 subject: r.try_get("subject")?,
                 time: time::from_text(&r.try_get::<String, _>("time")?)?,
-                data: serde_json::from_str(&data)
-                    .map_err(|e| StoreError::corrupt(format!("event data: {e}")))?,
+                data: serde_json::from_str(&data).map_err(|e| StoreError::corrupt(format!("event data: {e}")))?,
                 traceparent: r.try_get("traceparent")?,
                 request_id: r.try_get("request_id")?,
             })
@@ -94,9 +89,5 @@ pub async fn read_after(
 
 /// The highest sequence written so far (0 when the log is empty).
 pub async fn latest_sequence(db: impl SqliteExecutor<'_>) -> Result<i64, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT COALESCE(MAX(sequence), 0) FROM outbox")
-            .fetch_one(db)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT COALESCE(MAX(sequence), 0) FROM outbox").fetch_one(db).await?)
 }

@@ -18,18 +18,17 @@ pub struct ShopSettings {
 }
 
 pub async fn load(db: impl SqliteExecutor<'_>) -> Result<Option<ShopSettings>, StoreError> {
-    let row = sqlx::query("SELECT name, currency, tax_rate_bps, tax_mode, menu_version FROM shop_settings WHERE id = 1")
-        .fetch_optional(db)
-        .await?;
+    let row =
+        sqlx::query("SELECT name, currency, tax_rate_bps, tax_mode, menu_version FROM shop_settings WHERE id = 1")
+            .fetch_optional(db)
+            .await?;
     row.map(|r| {
         let currency: String = r.try_get("currency")?;
         let bps: i64 = r.try_get("tax_rate_bps")?;
         let mode: String = r.try_get("tax_mode")?;
         Ok(ShopSettings {
             name: r.try_get("name")?,
-            currency: currency
-                .parse()
-                .map_err(|_| StoreError::corrupt("currency"))?,
+            currency: currency.parse().map_err(|_| StoreError::corrupt("currency"))?,
             tax: TaxPolicy {
                 rate: u32::try_from(bps)
                     .ok()
@@ -44,10 +43,7 @@ pub async fn load(db: impl SqliteExecutor<'_>) -> Result<Option<ShopSettings>, S
 }
 
 /// Writes the settings row the first time (no-op when it exists). Returns whether it wrote.
-pub async fn insert_if_missing(
-    conn: &mut SqliteConnection,
-    settings: &ShopSettings,
-) -> Result<bool, StoreError> {
+pub async fn insert_if_missing(conn: &mut SqliteConnection, settings: &ShopSettings) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "INSERT INTO shop_settings (id, name, currency, tax_rate_bps, tax_mode, menu_version)
          VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",

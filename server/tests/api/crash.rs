@@ -27,22 +27,13 @@ fn start(db: &Path) -> Running {
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(rest) = line.split("listening on http://").nth(1) {
-                let addr = rest
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
+                let addr = rest.split_whitespace().next().unwrap_or_default().to_string();
                 let _ = tx.send(addr);
             }
         }
     });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("server announces its address");
-    Running {
-        child,
-        base: format!("http://{addr}"),
-    }
+    let addr = rx.recv_timeout(Duration::from_secs(30)).expect("server announces its address");
+    Running { child, base: format!("http://{addr}") }
 }
 
 #[tokio::test]
@@ -52,14 +43,8 @@ async fn acknowledged_orders_and_their_events_survive_kill_9() {
     let client = reqwest::Client::new();
 
     let mut first = start(&db);
-    let menu: Value = client
-        .get(format!("{}/api/v1/menu", first.base))
-        .send()
-        .await
-        .expect("menu")
-        .json()
-        .await
-        .expect("json");
+    let menu: Value =
+        client.get(format!("{}/api/v1/menu", first.base)).send().await.expect("menu").json().await.expect("json");
     let espresso = menu["categories"][0]["items"][0]["id"].clone();
     assert_eq!(menu["categories"][0]["items"][0]["name"], "Espresso");
 
@@ -92,42 +77,23 @@ async fn acknowledged_orders_and_their_events_survive_kill_9() {
 
     let mut second = start(&db);
     for id in &acknowledged {
-        let response = client
-            .get(format!("{}/api/v1/orders/{id}", second.base))
-            .send()
-            .await
-            .expect("sent");
+        let response = client.get(format!("{}/api/v1/orders/{id}", second.base)).send().await.expect("sent");
         assert_eq!(response.status(), 200, "acknowledged order {id} was lost");
         let order: Value = response.json().await.expect("json");
         assert_eq!(order["payment_status"], "captured");
     }
     // Their events are in the log too, in order, each once.
-    let mut stream = SseReader::connect(
-        &client,
-        &format!("{}/api/v1/events?after=0", second.base),
-        None,
-    )
-    .await;
+    let mut stream = SseReader::connect(&client, &format!("{}/api/v1/events?after=0", second.base), None).await;
     let mut placed = std::collections::HashSet::new();
     let mut last = 0i64;
     for _ in 0..acknowledged.len() * 2 {
-        let message = stream
-            .next(Duration::from_secs(10))
-            .await
-            .expect("event after restart");
-        let sequence: i64 = message
-            .id
-            .as_deref()
-            .and_then(|s| s.parse().ok())
-            .expect("sequence");
+        let message = stream.next(Duration::from_secs(10)).await.expect("event after restart");
+        let sequence: i64 = message.id.as_deref().and_then(|s| s.parse().ok()).expect("sequence");
         assert!(sequence > last, "events out of order");
         last = sequence;
         let event: Value = serde_json::from_str(&message.data).expect("json");
         if event["type"] == "order.placed" {
-            assert!(
-                placed.insert(event["subject"].as_str().unwrap_or_default().to_string()),
-                "duplicate event"
-            );
+            assert!(placed.insert(event["subject"].as_str().unwrap_or_default().to_string()), "duplicate event");
         }
     }
     let expected: std::collections::HashSet<String> = acknowledged.into_iter().collect();

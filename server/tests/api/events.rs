@@ -20,9 +20,7 @@ async fn a_new_order_arrives_live_as_a_cloudevent() {
     assert_eq!(event["subject"], order.id.to_string());
     assert_eq!(event["datacontenttype"], "application/json");
     assert_eq!(message.id.as_deref(), event["sequence"].as_str());
-    assert!(event["traceparent"]
-        .as_str()
-        .is_some_and(|t| t.starts_with("00-")));
+    assert!(event["traceparent"].as_str().is_some_and(|t| t.starts_with("00-")));
     assert!(event["requestid"].is_string());
     assert_eq!(event["data"]["ticket_number"], 1);
     assert_eq!(event["data"]["order"]["lines"][0]["name"], "Latte");
@@ -50,22 +48,13 @@ async fn resuming_with_last_event_id_has_no_gap_and_no_duplicate() {
     for _ in 0..5 {
         seen.push(resumed.next(WAIT).await.expect("resumed event").id);
     }
-    let sequences: Vec<i64> = seen
-        .iter()
-        .map(|id| {
-            id.as_deref()
-                .and_then(|s| s.parse().ok())
-                .expect("numeric id")
-        })
-        .collect();
+    let sequences: Vec<i64> =
+        seen.iter().map(|id| id.as_deref().and_then(|s| s.parse().ok()).expect("numeric id")).collect();
     assert_eq!(sequences, (1..=7).collect::<Vec<_>>());
     // Nothing more is pending: the next message only comes with the next change.
     assert!(resumed.next(Duration::from_millis(300)).await.is_none());
     app.place(&demo.espresso("Later")).await;
-    assert_eq!(
-        resumed.next(WAIT).await.and_then(|m| m.id),
-        Some("8".to_string())
-    );
+    assert_eq!(resumed.next(WAIT).await.and_then(|m| m.id), Some("8".to_string()));
     app.stop().await;
 }
 
@@ -85,18 +74,9 @@ async fn a_stream_without_cursor_starts_at_now() {
 #[tokio::test]
 async fn a_bad_cursor_is_a_400_problem() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/api/v1/events"))
-        .header("last-event-id", "abc")
-        .send()
-        .await
-        .expect("sent");
+    let response = app.client.get(app.url("/api/v1/events")).header("last-event-id", "abc").send().await.expect("sent");
     assert_eq!(response.status(), 400);
-    assert_eq!(
-        response.json::<Value>().await.expect("json")["errors"][0]["field"],
-        "Last-Event-ID"
-    );
+    assert_eq!(response.json::<Value>().await.expect("json")["errors"][0]["field"], "Last-Event-ID");
     let response = app.get("/api/v1/events?after=-3").await;
     assert_eq!(response.status(), 400);
     app.stop().await;
@@ -113,17 +93,10 @@ async fn keep_alives_flow_while_idle() {
     let task = tokio::spawn(server.run(async move {
         let _ = stopped.await;
     }));
-    let mut response = reqwest::get(format!("http://{addr}/api/v1/events"))
-        .await
-        .expect("stream");
-    let chunk = tokio::time::timeout(Duration::from_secs(5), response.chunk())
-        .await
-        .expect("keep-alive in time");
+    let mut response = reqwest::get(format!("http://{addr}/api/v1/events")).await.expect("stream");
+    let chunk = tokio::time::timeout(Duration::from_secs(5), response.chunk()).await.expect("keep-alive in time");
     let text = String::from_utf8_lossy(&chunk.expect("chunk").expect("bytes")).to_string();
-    assert!(
-        text.starts_with(':'),
-        "expected an SSE comment, got {text:?}"
-    );
+    assert!(text.starts_with(':'), "expected an SSE comment, got {text:?}");
     // Shutting down ends the open stream instead of hanging the server.
     let _ = stop.send(());
     tokio::time::timeout(Duration::from_secs(10), task)

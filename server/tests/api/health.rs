@@ -7,15 +7,9 @@ use std::collections::BTreeSet;
 async fn healthz_and_readyz_answer() {
     let t = router_app().await;
     let (status, _, body) = t.get("/healthz").await;
-    assert_eq!(
-        (status.as_u16(), body["status"].as_str()),
-        (200, Some("ok"))
-    );
+    assert_eq!((status.as_u16(), body["status"].as_str()), (200, Some("ok")));
     let (status, _, body) = t.get("/readyz").await;
-    assert_eq!(
-        (status.as_u16(), body["status"].as_str()),
-        (200, Some("ready"))
-    );
+    assert_eq!((status.as_u16(), body["status"].as_str()), (200, Some("ready")));
     // Once the database is gone, the server is not ready (and says so as a problem).
     t.state.store.close().await;
     let (status, headers, body) = t.get("/readyz").await;
@@ -27,13 +21,7 @@ async fn the_openapi_document_covers_every_route() {
     let t = router_app().await;
     let (status, _, doc) = t.get("/api/v1/openapi.json").await;
     assert_eq!(status, 200);
-    assert!(
-        doc["openapi"]
-            .as_str()
-            .is_some_and(|v| v.starts_with("3.1")),
-        "{}",
-        doc["openapi"]
-    );
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
     let mut routes = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("item").keys() {
@@ -81,17 +69,8 @@ async fn the_openapi_document_covers_every_route() {
     .map(String::from)
     .collect();
     assert_eq!(routes, expected);
-    for schema in [
-        "PlaceOrderRequest",
-        "OrderDto",
-        "MenuView",
-        "Problem",
-        "CloudEvent",
-    ] {
-        assert!(
-            doc["components"]["schemas"][schema].is_object(),
-            "schema {schema} missing"
-        );
+    for schema in ["PlaceOrderRequest", "OrderDto", "MenuView", "Problem", "CloudEvent"] {
+        assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
 }
 

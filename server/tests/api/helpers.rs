@@ -37,10 +37,7 @@ pub async fn spawn_app() -> TestApp {
     }));
     TestApp {
         base: format!("http://{addr}"),
-        client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("client"),
+        client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
         state,
         dir,
         stop: Some(stop),
@@ -54,28 +51,15 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request sent")
+        self.client.get(self.url(path)).send().await.expect("request sent")
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .expect("request sent")
+        self.client.post(self.url(path)).json(body).send().await.expect("request sent")
     }
 
     pub async fn post_empty(&self, path: &str) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .send()
-            .await
-            .expect("request sent")
+        self.client.post(self.url(path)).send().await.expect("request sent")
     }
 
     pub async fn menu(&self) -> MenuView {
@@ -105,18 +89,11 @@ impl TestApp {
 
     /// Every event in the outbox, in sequence order.
     pub async fn events(&self) -> Vec<StoredEvent> {
-        outbox::read_after(self.state.store.reader(), 0, 100_000)
-            .await
-            .expect("outbox readable")
+        outbox::read_after(self.state.store.reader(), 0, 100_000).await.expect("outbox readable")
     }
 
     pub async fn order_count(&self) -> i64 {
-        let page: Value = self
-            .get("/api/v1/orders?limit=200")
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = self.get("/api/v1/orders?limit=200").await.json().await.expect("json");
         page["orders"].as_array().map_or(0, |a| a.len() as i64)
     }
 
@@ -187,44 +164,22 @@ pub struct TestRouter {
 pub async fn router_app() -> TestRouter {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = Config::for_database(dir.path().join("crema.db"));
-    let state = crema_server::server::build_state(&config)
-        .await
-        .expect("state");
-    TestRouter {
-        router: app(state.clone()),
-        state,
-        dir,
-    }
+    let state = crema_server::server::build_state(&config).await.expect("state");
+    TestRouter { router: app(state.clone()), state, dir }
 }
 
 impl TestRouter {
     /// Sends a request; returns status, headers and the body parsed as JSON (Null if empty).
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router answers");
+        let response = self.router.clone().oneshot(request).await.expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
-            .await
-            .expect("body");
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
-        };
+        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20).await.expect("body");
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
         (status, headers, body)
     }
 
-    pub async fn json(
-        &self,
-        method: &str,
-        uri: &str,
-        body: &str,
-    ) -> (StatusCode, axum::http::HeaderMap, Value) {
+    pub async fn json(&self, method: &str, uri: &str, body: &str) -> (StatusCode, axum::http::HeaderMap, Value) {
         let request = Request::builder()
             .method(method)
             .uri(uri)
@@ -235,19 +190,11 @@ impl TestRouter {
     }
 
     pub async fn get(&self, uri: &str) -> (StatusCode, axum::http::HeaderMap, Value) {
-        self.send(
-            Request::builder()
-                .uri(uri)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
+        self.send(Request::builder().uri(uri).body(Body::empty()).expect("request")).await
     }
 
     pub async fn events(&self) -> Vec<StoredEvent> {
-        outbox::read_after(self.state.store.reader(), 0, 100_000)
-            .await
-            .expect("outbox readable")
+        outbox::read_after(self.state.store.reader(), 0, 100_000).await.expect("outbox readable")
     }
 }
 
@@ -260,29 +207,14 @@ pub fn assert_problem(
     field: Option<&str>,
 ) {
     assert_eq!(status.as_u16(), expected, "body: {body}");
-    assert_eq!(
-        headers.get("content-type").and_then(|v| v.to_str().ok()),
-        Some("application/problem+json")
-    );
+    assert_eq!(headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/problem+json"));
     assert_eq!(body["status"], expected);
-    assert!(
-        body["type"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("/problems/")),
-        "{body}"
-    );
+    assert!(body["type"].as_str().is_some_and(|t| t.starts_with("/problems/")), "{body}");
     assert!(body["request_id"].is_string(), "{body}");
     if let Some(field) = field {
-        let fields: Vec<&str> = body["errors"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e["field"].as_str())
-            .collect();
-        assert!(
-            fields.contains(&field),
-            "expected an error on {field}, got {body}"
-        );
+        let fields: Vec<&str> =
+            body["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
+        assert!(fields.contains(&field), "expected an error on {field}, got {body}");
     }
 }
 
@@ -303,21 +235,14 @@ impl SseReader {
         SseReader::connect(&app.client, &app.url(path), last_event_id).await
     }
 
-    pub async fn connect(
-        client: &reqwest::Client,
-        url: &str,
-        last_event_id: Option<&str>,
-    ) -> SseReader {
+    pub async fn connect(client: &reqwest::Client, url: &str, last_event_id: Option<&str>) -> SseReader {
         let mut request = client.get(url).header("accept", "text/event-stream");
         if let Some(id) = last_event_id {
             request = request.header("last-event-id", id);
         }
         let response = request.send().await.expect("stream opens");
         assert_eq!(response.status(), 200);
-        SseReader {
-            response,
-            buffer: String::new(),
-        }
+        SseReader { response, buffer: String::new() }
     }
 
     /// The next message with data (keep-alive comments are skipped), within `wait`.
@@ -326,10 +251,7 @@ impl SseReader {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
-                let mut message = SseMessage {
-                    id: None,
-                    data: String::new(),
-                };
+                let mut message = SseMessage { id: None, data: String::new() };
                 for line in block.lines() {
                     if let Some(id) = line.strip_prefix("id:") {
                         message.id = Some(id.trim().to_string());
@@ -342,10 +264,7 @@ impl SseReader {
                 }
                 continue;
             }
-            let chunk = tokio::time::timeout_at(deadline, self.response.chunk())
-                .await
-                .ok()?
-                .ok()??;
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await.ok()?.ok()??;
             self.buffer.push_str(&String::from_utf8_lossy(&chunk));
         }
     }

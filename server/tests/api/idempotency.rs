@@ -8,26 +8,15 @@ async fn same_key_same_body_returns_the_first_answer() {
     let app = spawn_app().await;
     let demo = app.demo().await;
     let body = demo.latte_and_croissant("Ana");
-    let send = || {
-        app.client
-            .post(app.url("/api/v1/orders"))
-            .header("idempotency-key", "till-1-0001")
-            .json(&body)
-            .send()
-    };
+    let send =
+        || app.client.post(app.url("/api/v1/orders")).header("idempotency-key", "till-1-0001").json(&body).send();
     let first = send().await.expect("sent");
     assert_eq!(first.status(), 201);
     assert!(first.headers().get("idempotent-replayed").is_none());
     let first: Value = first.json().await.expect("json");
     let retry = send().await.expect("sent");
     assert_eq!(retry.status(), 201);
-    assert_eq!(
-        retry
-            .headers()
-            .get("idempotent-replayed")
-            .and_then(|v| v.to_str().ok()),
-        Some("true")
-    );
+    assert_eq!(retry.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
     assert_eq!(retry.json::<Value>().await.expect("json"), first);
     assert_eq!(app.order_count().await, 1);
     assert_eq!(app.events().await.len(), 1);
@@ -39,11 +28,8 @@ async fn key_order_and_whitespace_do_not_make_a_different_body() {
     let app = spawn_app().await;
     let demo = app.demo().await;
     let espresso = demo.item("Espresso");
-    let a =
-        format!(r#"{{"customer_name":"Ana","lines":[{{"item_id":"{espresso}","quantity":1}}]}}"#);
-    let b = format!(
-        r#"{{ "lines" : [ {{ "quantity" : 1, "item_id" : "{espresso}" }} ], "customer_name" : "Ana" }}"#
-    );
+    let a = format!(r#"{{"customer_name":"Ana","lines":[{{"item_id":"{espresso}","quantity":1}}]}}"#);
+    let b = format!(r#"{{ "lines" : [ {{ "quantity" : 1, "item_id" : "{espresso}" }} ], "customer_name" : "Ana" }}"#);
     for body in [a, b] {
         let response = app
             .client
@@ -64,23 +50,12 @@ async fn key_order_and_whitespace_do_not_make_a_different_body() {
 async fn same_key_different_body_is_422_and_changes_nothing() {
     let app = spawn_app().await;
     let demo = app.demo().await;
-    let send = |body: Value| {
-        app.client
-            .post(app.url("/api/v1/orders"))
-            .header("idempotency-key", "k-1")
-            .json(&body)
-            .send()
-    };
-    assert_eq!(
-        send(demo.espresso("Ana")).await.expect("sent").status(),
-        201
-    );
+    let send =
+        |body: Value| app.client.post(app.url("/api/v1/orders")).header("idempotency-key", "k-1").json(&body).send();
+    assert_eq!(send(demo.espresso("Ana")).await.expect("sent").status(), 201);
     let other = send(demo.espresso("Ben")).await.expect("sent");
     assert_eq!(other.status(), 422);
-    assert_eq!(
-        other.json::<Value>().await.expect("json")["type"],
-        "/problems/idempotency-key-reused"
-    );
+    assert_eq!(other.json::<Value>().await.expect("json")["type"], "/problems/idempotency-key-reused");
     assert_eq!(app.order_count().await, 1);
     app.stop().await;
 }
@@ -96,17 +71,8 @@ async fn concurrent_retries_of_one_key_make_one_order() {
         let url = app.url("/api/v1/orders");
         let body = body.clone();
         tasks.push(tokio::spawn(async move {
-            let response = client
-                .post(url)
-                .header("idempotency-key", "race")
-                .json(&body)
-                .send()
-                .await
-                .expect("sent");
-            (
-                response.status().as_u16(),
-                response.json::<Value>().await.expect("json"),
-            )
+            let response = client.post(url).header("idempotency-key", "race").json(&body).send().await.expect("sent");
+            (response.status().as_u16(), response.json::<Value>().await.expect("json"))
         }));
     }
     let mut ids = std::collections::HashSet::new();
@@ -129,10 +95,7 @@ async fn a_client_made_id_makes_a_resend_safe_without_a_key() {
     body["id"] = json!(uuid::Uuid::now_v7());
     let first = app.place(&body).await;
     let again = app.place(&body).await;
-    assert_eq!(
-        (first.id, first.ticket_number),
-        (again.id, again.ticket_number)
-    );
+    assert_eq!((first.id, first.ticket_number), (again.id, again.ticket_number));
     body["customer_name"] = json!("Someone else");
     let clash = app.post("/api/v1/orders", &body).await;
     assert_eq!(clash.status(), 409);
@@ -159,12 +122,7 @@ async fn a_retried_payment_with_a_key_charges_once() {
     let retry = pay().await.expect("sent");
     assert_eq!(retry.status(), 200);
     assert_eq!(retry.json::<Value>().await.expect("json"), first);
-    let captured = app
-        .events()
-        .await
-        .into_iter()
-        .filter(|e| e.event_type == "payment.captured")
-        .count();
+    let captured = app.events().await.into_iter().filter(|e| e.event_type == "payment.captured").count();
     assert_eq!(captured, 1);
     app.stop().await;
 }

@@ -28,15 +28,9 @@ async fn an_order_is_priced_by_the_server_and_numbered_from_1() {
     let second = app.place(&demo.espresso("Ben")).await;
     assert_eq!(second.ticket_number, 2);
     let events = app.events().await;
-    let placed: Vec<_> = events
-        .iter()
-        .filter(|e| e.event_type == "order.placed")
-        .collect();
+    let placed: Vec<_> = events.iter().filter(|e| e.event_type == "order.placed").collect();
     assert_eq!(placed.len(), 2);
-    assert_eq!(
-        placed[0].subject.as_deref(),
-        Some(order.id.to_string().as_str())
-    );
+    assert_eq!(placed[0].subject.as_deref(), Some(order.id.to_string().as_str()));
     assert_eq!(placed[0].data["order"]["total_cents"], 1185);
     app.stop().await;
 }
@@ -50,12 +44,7 @@ async fn cash_at_placement_is_captured_with_change_due() {
     let order = app.place(&body).await;
     assert_eq!(order.payment_status.as_str(), "captured");
     assert_eq!(order.change_due_cents, Some(2000 - 1185));
-    let types: Vec<String> = app
-        .events()
-        .await
-        .into_iter()
-        .map(|e| e.event_type)
-        .collect();
+    let types: Vec<String> = app.events().await.into_iter().map(|e| e.event_type).collect();
     assert_eq!(types, ["order.placed", "payment.captured"]);
     app.stop().await;
 }
@@ -79,10 +68,7 @@ async fn snapshots_survive_menu_edits() {
     assert_eq!(again.lines[0].unit_price_cents, 300);
     // And a new order is priced from the edited menu.
     let next = app.place(&demo.espresso("Ben")).await;
-    assert_eq!(
-        (next.lines[0].name.as_str(), next.lines[0].unit_price_cents),
-        ("Ristretto", 999)
-    );
+    assert_eq!((next.lines[0].name.as_str(), next.lines[0].unit_price_cents), ("Ristretto", 999));
     app.stop().await;
 }
 
@@ -105,20 +91,10 @@ async fn a_client_made_uuidv7_is_kept_and_other_ids_are_refused() {
 async fn assert_refused(app: &TestApp, body: Value, status: u16, field: &str) {
     let response = app.post("/api/v1/orders", &body).await;
     assert_eq!(response.status(), status, "{body}");
-    assert_eq!(
-        response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("application/problem+json")
-    );
+    assert_eq!(response.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/problem+json"));
     let problem: Value = response.json().await.expect("json");
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["field"].as_str())
-        .collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
     assert!(fields.contains(&field), "expected {field} in {problem}");
 }
 
@@ -136,65 +112,30 @@ async fn bad_orders_name_the_field_and_change_nothing() {
     let order = |lines: Vec<Value>| json!({"customer_name": "Ana", "lines": lines});
     let cases: Vec<(Value, u16, &str)> = vec![
         (order(vec![]), 422, "lines"),
-        (
-            order(vec![line(Uuid::now_v7(), 1, vec![])]),
-            422,
-            "lines[0].item_id",
-        ),
+        (order(vec![line(Uuid::now_v7(), 1, vec![])]), 422, "lines[0].item_id"),
         (order(vec![line(latte, 1, vec![])]), 422, "lines[0].options"),
+        (order(vec![line(latte, 1, vec![large, oat, skim])]), 422, "lines[0].options"),
         (
-            order(vec![line(latte, 1, vec![large, oat, skim])]),
-            422,
-            "lines[0].options",
-        ),
-        (
-            order(vec![
-                line(espresso, 1, vec![]),
-                line(latte, 1, vec![large, Uuid::now_v7()]),
-            ]),
+            order(vec![line(espresso, 1, vec![]), line(latte, 1, vec![large, Uuid::now_v7()])]),
             422,
             "lines[1].option_ids[1]",
         ),
-        (
-            order(vec![line(latte, 1, vec![large, warmed])]),
-            422,
-            "lines[0].option_ids[1]",
-        ),
-        (
-            order(vec![line(espresso, 0, vec![])]),
-            422,
-            "lines[0].quantity",
-        ),
-        (
-            order(vec![line(espresso, 100, vec![])]),
-            422,
-            "lines[0].quantity",
-        ),
+        (order(vec![line(latte, 1, vec![large, warmed])]), 422, "lines[0].option_ids[1]"),
+        (order(vec![line(espresso, 0, vec![])]), 422, "lines[0].quantity"),
+        (order(vec![line(espresso, 100, vec![])]), 422, "lines[0].quantity"),
         (
             json!({"customer_name": "Ana", "lines": [{"item_id": espresso, "quantity": 1, "note": "x".repeat(141)}]}),
             422,
             "lines[0].note",
         ),
-        (
-            json!({"customer_name": "", "lines": [line(espresso, 1, vec![])]}),
-            422,
-            "customer_name",
-        ),
+        (json!({"customer_name": "", "lines": [line(espresso, 1, vec![])]}), 422, "customer_name"),
         (
             json!({"customer_name": "Ana", "customer_email": "ana@", "lines": [line(espresso, 1, vec![])]}),
             422,
             "customer_email",
         ),
-        (
-            json!({"lines": [line(espresso, 1, vec![])]}),
-            422,
-            "customer_name",
-        ),
-        (
-            json!({"customer_name": "Ana", "lines": [{"item_id": espresso}]}),
-            422,
-            "lines[0].quantity",
-        ),
+        (json!({"lines": [line(espresso, 1, vec![])]}), 422, "customer_name"),
+        (json!({"customer_name": "Ana", "lines": [{"item_id": espresso}]}), 422, "lines[0].quantity"),
         (
             json!({"customer_name": "Ana", "lines": [{"item_id": espresso, "quantity": "two"}]}),
             422,
@@ -217,28 +158,12 @@ async fn bad_orders_name_the_field_and_change_nothing() {
     // A sold-out item is refused too.
     let uri = format!("/api/v1/menu/items/{espresso}/availability");
     assert_eq!(
-        app.client
-            .put(app.url(&uri))
-            .json(&json!({"available": false}))
-            .send()
-            .await
-            .expect("sent")
-            .status(),
+        app.client.put(app.url(&uri)).json(&json!({"available": false})).send().await.expect("sent").status(),
         200
     );
-    assert_refused(
-        &app,
-        order(vec![line(espresso, 1, vec![])]),
-        422,
-        "lines[0].item_id",
-    )
-    .await;
+    assert_refused(&app, order(vec![line(espresso, 1, vec![])]), 422, "lines[0].item_id").await;
     assert_eq!(app.order_count().await, 0);
-    assert!(app
-        .events()
-        .await
-        .iter()
-        .all(|e| e.event_type == "menu.updated"));
+    assert!(app.events().await.iter().all(|e| e.event_type == "menu.updated"));
     app.stop().await;
 }
 
@@ -247,37 +172,14 @@ async fn get_one_order_with_history_and_etag() {
     let app = spawn_app().await;
     let demo = app.demo().await;
     let order = app.place(&demo.espresso("Ana")).await;
-    assert_eq!(
-        app.post_empty(&format!("/api/v1/orders/{}/accept", order.id))
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(app.post_empty(&format!("/api/v1/orders/{}/accept", order.id)).await.status(), 200);
     let response = app.get(&format!("/api/v1/orders/{}", order.id)).await;
-    assert_eq!(
-        response.headers().get("etag").and_then(|v| v.to_str().ok()),
-        Some("\"2\"")
-    );
+    assert_eq!(response.headers().get("etag").and_then(|v| v.to_str().ok()), Some("\"2\""));
     let got: Value = response.json().await.expect("json");
-    let history: Vec<(Value, Value)> = got["history"]
-        .as_array()
-        .expect("history")
-        .iter()
-        .map(|h| (h["from"].clone(), h["to"].clone()))
-        .collect();
-    assert_eq!(
-        history,
-        [
-            (Value::Null, json!("placed")),
-            (json!("placed"), json!("accepted"))
-        ]
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/orders/{}", Uuid::now_v7()))
-            .await
-            .status(),
-        404
-    );
+    let history: Vec<(Value, Value)> =
+        got["history"].as_array().expect("history").iter().map(|h| (h["from"].clone(), h["to"].clone())).collect();
+    assert_eq!(history, [(Value::Null, json!("placed")), (json!("placed"), json!("accepted"))]);
+    assert_eq!(app.get(&format!("/api/v1/orders/{}", Uuid::now_v7())).await.status(), 404);
     app.stop().await;
 }
 
@@ -289,53 +191,22 @@ async fn list_is_newest_first_filtered_and_paged() {
     for i in 0..5 {
         ids.push(app.place(&demo.espresso(&format!("Guest {i}"))).await.id);
     }
-    assert_eq!(
-        app.post_empty(&format!("/api/v1/orders/{}/accept", ids[1]))
-            .await
-            .status(),
-        200
-    );
+    assert_eq!(app.post_empty(&format!("/api/v1/orders/{}/accept", ids[1])).await.status(), 200);
 
-    let page: Value = app
-        .get("/api/v1/orders?limit=2")
-        .await
-        .json()
-        .await
-        .expect("json");
-    let first: Vec<&str> = page["orders"]
-        .as_array()
-        .expect("orders")
-        .iter()
-        .filter_map(|o| o["id"].as_str())
-        .collect();
+    let page: Value = app.get("/api/v1/orders?limit=2").await.json().await.expect("json");
+    let first: Vec<&str> = page["orders"].as_array().expect("orders").iter().filter_map(|o| o["id"].as_str()).collect();
     assert_eq!(first, [ids[4].to_string(), ids[3].to_string()]);
     assert_eq!(page["next_offset"], 2);
-    let last: Value = app
-        .get("/api/v1/orders?limit=2&offset=4")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let last: Value = app.get("/api/v1/orders?limit=2&offset=4").await.json().await.expect("json");
     assert_eq!(last["orders"].as_array().map(Vec::len), Some(1));
     assert_eq!(last["next_offset"], Value::Null);
 
-    let accepted: Value = app
-        .get("/api/v1/orders?status=accepted")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let accepted: Value = app.get("/api/v1/orders?status=accepted").await.json().await.expect("json");
     assert_eq!(accepted["orders"].as_array().map(Vec::len), Some(1));
     assert_eq!(accepted["orders"][0]["id"], ids[1].to_string());
 
-    let future = (chrono::Utc::now() + chrono::Duration::hours(1))
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let none: Value = app
-        .get(&format!("/api/v1/orders?since={future}"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let future = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let none: Value = app.get(&format!("/api/v1/orders?since={future}")).await.json().await.expect("json");
     assert_eq!(none["orders"].as_array().map(Vec::len), Some(0));
 
     for (query, field) in [

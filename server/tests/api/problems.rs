@@ -29,13 +29,8 @@ async fn malformed_path_parameter_is_400_naming_it() {
     let t = router_app().await;
     let (status, headers, body) = t.get("/api/v1/orders/not-a-uuid").await;
     assert_problem(status, &headers, &body, 400, Some("id"));
-    let (status, headers, body) = t
-        .json(
-            "POST",
-            &format!("/api/v1/orders/{}/lines/nope/start", uuid::Uuid::now_v7()),
-            "",
-        )
-        .await;
+    let (status, headers, body) =
+        t.json("POST", &format!("/api/v1/orders/{}/lines/nope/start", uuid::Uuid::now_v7()), "").await;
     assert_problem(status, &headers, &body, 400, Some("line_id"));
 }
 
@@ -79,10 +74,7 @@ async fn the_request_id_is_echoed_and_kept_when_sane() {
         .body(Body::empty())
         .expect("req");
     let (_, headers, body) = t.send(request).await;
-    assert_eq!(
-        headers.get("x-request-id").and_then(|v| v.to_str().ok()),
-        Some("till-7-0042")
-    );
+    assert_eq!(headers.get("x-request-id").and_then(|v| v.to_str().ok()), Some("till-7-0042"));
     assert_eq!(body["request_id"], "till-7-0042");
     let request = Request::builder()
         .uri("/healthz")
@@ -90,9 +82,6 @@ async fn the_request_id_is_echoed_and_kept_when_sane() {
         .body(Body::empty())
         .expect("req");
     let (_, headers, _) = t.send(request).await;
-    let id = headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .expect("id");
+    let id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).expect("id");
     assert!(uuid::Uuid::parse_str(id).is_ok());
 }

@@ -1,0 +1,196 @@
+//! Writing a new order in as few round trips as the rules allow: one query to check
+//! (menu version, id already used, a saved answer for the idempotency key, the day's last
+//! ticket number) and one multi-statement query that writes the order, its lines, its first
+//! history row, the ticket counter, the idempotency answer and its outbox events.
+//!
+//! Each round trip to SQLite through sqlx costs tens of microseconds whatever the statement
+//! does, so placing an order this way costs two instead of a dozen. Every value is bound;
+//! only the number of `(?, …)` groups depends on the number of lines and events.
+
+use super::idempotency::SavedResponse;
+use super::orders::OrderRecord;
+use super::outbox::NewEvent;
+use super::{time, StoreError};
+use sqlx::{Row, SqliteConnection};
+
+/// What the check round trip found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlacementCheck {
+    pub menu_version: i64,
+    pub order_exists: bool,
+    /// The saved answer for the idempotency key, if one was given and used before.
+    pub saved: Option<SavedResponse>,
+    /// The ticket number this order gets if it is written now.
+    pub next_ticket_number: i64,
+}
+
+/// An idempotency answer to save with the order.
+#[derive(Clone, Copy, Debug)]
+pub struct IdempotencyRecord<'a> {
+    pub scope: &'a str,
+    pub key: &'a str,
+    pub saved: &'a SavedResponse,
+}
+
+pub async fn check(
+    conn: &mut SqliteConnection,
+    order_id: uuid::Uuid,
+    business_date: &str,
+    idempotency: Option<(&str, &str)>,
+) -> Result<PlacementCheck, StoreError> {
+    let row = sqlx::query(
+        "SELECT s.menu_version AS menu_version,
+                EXISTS (SELECT 1 FROM orders WHERE id = ?1) AS order_exists,
+                COALESCE((SELECT last_number FROM ticket_counters WHERE business_date = ?2), 0) AS last_ticket,
+                i.request_hash AS request_hash, i.status_code AS status_code, i.response AS response
+         FROM shop_settings s
+         LEFT JOIN idempotency_keys i ON i.scope = ?3 AND i.key = ?4
+         WHERE s.id = 1",
+    )
+    .bind(order_id.to_string())
+    .bind(business_date)
+    .bind(idempotency.map(|(scope, _)| scope))
+    .bind(idempotency.map(|(_, key)| key))
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
+    let saved = match row.try_get::<Option<String>, _>("request_hash")? {
+        Some(request_hash) => {
+            let status: i64 = row.try_get("status_code")?;
+            Some(SavedResponse {
+                request_hash,
+                status_code: u16::try_from(status).map_err(|_| StoreError::corrupt("status code"))?,
+                body: row.try_get("response")?,
+            })
+        }
+        None => None,
+    };
+    Ok(PlacementCheck {
+        menu_version: row.try_get("menu_version")?,
+        order_exists: row.try_get("order_exists")?,
+        saved,
+        next_ticket_number: row.try_get::<i64, _>("last_ticket")? + 1,
+    })
+}
+
+/// Writes the order (with `order.ticket_number` as the day's counter), its lines, its first
+/// history row, the idempotency answer and `events`; returns the last event's sequence.
+pub async fn write(
+    conn: &mut SqliteConnection,
+    order: &OrderRecord,
+    events: &[NewEvent],
+    idempotency: Option<IdempotencyRecord<'_>>,
+) -> Result<Option<i64>, StoreError> {
+    let mut sql = String::from(
+        "INSERT INTO ticket_counters (business_date, last_number) VALUES (?, ?)
+           ON CONFLICT (business_date) DO UPDATE SET last_number = excluded.last_number;
+         INSERT INTO orders (id, business_date, ticket_number, customer_name, customer_email, status,
+           payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
+           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+         INSERT INTO order_status_history (order_id, from_status, to_status, at, reason) VALUES (?, NULL, ?, ?, NULL);",
+    );
+    if !order.lines.is_empty() {
+        sql.push_str(
+            "INSERT INTO order_lines (id, order_id, position, item_id, name, quantity, unit_price_cents,
+               options, note, status, line_total_cents) VALUES ",
+        );
+        sql.push_str(&groups(order.lines.len(), 11));
+        sql.push(';');
+    }
+    if idempotency.is_some() {
+        sql.push_str(
+            "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at)
+             VALUES (?, ?, ?, ?, ?, ?);",
+        );
+    }
+    if !events.is_empty() {
+        sql.push_str("INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, request_id) VALUES ");
+        sql.push_str(&groups(events.len(), 7));
+        sql.push_str(" RETURNING sequence;");
+    }
+
+    let payment = order.payment;
+    let created_at = time::to_text(order.created_at);
+    let mut query = sqlx::query(&sql)
+        .bind(&order.business_date)
+        .bind(order.ticket_number)
+        .bind(order.id.to_string())
+        .bind(&order.business_date)
+        .bind(order.ticket_number)
+        .bind(&order.customer_name)
+        .bind(&order.customer_email)
+        .bind(order.status.as_str())
+        .bind(order.payment_status.as_str())
+        .bind(&order.currency)
+        .bind(order.totals.subtotal.minor())
+        .bind(order.totals.discount.minor())
+        .bind(order.totals.tax.minor())
+        .bind(order.totals.tip.minor())
+        .bind(order.totals.total.minor())
+        .bind(payment.map(|p| p.method.as_str()))
+        .bind(payment.map(|p| p.tendered.minor()))
+        .bind(payment.map(|p| p.change_due.minor()))
+        .bind(order.version)
+        .bind(created_at.clone())
+        .bind(time::to_text(order.updated_at))
+        .bind(order.id.to_string())
+        .bind(order.status.as_str())
+        .bind(created_at.clone());
+    for (position, line) in order.lines.iter().enumerate() {
+        let options = serde_json::to_string(&line.options).map_err(|e| StoreError::corrupt(e.to_string()))?;
+        query = query
+            .bind(line.id.to_string())
+            .bind(order.id.to_string())
+            .bind(position as i64)
+            .bind(line.item_id.to_string())
+            .bind(line.name.clone())
+            .bind(i64::from(line.quantity))
+            .bind(line.unit_price.minor())
+            .bind(options)
+            .bind(line.note.clone())
+            .bind(line.status.as_str())
+            .bind(line.line_total.minor());
+    }
+    if let Some(record) = idempotency {
+        query = query
+            .bind(record.scope)
+            .bind(record.key)
+            .bind(record.saved.request_hash.clone())
+            .bind(i64::from(record.saved.status_code))
+            .bind(record.saved.body.clone())
+            .bind(created_at.clone());
+    }
+    for event in events {
+        let data = serde_json::to_string(&event.data).map_err(|e| StoreError::corrupt(e.to_string()))?;
+        query = query
+            .bind(event.id.to_string())
+            .bind(event.event_type)
+            .bind(event.subject.clone())
+            .bind(time::to_text(event.time))
+            .bind(data)
+            .bind(event.traceparent.clone())
+            .bind(event.request_id.clone());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut last = None;
+    for row in rows {
+        let sequence: i64 = row.try_get("sequence")?;
+        last = Some(last.map_or(sequence, |l: i64| l.max(sequence)));
+    }
+    Ok(last)
+}
+
+/// `(?, ?, …), (?, ?, …)`: `rows` groups of `columns` placeholders.
+fn groups(rows: usize, columns: usize) -> String {
+    let group = format!("({})", vec!["?"; columns].join(", "));
+    vec![group; rows].join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholder_groups() {
+        assert_eq!(super::groups(2, 3), "(?, ?, ?), (?, ?, ?)");
+    }
+}

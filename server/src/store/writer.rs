@@ -1,0 +1,213 @@
+//! The single writer, with group commit.
+//!
+//! SQLite has one writer at a time, and with `synchronous=FULL` every COMMIT waits for the
+//! disk. So one task owns the only write connection and runs *jobs* sent to it: it takes
+//! every job that is waiting, runs them one after another inside one transaction, commits
+//! once, and only then answers each of them. Under load one fsync acknowledges many orders;
+//! with no load a batch is a single job and nothing waits. Nobody is answered before the
+//! commit that holds their change is on disk, so a crash loses only unanswered work.
+//!
+//! A job must either finish its writes or refuse *before* writing anything
+//! ([`JobError::Refused`]); a store error in the middle of a job ([`JobError::Store`]) rolls
+//! the whole batch back and every job in it gets the error (none was acknowledged).
+
+use super::StoreError;
+use futures::future::BoxFuture;
+use sqlx::{Connection, SqliteConnection};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most jobs committed together.
+pub const MAX_BATCH: usize = 128;
+
+/// What a job wrote: its answer, and the last outbox sequence it appended (if any).
+#[derive(Debug)]
+pub struct Done<T> {
+    pub value: T,
+    pub last_sequence: Option<i64>,
+}
+
+impl<T> Done<T> {
+    pub fn new(value: T, last_sequence: Option<i64>) -> Self {
+        Done { value, last_sequence }
+    }
+}
+
+/// Why a job did not finish.
+#[derive(Debug)]
+pub enum JobError<E> {
+    /// Refused before writing anything (bad input, illegal transition, conflict...).
+    Refused(E),
+    /// The database failed; the batch is rolled back.
+    Store(StoreError),
+}
+
+impl<E> From<StoreError> for JobError<E> {
+    fn from(e: StoreError) -> Self {
+        JobError::Store(e)
+    }
+}
+
+impl<E> From<sqlx::Error> for JobError<E> {
+    fn from(e: sqlx::Error) -> Self {
+        JobError::Store(StoreError::Database(e))
+    }
+}
+
+type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
+enum Outcome {
+    Wrote { last_sequence: Option<i64>, deliver: Deliver },
+    Refused,
+    Failed { error: StoreError, deliver: Deliver },
+}
+
+type Job = Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Outcome> + Send>;
+
+enum Message {
+    Job(Job),
+    Stop(oneshot::Sender<()>),
+}
+
+/// A handle to the writer task; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Writer {
+    sender: mpsc::Sender<Message>,
+}
+
+impl Writer {
+    /// Starts the writer on `conn`; `on_commit` is told the last sequence of each commit.
+    pub fn spawn(conn: SqliteConnection, on_commit: impl Fn(i64) + Send + Sync + 'static) -> Writer {
+        let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(conn, receiver, on_commit));
+        Writer { sender }
+    }
+
+    /// Runs `work` in the next write transaction and returns its value once committed.
+    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel::<Result<T, E>>();
+        let job: Job = Box::new(move |conn| {
+            Box::pin(async move {
+                match work(conn).await {
+                    Ok(done) => {
+                        let value = done.value;
+                        Outcome::Wrote {
+                            last_sequence: done.last_sequence,
+                            deliver: Box::new(move |committed| {
+                                let _ = reply.send(committed.map(|()| value).map_err(E::from));
+                            }),
+                        }
+                    }
+                    Err(JobError::Refused(e)) => {
+                        let _ = reply.send(Err(e));
+                        Outcome::Refused
+                    }
+                    Err(JobError::Store(error)) => Outcome::Failed {
+                        error,
+                        deliver: Box::new(move |result| {
+                            let _ = reply.send(Err(E::from(result.err().unwrap_or(StoreError::BatchRolledBack))));
+                        }),
+                    },
+                }
+            })
+        });
+        self.sender.send(Message::Job(job)).await.map_err(|_| E::from(StoreError::WriterStopped))?;
+        answer.await.map_err(|_| E::from(StoreError::WriterStopped))?
+    }
+
+    /// Finishes the batch in hand, closes the connection and stops.
+    pub async fn stop(&self) {
+        let (done, stopped) = oneshot::channel();
+        if self.sender.send(Message::Stop(done)).await.is_ok() {
+            let _ = stopped.await;
+        }
+    }
+}
+
+async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>, on_commit: impl Fn(i64)) {
+    let mut stop = None;
+    while stop.is_none() {
+        let Some(first) = receiver.recv().await else { break };
+        let mut jobs = Vec::new();
+        match first {
+            Message::Job(job) => jobs.push(job),
+            Message::Stop(done) => stop = Some(done),
+        }
+        while stop.is_none() && jobs.len() < MAX_BATCH {
+            match receiver.try_recv() {
+                Ok(Message::Job(job)) => jobs.push(job),
+                Ok(Message::Stop(done)) => stop = Some(done),
+                Err(_) => break,
+            }
+        }
+        if !jobs.is_empty() {
+            run_batch(&mut conn, jobs, &on_commit).await;
+        }
+    }
+    if let Err(e) = conn.close().await {
+        tracing::warn!(error = %e, "closing the write connection failed");
+    }
+    if let Some(done) = stop {
+        let _ = done.send(());
+    }
+}
+
+async fn run_batch(conn: &mut SqliteConnection, jobs: Vec<Job>, on_commit: &impl Fn(i64)) {
+    if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+        tracing::error!(error = %e, "cannot begin a write transaction");
+        // Nothing ran: tell every job (they are only answered through `deliver`).
+        drop(jobs); // their callers are answered "not carried out"
+        return;
+    }
+    let mut pending: Vec<Deliver> = Vec::with_capacity(jobs.len());
+    let mut last_sequence = None;
+    let mut failure = None;
+    for job in jobs {
+        if failure.is_some() {
+            drop(job); // never ran: its caller is answered "not carried out"
+            continue;
+        }
+        match job(conn).await {
+            Outcome::Wrote { last_sequence: seq, deliver } => {
+                last_sequence = seq.or(last_sequence);
+                pending.push(deliver);
+            }
+            Outcome::Refused => {}
+            Outcome::Failed { error, deliver } => {
+                tracing::error!(error = %error, "a write job failed; rolling back its batch");
+                pending.push(deliver);
+                failure = Some(error);
+            }
+        }
+    }
+    let committed = match failure {
+        Some(e) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            Err(e)
+        }
+        None => match sqlx::query("COMMIT").execute(&mut *conn).await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                Err(StoreError::Database(e))
+            }
+        },
+    };
+    if committed.is_ok() {
+        if let Some(sequence) = last_sequence {
+            on_commit(sequence);
+        }
+    }
+    let size = pending.len();
+    for deliver in pending {
+        deliver(match &committed {
+            Ok(()) => Ok(()),
+            Err(_) => Err(StoreError::BatchRolledBack),
+        });
+    }
+    tracing::trace!(size, "batch committed");
+}
