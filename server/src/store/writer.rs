@@ -119,6 +119,11 @@ impl Writer {
         answer.await.map_err(|_| E::from(StoreError::WriterStopped))?
     }
 
+    /// Jobs waiting for the writer.
+    pub fn queued(&self) -> usize {
+        self.sender.max_capacity() - self.sender.capacity()
+    }
+
     /// Finishes the batch in hand, closes the connection and stops.
     pub async fn stop(&self) {
         let (done, stopped) = oneshot::channel();
@@ -210,4 +215,131 @@ async fn run_batch(conn: &mut SqliteConnection, jobs: Vec<Job>, on_commit: &impl
         });
     }
     tracing::trace!(size, "batch committed");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    type TestJob = Box<
+        dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>> + Send,
+    >;
+
+    async fn writer() -> (Writer, Arc<AtomicI64>) {
+        let mut conn = SqliteConnection::connect("sqlite::memory:").await.expect("memory db");
+        sqlx::query("CREATE TABLE t (v INTEGER PRIMARY KEY)").execute(&mut conn).await.expect("table");
+        let committed = Arc::new(AtomicI64::new(0));
+        let seen = committed.clone();
+        (Writer::spawn(conn, move |seq| seen.store(seq, Ordering::SeqCst)), committed)
+    }
+
+    fn insert(
+        v: i64,
+    ) -> impl for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>> {
+        move |conn| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO t (v) VALUES (?)").bind(v).execute(&mut *conn).await?;
+                Ok(Done::new(v, Some(v)))
+            })
+        }
+    }
+
+    async fn count(w: &Writer) -> i64 {
+        w.write(|conn| {
+            Box::pin(async move {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t").fetch_one(&mut *conn).await?;
+                Ok::<_, JobError<StoreError>>(Done::new(n, None))
+            })
+        })
+        .await
+        .expect("count")
+    }
+
+    /// Holds the writer busy until `gate` fires, then runs `jobs` queued behind it as one batch.
+    async fn batch_behind_gate<F>(w: &Writer, jobs: Vec<F>) -> Vec<Result<i64, StoreError>>
+    where
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>>
+            + Send
+            + 'static,
+    {
+        let (open, gate) = oneshot::channel::<()>();
+        let (running, blocked) = oneshot::channel::<()>();
+        let blocker = {
+            let w = w.clone();
+            tokio::spawn(async move {
+                w.write(move |_conn| {
+                    Box::pin(async move {
+                        let _ = running.send(());
+                        let _ = gate.await;
+                        Ok::<_, JobError<StoreError>>(Done::new(0, None))
+                    })
+                })
+                .await
+            })
+        };
+        blocked.await.expect("the blocker runs");
+        let n = jobs.len();
+        let tasks: Vec<_> = jobs
+            .into_iter()
+            .map(|job| {
+                let w = w.clone();
+                tokio::spawn(async move { w.write(job).await })
+            })
+            .collect();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while w.queued() < n {
+            assert!(tokio::time::Instant::now() < deadline, "jobs never queued: {} of {n}", w.queued());
+            tokio::task::yield_now().await;
+        }
+        let _ = open.send(());
+        blocker.await.expect("blocker").expect("blocker job");
+        let mut results = Vec::new();
+        for t in tasks {
+            results.push(t.await.expect("task"));
+        }
+        results
+    }
+
+    #[tokio::test]
+    async fn queued_jobs_commit_together_and_are_answered_after_the_commit() {
+        let (w, committed) = writer().await;
+        let results = batch_behind_gate(&w, vec![insert(1), insert(2), insert(3)]).await;
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        assert_eq!(count(&w).await, 3);
+        assert_eq!(committed.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_refused_job_leaves_its_batch_alone() {
+        let (w, _) = writer().await;
+        let refuse: TestJob = Box::new(|_conn| Box::pin(async { Err(JobError::Refused(StoreError::corrupt("no"))) }));
+        let jobs: Vec<TestJob> = vec![Box::new(insert(1)), refuse, Box::new(insert(2))];
+        let results = batch_behind_gate(&w, jobs).await;
+        assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok(), "{results:?}");
+        assert_eq!(count(&w).await, 2);
+    }
+
+    #[tokio::test]
+    async fn a_store_error_rolls_back_the_whole_batch_and_nobody_is_acknowledged() {
+        let (w, committed) = writer().await;
+        // The second insert of 7 violates the primary key: a database error mid-batch.
+        let results = batch_behind_gate(&w, vec![insert(5), insert(7), insert(7), insert(9)]).await;
+        assert!(results.iter().all(Result::is_err), "{results:?}");
+        assert_eq!(count(&w).await, 0);
+        assert_eq!(committed.load(Ordering::SeqCst), 0);
+        // The writer carries on afterwards.
+        assert_eq!(w.write(insert(11)).await.expect("later write"), 11);
+        assert_eq!(count(&w).await, 1);
+    }
+
+    #[tokio::test]
+    async fn stop_closes_and_later_writes_fail_cleanly() {
+        let (w, _) = writer().await;
+        w.write(insert(1)).await.expect("write");
+        w.stop().await;
+        assert!(matches!(w.write(insert(2)).await, Err(StoreError::WriterStopped)));
+    }
 }
