@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Each API order is "a large oat latte with an extra shot and a croissant, paid cash",
-//! sent with its own Idempotency-Key, as a till would. The server runs in this process on
+//! sent with its own Idempotency-Key by a signed-in cashier, as a till would. The server runs in this process on
 //! 127.0.0.1 and a free port, with `synchronous=FULL` (every 201 is on disk).
 
 use crema_server::service::{order_view, RequestContext};
@@ -84,7 +84,18 @@ async fn api_run(args: &Args) -> Result<ApiRun, Box<dyn std::error::Error>> {
     let serving = tokio::spawn(server.run(async move {
         let _ = stopped.await;
     }));
-    let client = reqwest::Client::builder().pool_max_idle_per_host(args.clients).build()?;
+    // A cashier's session, as a till has.
+    let session: Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/sessions"))
+        .json(&json!({"pin": "1111"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = session["token"].as_str().ok_or("no token")?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse()?);
+    let client = reqwest::Client::builder().default_headers(headers).pool_max_idle_per_host(args.clients).build()?;
     let body = typical_order(&client, &base).await?;
 
     // Warm up connections and caches.
@@ -245,6 +256,7 @@ fn sample_order(id: Uuid, ticket_number: i64, now: chrono::DateTime<chrono::Utc>
         version: 1,
         created_at: now,
         updated_at: now,
+        placed_by: Some(Uuid::nil()),
         lines: vec![
             line("Latte", 715, vec![option("Large", 100), option("Oat milk", 60), option("Extra shot", 80)]),
             line("Croissant", 375, vec![]),

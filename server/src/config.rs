@@ -55,6 +55,22 @@ pub struct Config {
     #[arg(long, env = "CREMA_READ_CONNECTIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub read_connections: u32,
 
+    /// Minutes a sign-in session lasts without use.
+    #[arg(long, env = "CREMA_SESSION_IDLE_MINUTES", default_value_t = 480, value_parser = clap::value_parser!(u64).range(1..=10_080))]
+    pub session_idle_minutes: u64,
+
+    /// Failed PINs from one terminal/address that lock it out...
+    #[arg(long, env = "CREMA_SIGNIN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub signin_max_failures: u64,
+
+    /// ...within this many seconds (and for how long).
+    #[arg(long, env = "CREMA_SIGNIN_WINDOW_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub signin_window_secs: u64,
+
+    /// Extra origins allowed to call the API from a browser (comma-separated), besides the server's own.
+    #[arg(long, env = "CREMA_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
     /// Log filter (`info`, `crema_server=debug,warn`, ...).
     #[arg(long, env = "CREMA_LOG", default_value = "info")]
     pub log: String,
@@ -83,5 +99,54 @@ impl Config {
         config.database_url = path.to_string_lossy().into_owned();
         config.bind = SocketAddr::from(([127, 0, 0, 1], 0));
         config
+    }
+}
+
+/// The command line: serve (the default), or a maintenance command.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "crema-server", version, about = "Crema: in-shop ordering for coffee shops (API, store, live events)")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Manage staff without the API (e.g. the first real manager of a shop).
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum StaffCommand {
+    /// Add a member of staff. The PIN comes from --pin, CREMA_STAFF_PIN, or a line on stdin.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long, env = "CREMA_STAFF_PIN", hide_env_values = true)]
+        pin: Option<String>,
+    },
+    /// List staff (no PINs).
+    List,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Cashier,
+    Barista,
+    Manager,
+}
+
+impl From<RoleArg> for crema_shared::staff::Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Cashier => crema_shared::staff::Role::Cashier,
+            RoleArg::Barista => crema_shared::staff::Role::Barista,
+            RoleArg::Manager => crema_shared::staff::Role::Manager,
+        }
     }
 }

@@ -1,31 +1,66 @@
-//! `crema-server`: parse the configuration, start the server, stop on Ctrl-C or SIGTERM.
+//! `crema-server`: parse the command line, then serve (stopping on Ctrl-C or SIGTERM) or
+//! run a maintenance command.
 
 use clap::Parser;
-use crema_server::{server::shutdown_signal, telemetry, Config, Server};
+use crema_server::config::{Cli, Command, StaffCommand};
+use crema_server::service::{staff, RequestContext};
+use crema_server::{server::build_state, server::shutdown_signal, telemetry, Config, Server};
+use crema_shared::api::NewStaffRequest;
+use std::io::BufRead;
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Config::parse();
-    telemetry::init(&config.log);
-    let server = match Server::bind(&config).await {
-        Ok(server) => server,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot start");
-            return ExitCode::FAILURE;
-        }
+    let cli = Cli::parse();
+    telemetry::init(&cli.config.log);
+    let result = match cli.command {
+        None => serve(&cli.config).await,
+        Some(Command::Staff(command)) => staff_command(&cli.config, command).await,
     };
-    match server.local_addr() {
-        Ok(addr) => {
-            tracing::info!(%addr, database = %config.database_url, "listening on http://{addr}")
-        }
-        Err(e) => tracing::warn!(error = %e, "bound, but cannot tell the address"),
-    }
-    match server.run(shutdown_signal()).await {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!(error = %e, "server failed");
+            tracing::error!(error = %e, "failed");
             ExitCode::FAILURE
         }
     }
+}
+
+async fn serve(config: &Config) -> Result<(), String> {
+    let server = Server::bind(config).await.map_err(|e| e.to_string())?;
+    match server.local_addr() {
+        Ok(addr) => tracing::info!(%addr, database = %config.database_url, "listening on http://{addr}"),
+        Err(e) => tracing::warn!(error = %e, "bound, but cannot tell the address"),
+    }
+    server.run(shutdown_signal()).await.map_err(|e| e.to_string())
+}
+
+#[allow(clippy::print_stdout)] // a command-line tool answers on stdout
+async fn staff_command(config: &Config, command: StaffCommand) -> Result<(), String> {
+    let state = build_state(config).await.map_err(|e| e.to_string())?;
+    let outcome = match command {
+        StaffCommand::Add { name, role, pin } => {
+            let pin = match pin {
+                Some(pin) => pin,
+                None => {
+                    std::io::stdin().lock().lines().next().and_then(Result::ok).unwrap_or_default().trim().to_string()
+                }
+            };
+            let request = NewStaffRequest { name, role: role.into(), pin };
+            staff::create(&state, &RequestContext::internal(), &request).await.map(|member| {
+                println!("added {} ({}) {}", member.name, member.role, member.id);
+            })
+        }
+        StaffCommand::List => staff::list(&state).await.map(|all| {
+            for member in all {
+                let status = if member.active { "active" } else { "inactive" };
+                println!("{}\t{}\t{}\t{}", member.id, member.role, status, member.name);
+            }
+        }),
+    };
+    state.store.close().await;
+    outcome.map_err(|e| match e {
+        crema_server::service::ServiceError::Validation(v) => v.to_string(),
+        other => other.to_string(),
+    })
 }

@@ -4,11 +4,13 @@
 
 use crate::config::Config;
 use crate::http::openapi::app;
+use crate::service::auth::{Auth, AuthPolicy, PinHasher};
 use crate::service::demo_menu::{seed_if_new, ShopDefaults};
 use crate::service::menu_cache::MenuCache;
+use crate::service::staff::{demo_records, DEMO_STAFF};
 use crate::service::EventHub;
 use crate::state::{AppState, BusinessDay};
-use crate::store::{outbox, Store, StoreError, StoreOptions};
+use crate::store::{outbox, settings, Store, StoreError, StoreOptions};
 use crema_shared::tax::{TaxPolicy, TaxRate};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -53,7 +55,8 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let state = self.state.clone();
         let hub = state.hub.clone();
-        let result = axum::serve(self.listener, app(self.state))
+        let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 tracing::info!("shutting down: finishing in-flight requests");
@@ -81,17 +84,36 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             mode: config.tax_mode.into(),
         },
     };
-    if seed_if_new(&store, &defaults).await? {
+    let pins = Arc::new(PinHasher::load(&store).await?);
+    let demo_staff = if settings::load(store.reader()).await?.is_none() {
+        demo_records(pins.clone()).await.map_err(|e| StartError::Config(format!("demo staff: {e}")))?
+    } else {
+        Vec::new()
+    };
+    if seed_if_new(&store, &defaults, &demo_staff).await? {
         tracing::info!(shop = %defaults.name, "new database: seeded the demo menu");
+        for (name, role, pin) in DEMO_STAFF {
+            tracing::warn!(%role, pin, "demo staff {name}: sign in with PIN {pin}; deactivate the demo staff before real use");
+        }
     }
+    let auth = Auth::new(
+        AuthPolicy {
+            session_idle: Duration::from_secs(config.session_idle_minutes * 60),
+            max_failures: usize::try_from(config.signin_max_failures).unwrap_or(5),
+            failure_window: Duration::from_secs(config.signin_window_secs),
+        },
+        pins,
+    );
     hub.published(outbox::latest_sequence(store.reader()).await?);
     Ok(AppState {
         store,
+        auth: Arc::new(auth),
         hub,
         menu: Arc::new(MenuCache::default()),
         day: BusinessDay { utc_offset: config.utc_offset },
         source: format!("crema/{}/{}", config.shop_id, config.node_id).into(),
         sse_keepalive: Duration::from_secs(config.sse_keepalive_secs),
+        cors_origins: config.cors_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).collect(),
     })
 }
 

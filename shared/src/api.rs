@@ -239,6 +239,8 @@ pub struct OrderDto {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The member of staff who rang it up.
+    pub placed_by: Option<Uuid>,
     /// Status changes, oldest first (only on `GET /orders/{id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<StatusChangeDto>>,
@@ -328,6 +330,83 @@ pub struct CloudEvent {
     /// The request that caused the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requestid: Option<String>,
+    /// The member of staff whose action caused the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staffid: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub data: serde_json::Value,
+}
+
+// ---------------------------------------------------------------- staff and sessions
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffDto {
+    pub id: Uuid,
+    pub name: String,
+    pub role: crate::staff::Role,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new member of staff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NewStaffRequest {
+    pub name: String,
+    pub role: crate::staff::Role,
+    /// 4 to 8 digits, not used by anyone else.
+    pub pin: String,
+}
+
+/// Partial update; `active: false` deactivates and signs the person out everywhere.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StaffPatch {
+    pub name: Option<String>,
+    pub role: Option<crate::staff::Role>,
+    pub active: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PinRequest {
+    pub pin: String,
+}
+
+/// Who is signed in, and until when (idle expiry, extended by use).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionDto {
+    pub staff: StaffDto,
+    pub expires_at: DateTime<Utc>,
+    /// The bearer token; only in the answer to signing in (browsers get it as a cookie).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditEntryDto {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// Who did it (absent for a failed sign-in with an unknown PIN).
+    pub staff_id: Option<Uuid>,
+    /// `sign_in.succeeded`, `sign_in.failed`, `staff.created`, `menu.item.updated`, `order.cancelled`, ...
+    pub action: String,
+    pub subject: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub detail: serde_json::Value,
+    pub request_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntryDto>,
+    pub next_offset: Option<i64>,
 }

@@ -15,6 +15,7 @@ pub mod menu;
 pub mod menu_edit;
 pub mod money;
 pub mod placing;
+pub mod staff;
 pub mod status;
 pub mod tax;
 pub mod totals;

@@ -33,6 +33,12 @@ pub enum ApiError {
     Conflict(String),
     #[error("idempotency key reused with a different request")]
     IdempotencyMismatch,
+    #[error("not signed in: {0}")]
+    Unauthorized(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("too many attempts")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -58,6 +64,11 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             ApiError::IdempotencyMismatch => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency key reused")
+            }
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Sign in first"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed for your role"),
+            ApiError::TooManyRequests { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many failed attempts")
             }
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
@@ -90,6 +101,10 @@ impl ApiError {
                 vec![],
                 None,
             ),
+            ApiError::Unauthorized(detail) | ApiError::Forbidden(detail) => (detail.clone(), vec![], None),
+            ApiError::TooManyRequests { retry_after_secs } => {
+                (format!("too many wrong PINs from this terminal; try again in {retry_after_secs} s"), vec![], None)
+            }
             ApiError::Unavailable(_) => ("the service cannot answer right now; retry shortly".into(), vec![], None),
             ApiError::Internal(_) => ("something went wrong on our side; it has been logged".into(), vec![], None),
         };
@@ -119,7 +134,17 @@ impl IntoResponse for ApiError {
         let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_string(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        match &self {
+            ApiError::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"crema\""));
+            }
+            ApiError::TooManyRequests { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            _ => {}
+        }
         response
     }
 }
@@ -139,6 +164,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Stale { expected, current } => ApiError::Stale { expected, current },
             ServiceError::Conflict(detail) => ApiError::Conflict(detail),
             ServiceError::IdempotencyMismatch => ApiError::IdempotencyMismatch,
+            ServiceError::Unauthorized(detail) => ApiError::Unauthorized(detail),
+            ServiceError::Forbidden(detail) => ApiError::Forbidden(detail),
+            ServiceError::TooManyAttempts { retry_after_secs } => ApiError::TooManyRequests { retry_after_secs },
             ServiceError::Store(store) => ApiError::Internal(store.to_string()),
         }
     }

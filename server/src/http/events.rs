@@ -131,6 +131,7 @@ pub fn cloud_event(source: &str, event: StoredEvent) -> CloudEvent {
         sequence: event.sequence.to_string(),
         traceparent: event.traceparent,
         requestid: event.request_id,
+        staffid: event.staff_id,
         data: event.data,
     }
 }

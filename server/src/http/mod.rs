@@ -1,6 +1,9 @@
 //! The HTTP face: routes, extractors that speak problem+json, request context, the live
 //! event stream and the OpenAPI document.
 
+pub mod access;
+pub mod audit;
+pub mod auth;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -9,5 +12,8 @@ pub mod menu;
 pub mod openapi;
 pub mod orders;
 pub mod request_context;
+pub mod security;
+pub mod sessions;
+pub mod staff;
 
 pub use error::ApiError;

@@ -3,9 +3,11 @@
 //! Every route is registered through `utoipa_axum::routes!`, which adds it to the router
 //! and to the document in one step, so the document cannot miss a route.
 
-use super::{events, health, menu, orders, request_context, ApiError};
+use super::access::{self, Access};
+use super::{audit, auth, events, health, menu, orders, request_context, security, sessions, staff, ApiError};
 use crate::state::AppState;
 use axum::Router;
+use crema_shared::staff::Role;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,6 +24,7 @@ pub const DOCS_PATH: &str = "/api/v1/docs";
         (name = "orders", description = "Placing orders and moving them through their lifecycle"),
         (name = "events", description = "The shop's event log, live"),
         (name = "health", description = "Liveness and readiness"),
+        (name = "staff", description = "Signing in, staff and the audit log"),
     )
 )]
 struct ApiDoc;
@@ -51,16 +54,77 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::stream))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(sessions::sign_in))
+        .routes(routes!(sessions::current, sessions::sign_out))
+        .routes(routes!(staff::list, staff::create))
+        .routes(routes!(staff::get, staff::update))
+        .routes(routes!(staff::reset_pin))
+        .routes(routes!(audit::list))
         .split_for_parts()
 }
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
-    let (router, document) = routes();
+    let (router, mut document) = routes();
+    document_security(&mut document);
     router
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document))
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(security::cors(state.cors_origins.clone()))
         .layer(axum::middleware::from_fn(request_context::middleware))
         .with_state(state)
+}
+
+/// Security schemes, and each operation's `security` from the access table.
+fn document_security(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+    };
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("Token from POST /api/v1/sessions"))
+                .build(),
+        ),
+    );
+    components
+        .add_security_scheme("cookie", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::SESSION_COOKIE))));
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            ("GET", &mut item.get),
+            ("POST", &mut item.post),
+            ("PUT", &mut item.put),
+            ("PATCH", &mut item.patch),
+            ("DELETE", &mut item.delete),
+        ];
+        for (method, operation) in operations {
+            let Some(operation) = operation.as_mut() else { continue };
+            let Ok(method) = method.parse::<axum::http::Method>() else { continue };
+            let requirements = match access::rule(&method, path) {
+                Some(Access::Public) => vec![SecurityRequirement::default()],
+                Some(Access::SignedIn) => {
+                    vec![
+                        SecurityRequirement::new("bearer", Vec::<String>::new()),
+                        SecurityRequirement::new("cookie", Vec::<String>::new()),
+                    ]
+                }
+                Some(Access::Needs(permission)) => {
+                    let roles: Vec<String> =
+                        Role::ALL.iter().filter(|r| r.may(permission)).map(|r| r.as_str().to_string()).collect();
+                    let note = format!("\n\nRoles: {}.", roles.join(", "));
+                    operation.description =
+                        Some(format!("{}{note}", operation.description.clone().unwrap_or_default()));
+                    vec![SecurityRequirement::new("bearer", roles.clone()), SecurityRequirement::new("cookie", roles)]
+                }
+                None => continue,
+            };
+            operation.security = Some(requirements);
+        }
+    }
 }

@@ -35,7 +35,8 @@ pub async fn middleware(mut request: Request, next: Next) -> Response {
         .map(str::to_string)
         .unwrap_or_else(|| Uuid::now_v7().to_string());
     let incoming = request.headers().get("traceparent").and_then(|v| v.to_str().ok());
-    let context = RequestContext { traceparent: traceparent_for(incoming), request_id: request_id.clone() };
+    let context =
+        RequestContext { traceparent: traceparent_for(incoming), request_id: request_id.clone(), actor: None };
     let traceparent = context.traceparent.clone();
     request.extensions_mut().insert(context);
     let span = tracing::info_span!(
@@ -43,6 +44,7 @@ pub async fn middleware(mut request: Request, next: Next) -> Response {
         request_id = %request_id,
         method = %request.method(),
         path = %request.uri().path(),
+        staff_id = tracing::field::Empty,
     );
     let started = Instant::now();
     let mut response = REQUEST_ID.scope(request_id.clone(), next.run(request).instrument(span.clone())).await;

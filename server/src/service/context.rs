@@ -1,8 +1,10 @@
 //! Who and what caused a change: the request id and W3C trace context that every event
 //! written on behalf of a request carries.
 
+use crate::store::audit::AuditEntry;
 use crate::store::outbox::NewEvent;
 use chrono::{DateTime, Utc};
+use crema_shared::staff::Role;
 use uuid::Uuid;
 
 #[derive(Clone, Debug)]
@@ -10,13 +12,23 @@ pub struct RequestContext {
     pub request_id: String,
     /// `00-<trace-id>-<span-id>-01`
     pub traceparent: String,
+    /// Who is signed in, if anyone.
+    pub actor: Option<Actor>,
+}
+
+/// A signed-in member of staff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
 }
 
 impl RequestContext {
     /// A context for work not caused by a request (seeding, benchmarks, tests).
     pub fn internal() -> Self {
         let request_id = Uuid::new_v4().to_string();
-        RequestContext { traceparent: traceparent_for(None), request_id }
+        RequestContext { traceparent: traceparent_for(None), request_id, actor: None }
     }
 
     /// An outbox event caused by this request.
@@ -34,6 +46,23 @@ impl RequestContext {
             time,
             data,
             traceparent: Some(self.traceparent.clone()),
+            request_id: Some(self.request_id.clone()),
+            staff_id: self.staff_id(),
+        }
+    }
+
+    pub fn staff_id(&self) -> Option<Uuid> {
+        self.actor.as_ref().map(|a| a.id)
+    }
+
+    /// An audit entry for an action taken on behalf of this request.
+    pub fn audit(&self, action: impl Into<String>, subject: Option<String>, detail: serde_json::Value) -> AuditEntry {
+        AuditEntry {
+            at: crate::store::time::now(),
+            staff_id: self.staff_id(),
+            action: action.into(),
+            subject,
+            detail,
             request_id: Some(self.request_id.clone()),
         }
     }

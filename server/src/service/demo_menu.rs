@@ -3,8 +3,10 @@
 //!
 //! Seeding writes the settings row and the menu in one transaction, and only when the
 //! settings row did not exist yet, so it runs exactly once per database however often the
-//! server starts (or crashes while starting).
+//! server starts (or crashes while starting). The demo staff (one per role, PINs in the
+//! README) are seeded with it.
 
+use crate::store::staff::{self, StaffRecord};
 use crate::store::{menu, settings, Done, JobError, Store, StoreError};
 use crema_shared::menu::{Category, Item, ModifierGroup, ModifierOption};
 use crema_shared::tax::TaxPolicy;
@@ -21,12 +23,20 @@ pub struct ShopDefaults {
 }
 
 /// Seeds settings and the demo menu if the database is new. Returns whether it seeded.
-pub async fn seed_if_new(store: &Store, defaults: &ShopDefaults) -> Result<bool, StoreError> {
-    let defaults = defaults.clone();
-    store.writer().write(move |conn| Box::pin(async move { seed_job(conn, &defaults).await })).await
+pub async fn seed_if_new(
+    store: &Store,
+    defaults: &ShopDefaults,
+    demo_staff: &[StaffRecord],
+) -> Result<bool, StoreError> {
+    let (defaults, demo_staff) = (defaults.clone(), demo_staff.to_vec());
+    store.writer().write(move |conn| Box::pin(async move { seed_job(conn, &defaults, &demo_staff).await })).await
 }
 
-async fn seed_job(conn: &mut SqliteConnection, defaults: &ShopDefaults) -> Result<Done<bool>, JobError<StoreError>> {
+async fn seed_job(
+    conn: &mut SqliteConnection,
+    defaults: &ShopDefaults,
+    demo_staff: &[StaffRecord],
+) -> Result<Done<bool>, JobError<StoreError>> {
     let settings = settings::ShopSettings {
         name: defaults.name.clone(),
         currency: defaults.currency,
@@ -47,6 +57,9 @@ async fn seed_job(conn: &mut SqliteConnection, defaults: &ShopDefaults) -> Resul
         }
         for i in &demo.items {
             menu::upsert_item(conn, i).await?;
+        }
+        for member in demo_staff {
+            staff::upsert(conn, member).await?;
         }
     }
     Ok(Done::new(fresh, None))

@@ -18,6 +18,12 @@ pub enum ServiceError {
     Conflict(String),
     #[error("the Idempotency-Key was used with a different request")]
     IdempotencyMismatch,
+    #[error("not signed in: {0}")]
+    Unauthorized(String),
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("too many failed sign-ins; retry in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

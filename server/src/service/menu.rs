@@ -4,7 +4,7 @@
 use super::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::menu::{self, MenuTable};
-use crate::store::{outbox, settings, time, Done, JobError};
+use crate::store::{audit, outbox, settings, time, Done, JobError};
 use futures::future::BoxFuture;
 use sqlx::SqliteConnection;
 
@@ -277,6 +277,8 @@ where
                 let data = serde_json::to_value(data).unwrap_or(serde_json::Value::Null);
                 let event = ctx.event(types::MENU_UPDATED, Some(id.to_string()), time::now(), data);
                 let last = outbox::append(conn, &[event]).await?;
+                let detail = serde_json::json!({ "version": version });
+                audit::append(conn, &ctx.audit(format!("menu.{change}"), Some(id.to_string()), detail)).await?;
                 tracing::info!(%id, change, version, "menu edited");
                 Ok(Done::new(value, last))
             })

@@ -3,6 +3,7 @@
 //! outbox events through the store, commits, and then wakes the live event stream.
 //! Handlers stay thin: parse, call a function here, map the result.
 
+pub mod auth;
 pub mod context;
 pub mod demo_menu;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod menu;
 pub mod menu_cache;
 pub mod order_view;
 pub mod orders;
+pub mod staff;
 
 pub use context::RequestContext;
 pub use error::ServiceError;

@@ -27,6 +27,7 @@ pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> Order
         version: order.version,
         created_at: order.created_at,
         updated_at: order.updated_at,
+        placed_by: order.placed_by,
         history: history.map(|h| {
             h.iter().map(|c| StatusChangeDto { from: c.from, to: c.to, at: c.at, reason: c.reason.clone() }).collect()
         }),

@@ -9,13 +9,14 @@ use crate::store::orders::{
     self, LineRecord, ListFilter, OptionSnapshot, OrderRecord, OrderUpdate, PaymentRecord, StatusChange,
 };
 use crate::store::placement::{self, IdempotencyRecord};
-use crate::store::{outbox, time, Done, JobError, StoreError};
+use crate::store::{audit, outbox, time, Done, JobError, StoreError};
 use crema_shared::api::{OrderDto, OrderPage, PlaceOrderRequest};
 use crema_shared::events::types;
 use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
 use crema_shared::placing::{price_order, PricedLine};
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::ValidationErrors;
+use serde_json::json;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
@@ -81,6 +82,7 @@ async fn place_job(
         version: 1,
         created_at: now,
         updated_at: now,
+        placed_by: ctx.staff_id(),
         lines: priced.lines.iter().map(line_record).collect(),
     };
     let subject = Some(order.id.to_string());
@@ -162,6 +164,12 @@ async fn transition_job(
             return Err(ServiceError::Stale { expected, current: order.version }.into());
         }
     }
+    if let (OrderCommand::Cancel { .. }, Some(actor)) = (command, &ctx.actor) {
+        if !actor.role.may_cancel(order.status) {
+            let detail = format!("a {} may not cancel an order that is {}; ask a manager", actor.role, order.status);
+            return Err(ServiceError::Forbidden(detail).into());
+        }
+    }
     let before = lifecycle_state(&order);
     let (events, after) = lifecycle::handle(&before, command).map_err(ServiceError::Transition)?;
     let now = time::now();
@@ -214,6 +222,21 @@ async fn transition_job(
     let new_events: Vec<_> =
         events.iter().map(|e| ctx.event(e.event_type(), subject.clone(), now, event_data(&order, Some(e)))).collect();
     let last = outbox::append(conn, &new_events).await?;
+    for event in &events {
+        let detail = match event {
+            OrderEvent::Cancelled { reason } => {
+                Some(("order.cancelled", json!({ "reason": reason, "ticket": order.ticket_number })))
+            }
+            OrderEvent::PaymentRefunded { amount, method } => Some((
+                "payment.refunded",
+                json!({ "amount_cents": amount.minor(), "method": method, "ticket": order.ticket_number }),
+            )),
+            _ => None,
+        };
+        if let Some((action, detail)) = detail {
+            audit::append(conn, &ctx.audit(action, Some(order.id.to_string()), detail)).await?;
+        }
+    }
     let answer = Answer { status: 200, body: to_json(&order_dto(&order, None))?, replayed: false };
     if let Err(e) = idempotency::remember(conn, key, &answer).await {
         return Err(JobError::Store(match e {

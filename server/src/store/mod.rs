@@ -9,12 +9,16 @@
 //! Submodules take a `&mut SqliteConnection` (usually a transaction) so a service can put
 //! several of them — a state change, its history and its outbox events — in one commit.
 
+pub mod audit;
 pub mod idempotency;
 pub mod menu;
 pub mod orders;
 pub mod outbox;
 pub mod placement;
+pub mod secrets;
+pub mod sessions;
 pub mod settings;
+pub mod staff;
 pub mod time;
 pub mod writer;
 

@@ -28,6 +28,8 @@ pub struct OrderRecord {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The member of staff who rang it up.
+    pub placed_by: Option<Uuid>,
     pub lines: Vec<LineRecord>,
 }
 
@@ -143,7 +145,7 @@ pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<OrderRe
     let row = sqlx::query(
         "SELECT id, business_date, ticket_number, customer_name, customer_email, status,
            payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
-           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at
+           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by
          FROM orders WHERE id = ?",
     )
     .bind(id.to_string())
@@ -167,7 +169,7 @@ pub async fn list(conn: &mut SqliteConnection, filter: &ListFilter) -> Result<Ve
     let rows = sqlx::query(
         "SELECT id, business_date, ticket_number, customer_name, customer_email, status,
            payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
-           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at
+           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by
          FROM orders
          WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR created_at >= ?2)
          ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4",
@@ -253,6 +255,10 @@ fn order_from_row(r: &SqliteRow) -> Result<OrderRecord, StoreError> {
         version: r.try_get("version")?,
         created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
         updated_at: time::from_text(&r.try_get::<String, _>("updated_at")?)?,
+        placed_by: match r.try_get::<Option<String>, _>("placed_by")? {
+            Some(_) => Some(uuid_col(r, "placed_by")?),
+            None => None,
+        },
         lines: Vec::new(),
     })
 }

@@ -18,6 +18,8 @@ pub struct NewEvent {
     pub data: serde_json::Value,
     pub traceparent: Option<String>,
     pub request_id: Option<String>,
+    /// The member of staff whose action caused it.
+    pub staff_id: Option<Uuid>,
 }
 
 /// An event as stored.
@@ -31,6 +33,7 @@ pub struct StoredEvent {
     pub data: serde_json::Value,
     pub traceparent: Option<String>,
     pub request_id: Option<String>,
+    pub staff_id: Option<String>,
 }
 
 /// Appends events in order; returns the sequence of the last one (or `None` if none).
@@ -39,8 +42,8 @@ pub async fn append(conn: &mut SqliteConnection, events: &[NewEvent]) -> Result<
     for event in events {
         let data = serde_json::to_string(&event.data).map_err(|e| StoreError::corrupt(e.to_string()))?;
         let sequence: i64 = sqlx::query_scalar(
-            "INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, request_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING sequence",
+            "INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, request_id, staff_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING sequence",
         )
         .bind(event.id.to_string())
         .bind(event.event_type)
@@ -49,6 +52,7 @@ pub async fn append(conn: &mut SqliteConnection, events: &[NewEvent]) -> Result<
         .bind(data)
         .bind(&event.traceparent)
         .bind(&event.request_id)
+        .bind(event.staff_id.map(|id| id.to_string()))
         .fetch_one(&mut *conn)
         .await?;
         last = Some(sequence);
@@ -63,7 +67,7 @@ pub async fn read_after(
     limit: i64,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let rows = sqlx::query(
-        "SELECT sequence, event_id, event_type, subject, time, data, traceparent, request_id
+        "SELECT sequence, event_id, event_type, subject, time, data, traceparent, request_id, staff_id
          FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
     )
     .bind(sequence)
@@ -82,6 +86,7 @@ pub async fn read_after(
                 data: serde_json::from_str(&data).map_err(|e| StoreError::corrupt(format!("event data: {e}")))?,
                 traceparent: r.try_get("traceparent")?,
                 request_id: r.try_get("request_id")?,
+                staff_id: r.try_get("staff_id")?,
             })
         })
         .collect()

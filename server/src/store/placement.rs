@@ -86,8 +86,8 @@ pub async fn write(
            ON CONFLICT (business_date) DO UPDATE SET last_number = excluded.last_number;
          INSERT INTO orders (id, business_date, ticket_number, customer_name, customer_email, status,
            payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
-           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
          INSERT INTO order_status_history (order_id, from_status, to_status, at, reason) VALUES (?, NULL, ?, ?, NULL);",
     );
     if !order.lines.is_empty() {
@@ -105,8 +105,10 @@ pub async fn write(
         );
     }
     if !events.is_empty() {
-        sql.push_str("INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, request_id) VALUES ");
-        sql.push_str(&groups(events.len(), 7));
+        sql.push_str(
+            "INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, request_id, staff_id) VALUES ",
+        );
+        sql.push_str(&groups(events.len(), 8));
         sql.push_str(" RETURNING sequence;");
     }
 
@@ -134,6 +136,7 @@ pub async fn write(
         .bind(order.version)
         .bind(created_at.clone())
         .bind(time::to_text(order.updated_at))
+        .bind(order.placed_by.map(|id| id.to_string()))
         .bind(order.id.to_string())
         .bind(order.status.as_str())
         .bind(created_at.clone());
@@ -170,7 +173,8 @@ pub async fn write(
             .bind(time::to_text(event.time))
             .bind(data)
             .bind(event.traceparent.clone())
-            .bind(event.request_id.clone());
+            .bind(event.request_id.clone())
+            .bind(event.staff_id.map(|id| id.to_string()));
     }
     let rows = query.fetch_all(&mut *conn).await?;
     let mut last = None;

@@ -7,13 +7,13 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Running {
-    child: Child,
-    base: String,
+pub(crate) struct Running {
+    pub child: Child,
+    pub base: String,
 }
 
 /// Starts the real binary on a free port and waits for it to say where it listens.
-fn start(db: &Path) -> Running {
+pub(crate) fn start(db: &Path) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_crema-server"))
         .args(["--bind", "127.0.0.1:0", "--database-url"])
         .arg(db)
@@ -40,9 +40,8 @@ fn start(db: &Path) -> Running {
 async fn acknowledged_orders_and_their_events_survive_kill_9() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("crema.db");
-    let client = reqwest::Client::new();
-
     let mut first = start(&db);
+    let client = crate::helpers::client_with(&crate::helpers::sign_in(&first.base, crate::helpers::MANAGER_PIN).await);
     let menu: Value =
         client.get(format!("{}/api/v1/menu", first.base)).send().await.expect("menu").json().await.expect("json");
     let espresso = menu["categories"][0]["items"][0]["id"].clone();
@@ -76,6 +75,7 @@ async fn acknowledged_orders_and_their_events_survive_kill_9() {
     first.child.wait().expect("reaped");
 
     let mut second = start(&db);
+    // Sessions are durable too: the token from before the crash still works.
     for id in &acknowledged {
         let response = client.get(format!("{}/api/v1/orders/{id}", second.base)).send().await.expect("sent");
         assert_eq!(response.status(), 200, "acknowledged order {id} was lost");

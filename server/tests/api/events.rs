@@ -93,7 +93,9 @@ async fn keep_alives_flow_while_idle() {
     let task = tokio::spawn(server.run(async move {
         let _ = stopped.await;
     }));
-    let mut response = reqwest::get(format!("http://{addr}/api/v1/events")).await.expect("stream");
+    let token = crate::helpers::sign_in(&format!("http://{addr}"), crate::helpers::BARISTA_PIN).await;
+    let client = crate::helpers::client_with(&token);
+    let mut response = client.get(format!("http://{addr}/api/v1/events")).send().await.expect("stream");
     let chunk = tokio::time::timeout(Duration::from_secs(5), response.chunk()).await.expect("keep-alive in time");
     let text = String::from_utf8_lossy(&chunk.expect("chunk").expect("bytes")).to_string();
     assert!(text.starts_with(':'), "expected an SSE comment, got {text:?}");

@@ -64,6 +64,15 @@ async fn the_openapi_document_covers_every_route() {
         "GET /api/v1/events",
         "GET /healthz",
         "GET /readyz",
+        "POST /api/v1/sessions",
+        "GET /api/v1/sessions/current",
+        "DELETE /api/v1/sessions/current",
+        "GET /api/v1/staff",
+        "POST /api/v1/staff",
+        "GET /api/v1/staff/{id}",
+        "PATCH /api/v1/staff/{id}",
+        "PUT /api/v1/staff/{id}/pin",
+        "GET /api/v1/audit",
     ]
     .into_iter()
     .map(String::from)

@@ -25,9 +25,18 @@ pub struct TestApp {
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
+/// Demo PINs seeded into every new database.
+pub const CASHIER_PIN: &str = "1111";
+pub const BARISTA_PIN: &str = "2222";
+pub const MANAGER_PIN: &str = "9999";
+
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config::for_database(dir.path().join("crema.db"));
+    spawn_app_with(Config::for_database(dir.path().join("crema.db")), dir).await
+}
+
+/// A server with this configuration; its `client` is signed in as the demo manager.
+pub async fn spawn_app_with(config: Config, dir: TempDir) -> TestApp {
     let server = Server::bind(&config).await.expect("server starts");
     let addr = server.local_addr().expect("bound address");
     let state = server.state().clone();
@@ -35,17 +44,38 @@ pub async fn spawn_app() -> TestApp {
     let task = tokio::spawn(server.run(async move {
         let _ = stopped.await;
     }));
-    TestApp {
-        base: format!("http://{addr}"),
-        client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client"),
-        state,
-        dir,
-        stop: Some(stop),
-        task: Some(task),
-    }
+    let base = format!("http://{addr}");
+    let token = sign_in(&base, MANAGER_PIN).await;
+    TestApp { client: client_with(&token), base, state, dir, stop: Some(stop), task: Some(task) }
+}
+
+/// Signs in with `pin` and returns the session token.
+pub async fn sign_in(base: &str, pin: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/v1/sessions"))
+        .json(&json!({ "pin": pin }))
+        .send()
+        .await
+        .expect("sign-in sent");
+    assert_eq!(response.status(), 201, "sign-in with {pin} failed");
+    let session: Value = response.json().await.expect("session json");
+    session["token"].as_str().expect("token").to_string()
+}
+
+/// A client that sends `Authorization: Bearer <token>` on every request.
+pub fn client_with(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).expect("header");
+    headers.insert(reqwest::header::AUTHORIZATION, value);
+    reqwest::Client::builder().default_headers(headers).timeout(Duration::from_secs(30)).build().expect("client")
 }
 
 impl TestApp {
+    /// A client signed in with `pin`.
+    pub async fn client_as(&self, pin: &str) -> reqwest::Client {
+        client_with(&sign_in(&self.base, pin).await)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -155,22 +185,48 @@ impl DemoMenu {
 }
 
 /// The bare router over a fresh database, driven with `oneshot` (no socket).
+/// Requests without an `Authorization` header are sent as the demo manager.
 pub struct TestRouter {
     pub router: axum::Router,
     pub state: AppState,
     pub dir: TempDir,
+    pub token: String,
 }
 
 pub async fn router_app() -> TestRouter {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = Config::for_database(dir.path().join("crema.db"));
     let state = crema_server::server::build_state(&config).await.expect("state");
-    TestRouter { router: app(state.clone()), state, dir }
+    let mut t = TestRouter { router: app(state.clone()), state, dir, token: String::new() };
+    t.token = t.sign_in(MANAGER_PIN).await.expect("manager signs in");
+    t
 }
 
 impl TestRouter {
+    /// Signs in with `pin`; the token, or the status on failure.
+    pub async fn sign_in(&self, pin: &str) -> Result<String, StatusCode> {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/api/v1/sessions")
+            .header("content-type", "application/json")
+            .body(Body::from(json!({ "pin": pin }).to_string()))
+            .expect("request");
+        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body");
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        match (status, body["token"].as_str()) {
+            (StatusCode::CREATED, Some(token)) => Ok(token.to_string()),
+            _ => Err(status),
+        }
+    }
+
     /// Sends a request; returns status, headers and the body parsed as JSON (Null if empty).
-    pub async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+    pub async fn send(&self, mut request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+        if !request.headers().contains_key("authorization") {
+            let value = format!("Bearer {}", self.token).parse().expect("header");
+            request.headers_mut().insert("authorization", value);
+        }
         let response = self.router.clone().oneshot(request).await.expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();

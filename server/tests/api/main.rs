@@ -1,5 +1,8 @@
 //! The server's integration tests: one binary, each test with its own database file.
 
+mod access;
+mod audit;
+mod cli;
 mod crash;
 mod events;
 mod health;
@@ -8,4 +11,7 @@ mod idempotency;
 mod menu;
 mod orders;
 mod problems;
+mod security;
+mod sessions;
+mod staff;
 mod transitions;

@@ -1,0 +1,84 @@
+//! Who may call which route: one table, enforced by one middleware ([`super::auth`]) and
+//! copied into the OpenAPI document's `security` (see [`super::openapi`]). A route that is
+//! not in the table is refused to everyone, and the route × role test fails.
+
+use axum::http::Method;
+use crema_shared::staff::Permission;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// No sign-in needed.
+    Public,
+    /// Any signed-in member of staff.
+    SignedIn,
+    /// Signed in with a role that has this permission.
+    Needs(Permission),
+}
+
+use Access::*;
+use Permission::*;
+
+/// `(method, route pattern, access)`.
+pub const RULES: &[(&str, &str, Access)] = &[
+    ("GET", "/healthz", Public),
+    ("GET", "/readyz", Public),
+    ("GET", "/api/v1/openapi.json", Public),
+    ("GET", "/api/v1/docs", Public),
+    ("GET", "/api/v1/docs/", Public),
+    ("GET", "/api/v1/docs/{*rest}", Public),
+    // Reading the menu is public; editing it is the manager's.
+    ("GET", "/api/v1/menu", Public),
+    ("GET", "/api/v1/menu/categories", Public),
+    ("GET", "/api/v1/menu/categories/{id}", Public),
+    ("GET", "/api/v1/menu/items", Public),
+    ("GET", "/api/v1/menu/items/{id}", Public),
+    ("GET", "/api/v1/menu/modifier-groups", Public),
+    ("GET", "/api/v1/menu/modifier-groups/{id}", Public),
+    ("GET", "/api/v1/menu/options", Public),
+    ("GET", "/api/v1/menu/options/{id}", Public),
+    ("POST", "/api/v1/menu/categories", Needs(EditMenu)),
+    ("PATCH", "/api/v1/menu/categories/{id}", Needs(EditMenu)),
+    ("DELETE", "/api/v1/menu/categories/{id}", Needs(EditMenu)),
+    ("POST", "/api/v1/menu/items", Needs(EditMenu)),
+    ("PATCH", "/api/v1/menu/items/{id}", Needs(EditMenu)),
+    ("DELETE", "/api/v1/menu/items/{id}", Needs(EditMenu)),
+    ("PUT", "/api/v1/menu/items/{id}/availability", Needs(EditMenu)),
+    ("POST", "/api/v1/menu/modifier-groups", Needs(EditMenu)),
+    ("PATCH", "/api/v1/menu/modifier-groups/{id}", Needs(EditMenu)),
+    ("DELETE", "/api/v1/menu/modifier-groups/{id}", Needs(EditMenu)),
+    ("POST", "/api/v1/menu/options", Needs(EditMenu)),
+    ("PATCH", "/api/v1/menu/options/{id}", Needs(EditMenu)),
+    ("DELETE", "/api/v1/menu/options/{id}", Needs(EditMenu)),
+    ("PUT", "/api/v1/menu/options/{id}/availability", Needs(EditMenu)),
+    // Orders.
+    ("GET", "/api/v1/orders", Needs(ReadOrders)),
+    ("GET", "/api/v1/orders/{id}", Needs(ReadOrders)),
+    ("POST", "/api/v1/orders", Needs(PlaceOrder)),
+    ("POST", "/api/v1/orders/{id}/payment", Needs(TakePayment)),
+    ("POST", "/api/v1/orders/{id}/cancel", Needs(CancelOrder)),
+    ("POST", "/api/v1/orders/{id}/accept", Needs(WorkOrders)),
+    ("POST", "/api/v1/orders/{id}/lines/{line_id}/start", Needs(WorkOrders)),
+    ("POST", "/api/v1/orders/{id}/lines/{line_id}/done", Needs(WorkOrders)),
+    ("POST", "/api/v1/orders/{id}/complete", Needs(WorkOrders)),
+    ("GET", "/api/v1/events", Needs(ReadEvents)),
+    // Staff, sessions, audit.
+    ("POST", "/api/v1/sessions", Public),
+    ("GET", "/api/v1/sessions/current", SignedIn),
+    ("DELETE", "/api/v1/sessions/current", SignedIn),
+    ("GET", "/api/v1/staff", Needs(ManageStaff)),
+    ("POST", "/api/v1/staff", Needs(ManageStaff)),
+    ("GET", "/api/v1/staff/{id}", Needs(ManageStaff)),
+    ("PATCH", "/api/v1/staff/{id}", Needs(ManageStaff)),
+    ("PUT", "/api/v1/staff/{id}/pin", Needs(ManageStaff)),
+    ("GET", "/api/v1/audit", Needs(ReadAudit)),
+];
+
+/// The rule for a request, by method and matched route pattern.
+pub fn rule(method: &Method, path: &str) -> Option<Access> {
+    RULES.iter().find(|(m, p, _)| *p == path && *m == method.as_str()).map(|(_, _, access)| *access)
+}
+
+/// Whether the pattern has a rule for some method (so another method is a 405, not a hole).
+pub fn known_path(path: &str) -> bool {
+    RULES.iter().any(|(_, p, _)| *p == path)
+}

@@ -1,0 +1,85 @@
+//! The one place that checks sign-in and roles, from the [`super::access`] table. It runs
+//! after routing (it needs the matched route pattern), reads the session from
+//! `Authorization: Bearer <token>` or the `crema_session` cookie, and puts the signed-in
+//! person into the request context so everything the request causes carries their id.
+
+use super::access::{self, Access};
+use super::ApiError;
+use crate::service::{auth, RequestContext};
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+pub const SESSION_COOKIE: &str = "crema_session";
+
+/// The session token of the current request (only present once authorised).
+#[derive(Clone, Debug)]
+pub struct SessionToken(pub String);
+
+pub async fn authorize(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let Some(path) = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()) else {
+        return next.run(request).await; // no route: the fallback answers 404
+    };
+    let access = match access::rule(request.method(), &path) {
+        Some(access) => access,
+        None if access::known_path(&path) => return next.run(request).await, // a 405
+        None => {
+            tracing::error!(%path, method = %request.method(), "route has no access rule; refusing");
+            return ApiError::Forbidden("this route has no access rule".into()).into_response();
+        }
+    };
+    if access == Access::Public {
+        return next.run(request).await;
+    }
+    let Some(token) = session_token(request.headers()) else {
+        return ApiError::Unauthorized("sign in with your PIN first (POST /api/v1/sessions)".into()).into_response();
+    };
+    let actor = match auth::resolve(&state, &token).await {
+        Ok(Some((actor, _))) => actor,
+        Ok(None) => return ApiError::Unauthorized("your session has ended; sign in again".into()).into_response(),
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    if let Access::Needs(permission) = access {
+        if !actor.role.may(permission) {
+            return ApiError::Forbidden(format!("a {} may not do this", actor.role)).into_response();
+        }
+    }
+    tracing::Span::current().record("staff_id", tracing::field::display(actor.id));
+    if let Some(ctx) = request.extensions_mut().get_mut::<RequestContext>() {
+        ctx.actor = Some(actor);
+    }
+    request.extensions_mut().insert(SessionToken(token));
+    next.run(request).await
+}
+
+/// The token from `Authorization: Bearer …`, or else from the session cookie.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(|t| t.trim().to_string());
+    bearer.filter(|t| !t.is_empty()).or_else(|| {
+        headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
+            |c| {
+                let (name, value) = c.trim().split_once('=')?;
+                (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
+            },
+        )
+    })
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<SessionToken>()
+            .cloned()
+            .ok_or_else(|| ApiError::Unauthorized("sign in with your PIN first".into()))
+    }
+}
