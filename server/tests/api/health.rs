@@ -78,7 +78,14 @@ async fn the_openapi_document_covers_every_route() {
     .map(String::from)
     .collect();
     assert_eq!(routes, expected);
-    for schema in ["PlaceOrderRequest", "OrderDto", "MenuView", "Problem", "CloudEvent"] {
+    // Each operation says who may call it, from the same table the server enforces.
+    assert_eq!(doc["paths"]["/api/v1/menu"]["get"]["security"], serde_json::json!([{}]));
+    assert_eq!(
+        doc["paths"]["/api/v1/orders"]["post"]["security"],
+        serde_json::json!([{"bearer": ["cashier", "manager"]}, {"cookie": ["cashier", "manager"]}])
+    );
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    for schema in ["PlaceOrderRequest", "OrderDto", "MenuView", "Problem", "CloudEvent", "SessionDto", "StaffDto"] {
         assert!(doc["components"]["schemas"][schema].is_object(), "schema {schema} missing");
     }
 }
