@@ -410,3 +410,23 @@ pub struct AuditPage {
     pub entries: Vec<AuditEntryDto>,
     pub next_offset: Option<i64>,
 }
+
+// ---------------------------------------------------------------- pickup board
+
+/// What the pickup board shows: today's open tickets by number and first name only.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BoardDto {
+    /// Placed, accepted or being made, oldest first.
+    pub preparing: Vec<BoardTicket>,
+    /// Ready for pickup, oldest first.
+    pub ready: Vec<BoardTicket>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BoardTicket {
+    pub ticket_number: i64,
+    /// The customer's first name (nothing more leaves the counter).
+    pub name: String,
+}

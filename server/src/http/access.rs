@@ -61,6 +61,8 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/orders/{id}/lines/{line_id}/done", Needs(WorkOrders)),
     ("POST", "/api/v1/orders/{id}/complete", Needs(WorkOrders)),
     ("GET", "/api/v1/events", Needs(ReadEvents)),
+    // The pickup board faces customers: ticket numbers and first names only.
+    ("GET", "/api/v1/board", Public),
     // Staff, sessions, audit.
     ("POST", "/api/v1/sessions", Public),
     ("GET", "/api/v1/sessions/current", SignedIn),

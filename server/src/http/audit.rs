@@ -2,12 +2,13 @@
 
 use super::extract::ApiQuery;
 use super::ApiError;
+use crate::service;
 use crate::state::AppState;
-use crate::store::audit::{self, AuditFilter};
+use crate::store::audit::AuditFilter;
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use crema_shared::api::{AuditEntryDto, AuditPage, Problem};
+use crema_shared::api::{AuditPage, Problem};
 use crema_shared::ValidationErrors;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -58,24 +59,6 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(ApiError::Malformed("bad query parameters".into(), errors.into_errors()));
     }
-    let filter = AuditFilter { staff_id, action: q.action, since, until, limit: limit + 1, offset };
-    let mut conn = state.store.reader().acquire().await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut found = audit::list(&mut conn, &filter).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    let more = found.len() as i64 > limit;
-    found.truncate(limit as usize);
-    Ok(Json(AuditPage {
-        entries: found
-            .into_iter()
-            .map(|e| AuditEntryDto {
-                id: e.id,
-                at: e.entry.at,
-                staff_id: e.entry.staff_id,
-                action: e.entry.action,
-                subject: e.entry.subject,
-                detail: e.entry.detail,
-                request_id: e.entry.request_id,
-            })
-            .collect(),
-        next_offset: more.then_some(offset + limit),
-    }))
+    let filter = AuditFilter { staff_id, action: q.action, since, until, limit, offset };
+    Ok(Json(service::audit::list(&state, filter).await?))
 }

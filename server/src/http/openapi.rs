@@ -45,6 +45,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(menu::set_option_availability))
         .routes(routes!(orders::place_order, orders::list_orders))
         .routes(routes!(orders::get_order))
+        .routes(routes!(orders::board))
         .routes(routes!(orders::accept))
         .routes(routes!(orders::complete))
         .routes(routes!(orders::cancel))

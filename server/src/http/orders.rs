@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use crema_shared::api::{CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem};
+use crema_shared::api::{BoardDto, CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem};
 use crema_shared::lifecycle::OrderCommand;
 use crema_shared::placing::MAX_TENDER_CENTS;
 use crema_shared::status::OrderStatus;
@@ -104,6 +104,12 @@ pub async fn list_orders(
     }
     let filter = ListFilter { status, since, limit, offset };
     Ok(axum::Json(service::orders::list(&state, filter).await?))
+}
+
+/// The pickup board's data: today's open tickets by number and first name. No sign-in.
+#[utoipa::path(get, path = "/api/v1/board", tag = "orders", responses((status = 200, body = BoardDto)))]
+pub async fn board(State(state): State<AppState>) -> Result<axum::Json<BoardDto>, ApiError> {
+    Ok(axum::Json(service::orders::board(&state).await?))
 }
 
 /// One order, with its status history; `ETag` is its version.

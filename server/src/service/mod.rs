@@ -3,6 +3,7 @@
 //! outbox events through the store, commits, and then wakes the live event stream.
 //! Handlers stay thin: parse, call a function here, map the result.
 
+pub mod audit;
 pub mod auth;
 pub mod context;
 pub mod demo_menu;

@@ -10,7 +10,7 @@ use crate::store::orders::{
 };
 use crate::store::placement::{self, IdempotencyRecord};
 use crate::store::{audit, outbox, time, Done, JobError, StoreError};
-use crema_shared::api::{OrderDto, OrderPage, PlaceOrderRequest};
+use crema_shared::api::{BoardDto, BoardTicket, OrderDto, OrderPage, PlaceOrderRequest};
 use crema_shared::events::types;
 use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
 use crema_shared::placing::{price_order, PricedLine};
@@ -268,6 +268,23 @@ pub async fn list(state: &AppState, filter: ListFilter) -> Result<OrderPage, Ser
         orders: found.iter().map(|o| order_dto(o, None)).collect(),
         next_offset: more.then_some(filter.offset + filter.limit),
     })
+}
+
+/// The pickup board: today's open tickets, first names only.
+pub async fn board(state: &AppState) -> Result<BoardDto, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    let today = state.day.date_of(time::now());
+    let mut board = BoardDto { preparing: Vec::new(), ready: Vec::new() };
+    for (ticket_number, customer, status) in orders::board(&mut conn, &today).await? {
+        let name = customer.split_whitespace().next().unwrap_or_default().to_string();
+        let ticket = BoardTicket { ticket_number, name };
+        if status == OrderStatus::Ready {
+            board.ready.push(ticket);
+        } else {
+            board.preparing.push(ticket);
+        }
+    }
+    Ok(board)
 }
 
 fn lifecycle_state(order: &OrderRecord) -> OrderState {

@@ -283,3 +283,27 @@ fn line_from_row(r: &SqliteRow) -> Result<LineRecord, StoreError> {
 fn order_status(s: &str) -> Result<OrderStatus, StoreError> {
     OrderStatus::parse(s).ok_or_else(|| StoreError::corrupt(format!("order status {s:?}")))
 }
+
+/// Today's open tickets for the pickup board: `(ticket, customer name, status)`, oldest first.
+pub async fn board(
+    conn: &mut SqliteConnection,
+    business_date: &str,
+) -> Result<Vec<(i64, String, OrderStatus)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT ticket_number, customer_name, status FROM orders
+         WHERE business_date = ? AND status IN ('placed', 'accepted', 'preparing', 'ready')
+         ORDER BY ticket_number",
+    )
+    .bind(business_date)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("ticket_number")?,
+                r.try_get("customer_name")?,
+                order_status(&r.try_get::<String, _>("status")?)?,
+            ))
+        })
+        .collect()
+}

@@ -55,6 +55,7 @@ fn expectations() -> BTreeMap<&'static str, Expect> {
         ("POST /api/v1/orders/{id}/lines/{line_id}/done", Roles(BARISTA)),
         ("POST /api/v1/orders/{id}/complete", Roles(BARISTA)),
         ("GET /api/v1/events", Roles(ANY_ROLE)),
+        ("GET /api/v1/board", Public),
         ("POST /api/v1/sessions", Public),
         ("GET /api/v1/sessions/current", AnySignedIn),
         ("DELETE /api/v1/sessions/current", AnySignedIn),

@@ -62,6 +62,7 @@ async fn the_openapi_document_covers_every_route() {
         "POST /api/v1/orders/{id}/lines/{line_id}/start",
         "POST /api/v1/orders/{id}/lines/{line_id}/done",
         "GET /api/v1/events",
+        "GET /api/v1/board",
         "GET /healthz",
         "GET /readyz",
         "POST /api/v1/sessions",

@@ -156,3 +156,20 @@ async fn paying_later_gives_change_and_cannot_happen_twice() {
     assert_eq!(captured, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_pickup_board_shows_first_names_by_column_without_sign_in() {
+    let app = spawn_app().await;
+    let demo = app.demo().await;
+    let first = app.place(&demo.espresso("Ana Lima")).await;
+    let second = app.place(&demo.espresso("Ben")).await;
+    let base = format!("/api/v1/orders/{}", first.id);
+    let line = first.lines[0].id;
+    for path in [format!("{base}/accept"), format!("{base}/lines/{line}/start"), format!("{base}/lines/{line}/done")] {
+        assert_eq!(app.post_empty(&path).await.status(), 200);
+    }
+    let board: Value = reqwest::get(app.url("/api/v1/board")).await.expect("sent").json().await.expect("json");
+    assert_eq!(board["ready"], json!([{"ticket_number": first.ticket_number, "name": "Ana"}]));
+    assert_eq!(board["preparing"], json!([{"ticket_number": second.ticket_number, "name": "Ben"}]));
+    app.stop().await;
+}
