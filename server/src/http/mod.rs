@@ -11,6 +11,7 @@ pub mod health;
 pub mod menu;
 pub mod openapi;
 pub mod orders;
+pub mod query;
 pub mod request_context;
 pub mod security;
 pub mod sessions;

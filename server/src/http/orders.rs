@@ -1,6 +1,7 @@
 //! Order routes: place, read, list, and the lifecycle transitions.
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKeyHeader, IfMatch};
+use super::query;
 use super::ApiError;
 use crate::service::idempotency::{Answer, IdempotencyKey};
 use crate::service::{self, RequestContext, ServiceError};
@@ -9,7 +10,6 @@ use crate::store::orders::ListFilter;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use crema_shared::api::{BoardDto, CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem};
 use crema_shared::lifecycle::OrderCommand;
 use crema_shared::placing::MAX_TENDER_CENTS;
@@ -70,10 +70,10 @@ pub struct ListQuery {
     responses((status = 200, body = OrderPage), (status = 400, body = Problem)))]
 pub async fn list_orders(
     State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<axum::Json<OrderPage>, ApiError> {
     let mut errors = ValidationErrors::new();
-    let status = match query.status.as_deref() {
+    let status = match q.status.as_deref() {
         None => None,
         Some(s) => {
             let parsed = OrderStatus::parse(s);
@@ -84,24 +84,9 @@ pub async fn list_orders(
             parsed
         }
     };
-    let since = match query.since.as_deref() {
-        None => None,
-        Some(s) => errors.check(
-            "since",
-            DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).map_err(|_| "must be an RFC 3339 time"),
-        ),
-    };
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        errors.push("limit", format!("must be between 1 and {MAX_PAGE}"));
-    }
-    let offset = query.offset.unwrap_or(0);
-    if offset < 0 {
-        errors.push("offset", "must not be negative");
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Malformed("bad query parameters".into(), errors.into_errors()));
-    }
+    let since = query::time(&mut errors, "since", q.since.as_deref());
+    let (limit, offset) = query::page(&mut errors, q.limit, q.offset, 50, MAX_PAGE);
+    query::finish(errors)?;
     let filter = ListFilter { status, since, limit, offset };
     Ok(axum::Json(service::orders::list(&state, filter).await?))
 }

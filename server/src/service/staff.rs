@@ -100,9 +100,7 @@ async fn create_job(
     ctx: &RequestContext,
     record: &StaffRecord,
 ) -> JobResult<StaffDto> {
-    if staff::find_by_lookup(conn, &record.pin_lookup).await?.is_some() {
-        return Err(ValidationErrors::single("pin", "is already used by someone else; choose another").into());
-    }
+    ensure_pin_free(conn, &record.pin_lookup, record.id).await?;
     staff::upsert(conn, record).await?;
     let detail = json!({ "name": record.name, "role": record.role });
     audit::append(conn, &ctx.audit("staff.created", Some(record.id.to_string()), detail)).await?;
@@ -170,11 +168,7 @@ pub async fn reset_pin(state: &AppState, ctx: &RequestContext, id: Uuid, pin: &s
         .write(move |conn| {
             Box::pin(async move {
                 let mut member = staff::get(conn, id).await?.ok_or(ServiceError::NotFound("staff member"))?;
-                if staff::find_by_lookup(conn, &pin_lookup).await?.is_some_and(|other| other.id != id) {
-                    return Err(
-                        ValidationErrors::single("pin", "is already used by someone else; choose another").into()
-                    );
-                }
+                ensure_pin_free(conn, &pin_lookup, id).await?;
                 member.pin_lookup = pin_lookup;
                 member.pin_hash = pin_hash;
                 member.updated_at = time::now();
@@ -184,4 +178,12 @@ pub async fn reset_pin(state: &AppState, ctx: &RequestContext, id: Uuid, pin: &s
             })
         })
         .await
+}
+
+/// Refuses a PIN that someone other than `owner` already has (a PIN identifies a person).
+async fn ensure_pin_free(conn: &mut sqlx::SqliteConnection, lookup: &str, owner: Uuid) -> JobResult<()> {
+    if staff::find_by_lookup(conn, lookup).await?.is_some_and(|other| other.id != owner) {
+        return Err(ValidationErrors::single("pin", "is already used by someone else; choose another").into());
+    }
+    Ok(Done::new((), None))
 }
