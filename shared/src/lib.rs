@@ -15,6 +15,7 @@ pub mod menu;
 pub mod menu_edit;
 pub mod money;
 pub mod placing;
+pub mod retry;
 pub mod staff;
 pub mod status;
 pub mod tax;
