@@ -10,7 +10,7 @@
 //! sent with its own Idempotency-Key by a signed-in cashier, as a till would. The server runs in this process on
 //! 127.0.0.1 and a free port, with `synchronous=FULL` (every 201 is on disk).
 
-use crema_server::service::{order_view, RequestContext};
+use crema_server::service::{order_view, sla, RequestContext};
 use crema_server::store::idempotency::SavedResponse;
 use crema_server::store::orders::{LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
 use crema_server::store::placement::{self, IdempotencyRecord};
@@ -208,7 +208,8 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
         let body = serde_json::to_string(&order_view::order_dto(&order, None))?;
         let saved = SavedResponse { request_hash: "0".repeat(64), status_code: 201, body };
         let record = IdempotencyRecord { scope: "orders", key: &key, saved: &saved };
-        placement::write(&mut conn, &order, &events, Some(record)).await?;
+        let sla_job = sla::job_for(order.id, now, Duration::from_secs(600));
+        placement::write(&mut conn, &order, &events, Some(record), Some(&sla_job)).await?;
         sqlx::query("COMMIT").execute(&mut conn).await?;
     }
     Ok(started.elapsed())

@@ -71,6 +71,22 @@ pub struct Config {
     #[arg(long, env = "CREMA_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
+    /// Seconds a ticket may wait before an `order.sla_breached` alert (0: no alert).
+    #[arg(long, env = "CREMA_TICKET_SLA_SECS", default_value_t = 600)]
+    pub ticket_sla_secs: u64,
+
+    /// Cron (with seconds) of the due-job sweep that wakes the job runner.
+    #[arg(long, env = "CREMA_CRON_JOB_SWEEP", default_value = "*/15 * * * * *")]
+    pub cron_job_sweep: String,
+
+    /// Cron (with seconds) of the pruning of finished jobs and old idempotency answers.
+    #[arg(long, env = "CREMA_CRON_PRUNE", default_value = "0 30 3 * * *")]
+    pub cron_prune: String,
+
+    /// Days finished jobs and idempotency answers are kept.
+    #[arg(long, env = "CREMA_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub retention_days: u64,
+
     /// Log filter (`info`, `crema_server=debug,warn`, ...).
     #[arg(long, env = "CREMA_LOG", default_value = "info")]
     pub log: String,

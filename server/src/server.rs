@@ -6,9 +6,12 @@ use crate::config::Config;
 use crate::http::openapi::app;
 use crate::service::auth::{Auth, AuthPolicy, PinHasher};
 use crate::service::demo_menu::{seed_if_new, ShopDefaults};
+use crate::service::jobs::JobKinds;
 use crate::service::menu_cache::MenuCache;
+use crate::service::sla;
 use crate::service::staff::{demo_records, DEMO_STAFF};
 use crate::service::EventHub;
+use crate::state::CronSettings;
 use crate::state::{AppState, BusinessDay};
 use crate::store::{outbox, settings, Store, StoreError, StoreOptions};
 use crema_shared::tax::{TaxPolicy, TaxRate};
@@ -17,6 +20,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -55,6 +59,14 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let state = self.state.clone();
         let hub = state.hub.clone();
+        let runner = tokio::spawn(crate::service::jobs::run(state.clone(), state.jobs_wakeup.clone(), hub.closing()));
+        let mut cron = match crate::service::cron::start(&state).await {
+            Ok(cron) => Some(cron),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the cron scheduler; periodic work will not run");
+                None
+            }
+        };
         let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
@@ -63,6 +75,12 @@ impl Server {
                 hub.close();
             })
             .await;
+        if let Some(cron) = cron.as_mut() {
+            if let Err(e) = cron.shutdown().await {
+                tracing::warn!(error = %e, "stopping the cron scheduler");
+            }
+        }
+        let _ = runner.await;
         state.store.close().await;
         tracing::info!("database closed");
         result
@@ -113,8 +131,23 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         day: BusinessDay { utc_offset: config.utc_offset },
         source: format!("crema/{}/{}", config.shop_id, config.node_id).into(),
         sse_keepalive: Duration::from_secs(config.sse_keepalive_secs),
+        job_kinds: Arc::new(job_kinds()),
+        jobs_wakeup: Arc::new(Notify::new()),
+        ticket_sla: (config.ticket_sla_secs > 0).then(|| Duration::from_secs(config.ticket_sla_secs)),
+        cron: CronSettings {
+            job_sweep: config.cron_job_sweep.clone(),
+            prune: config.cron_prune.clone(),
+            retention: Duration::from_secs(config.retention_days * 86_400),
+        },
         cors_origins: config.cors_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).collect(),
     })
+}
+
+/// The job kinds Crema runs.
+fn job_kinds() -> JobKinds {
+    let kinds = JobKinds::default();
+    kinds.register(sla::KIND, sla::spec(), sla::handler());
+    kinds
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -2,12 +2,14 @@
 //! and a few settings.
 
 use crate::service::auth::Auth;
+use crate::service::jobs::JobKinds;
 use crate::service::menu_cache::MenuCache;
 use crate::service::EventHub;
 use crate::store::Store;
 use chrono::{DateTime, FixedOffset, Utc};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -19,6 +21,14 @@ pub struct AppState {
     /// CloudEvents `source`: `crema/<shop>/<node>`.
     pub source: Arc<str>,
     pub sse_keepalive: Duration,
+    /// The job kinds this server runs.
+    pub job_kinds: Arc<JobKinds>,
+    /// Wakes the job runner (a job was enqueued or revived, or the cron sweep fired).
+    pub jobs_wakeup: Arc<Notify>,
+    /// How long a ticket may wait before `order.sla_breached` (`None`: no alert).
+    pub ticket_sla: Option<Duration>,
+    /// Periodic work.
+    pub cron: CronSettings,
     /// Origins besides the server's own that browsers may call the API from.
     pub cors_origins: Arc<[String]>,
 }
@@ -34,4 +44,12 @@ impl BusinessDay {
     pub fn date_of(&self, now: DateTime<Utc>) -> String {
         now.with_timezone(&self.utc_offset).format("%Y-%m-%d").to_string()
     }
+}
+
+/// Cron expressions (with seconds) and retention for the periodic work.
+#[derive(Clone, Debug)]
+pub struct CronSettings {
+    pub job_sweep: String,
+    pub prune: String,
+    pub retention: Duration,
 }

@@ -15,6 +15,8 @@ pub mod types {
     pub const ORDER_READY: &str = "order.ready";
     pub const ORDER_COMPLETED: &str = "order.completed";
     pub const ORDER_CANCELLED: &str = "order.cancelled";
+    /// A ticket has waited longer than the shop's limit without being ready.
+    pub const ORDER_SLA_BREACHED: &str = "order.sla_breached";
     pub const PAYMENT_CAPTURED: &str = "payment.captured";
     pub const PAYMENT_REFUNDED: &str = "payment.refunded";
     pub const MENU_UPDATED: &str = "menu.updated";

@@ -80,6 +80,8 @@ pub enum Permission {
     ManageStaff,
     /// Read the audit log.
     ReadAudit,
+    /// See the durable jobs and retry dead ones.
+    ManageJobs,
 }
 
 pub const MIN_PIN_DIGITS: usize = 4;
@@ -137,6 +139,7 @@ mod tests {
             EditMenu,
             ManageStaff,
             ReadAudit,
+            ManageJobs,
         ];
         let allowed = |role: Role| all.iter().copied().filter(|p| role.may(*p)).collect::<Vec<_>>();
         assert_eq!(allowed(Role::Cashier), [ReadOrders, ReadEvents, PlaceOrder, TakePayment, CancelOrder]);

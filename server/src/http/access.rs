@@ -73,6 +73,8 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("PATCH", "/api/v1/staff/{id}", Needs(ManageStaff)),
     ("PUT", "/api/v1/staff/{id}/pin", Needs(ManageStaff)),
     ("GET", "/api/v1/audit", Needs(ReadAudit)),
+    ("GET", "/api/v1/jobs", Needs(ManageJobs)),
+    ("POST", "/api/v1/jobs/{id}/retry", Needs(ManageJobs)),
 ];
 
 /// The rule for a request, by method and matched route pattern.

@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod health;
+pub mod jobs;
 pub mod menu;
 pub mod openapi;
 pub mod orders;

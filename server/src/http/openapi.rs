@@ -4,7 +4,7 @@
 //! and to the document in one step, so the document cannot miss a route.
 
 use super::access::{self, Access};
-use super::{audit, auth, events, health, menu, orders, request_context, security, sessions, staff, ApiError};
+use super::{audit, auth, events, health, jobs, menu, orders, request_context, security, sessions, staff, ApiError};
 use crate::state::AppState;
 use axum::Router;
 use crema_shared::staff::Role;
@@ -25,6 +25,7 @@ pub const DOCS_PATH: &str = "/api/v1/docs";
         (name = "events", description = "The shop's event log, live"),
         (name = "health", description = "Liveness and readiness"),
         (name = "staff", description = "Signing in, staff and the audit log"),
+        (name = "jobs", description = "Durable jobs: list, see errors, retry the dead"),
     )
 )]
 struct ApiDoc;
@@ -61,6 +62,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(staff::get, staff::update))
         .routes(routes!(staff::reset_pin))
         .routes(routes!(audit::list))
+        .routes(routes!(jobs::list))
+        .routes(routes!(jobs::retry))
         .split_for_parts()
 }
 

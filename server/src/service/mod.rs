@@ -6,14 +6,17 @@
 pub mod audit;
 pub mod auth;
 pub mod context;
+pub mod cron;
 pub mod demo_menu;
 pub mod error;
 pub mod hub;
 pub mod idempotency;
+pub mod jobs;
 pub mod menu;
 pub mod menu_cache;
 pub mod order_view;
 pub mod orders;
+pub mod sla;
 pub mod staff;
 
 pub use context::RequestContext;

@@ -3,7 +3,7 @@
 use super::error::JobResult;
 use super::idempotency::{self, Answer, IdempotencyKey};
 use super::order_view::{event_data, order_dto};
-use super::{RequestContext, ServiceError};
+use super::{sla, RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::orders::{
     self, LineRecord, ListFilter, OptionSnapshot, OrderRecord, OrderUpdate, PaymentRecord, StatusChange,
@@ -39,6 +39,9 @@ pub async fn place(
         .writer()
         .write(move |conn| Box::pin(async move { place_job(conn, &job_state, &ctx, &request, key.as_ref()).await }))
         .await?;
+    if state.ticket_sla.is_some() && !answer.replayed {
+        state.jobs_wakeup.notify_one();
+    }
     Ok(answer)
 }
 
@@ -99,7 +102,8 @@ async fn place_job(
     let answer = Answer { status: 201, body: to_json(&order_dto(&order, None))?, replayed: false };
     let saved = key.map(|k| k.save(&answer));
     let record = key.zip(saved.as_ref()).map(|(k, saved)| IdempotencyRecord { scope: &k.scope, key: &k.key, saved });
-    let last = placement::write(conn, &order, &events, record).await?;
+    let sla_job = state.ticket_sla.map(|limit| sla::job_for(order.id, order.created_at, limit));
+    let last = placement::write(conn, &order, &events, record, sla_job.as_ref()).await?;
     tracing::info!(order_id = %order.id, ticket = order.ticket_number, total = order.totals.total.minor(), "order placed");
     Ok(Done::new(answer, last))
 }

@@ -51,3 +51,12 @@ pub async fn save(
     .await?;
     Ok(())
 }
+
+/// Forgets answers saved before `before`; returns how many.
+pub async fn prune(conn: &mut SqliteConnection, before: chrono::DateTime<Utc>) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?")
+        .bind(time::to_text(before))
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}

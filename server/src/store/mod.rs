@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod idempotency;
+pub mod jobs;
 pub mod menu;
 pub mod orders;
 pub mod outbox;

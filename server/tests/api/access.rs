@@ -65,6 +65,8 @@ fn expectations() -> BTreeMap<&'static str, Expect> {
         ("PATCH /api/v1/staff/{id}", Roles(MANAGER)),
         ("PUT /api/v1/staff/{id}/pin", Roles(MANAGER)),
         ("GET /api/v1/audit", Roles(MANAGER)),
+        ("GET /api/v1/jobs", Roles(MANAGER)),
+        ("POST /api/v1/jobs/{id}/retry", Roles(MANAGER)),
     ])
 }
 

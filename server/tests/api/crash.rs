@@ -98,6 +98,22 @@ async fn acknowledged_orders_and_their_events_survive_kill_9() {
     }
     let expected: std::collections::HashSet<String> = acknowledged.into_iter().collect();
     assert_eq!(placed, expected);
+    // Each order's follow-up job was written with it, and survived too.
+    let checks: Value = client
+        .get(format!("{}/api/v1/jobs?kind=order.sla_check&limit=200", second.base))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let scheduled: std::collections::HashSet<String> = checks["jobs"]
+        .as_array()
+        .expect("jobs")
+        .iter()
+        .filter_map(|j| j["payload"]["order_id"].as_str().map(String::from))
+        .collect();
+    assert_eq!(scheduled, expected);
     // Ticket numbers went on from where they were, not from 1.
     let next: Value = client
         .post(format!("{}/api/v1/orders", second.base))

@@ -74,6 +74,8 @@ async fn the_openapi_document_covers_every_route() {
         "PATCH /api/v1/staff/{id}",
         "PUT /api/v1/staff/{id}/pin",
         "GET /api/v1/audit",
+        "GET /api/v1/jobs",
+        "POST /api/v1/jobs/{id}/retry",
     ]
     .into_iter()
     .map(String::from)

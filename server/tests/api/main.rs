@@ -8,6 +8,7 @@ mod events;
 mod health;
 mod helpers;
 mod idempotency;
+mod jobs;
 mod menu;
 mod orders;
 mod problems;

@@ -1,0 +1,51 @@
+//! Periodic work, driven by `tokio-cron-scheduler` with cron expressions from the settings:
+//! a sweep that wakes the job runner (so a due job is never left waiting for a missed
+//! wake-up), and the pruning of finished jobs and old idempotency answers.
+
+use super::error::JobResult;
+use super::ServiceError;
+use crate::state::AppState;
+use crate::store::{idempotency, jobs, time, Done};
+use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
+
+/// Starts the scheduler with Crema's periodic jobs.
+pub async fn start(state: &AppState) -> Result<JobScheduler, JobSchedulerError> {
+    let scheduler = JobScheduler::new().await?;
+    let wake = state.jobs_wakeup.clone();
+    scheduler
+        .add(Job::new_async(state.cron.job_sweep.as_str(), move |_id, _scheduler| {
+            let wake = wake.clone();
+            Box::pin(async move { wake.notify_one() })
+        })?)
+        .await?;
+    let pruner = state.clone();
+    scheduler
+        .add(Job::new_async(state.cron.prune.as_str(), move |_id, _scheduler| {
+            let state = pruner.clone();
+            Box::pin(async move {
+                match prune(&state).await {
+                    Ok((jobs, keys)) => tracing::info!(jobs, keys, "pruned finished jobs and old idempotency answers"),
+                    Err(e) => tracing::error!(error = %e, "pruning failed"),
+                }
+            })
+        })?)
+        .await?;
+    scheduler.start().await?;
+    Ok(scheduler)
+}
+
+/// Deletes succeeded jobs and idempotency answers older than the retention period.
+pub async fn prune(state: &AppState) -> Result<(u64, u64), ServiceError> {
+    let before = time::now() - chrono::Duration::from_std(state.cron.retention).unwrap_or(chrono::Duration::days(7));
+    state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                let jobs = jobs::prune_succeeded(conn, before).await?;
+                let keys = idempotency::prune(conn, before).await?;
+                JobResult::Ok(Done::new((jobs, keys), None))
+            })
+        })
+        .await
+}

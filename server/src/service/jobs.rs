@@ -1,0 +1,252 @@
+//! The durable job runner.
+//!
+//! A job is a row in `jobs`. [`step`] claims the job due first (with a lease, so a worker
+//! that dies mid-job leaves it to be claimed again once the lease expires), runs its
+//! handler under the kind's timeout, and records the outcome: done; failed and rescheduled
+//! by the kind's [`RetryPolicy`] (exponential backoff with jitter); or dead — at once for a
+//! permanent error, after the last attempt otherwise — with the error kept for a manager,
+//! who can retry it. `step` returns what it did, so tests drain jobs deterministically; the
+//! background runner only calls it, woken when a job may be due and by a cron sweep.
+
+use super::error::JobResult;
+use super::{RequestContext, ServiceError};
+use crate::state::AppState;
+use crate::store::jobs::{self, JobFilter, JobRecord};
+use crate::store::{audit, time, Done};
+use chrono::{DateTime, Utc};
+use crema_shared::retry::{NextStep, RetryPolicy};
+use futures::future::BoxFuture;
+use rand::Rng;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+/// Why a job did not succeed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum JobFailure {
+    /// Worth trying again later (a timeout, a sink that is down).
+    #[error("{0}")]
+    Retryable(String),
+    /// Will never work (bad payload, the thing it was about is gone).
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// How a kind of job is run.
+#[derive(Clone, Copy, Debug)]
+pub struct JobSpec {
+    pub policy: RetryPolicy,
+    pub timeout: Duration,
+}
+
+/// The work of one job kind.
+pub type Handler = Arc<dyn Fn(AppState, JobRecord) -> BoxFuture<'static, Result<(), JobFailure>> + Send + Sync>;
+
+/// The job kinds this server knows, with their specs and handlers.
+#[derive(Default)]
+pub struct JobKinds {
+    kinds: RwLock<HashMap<String, (JobSpec, Handler)>>,
+}
+
+impl std::fmt::Debug for JobKinds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kinds = self.kinds.read().map(|k| k.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        f.debug_struct("JobKinds").field("kinds", &kinds).finish()
+    }
+}
+
+impl JobKinds {
+    pub fn register(&self, kind: &str, spec: JobSpec, handler: Handler) {
+        if let Ok(mut kinds) = self.kinds.write() {
+            kinds.insert(kind.to_string(), (spec, handler));
+        }
+    }
+
+    fn get(&self, kind: &str) -> Option<(JobSpec, Handler)> {
+        self.kinds.read().ok().and_then(|k| k.get(kind).cloned())
+    }
+}
+
+/// What one [`step`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepOutcome {
+    /// Nothing was due.
+    Idle,
+    Succeeded {
+        id: Uuid,
+        kind: String,
+    },
+    Retrying {
+        id: Uuid,
+        kind: String,
+        attempt: u32,
+        run_at: DateTime<Utc>,
+        error: String,
+    },
+    Dead {
+        id: Uuid,
+        kind: String,
+        attempt: u32,
+        error: String,
+    },
+}
+
+/// Extra time a claim lasts beyond the kind's timeout.
+const LEASE_MARGIN: Duration = Duration::from_secs(30);
+/// Longest the runner sleeps without a wake-up.
+const IDLE_POLL: Duration = Duration::from_secs(30);
+
+/// Runs the job due first at `now` (the runner passes the clock; tests pass any time).
+pub async fn step_at(state: &AppState, now: DateTime<Utc>) -> Result<StepOutcome, ServiceError> {
+    let longest = Duration::from_secs(300) + LEASE_MARGIN;
+    let lease_until = now + chrono::Duration::from_std(longest).unwrap_or(chrono::Duration::minutes(5));
+    let claimed = state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                let job = jobs::claim(conn, now, lease_until).await?;
+                JobResult::Ok(Done::new(job, None))
+            })
+        })
+        .await?;
+    let Some(job) = claimed else { return Ok(StepOutcome::Idle) };
+    let (id, kind, attempt) = (job.id, job.kind.clone(), job.attempts);
+    let result = match state.job_kinds.get(&kind) {
+        None => Err((JobFailure::Permanent(format!("no handler for job kind {kind:?}")), None)),
+        Some((spec, handler)) => match tokio::time::timeout(spec.timeout, handler(state.clone(), job)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(failure)) => Err((failure, Some(spec))),
+            Err(_) => Err((JobFailure::Retryable(format!("timed out after {:?}", spec.timeout)), Some(spec))),
+        },
+    };
+    let outcome = match result {
+        Ok(()) => StepOutcome::Succeeded { id, kind },
+        Err((failure, spec)) => {
+            let error = failure.to_string();
+            let next = match (&failure, spec) {
+                (JobFailure::Retryable(_), Some(spec)) => spec.policy.after_failure(attempt, rand::thread_rng().gen()),
+                _ => NextStep::GiveUp,
+            };
+            match next {
+                NextStep::RetryAfter(delay) => StepOutcome::Retrying {
+                    id,
+                    kind,
+                    attempt,
+                    run_at: now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::seconds(1)),
+                    error,
+                },
+                NextStep::GiveUp => StepOutcome::Dead { id, kind, attempt, error },
+            }
+        }
+    };
+    let recorded = outcome.clone();
+    state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                match &recorded {
+                    StepOutcome::Succeeded { id, .. } => jobs::succeed(conn, *id).await?,
+                    StepOutcome::Retrying { id, run_at, error, .. } => {
+                        jobs::reschedule(conn, *id, *run_at, error).await?
+                    }
+                    StepOutcome::Dead { id, error, .. } => jobs::bury(conn, *id, error).await?,
+                    StepOutcome::Idle => {}
+                }
+                JobResult::Ok(Done::new((), None))
+            })
+        })
+        .await?;
+    match &outcome {
+        StepOutcome::Dead { id, kind, error, .. } => tracing::error!(%id, kind, error, "job is dead"),
+        StepOutcome::Retrying { id, kind, attempt, error, .. } => {
+            tracing::warn!(%id, kind, attempt, error, "job failed; will retry")
+        }
+        StepOutcome::Succeeded { id, kind } => tracing::debug!(%id, kind, "job done"),
+        StepOutcome::Idle => {}
+    }
+    Ok(outcome)
+}
+
+/// [`step_at`] now.
+pub async fn step(state: &AppState) -> Result<StepOutcome, ServiceError> {
+    step_at(state, time::now()).await
+}
+
+/// Steps until nothing is due at `now`; returns every outcome (for tests and tools).
+pub async fn drain_at(state: &AppState, now: DateTime<Utc>) -> Result<Vec<StepOutcome>, ServiceError> {
+    let mut outcomes = Vec::new();
+    loop {
+        match step_at(state, now).await? {
+            StepOutcome::Idle => return Ok(outcomes),
+            outcome => outcomes.push(outcome),
+        }
+    }
+}
+
+/// The background runner: steps while work is due, then sleeps until the next job is due,
+/// a wake-up (a new job, the cron sweep) or shutdown.
+pub async fn run(state: AppState, wake: Arc<Notify>, mut closing: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if *closing.borrow() {
+            return;
+        }
+        match step(&state).await {
+            Ok(StepOutcome::Idle) => {}
+            Ok(_) => continue,
+            Err(e) => tracing::error!(error = %e, "job step failed"),
+        }
+        let pause = next_due_in(&state).await.unwrap_or(IDLE_POLL).min(IDLE_POLL);
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = wake.notified() => {}
+            _ = closing.changed() => return,
+        }
+    }
+}
+
+async fn next_due_in(state: &AppState) -> Option<Duration> {
+    let mut conn = state.store.reader().acquire().await.ok()?;
+    let next = jobs::next_due(&mut conn).await.ok()??;
+    Some((next - time::now()).to_std().unwrap_or(Duration::ZERO))
+}
+
+/// Jobs for the manager's list, newest first.
+pub async fn list(state: &AppState, filter: JobFilter) -> Result<(Vec<JobRecord>, bool), ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    let probe = JobFilter { limit: filter.limit + 1, ..filter.clone() };
+    let mut found = jobs::list(&mut conn, &probe).await?;
+    let more = found.len() as i64 > filter.limit;
+    found.truncate(filter.limit.max(0) as usize);
+    Ok((found, more))
+}
+
+/// A manager retries a dead job: fresh attempts, due now.
+pub async fn retry(state: &AppState, ctx: &RequestContext, id: Uuid) -> Result<JobRecord, ServiceError> {
+    let ctx = ctx.clone();
+    let job = state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                match jobs::revive(conn, id).await? {
+                    None => return Err(ServiceError::NotFound("job").into()),
+                    Some(false) => return Err(ServiceError::Conflict("only a dead job can be retried".into()).into()),
+                    Some(true) => {}
+                }
+                let job = jobs::get(conn, id).await?.ok_or(ServiceError::NotFound("job"))?;
+                audit::append(
+                    conn,
+                    &ctx.audit("job.retried", Some(id.to_string()), serde_json::json!({ "kind": job.kind })),
+                )
+                .await?;
+                Ok(Done::new(job, None))
+            })
+        })
+        .await?;
+    state.jobs_wakeup.notify_one();
+    Ok(job)
+}

@@ -1,0 +1,228 @@
+//! The durable jobs table: enqueue, claim with a lease, finish, reschedule, bury, revive.
+
+use super::menu::uuid_col;
+use super::{time, StoreError};
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobState {
+    Pending,
+    Running,
+    Succeeded,
+    Dead,
+}
+
+impl JobState {
+    pub const ALL: &'static [JobState] = &[JobState::Pending, JobState::Running, JobState::Succeeded, JobState::Dead];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Pending => "pending",
+            JobState::Running => "running",
+            JobState::Succeeded => "succeeded",
+            JobState::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobState> {
+        JobState::ALL.iter().copied().find(|j| j.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewJob {
+    pub id: Uuid,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub run_at: DateTime<Utc>,
+    pub dedupe_key: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobRecord {
+    pub id: Uuid,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub state: JobState,
+    pub attempts: u32,
+    pub run_at: DateTime<Utc>,
+    pub lease_until: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct JobFilter {
+    pub state: Option<JobState>,
+    pub kind: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Adds a job (a second one with the same dedupe key is ignored); returns whether it was added.
+pub async fn enqueue(conn: &mut SqliteConnection, job: &NewJob) -> Result<bool, StoreError> {
+    let now = time::to_text(time::now());
+    let done = sqlx::query(
+        "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, created_at, updated_at)
+         VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(job.id.to_string())
+    .bind(&job.kind)
+    .bind(job.payload.to_string())
+    .bind(time::to_text(job.run_at))
+    .bind(&job.dedupe_key)
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Claims the job due first (pending and due, or running with an expired claim), counting an
+/// attempt and leasing it until `lease_until`.
+pub async fn claim(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> Result<Option<JobRecord>, StoreError> {
+    let now = time::to_text(now);
+    let row = sqlx::query(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?2, updated_at = ?1
+         WHERE id = (SELECT id FROM jobs
+                     WHERE (state = 'pending' AND run_at <= ?1) OR (state = 'running' AND lease_until <= ?1)
+                     ORDER BY run_at, id LIMIT 1)
+         RETURNING id, kind, payload, state, attempts, run_at, lease_until, last_error, created_at, updated_at",
+    )
+    .bind(&now)
+    .bind(time::to_text(lease_until))
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Marks a claimed job done.
+pub async fn succeed(conn: &mut SqliteConnection, id: Uuid) -> Result<(), StoreError> {
+    sqlx::query("UPDATE jobs SET state = 'succeeded', lease_until = NULL, updated_at = ? WHERE id = ?")
+        .bind(time::to_text(time::now()))
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Puts a failed job back to wait until `run_at`, keeping the error.
+pub async fn reschedule(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+    run_at: DateTime<Utc>,
+    error: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE jobs SET state = 'pending', run_at = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?")
+        .bind(time::to_text(run_at))
+        .bind(error)
+        .bind(time::to_text(time::now()))
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives up on a job: it stays, dead, with its last error, until a manager retries it.
+pub async fn bury(conn: &mut SqliteConnection, id: Uuid, error: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE jobs SET state = 'dead', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?")
+        .bind(error)
+        .bind(time::to_text(time::now()))
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A dead job back to pending with fresh attempts; `None` if it does not exist, `Some(false)`
+/// if it is not dead.
+pub async fn revive(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<bool>, StoreError> {
+    let Some(job) = get(conn, id).await? else { return Ok(None) };
+    if job.state != JobState::Dead {
+        return Ok(Some(false));
+    }
+    let now = time::to_text(time::now());
+    sqlx::query(
+        "UPDATE jobs SET state = 'pending', attempts = 0, run_at = ?, updated_at = ? WHERE id = ? AND state = 'dead'",
+    )
+    .bind(&now)
+    .bind(&now)
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some(true))
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<JobRecord>, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, kind, payload, state, attempts, run_at, lease_until, last_error, created_at, updated_at
+         FROM jobs WHERE id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Newest first.
+pub async fn list(conn: &mut SqliteConnection, filter: &JobFilter) -> Result<Vec<JobRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, kind, payload, state, attempts, run_at, lease_until, last_error, created_at, updated_at
+         FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR kind = ?2)
+         ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4",
+    )
+    .bind(filter.state.map(JobState::as_str))
+    .bind(&filter.kind)
+    .bind(filter.limit)
+    .bind(filter.offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Deletes succeeded jobs last touched before `before`; returns how many.
+pub async fn prune_succeeded(conn: &mut SqliteConnection, before: DateTime<Utc>) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM jobs WHERE state = 'succeeded' AND updated_at < ?")
+        .bind(time::to_text(before))
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// When the next pending job is due, if any.
+pub async fn next_due(conn: &mut SqliteConnection) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let next: Option<String> = sqlx::query_scalar(
+        "SELECT MIN(t) FROM (SELECT MIN(run_at) AS t FROM jobs WHERE state = 'pending'
+                             UNION ALL SELECT MIN(lease_until) FROM jobs WHERE state = 'running')",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    next.as_deref().map(time::from_text).transpose()
+}
+
+fn from_row(r: &SqliteRow) -> Result<JobRecord, StoreError> {
+    let state: String = r.try_get("state")?;
+    let payload: String = r.try_get("payload")?;
+    let attempts: i64 = r.try_get("attempts")?;
+    let lease: Option<String> = r.try_get("lease_until")?;
+    Ok(JobRecord {
+        id: uuid_col(r, "id")?,
+        kind: r.try_get("kind")?,
+        payload: serde_json::from_str(&payload).map_err(|e| StoreError::corrupt(format!("job payload: {e}")))?,
+        state: JobState::parse(&state).ok_or_else(|| StoreError::corrupt(format!("job state {state:?}")))?,
+        attempts: u32::try_from(attempts).map_err(|_| StoreError::corrupt("attempts"))?,
+        run_at: time::from_text(&r.try_get::<String, _>("run_at")?)?,
+        lease_until: lease.as_deref().map(time::from_text).transpose()?,
+        last_error: r.try_get("last_error")?,
+        created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
+        updated_at: time::from_text(&r.try_get::<String, _>("updated_at")?)?,
+    })
+}

@@ -1,0 +1,187 @@
+//! Durable jobs: scheduled with the change that needs them, retried with backoff, dead after
+//! the last attempt, revived by a manager, and picked up again when a worker's claim lapses.
+
+use crate::helpers::{spawn_app, TestApp};
+use chrono::{DateTime, Utc};
+use crema_server::service::jobs::{self, JobFailure, JobSpec, StepOutcome};
+use crema_server::store::jobs::{self as job_rows, NewJob};
+use crema_server::store::{Done, JobError, StoreError};
+use crema_shared::retry::RetryPolicy;
+use serde_json::Value;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+fn later(seconds: i64) -> DateTime<Utc> {
+    Utc::now() + chrono::Duration::seconds(seconds)
+}
+
+async fn enqueue(app: &TestApp, kind: &str, run_at: DateTime<Utc>) -> Uuid {
+    let job =
+        NewJob { id: Uuid::now_v7(), kind: kind.into(), payload: serde_json::json!({}), run_at, dedupe_key: None };
+    let id = job.id;
+    app.state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                job_rows::enqueue(conn, &job).await?;
+                Ok::<_, JobError<StoreError>>(Done::new((), None))
+            })
+        })
+        .await
+        .expect("enqueued");
+    id
+}
+
+/// A job kind that fails (retryably) `failures` times, then succeeds.
+fn flaky(app: &TestApp, kind: &str, failures: u32, max_attempts: u32) -> Arc<AtomicU32> {
+    let calls = Arc::new(AtomicU32::new(0));
+    let seen = calls.clone();
+    let spec = JobSpec {
+        policy: RetryPolicy { base: Duration::from_secs(2), factor: 2.0, cap: Duration::from_secs(10), max_attempts },
+        timeout: Duration::from_secs(5),
+    };
+    app.state.job_kinds.register(
+        kind,
+        spec,
+        Arc::new(move |_state, _job| {
+            let n = seen.fetch_add(1, Ordering::SeqCst) + 1;
+            Box::pin(async move {
+                if n <= failures {
+                    Err(JobFailure::Retryable(format!("printer jammed (call {n})")))
+                } else {
+                    Ok(())
+                }
+            })
+        }),
+    );
+    calls
+}
+
+#[tokio::test]
+async fn a_ticket_still_open_at_the_limit_raises_one_alert_and_a_ready_one_none() {
+    let app = spawn_app().await;
+    let demo = app.demo().await;
+    let late = app.place(&demo.espresso("Late")).await;
+    let quick = app.place(&demo.espresso("Quick")).await;
+    let base = format!("/api/v1/orders/{}", quick.id);
+    let line = quick.lines[0].id;
+    for path in [format!("{base}/accept"), format!("{base}/lines/{line}/start"), format!("{base}/lines/{line}/done")] {
+        assert_eq!(app.post_empty(&path).await.status(), 200);
+    }
+    let pending: Value = app.get("/api/v1/jobs?kind=order.sla_check&state=pending").await.json().await.expect("json");
+    assert_eq!(pending["jobs"].as_array().map(Vec::len), Some(2), "each order scheduled its check");
+
+    // Nothing is due yet; at the limit both checks run.
+    assert_eq!(jobs::step_at(&app.state, later(60)).await.expect("step"), StepOutcome::Idle);
+    let outcomes = jobs::drain_at(&app.state, later(601)).await.expect("drain");
+    assert_eq!(outcomes.len(), 2);
+    assert!(outcomes.iter().all(|o| matches!(o, StepOutcome::Succeeded { .. })), "{outcomes:?}");
+    let alerts: Vec<_> = app.events().await.into_iter().filter(|e| e.event_type == "order.sla_breached").collect();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].subject.as_deref(), Some(late.id.to_string().as_str()));
+    assert_eq!(alerts[0].data["limit_seconds"], 600);
+    assert_eq!(alerts[0].data["ticket_number"], late.ticket_number);
+    // Running again changes nothing: each check ran once.
+    assert!(jobs::drain_at(&app.state, later(1200)).await.expect("drain").is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_failing_job_backs_off_then_dies_and_a_manager_revives_it() {
+    let app = spawn_app().await;
+    let calls = flaky(&app, "test.flaky", 3, 3);
+    let t = later(3600);
+    let id = enqueue(&app, "test.flaky", t).await;
+
+    let first = jobs::step_at(&app.state, t).await.expect("step");
+    let StepOutcome::Retrying { attempt: 1, run_at, ref error, .. } = first else { panic!("{first:?}") };
+    assert!(error.contains("printer jammed"));
+    let wait = (run_at - t).num_milliseconds();
+    assert!((1000..=2000).contains(&wait), "first retry after 1–2 s (2 s with equal jitter), got {wait} ms");
+    assert_eq!(jobs::step_at(&app.state, t).await.expect("step"), StepOutcome::Idle, "not due again yet");
+    let second = jobs::step_at(&app.state, run_at).await.expect("step");
+    let StepOutcome::Retrying { attempt: 2, run_at, .. } = second else { panic!("{second:?}") };
+    let third = jobs::step_at(&app.state, run_at).await.expect("step");
+    assert!(matches!(third, StepOutcome::Dead { attempt: 3, .. }), "{third:?}");
+
+    let dead: Value = app.get("/api/v1/jobs?state=dead").await.json().await.expect("json");
+    assert_eq!(dead["jobs"][0]["id"], id.to_string());
+    assert_eq!(dead["jobs"][0]["attempts"], 3);
+    assert!(dead["jobs"][0]["last_error"].as_str().is_some_and(|e| e.contains("call 3")));
+
+    // A manager retries it; the background runner picks it up by itself and it succeeds.
+    let revived = app.post_empty(&format!("/api/v1/jobs/{id}/retry")).await;
+    assert_eq!(revived.status(), 200);
+    let revived: Value = revived.json().await.expect("json");
+    assert_eq!((revived["state"].as_str(), revived["attempts"].as_u64()), (Some("pending"), Some(0)));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let page: Value = app.get("/api/v1/jobs?state=succeeded&kind=test.flaky").await.json().await.expect("json");
+        if page["jobs"].as_array().is_some_and(|j| j.len() == 1) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the runner never ran the revived job");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+    assert_eq!(app.post_empty(&format!("/api/v1/jobs/{id}/retry")).await.status(), 409, "only dead jobs");
+    assert_eq!(app.post_empty(&format!("/api/v1/jobs/{}/retry", Uuid::now_v7())).await.status(), 404);
+    let audit: Value = app.get("/api/v1/audit?action=job.retried").await.json().await.expect("json");
+    assert_eq!(audit["entries"][0]["subject"], id.to_string());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unknown_kind_is_a_permanent_error_and_dies_at_once() {
+    let app = spawn_app().await;
+    let t = later(3600);
+    enqueue(&app, "no.such.kind", t).await;
+    let outcome = jobs::step_at(&app.state, t).await.expect("step");
+    assert!(
+        matches!(outcome, StepOutcome::Dead { attempt: 1, ref error, .. } if error.contains("no handler")),
+        "{outcome:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_crashed_workers_claim_lapses_and_the_job_runs_again() {
+    let app = spawn_app().await;
+    let calls = flaky(&app, "test.once", 0, 5);
+    let t = later(3600);
+    let id = enqueue(&app, "test.once", t).await;
+    // A worker claims it and dies without finishing.
+    let lease_until = t + chrono::Duration::seconds(60);
+    let claimed = app
+        .state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                let job = job_rows::claim(conn, t, lease_until).await?;
+                Ok::<_, JobError<StoreError>>(Done::new(job, None))
+            })
+        })
+        .await
+        .expect("claim")
+        .expect("a job");
+    assert_eq!(claimed.id, id);
+    assert_eq!(jobs::step_at(&app.state, t).await.expect("step"), StepOutcome::Idle, "the claim is live");
+    let outcome = jobs::step_at(&app.state, lease_until).await.expect("step");
+    assert_eq!(outcome, StepOutcome::Succeeded { id, kind: "test.once".into() });
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    let done: Value = app.get("/api/v1/jobs?state=succeeded&kind=test.once").await.json().await.expect("json");
+    assert_eq!(done["jobs"][0]["attempts"], 2, "the lost attempt counts");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_job_queries_are_400() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/api/v1/jobs?state=sleeping").await.status(), 400);
+    assert_eq!(app.get("/api/v1/jobs?limit=0").await.status(), 400);
+    app.stop().await;
+}
