@@ -87,6 +87,22 @@ pub struct Config {
     #[arg(long, env = "CREMA_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub retention_days: u64,
 
+    /// A webhook endpoint to forward every event to (Standard Webhooks signed).
+    #[arg(long, env = "CREMA_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+
+    /// Its secret, `whsec_<base64>`.
+    #[arg(long, env = "CREMA_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+
+    /// First delay before retrying a webhook delivery, in milliseconds (doubles, with jitter, up to a minute).
+    #[arg(long, env = "CREMA_WEBHOOK_RETRY_BASE_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub webhook_retry_base_ms: u64,
+
+    /// Seconds an open circuit breaker waits before probing a webhook endpoint again.
+    #[arg(long, env = "CREMA_WEBHOOK_BREAKER_OPEN_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub webhook_breaker_open_secs: u64,
+
     /// Log filter (`info`, `crema_server=debug,warn`, ...).
     #[arg(long, env = "CREMA_LOG", default_value = "info")]
     pub log: String,

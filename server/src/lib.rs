@@ -9,6 +9,7 @@ pub mod config;
 pub mod http;
 pub mod server;
 pub mod service;
+pub mod sinks;
 pub mod state;
 pub mod store;
 pub mod telemetry;

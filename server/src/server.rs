@@ -8,9 +8,9 @@ use crate::service::auth::{Auth, AuthPolicy, PinHasher};
 use crate::service::demo_menu::{seed_if_new, ShopDefaults};
 use crate::service::jobs::JobKinds;
 use crate::service::menu_cache::MenuCache;
-use crate::service::sla;
 use crate::service::staff::{demo_records, DEMO_STAFF};
 use crate::service::EventHub;
+use crate::service::{sinks, sla};
 use crate::state::CronSettings;
 use crate::state::{AppState, BusinessDay};
 use crate::store::{outbox, settings, Store, StoreError, StoreOptions};
@@ -60,6 +60,9 @@ impl Server {
         let state = self.state.clone();
         let hub = state.hub.clone();
         let runner = tokio::spawn(crate::service::jobs::run(state.clone(), state.jobs_wakeup.clone(), hub.closing()));
+        if let Err(e) = sinks::start_relays(&state).await {
+            tracing::error!(error = %e, "cannot start the outbox relays");
+        }
         let mut cron = match crate::service::cron::start(&state).await {
             Ok(cron) => Some(cron),
             Err(e) => {
@@ -123,7 +126,12 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         pins,
     );
     hub.published(outbox::latest_sequence(store.reader()).await?);
-    Ok(AppState {
+    let webhook = match (&config.webhook_url, &config.webhook_secret) {
+        (Some(url), Some(secret)) => Some((url.clone(), secret.clone())),
+        (None, None) => None,
+        _ => return Err(StartError::Config("set both CREMA_WEBHOOK_URL and CREMA_WEBHOOK_SECRET, or neither".into())),
+    };
+    let state = AppState {
         store,
         auth: Arc::new(auth),
         hub,
@@ -131,6 +139,16 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         day: BusinessDay { utc_offset: config.utc_offset },
         source: format!("crema/{}/{}", config.shop_id, config.node_id).into(),
         sse_keepalive: Duration::from_secs(config.sse_keepalive_secs),
+        http: reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| StartError::Config(format!("HTTP client: {e}")))?,
+        relays: Arc::default(),
+        relay_wakeup: Arc::new(Notify::new()),
+        relay_policy: crate::service::relay::RelayPolicy {
+            retry_base: Duration::from_millis(config.webhook_retry_base_ms),
+            breaker_open_for: Duration::from_secs(config.webhook_breaker_open_secs),
+        },
         job_kinds: Arc::new(job_kinds()),
         jobs_wakeup: Arc::new(Notify::new()),
         ticket_sla: (config.ticket_sla_secs > 0).then(|| Duration::from_secs(config.ticket_sla_secs)),
@@ -140,13 +158,20 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             retention: Duration::from_secs(config.retention_days * 86_400),
         },
         cors_origins: config.cors_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).collect(),
-    })
+    };
+    if let Some((url, secret)) = webhook {
+        sinks::ensure_configured(&state, &url, &secret)
+            .await
+            .map_err(|e| StartError::Config(format!("webhook: {e}")))?;
+    }
+    Ok(state)
 }
 
 /// The job kinds Crema runs.
 fn job_kinds() -> JobKinds {
     let kinds = JobKinds::default();
     kinds.register(sla::KIND, sla::spec(), sla::handler());
+    kinds.register(sinks::REPLAY_KIND, sinks::replay_spec(), sinks::replay_handler());
     kinds
 }
 

@@ -27,6 +27,14 @@ pub struct AppState {
     pub jobs_wakeup: Arc<Notify>,
     /// How long a ticket may wait before `order.sla_breached` (`None`: no alert).
     pub ticket_sla: Option<Duration>,
+    /// Client for outbound HTTP (webhooks).
+    pub http: reqwest::Client,
+    /// Sinks whose relay task is running.
+    pub relays: Arc<std::sync::Mutex<std::collections::HashSet<uuid::Uuid>>>,
+    /// Wakes every relay task (a sink was changed or a breaker reset).
+    pub relay_wakeup: Arc<Notify>,
+    /// How the outbox relay backs off.
+    pub relay_policy: crate::service::relay::RelayPolicy,
     /// Periodic work.
     pub cron: CronSettings,
     /// Origins besides the server's own that browsers may call the API from.

@@ -82,6 +82,8 @@ pub enum Permission {
     ReadAudit,
     /// See the durable jobs and retry dead ones.
     ManageJobs,
+    /// Configure webhook sinks, replay deliveries.
+    ManageSinks,
 }
 
 pub const MIN_PIN_DIGITS: usize = 4;
@@ -140,6 +142,7 @@ mod tests {
             ManageStaff,
             ReadAudit,
             ManageJobs,
+            ManageSinks,
         ];
         let allowed = |role: Role| all.iter().copied().filter(|p| role.may(*p)).collect::<Vec<_>>();
         assert_eq!(allowed(Role::Cashier), [ReadOrders, ReadEvents, PlaceOrder, TakePayment, CancelOrder]);

@@ -75,6 +75,14 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/audit", Needs(ReadAudit)),
     ("GET", "/api/v1/jobs", Needs(ManageJobs)),
     ("POST", "/api/v1/jobs/{id}/retry", Needs(ManageJobs)),
+    ("GET", "/api/v1/sinks", Needs(ManageSinks)),
+    ("POST", "/api/v1/sinks", Needs(ManageSinks)),
+    ("GET", "/api/v1/sinks/{id}", Needs(ManageSinks)),
+    ("PATCH", "/api/v1/sinks/{id}", Needs(ManageSinks)),
+    ("DELETE", "/api/v1/sinks/{id}", Needs(ManageSinks)),
+    ("GET", "/api/v1/sinks/{id}/dead-letters", Needs(ManageSinks)),
+    ("POST", "/api/v1/sinks/{id}/dead-letters/{dead_letter_id}/replay", Needs(ManageSinks)),
+    ("POST", "/api/v1/sinks/{id}/replay", Needs(ManageSinks)),
 ];
 
 /// The rule for a request, by method and matched route pattern.

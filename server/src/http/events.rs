@@ -7,6 +7,7 @@
 
 use super::extract::ApiQuery;
 use super::ApiError;
+use crate::service::cloudevents::cloud_event;
 use crate::state::AppState;
 use crate::store::outbox::{self, StoredEvent};
 use axum::extract::State;
@@ -115,24 +116,6 @@ async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)
             changed = c.latest.changed() => if changed.is_err() { return None },
             _ = c.closing.changed() => return None,
         }
-    }
-}
-
-/// The CloudEvents 1.0 envelope of a stored event.
-pub fn cloud_event(source: &str, event: StoredEvent) -> CloudEvent {
-    CloudEvent {
-        specversion: "1.0".into(),
-        id: event.id,
-        source: source.to_string(),
-        event_type: event.event_type,
-        subject: event.subject,
-        time: event.time,
-        datacontenttype: "application/json".into(),
-        sequence: event.sequence.to_string(),
-        traceparent: event.traceparent,
-        requestid: event.request_id,
-        staffid: event.staff_id,
-        data: event.data,
     }
 }
 

@@ -79,16 +79,24 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(ApiPath(value)),
             Err(PathRejection::FailedToDeserializePathParams(_)) => {
-                // Every Crema path parameter is a UUID: name the first one that is not.
+                // Crema's path parameters are UUIDs, except numeric `*_id`s of log rows: name
+                // the first one that does not parse as what it should be.
                 let raw = RawPathParams::from_request_parts(parts, state).await.ok();
-                let field = raw
-                    .iter()
-                    .flat_map(|params| params.iter())
-                    .find(|(_, value)| uuid::Uuid::parse_str(value).is_err())
-                    .map_or_else(|| "path".to_string(), |(key, _)| key.to_string());
+                let bad = raw.iter().flat_map(|params| params.iter()).find(|(key, value)| {
+                    if key.ends_with("_id") && *key != "line_id" {
+                        value.parse::<i64>().is_err()
+                    } else {
+                        uuid::Uuid::parse_str(value).is_err()
+                    }
+                });
+                let (field, rule) = match bad {
+                    Some((key, _)) if key.ends_with("_id") && key != "line_id" => (key.to_string(), "must be a number"),
+                    Some((key, _)) => (key.to_string(), "must be a UUID"),
+                    None => ("path".to_string(), "is malformed"),
+                };
                 Err(ApiError::Malformed(
                     format!("path parameter `{field}` is malformed"),
-                    vec![FieldError::new(field, "must be a UUID")],
+                    vec![FieldError::new(field, rule)],
                 ))
             }
             Err(e) => Err(ApiError::Malformed(e.body_text(), vec![])),

@@ -51,7 +51,7 @@ pub async fn retry(
     Ok(Json(job_dto(&service::jobs::retry(&state, &ctx, id).await?)))
 }
 
-fn job_dto(job: &JobRecord) -> JobDto {
+pub fn job_dto(job: &JobRecord) -> JobDto {
     JobDto {
         id: job.id,
         kind: job.kind.clone(),

@@ -16,6 +16,7 @@ pub mod query;
 pub mod request_context;
 pub mod security;
 pub mod sessions;
+pub mod sinks;
 pub mod staff;
 
 pub use error::ApiError;

@@ -4,7 +4,9 @@
 //! and to the document in one step, so the document cannot miss a route.
 
 use super::access::{self, Access};
-use super::{audit, auth, events, health, jobs, menu, orders, request_context, security, sessions, staff, ApiError};
+use super::{
+    audit, auth, events, health, jobs, menu, orders, request_context, security, sessions, sinks, staff, ApiError,
+};
 use crate::state::AppState;
 use axum::Router;
 use crema_shared::staff::Role;
@@ -26,6 +28,7 @@ pub const DOCS_PATH: &str = "/api/v1/docs";
         (name = "health", description = "Liveness and readiness"),
         (name = "staff", description = "Signing in, staff and the audit log"),
         (name = "jobs", description = "Durable jobs: list, see errors, retry the dead"),
+        (name = "sinks", description = "Webhook sinks the event log is forwarded to"),
     )
 )]
 struct ApiDoc;
@@ -64,6 +67,11 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(audit::list))
         .routes(routes!(jobs::list))
         .routes(routes!(jobs::retry))
+        .routes(routes!(sinks::list, sinks::create))
+        .routes(routes!(sinks::get, sinks::update, sinks::delete))
+        .routes(routes!(sinks::dead_letters))
+        .routes(routes!(sinks::replay_dead_letter))
+        .routes(routes!(sinks::replay))
         .split_for_parts()
 }
 

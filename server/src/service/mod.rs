@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cloudevents;
 pub mod context;
 pub mod cron;
 pub mod demo_menu;
@@ -16,6 +17,8 @@ pub mod menu;
 pub mod menu_cache;
 pub mod order_view;
 pub mod orders;
+pub mod relay;
+pub mod sinks;
 pub mod sla;
 pub mod staff;
 

@@ -19,6 +19,7 @@ pub mod placement;
 pub mod secrets;
 pub mod sessions;
 pub mod settings;
+pub mod sinks;
 pub mod staff;
 pub mod time;
 pub mod writer;

@@ -67,6 +67,14 @@ fn expectations() -> BTreeMap<&'static str, Expect> {
         ("GET /api/v1/audit", Roles(MANAGER)),
         ("GET /api/v1/jobs", Roles(MANAGER)),
         ("POST /api/v1/jobs/{id}/retry", Roles(MANAGER)),
+        ("GET /api/v1/sinks", Roles(MANAGER)),
+        ("POST /api/v1/sinks", Roles(MANAGER)),
+        ("GET /api/v1/sinks/{id}", Roles(MANAGER)),
+        ("PATCH /api/v1/sinks/{id}", Roles(MANAGER)),
+        ("DELETE /api/v1/sinks/{id}", Roles(MANAGER)),
+        ("GET /api/v1/sinks/{id}/dead-letters", Roles(MANAGER)),
+        ("POST /api/v1/sinks/{id}/dead-letters/{dead_letter_id}/replay", Roles(MANAGER)),
+        ("POST /api/v1/sinks/{id}/replay", Roles(MANAGER)),
     ])
 }
 

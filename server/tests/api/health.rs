@@ -76,6 +76,14 @@ async fn the_openapi_document_covers_every_route() {
         "GET /api/v1/audit",
         "GET /api/v1/jobs",
         "POST /api/v1/jobs/{id}/retry",
+        "GET /api/v1/sinks",
+        "POST /api/v1/sinks",
+        "GET /api/v1/sinks/{id}",
+        "PATCH /api/v1/sinks/{id}",
+        "DELETE /api/v1/sinks/{id}",
+        "GET /api/v1/sinks/{id}/dead-letters",
+        "POST /api/v1/sinks/{id}/dead-letters/{dead_letter_id}/replay",
+        "POST /api/v1/sinks/{id}/replay",
     ]
     .into_iter()
     .map(String::from)

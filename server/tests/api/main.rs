@@ -16,3 +16,4 @@ mod security;
 mod sessions;
 mod staff;
 mod transitions;
+mod webhooks;

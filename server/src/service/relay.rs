@@ -1,0 +1,271 @@
+//! The outbox relay: forwards the event log to each sink after that sink's own cursor, in
+//! sequence order, at least once.
+//!
+//! One task per active sink calls [`step_at`] and sleeps as it says. A sink that cannot be
+//! reached (down, 5xx, timeout) *holds its backlog*: nothing is skipped, attempts back off,
+//! and after repeated failures the circuit breaker opens (no attempts for a while, then a
+//! single half-open probe; a success closes it). An event the endpoint *rejects* (a 4xx) is
+//! retried a few times, then moved to the sink's dead letters — kept, visible, replayable —
+//! so one poisoned event cannot stop the stream. Events the sink does not subscribe to are
+//! passed over.
+
+use super::cloudevents::cloud_event;
+use super::error::JobResult;
+use super::ServiceError;
+use crate::sinks::signing::WebhookSecret;
+use crate::sinks::webhook::{self, Delivery};
+use crate::state::AppState;
+use crate::store::sinks::{self, DeliveryState, SinkRecord};
+use crate::store::{outbox, time, Done};
+use chrono::{DateTime, Utc};
+use crema_shared::retry::{NextStep, RetryPolicy};
+use rand::Rng;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Consecutive unreachable attempts that open the breaker.
+pub const BREAKER_THRESHOLD: u32 = 5;
+/// Attempts at an event the endpoint rejects before it is dead-lettered.
+pub const REJECTED_ATTEMPTS: u32 = 5;
+
+/// How the relay backs off; from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct RelayPolicy {
+    /// First retry delay (doubling, with jitter, up to a minute).
+    pub retry_base: Duration,
+    /// How long an open breaker waits before its half-open probe.
+    pub breaker_open_for: Duration,
+}
+
+impl RelayPolicy {
+    /// Backoff while an endpoint is unreachable (never gives up: the backlog is held).
+    fn unreachable(&self) -> RetryPolicy {
+        RetryPolicy { base: self.retry_base, factor: 2.0, cap: Duration::from_secs(60), max_attempts: u32::MAX }
+    }
+
+    /// Backoff and attempts for an event the endpoint rejects.
+    fn rejected(&self) -> RetryPolicy {
+        RetryPolicy {
+            base: self.retry_base,
+            factor: 2.0,
+            cap: Duration::from_secs(30),
+            max_attempts: REJECTED_ATTEMPTS,
+        }
+    }
+}
+/// Events read per look at the outbox.
+const BATCH: i64 = 200;
+
+/// What one relay step did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RelayOutcome {
+    /// Nothing after the cursor.
+    Idle,
+    /// Not yet time to try again (backoff or open breaker).
+    Waiting {
+        until: DateTime<Utc>,
+    },
+    Delivered {
+        sequence: i64,
+    },
+    /// Events the sink does not want, passed over up to this sequence.
+    Skipped {
+        through: i64,
+    },
+    /// Could not deliver; the event stays at the head of the backlog.
+    Held {
+        sequence: i64,
+        error: String,
+        until: DateTime<Utc>,
+        breaker_open: bool,
+    },
+    DeadLettered {
+        sequence: i64,
+        error: String,
+    },
+    /// The sink is gone or switched off.
+    Inactive,
+}
+
+/// One relay step for `sink_id` at `now`.
+pub async fn step_at(state: &AppState, sink_id: Uuid, now: DateTime<Utc>) -> Result<RelayOutcome, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    let Some(sink) = sinks::get(&mut conn, sink_id).await?.filter(|s| s.active) else {
+        return Ok(RelayOutcome::Inactive);
+    };
+    if let Some(until) = sink.next_attempt_at.filter(|t| *t > now) {
+        return Ok(RelayOutcome::Waiting { until });
+    }
+    let batch = outbox::read_after(&mut *conn, sink.cursor, BATCH).await?;
+    drop(conn);
+    let Some(last) = batch.last().map(|e| e.sequence) else { return Ok(RelayOutcome::Idle) };
+    let Some(event) = batch.into_iter().find(|e| sink.wants(&e.event_type)) else {
+        let state_after = DeliveryState { cursor: last, ..delivery_state(&sink) };
+        record(state, sink_id, state_after, None).await?;
+        return Ok(RelayOutcome::Skipped { through: last });
+    };
+    let sequence = event.sequence;
+    let event_id = event.id.clone();
+    let secret = WebhookSecret::parse(&sink.secret).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    let delivery = webhook::deliver(&state.http, &sink.url, &secret, &cloud_event(&state.source, event)).await;
+    let jitter: f64 = rand::thread_rng().gen();
+    let (next, outcome, dead_letter) = match delivery {
+        Delivery::Delivered => (
+            DeliveryState {
+                cursor: sequence,
+                rejections: 0,
+                consecutive_failures: 0,
+                next_attempt_at: None,
+                last_error: None,
+            },
+            RelayOutcome::Delivered { sequence },
+            None,
+        ),
+        Delivery::Rejected(error) => {
+            let rejections = sink.rejections + 1;
+            match state.relay_policy.rejected().after_failure(rejections, jitter) {
+                NextStep::GiveUp => (
+                    DeliveryState {
+                        cursor: sequence,
+                        rejections: 0,
+                        consecutive_failures: 0,
+                        next_attempt_at: None,
+                        last_error: Some(error.clone()),
+                    },
+                    RelayOutcome::DeadLettered { sequence, error: error.clone() },
+                    Some((event_id, error, rejections)),
+                ),
+                NextStep::RetryAfter(delay) => {
+                    let until = now + chrono_duration(delay);
+                    (
+                        DeliveryState {
+                            rejections,
+                            consecutive_failures: 0,
+                            next_attempt_at: Some(until),
+                            last_error: Some(error.clone()),
+                            ..delivery_state(&sink)
+                        },
+                        RelayOutcome::Held { sequence, error, until, breaker_open: false },
+                        None,
+                    )
+                }
+            }
+        }
+        Delivery::Unreachable(error) => {
+            let failures = sink.consecutive_failures + 1;
+            let breaker_open = failures >= BREAKER_THRESHOLD;
+            let open_for = state.relay_policy.breaker_open_for;
+            let delay = if breaker_open {
+                open_for
+            } else {
+                match state.relay_policy.unreachable().after_failure(failures, jitter) {
+                    NextStep::RetryAfter(delay) => delay,
+                    NextStep::GiveUp => open_for,
+                }
+            };
+            let until = now + chrono_duration(delay);
+            (
+                DeliveryState {
+                    consecutive_failures: failures,
+                    next_attempt_at: Some(until),
+                    last_error: Some(error.clone()),
+                    ..delivery_state(&sink)
+                },
+                RelayOutcome::Held { sequence, error, until, breaker_open },
+                None,
+            )
+        }
+    };
+    record(state, sink_id, next, dead_letter.map(|(id, error, attempts)| (sequence, id, error, attempts))).await?;
+    match &outcome {
+        RelayOutcome::Held { sequence, error, breaker_open, .. } => {
+            tracing::warn!(sink = %sink.name, sequence, error, breaker_open, "webhook delivery failed; holding the backlog")
+        }
+        RelayOutcome::DeadLettered { sequence, error } => {
+            tracing::error!(sink = %sink.name, sequence, error, "event dead-lettered after the endpoint kept refusing it")
+        }
+        _ => {}
+    }
+    Ok(outcome)
+}
+
+/// The relay task of one sink: steps while there is work, sleeps while there is none.
+pub async fn run(state: AppState, sink_id: Uuid) {
+    let mut latest = state.hub.subscribe();
+    let mut closing = state.hub.closing();
+    loop {
+        if *closing.borrow() {
+            break;
+        }
+        latest.borrow_and_update();
+        let outcome = match step_at(&state, sink_id, time::now()).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                tracing::error!(error = %e, %sink_id, "relay step failed");
+                RelayOutcome::Waiting { until: time::now() + chrono::Duration::seconds(5) }
+            }
+        };
+        let pause = match outcome {
+            RelayOutcome::Inactive => break,
+            RelayOutcome::Delivered { .. } | RelayOutcome::Skipped { .. } | RelayOutcome::DeadLettered { .. } => {
+                continue
+            }
+            RelayOutcome::Idle => None,
+            RelayOutcome::Waiting { until } | RelayOutcome::Held { until, .. } => {
+                Some((until - time::now()).to_std().unwrap_or(Duration::ZERO))
+            }
+        };
+        tokio::select! {
+            _ = async { match pause { Some(p) => tokio::time::sleep(p).await, None => std::future::pending().await } } => {}
+            changed = latest.changed() => if changed.is_err() { break },
+            _ = closing.changed() => break,
+            _ = state.relay_wakeup.notified() => {}
+        }
+    }
+    if let Ok(mut running) = state.relays.lock() {
+        running.remove(&sink_id);
+    }
+}
+
+/// Starts the relay task of `sink_id` unless it runs already.
+pub fn ensure_running(state: &AppState, sink_id: Uuid) {
+    let Ok(mut running) = state.relays.lock() else { return };
+    if running.insert(sink_id) {
+        tokio::spawn(run(state.clone(), sink_id));
+    }
+}
+
+async fn record(
+    state: &AppState,
+    sink_id: Uuid,
+    next: DeliveryState,
+    dead_letter: Option<(i64, String, String, u32)>,
+) -> Result<(), ServiceError> {
+    state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                if let Some((sequence, event_id, error, attempts)) = &dead_letter {
+                    sinks::add_dead_letter(conn, sink_id, *sequence, event_id, error, *attempts).await?;
+                }
+                sinks::update_delivery(conn, sink_id, &next).await?;
+                JobResult::Ok(Done::new((), None))
+            })
+        })
+        .await
+}
+
+fn delivery_state(sink: &SinkRecord) -> DeliveryState {
+    DeliveryState {
+        cursor: sink.cursor,
+        rejections: sink.rejections,
+        consecutive_failures: sink.consecutive_failures,
+        next_attempt_at: sink.next_attempt_at,
+        last_error: sink.last_error.clone(),
+    }
+}
+
+fn chrono_duration(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::seconds(60))
+}

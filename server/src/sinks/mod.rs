@@ -1,0 +1,4 @@
+//! Outbound adapters for the outbox relay: where events go and how they are signed.
+
+pub mod signing;
+pub mod webhook;
