@@ -103,6 +103,14 @@ pub struct Config {
     #[arg(long, env = "CREMA_WEBHOOK_BREAKER_OPEN_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub webhook_breaker_open_secs: u64,
 
+    /// Mail server for customer notifications: `smtp://[user:pass@]host[:port][?tls=starttls]` or `smtps://…`.
+    #[arg(long, env = "CREMA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of customer notifications.
+    #[arg(long, env = "CREMA_MAIL_FROM", default_value = "Crema <crema@localhost>")]
+    pub mail_from: String,
+
     /// Log filter (`info`, `crema_server=debug,warn`, ...).
     #[arg(long, env = "CREMA_LOG", default_value = "info")]
     pub log: String,

@@ -10,7 +10,7 @@ use crate::service::jobs::JobKinds;
 use crate::service::menu_cache::MenuCache;
 use crate::service::staff::{demo_records, DEMO_STAFF};
 use crate::service::EventHub;
-use crate::service::{sinks, sla};
+use crate::service::{notify, sinks, sla};
 use crate::state::CronSettings;
 use crate::state::{AppState, BusinessDay};
 use crate::store::{outbox, settings, Store, StoreError, StoreOptions};
@@ -145,6 +145,12 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             .map_err(|e| StartError::Config(format!("HTTP client: {e}")))?,
         relays: Arc::default(),
         relay_wakeup: Arc::new(Notify::new()),
+        mailer: match &config.smtp_url {
+            Some(url) => Some(Arc::new(
+                crate::service::notify::Mailer::from_config(url, &config.mail_from).map_err(StartError::Config)?,
+            )),
+            None => None,
+        },
         relay_policy: crate::service::relay::RelayPolicy {
             retry_base: Duration::from_millis(config.webhook_retry_base_ms),
             breaker_open_for: Duration::from_secs(config.webhook_breaker_open_secs),
@@ -172,6 +178,7 @@ fn job_kinds() -> JobKinds {
     let kinds = JobKinds::default();
     kinds.register(sla::KIND, sla::spec(), sla::handler());
     kinds.register(sinks::REPLAY_KIND, sinks::replay_spec(), sinks::replay_handler());
+    kinds.register(notify::KIND, notify::spec(), notify::handler());
     kinds
 }
 

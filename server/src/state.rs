@@ -33,6 +33,8 @@ pub struct AppState {
     pub relays: Arc<std::sync::Mutex<std::collections::HashSet<uuid::Uuid>>>,
     /// Wakes every relay task (a sink was changed or a breaker reset).
     pub relay_wakeup: Arc<Notify>,
+    /// The mail server, when configured (`CREMA_SMTP_URL`).
+    pub mailer: Option<Arc<crate::service::notify::Mailer>>,
     /// How the outbox relay backs off.
     pub relay_policy: crate::service::relay::RelayPolicy,
     /// Periodic work.

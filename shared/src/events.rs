@@ -20,6 +20,8 @@ pub mod types {
     pub const PAYMENT_CAPTURED: &str = "payment.captured";
     pub const PAYMENT_REFUNDED: &str = "payment.refunded";
     pub const MENU_UPDATED: &str = "menu.updated";
+    pub const NOTIFICATION_SENT: &str = "notification.sent";
+    pub const NOTIFICATION_FAILED: &str = "notification.failed";
 }
 
 /// `data` of every `order.*` and `payment.*` event: enough for a pickup board or KDS to

@@ -3,13 +3,13 @@
 use super::error::JobResult;
 use super::idempotency::{self, Answer, IdempotencyKey};
 use super::order_view::{event_data, order_dto};
-use super::{sla, RequestContext, ServiceError};
+use super::{notify, sla, RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::orders::{
     self, LineRecord, ListFilter, OptionSnapshot, OrderRecord, OrderUpdate, PaymentRecord, StatusChange,
 };
 use crate::store::placement::{self, IdempotencyRecord};
-use crate::store::{audit, outbox, time, Done, JobError, StoreError};
+use crate::store::{audit, jobs, outbox, time, Done, JobError, StoreError};
 use crema_shared::api::{BoardDto, BoardTicket, OrderDto, OrderPage, PlaceOrderRequest};
 use crema_shared::events::types;
 use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
@@ -141,14 +141,16 @@ pub async fn transition(
     if_match: Option<i64>,
     key: Option<&IdempotencyKey>,
 ) -> Result<Answer, ServiceError> {
-    let (ctx, key) = (ctx.clone(), key.cloned());
-    state
+    let (ctx, key, mailer) = (ctx.clone(), key.cloned(), state.mailer.is_some());
+    let answer = state
         .store
         .writer()
         .write(move |conn| {
-            Box::pin(async move { transition_job(conn, &ctx, id, &command, if_match, key.as_ref()).await })
+            Box::pin(async move { transition_job(conn, &ctx, id, &command, if_match, key.as_ref(), mailer).await })
         })
-        .await
+        .await?;
+    state.jobs_wakeup.notify_one();
+    Ok(answer)
 }
 
 async fn transition_job(
@@ -158,6 +160,7 @@ async fn transition_job(
     command: &OrderCommand,
     if_match: Option<i64>,
     key: Option<&IdempotencyKey>,
+    mailer_configured: bool,
 ) -> JobResult<Answer> {
     if let Some(answer) = idempotency::replay(conn, key).await? {
         return Ok(Done::new(answer, None));
@@ -226,6 +229,9 @@ async fn transition_job(
     let new_events: Vec<_> =
         events.iter().map(|e| ctx.event(e.event_type(), subject.clone(), now, event_data(&order, Some(e)))).collect();
     let last = outbox::append(conn, &new_events).await?;
+    if mailer_configured && events.contains(&OrderEvent::Ready) && order.customer_email.is_some() {
+        jobs::enqueue(conn, &notify::job_for(order.id)).await?;
+    }
     for event in &events {
         let detail = match event {
             OrderEvent::Cancelled { reason } => {

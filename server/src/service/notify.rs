@@ -1,0 +1,191 @@
+//! Telling customers their drink is ready, by email.
+//!
+//! When an order becomes ready and has an email address (and SMTP is configured), a
+//! `notification.order_ready` job is written in the same transaction. The job sends "Your
+//! Latte is ready — ticket 42" (plain text and HTML) through `lettre`, then records
+//! `notification.sent` and finishes in one write; a refusal by the mail server, or the last
+//! failed attempt, records `notification.failed`. The message id is the job id, so the rare
+//! resend after a crash between sending and recording is recognisable as a duplicate.
+
+use super::jobs::{Handler, JobFailure, JobSpec};
+use super::order_view::event_data;
+use super::RequestContext;
+use crate::state::AppState;
+use crate::store::jobs::{self, JobRecord, NewJob};
+use crate::store::orders::{self, OrderRecord};
+use crate::store::{outbox, time, Done, JobError, StoreError};
+use crema_shared::events::types;
+use crema_shared::retry::RetryPolicy;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+pub const KIND: &str = "notification.order_ready";
+
+/// The configured mail server and sender.
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailer").field("from", &self.from.to_string()).finish_non_exhaustive()
+    }
+}
+
+impl Mailer {
+    /// From `smtp://[user:pass@]host[:port][?tls=starttls]` (or `smtps://…`) and a sender.
+    pub fn from_config(url: &str, from: &str) -> Result<Mailer, String> {
+        let url = url.replace("tls=starttls", "tls=required");
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
+            .map_err(|e| format!("CREMA_SMTP_URL: {e}"))?
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        let from = from.parse::<Mailbox>().map_err(|e| format!("CREMA_MAIL_FROM: {e}"))?;
+        Ok(Mailer { transport, from })
+    }
+}
+
+pub fn spec() -> JobSpec {
+    JobSpec {
+        policy: RetryPolicy {
+            base: Duration::from_secs(10),
+            factor: 2.0,
+            cap: Duration::from_secs(600),
+            max_attempts: 6,
+        },
+        timeout: Duration::from_secs(60),
+    }
+}
+
+/// The job for an order that just became ready.
+pub fn job_for(order_id: Uuid) -> NewJob {
+    NewJob {
+        id: Uuid::now_v7(),
+        kind: KIND.to_string(),
+        payload: serde_json::json!({ "order_id": order_id }),
+        run_at: time::now(),
+        dedupe_key: Some(format!("{KIND}:{order_id}")),
+    }
+}
+
+pub fn handler() -> Handler {
+    Arc::new(|state, job| Box::pin(async move { send(&state, job).await }))
+}
+
+/// Subject and bodies of the "ready" email.
+pub fn ready_message(order: &OrderRecord) -> (String, String, String) {
+    let names: Vec<&str> = order.lines.iter().map(|l| l.name.as_str()).collect();
+    let what = match names.as_slice() {
+        [] => "order".to_string(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+    };
+    let verb = if names.len() > 1 { "are" } else { "is" };
+    let subject = format!("Your {what} {verb} ready — ticket {}", order.ticket_number);
+    let first_name = order.customer_name.split_whitespace().next().unwrap_or("there");
+    let text = format!(
+        "Hi {first_name},\n\nyour order is ready at the counter: ticket {}.\n\n{}\n\nEnjoy!\n",
+        order.ticket_number,
+        order.lines.iter().map(|l| format!("- {} × {}", l.quantity, l.name)).collect::<Vec<_>>().join("\n"),
+    );
+    let html = format!(
+        "<p>Hi {},</p><p>your order is ready at the counter: <strong>ticket {}</strong>.</p><ul>{}</ul><p>Enjoy!</p>",
+        escape(first_name),
+        order.ticket_number,
+        order.lines.iter().map(|l| format!("<li>{} × {}</li>", l.quantity, escape(&l.name))).collect::<String>(),
+    );
+    (subject, text, html)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
+    let mailer = state.mailer.clone().ok_or_else(|| JobFailure::Permanent("no SMTP server is configured".into()))?;
+    let order_id = job
+        .payload
+        .get("order_id")
+        .and_then(|v| v.as_str())
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .ok_or_else(|| JobFailure::Permanent("payload has no order_id".into()))?;
+    let mut conn = state.store.reader().acquire().await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
+    let order = orders::get(&mut conn, order_id)
+        .await
+        .map_err(|e| JobFailure::Retryable(e.to_string()))?
+        .ok_or_else(|| JobFailure::Permanent(format!("order {order_id} no longer exists")))?;
+    drop(conn);
+    let to = order.customer_email.clone().ok_or_else(|| JobFailure::Permanent("the order has no email".into()))?;
+    let (subject, text, html) = ready_message(&order);
+    let built = to.parse::<Mailbox>().map_err(|e| e.to_string()).and_then(|to| {
+        Message::builder()
+            .from(mailer.from.clone())
+            .to(to)
+            .subject(subject)
+            .message_id(Some(format!("<{}@crema>", job.id)))
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .map_err(|e| e.to_string())
+    });
+    let outcome = match built {
+        Err(e) => Err(JobFailure::Permanent(format!("cannot build the message: {e}"))),
+        Ok(message) => match mailer.transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(JobFailure::Permanent(format!("the mail server refused it: {e}"))),
+            Err(e) => Err(JobFailure::Retryable(format!("sending failed: {e}"))),
+        },
+    };
+    let last_attempt = job.attempts >= spec().policy.max_attempts;
+    let event_type = match &outcome {
+        Ok(()) => Some(types::NOTIFICATION_SENT),
+        Err(JobFailure::Permanent(_)) => Some(types::NOTIFICATION_FAILED),
+        Err(JobFailure::Retryable(_)) if last_attempt => Some(types::NOTIFICATION_FAILED),
+        Err(_) => None,
+    };
+    if let Some(event_type) = event_type {
+        let error = outcome.as_ref().err().map(ToString::to_string);
+        record(state, &job, &order, &to, event_type, error, outcome.is_ok())
+            .await
+            .map_err(|e| JobFailure::Retryable(e.to_string()))?;
+    }
+    outcome
+}
+
+async fn record(
+    state: &AppState,
+    job: &JobRecord,
+    order: &OrderRecord,
+    to: &str,
+    event_type: &'static str,
+    error: Option<String>,
+    finished: bool,
+) -> Result<(), StoreError> {
+    let mut data = event_data(order, None);
+    if let Some(map) = data.as_object_mut() {
+        map.remove("order");
+        map.insert("channel".into(), "email".into());
+        map.insert("to".into(), to.into());
+        map.insert("job_id".into(), job.id.to_string().into());
+        if let Some(error) = &error {
+            map.insert("error".into(), error.clone().into());
+        }
+    }
+    let event = RequestContext::internal().event(event_type, Some(order.id.to_string()), time::now(), data);
+    let job_id = job.id;
+    state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                let last = outbox::append(conn, &[event]).await?;
+                if finished {
+                    jobs::succeed(conn, job_id).await?;
+                }
+                Ok::<_, JobError<StoreError>>(Done::new((), last))
+            })
+        })
+        .await
+}

@@ -1,0 +1,237 @@
+//! "Your drink is ready" emails, sent to a real SMTP server (Debian's aiosmtpd) that the test
+//! starts on a free port and reads back from its maildir.
+
+use crate::helpers::{spawn_app_with, TestApp};
+use crema_server::service::jobs::{self, StepOutcome};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// An aiosmtpd server delivering into a maildir; stopped on drop.
+struct SmtpServer {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    async fn start() -> SmtpServer {
+        let dir = tempfile::tempdir().expect("dir");
+        let maildir = dir.path().join("mail");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        let child = Command::new("/usr/bin/python3")
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("aiosmtpd runs (apt package python3-aiosmtpd; scripts/test installs it)");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            assert!(tokio::time::Instant::now() < deadline, "aiosmtpd did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        SmtpServer { child, port, maildir, _dir: dir }
+    }
+
+    fn messages(&self) -> Vec<String> {
+        read_dir(&self.maildir.join("new"))
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The Subject header, decoding RFC 2047 `=?utf-8?b?…?=` words.
+fn subject_of(message: &str) -> String {
+    use base64::Engine;
+    let mut lines = message.lines().skip_while(|l| !l.starts_with("Subject:"));
+    let mut raw = lines.next().unwrap_or_default().trim_start_matches("Subject:").trim().to_string();
+    for more in lines.take_while(|l| l.starts_with(' ') || l.starts_with('\t')) {
+        raw.push_str(more.trim());
+    }
+    // Adjacent encoded words join without the space between them; other words keep it.
+    let mut out = String::new();
+    let mut previous_encoded = false;
+    for word in raw.split_whitespace() {
+        let lower = word.to_ascii_lowercase();
+        let encoded = lower.starts_with("=?utf-8?b?") && word.ends_with("?=");
+        let text = if encoded {
+            base64::engine::general_purpose::STANDARD
+                .decode(&word[10..word.len() - 2])
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .unwrap_or_else(|| word.to_string())
+        } else {
+            word.to_string()
+        };
+        let joins_previous = encoded && previous_encoded;
+        if !out.is_empty() && !joins_previous {
+            out.push(' ');
+        }
+        out.push_str(&text);
+        previous_encoded = encoded;
+    }
+    out
+}
+
+fn read_dir(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(Result::ok).filter_map(|e| std::fs::read_to_string(e.path()).ok()).collect())
+        .unwrap_or_default()
+}
+
+async fn app_with_smtp(url: &str) -> TestApp {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = crema_server::Config::for_database(dir.path().join("crema.db"));
+    config.smtp_url = Some(url.to_string());
+    config.mail_from = "Crema Demo Coffee <orders@crema.test>".into();
+    spawn_app_with(config, dir).await
+}
+
+async fn make_ready(app: &TestApp, order: &crema_shared::api::OrderDto) {
+    let base = format!("/api/v1/orders/{}", order.id);
+    assert_eq!(app.post_empty(&format!("{base}/accept")).await.status(), 200);
+    for line in &order.lines {
+        assert_eq!(app.post_empty(&format!("{base}/lines/{}/start", line.id)).await.status(), 200);
+        assert_eq!(app.post_empty(&format!("{base}/lines/{}/done", line.id)).await.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn a_ready_order_with_an_email_gets_one_message_and_a_sent_event() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&format!("smtp://127.0.0.1:{}", smtp.port)).await;
+    let demo = app.demo().await;
+    let mut body = demo.latte_and_croissant("Ana Lima");
+    body["customer_email"] = json!("ana@example.com");
+    let order = app.place(&body).await;
+    let no_email = app.place(&demo.espresso("Ben")).await;
+    make_ready(&app, &order).await;
+    make_ready(&app, &no_email).await;
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while smtp.messages().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "no email arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The event follows the send in the same job; wait for it too.
+    let sent = loop {
+        let sent: Vec<_> = app.events().await.into_iter().filter(|e| e.event_type == "notification.sent").collect();
+        if !sent.is_empty() {
+            break sent;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no notification.sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1, "only the order with an email is notified");
+    let message = &messages[0];
+    assert_eq!(subject_of(message), "Your Latte and 1 more are ready — ticket 1");
+    assert!(message.contains("To: ana@example.com"), "{message}");
+    assert!(
+        message.contains("From: \"Crema Demo Coffee\" <orders@crema.test>")
+            || message.contains("From: Crema Demo Coffee <orders@crema.test>"),
+        "{message}"
+    );
+    assert!(message.contains("text/plain") && message.contains("text/html"), "plain text and HTML parts: {message}");
+    assert!(message.contains("Hi Ana"), "{message}");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].subject.as_deref(), Some(order.id.to_string().as_str()));
+    assert_eq!(sent[0].data["to"], "ana@example.com");
+    let done: Value = app.get("/api/v1/jobs?kind=notification.order_ready").await.json().await.expect("json");
+    assert_eq!(done["jobs"].as_array().map(Vec::len), Some(1));
+    assert_eq!(done["jobs"][0]["state"], "succeeded");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unreachable_mail_server_retries_then_the_job_dies_with_a_failed_event() {
+    // Nothing listens on this port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let app = app_with_smtp(&format!("smtp://127.0.0.1:{port}")).await;
+    let demo = app.demo().await;
+    let mut body = demo.espresso("Ana");
+    body["customer_email"] = json!("ana@example.com");
+    let order = app.place(&body).await;
+    make_ready(&app, &order).await;
+
+    // Step the job through its attempts at ever later clock times until it is dead (the
+    // background runner may take the first attempt; it cannot take later ones, not yet due).
+    let mut t = chrono::Utc::now() + chrono::Duration::hours(1);
+    let mut dead = false;
+    for _ in 0..20 {
+        match jobs::step_at(&app.state, t).await.expect("step") {
+            StepOutcome::Dead { kind, error, attempt, .. } if kind == "notification.order_ready" => {
+                assert_eq!(attempt, 6);
+                assert!(error.contains("sending failed"), "{error}");
+                dead = true;
+                break;
+            }
+            _ => t += chrono::Duration::hours(1),
+        }
+    }
+    assert!(dead, "the job never died");
+    let failed: Vec<_> = app.events().await.into_iter().filter(|e| e.event_type == "notification.failed").collect();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].data["error"].as_str().is_some_and(|e| e.contains("sending failed")));
+    let dead_jobs: Value = app.get("/api/v1/jobs?state=dead").await.json().await.expect("json");
+    assert_eq!(dead_jobs["jobs"][0]["kind"], "notification.order_ready");
+    app.stop().await;
+}
+
+#[test]
+fn the_message_names_the_drink_and_the_ticket() {
+    use crema_server::store::orders::{LineRecord, OrderRecord};
+    use crema_shared::status::{LineStatus, OrderStatus, PaymentStatus};
+    use crema_shared::Money;
+    let line = |name: &str| LineRecord {
+        id: uuid::Uuid::now_v7(),
+        item_id: uuid::Uuid::now_v7(),
+        name: name.into(),
+        quantity: 1,
+        unit_price: Money::from_minor(475),
+        options: vec![],
+        note: None,
+        status: LineStatus::Done,
+        line_total: Money::from_minor(475),
+    };
+    let now = chrono::Utc::now();
+    let mut order = OrderRecord {
+        id: uuid::Uuid::now_v7(),
+        business_date: "2026-11-22".into(),
+        ticket_number: 42,
+        customer_name: "Ana <b>Lima</b>".into(),
+        customer_email: Some("ana@example.com".into()),
+        status: OrderStatus::Ready,
+        payment_status: PaymentStatus::Unpaid,
+        currency: "USD".into(),
+        totals: crema_shared::totals::Totals {
+            subtotal: Money::ZERO,
+            discount: Money::ZERO,
+            tax: Money::ZERO,
+            tip: Money::ZERO,
+            total: Money::ZERO,
+        },
+        payment: None,
+        version: 5,
+        created_at: now,
+        updated_at: now,
+        placed_by: None,
+        lines: vec![line("Latte")],
+    };
+    let (subject, text, html) = crema_server::service::notify::ready_message(&order);
+    assert_eq!(subject, "Your Latte is ready — ticket 42");
+    assert!(text.contains("ticket 42") && text.contains("1 × Latte"));
+    assert!(html.contains("<strong>ticket 42</strong>"));
+    order.customer_name = "<script>".into();
+    assert!(!crema_server::service::notify::ready_message(&order).2.contains("<script>"), "names are escaped");
+    order.lines.push(line("Croissant"));
+    assert_eq!(crema_server::service::notify::ready_message(&order).0, "Your Latte and 1 more are ready — ticket 42");
+}
