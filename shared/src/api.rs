@@ -97,6 +97,8 @@ pub struct ItemDto {
     pub position: i64,
     /// Modifier groups offered, in display order.
     pub modifier_group_ids: Vec<Uuid>,
+    /// Units left when counted; `null`: not counted.
+    pub stock: Option<u32>,
 }
 
 /// Create (`name`, `category_id`, `price_cents` required) or partial update of an item.
@@ -144,6 +146,8 @@ pub struct OptionDto {
     pub price_delta_cents: i64,
     pub available: bool,
     pub position: i64,
+    /// Units left when counted; `null`: not counted.
+    pub stock: Option<u32>,
 }
 
 /// Create (`group_id`, `name` required) or partial update of a modifier option.
@@ -156,6 +160,15 @@ pub struct OptionInput {
     pub price_delta_cents: Option<i64>,
     pub available: Option<bool>,
     pub position: Option<i64>,
+}
+
+/// Set how many are left (`null` stops counting). Reaching zero sells it out; above zero
+/// brings it back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StockInput {
+    pub stock: Option<i64>,
 }
 
 /// "86" an item or option (`available: false`) or bring it back.

@@ -18,6 +18,7 @@ pub mod placing;
 pub mod retry;
 pub mod staff;
 pub mod status;
+pub mod stock;
 pub mod tax;
 pub mod totals;
 pub mod validation;

@@ -28,6 +28,15 @@ pub struct Item {
     pub position: i64,
     /// The modifier groups this item offers, in display order.
     pub group_ids: Vec<Uuid>,
+    /// Units left, when counted (`None`: not counted, never runs out).
+    pub stock: Option<u32>,
+}
+
+impl Item {
+    /// Can be sold now: switched on and not counted down to zero.
+    pub fn sellable(&self) -> bool {
+        self.available && self.stock != Some(0)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +73,15 @@ pub struct ModifierOption {
     pub price_delta: Money,
     pub available: bool,
     pub position: i64,
+    /// Units left, when counted (oat milk cartons, say).
+    pub stock: Option<u32>,
+}
+
+impl ModifierOption {
+    /// Can be chosen now: switched on and not counted down to zero.
+    pub fn sellable(&self) -> bool {
+        self.available && self.stock != Some(0)
+    }
 }
 
 /// One version of a shop's menu, indexed for lookups.
@@ -143,7 +161,7 @@ impl Catalog {
             id: item.id,
             name: item.name.clone(),
             price_cents: item.price.minor(),
-            available: item.available,
+            available: item.sellable(),
             prep_seconds: item.prep_seconds,
             modifier_groups: item
                 .group_ids
@@ -161,7 +179,7 @@ impl Catalog {
                             id: o.id,
                             name: o.name.clone(),
                             price_delta_cents: o.price_delta.minor(),
-                            available: o.available,
+                            available: o.sellable(),
                         })
                         .collect(),
                 })
@@ -223,6 +241,7 @@ pub(crate) mod fixtures {
             prep_seconds: 60,
             position: 0,
             group_ids: groups,
+            stock: None,
         };
         let group = |gid: Uuid, name: &str, min: u32, max: u32| ModifierGroup {
             id: gid,
@@ -238,6 +257,7 @@ pub(crate) mod fixtures {
             price_delta: Money::from_minor(delta),
             available,
             position: 0,
+            stock: None,
         };
         let catalog = Catalog::new(
             7,

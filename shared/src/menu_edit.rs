@@ -65,7 +65,8 @@ pub fn item(id: Uuid, base: Option<&Item>, input: &ItemInput) -> Result<Item, Va
     let available = input.available.or(base.map(|b| b.available)).unwrap_or(true);
     match (errors.is_empty(), name, category_id, price, prep_seconds) {
         (true, Some(name), Some(category_id), Some(price), Some(prep_seconds)) => {
-            Ok(Item { id, category_id, name, price, available, prep_seconds, position, group_ids })
+            let stock = base.and_then(|b| b.stock);
+            Ok(Item { id, category_id, name, price, available, prep_seconds, position, group_ids, stock })
         }
         _ => Err(errors),
     }
@@ -125,7 +126,8 @@ pub fn option(
     let available = input.available.or(base.map(|b| b.available)).unwrap_or(true);
     match (errors.is_empty(), name, group_id, price_delta) {
         (true, Some(name), Some(group_id), Some(price_delta)) => {
-            Ok(ModifierOption { id, group_id, name, price_delta, available, position })
+            let stock = base.and_then(|b| b.stock);
+            Ok(ModifierOption { id, group_id, name, price_delta, available, position, stock })
         }
         _ => Err(errors),
     }

@@ -114,6 +114,7 @@ fn price_line(catalog: &Catalog, errors: &mut ValidationErrors, path: &str, line
         errors.push(format!("{path}.item_id"), "no such item on the menu");
         return None;
     };
+    // Running out of a counted item is the stock check's to refuse (a 409 naming it).
     if !item.available {
         errors.push(format!("{path}.item_id"), format!("\"{}\" is sold out", item.name));
     }

@@ -43,6 +43,8 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("PATCH", "/api/v1/menu/items/{id}", Needs(EditMenu)),
     ("DELETE", "/api/v1/menu/items/{id}", Needs(EditMenu)),
     ("PUT", "/api/v1/menu/items/{id}/availability", Needs(EditMenu)),
+    ("PUT", "/api/v1/menu/items/{id}/stock", Needs(EditMenu)),
+    ("PUT", "/api/v1/menu/options/{id}/stock", Needs(EditMenu)),
     ("POST", "/api/v1/menu/modifier-groups", Needs(EditMenu)),
     ("PATCH", "/api/v1/menu/modifier-groups/{id}", Needs(EditMenu)),
     ("DELETE", "/api/v1/menu/modifier-groups/{id}", Needs(EditMenu)),

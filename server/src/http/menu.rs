@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crema_shared::api::{
     AvailabilityInput, CategoryDto, CategoryInput, ItemDto, ItemInput, MenuView, ModifierGroupDto, ModifierGroupInput,
-    OptionDto, OptionInput, Problem,
+    OptionDto, OptionInput, Problem, StockInput,
 };
 use uuid::Uuid;
 
@@ -280,4 +280,43 @@ pub async fn set_option_availability(
     input: ApiJson<AvailabilityInput>,
 ) -> Result<Json<OptionDto>, ApiError> {
     Ok(Json(service::menu::set_option_availability(&state, &ctx, id, input.value.available, if_match).await?))
+}
+
+/// Sets how many are left (`{"stock": null}` stops counting); zero sells the item out.
+#[utoipa::path(put, path = "/api/v1/menu/items/{id}/stock", tag = "menu", request_body = StockInput,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Expected menu version")),
+    responses((status = 200, body = ItemDto), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_item_stock(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(if_match): IfMatch,
+    input: ApiJson<StockInput>,
+) -> Result<Json<ItemDto>, ApiError> {
+    let stock = stock_count(&input.value)?;
+    Ok(Json(service::menu::set_item_stock(&state, &ctx, id, stock, if_match).await?))
+}
+
+/// Sets how many of an option are left (oat milk cartons); zero sells it out.
+#[utoipa::path(put, path = "/api/v1/menu/options/{id}/stock", tag = "menu", request_body = StockInput,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Expected menu version")),
+    responses((status = 200, body = OptionDto), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_option_stock(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(if_match): IfMatch,
+    input: ApiJson<StockInput>,
+) -> Result<Json<OptionDto>, ApiError> {
+    let stock = stock_count(&input.value)?;
+    Ok(Json(service::menu::set_option_stock(&state, &ctx, id, stock, if_match).await?))
+}
+
+/// A count of 0 to 100 000, or none.
+fn stock_count(input: &StockInput) -> Result<Option<u32>, ApiError> {
+    match input.stock {
+        None => Ok(None),
+        Some(n) if (0..=100_000).contains(&n) => Ok(Some(n as u32)),
+        Some(_) => Err(ApiError::field("stock", "must be between 0 and 100000, or null to stop counting")),
+    }
 }

@@ -42,6 +42,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(menu::list_items, menu::create_item))
         .routes(routes!(menu::get_item, menu::update_item, menu::delete_item))
         .routes(routes!(menu::set_item_availability))
+        .routes(routes!(menu::set_item_stock))
+        .routes(routes!(menu::set_option_stock))
         .routes(routes!(menu::list_groups, menu::create_group))
         .routes(routes!(menu::get_group, menu::update_group, menu::delete_group))
         .routes(routes!(menu::list_options, menu::create_option))

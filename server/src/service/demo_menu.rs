@@ -126,6 +126,7 @@ impl DemoMenu {
                 price_delta: Money::from_minor(*delta),
                 available: true,
                 position: i as i64,
+                stock: None,
             });
         }
         id
@@ -142,6 +143,7 @@ impl DemoMenu {
             prep_seconds,
             position,
             group_ids: groups.to_vec(),
+            stock: None,
         });
     }
 }

@@ -1,10 +1,12 @@
 //! Reading and editing the menu. Every edit is one transaction that checks the optional
 //! expected menu version, writes the row, bumps the version and appends `menu.updated`.
 
+use super::stock as stock_events;
 use super::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::menu::{self, MenuTable};
 use crate::store::{audit, outbox, settings, time, Done, JobError};
+use crema_shared::stock::StockKind;
 use futures::future::BoxFuture;
 use sqlx::SqliteConnection;
 
@@ -143,6 +145,71 @@ pub async fn set_item_availability(
         })
     })
     .await
+}
+
+/// Sets an item's stock count (`None` stops counting); crossing zero sells it out or brings it back.
+pub async fn set_item_stock(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    stock: Option<u32>,
+    if_match: Option<i64>,
+) -> Result<ItemDto, ServiceError> {
+    let (job_ctx, cache) = (ctx.clone(), state.menu.clone());
+    edit(state, ctx, if_match, move |conn| {
+        Box::pin(async move {
+            let catalog = cache.current(conn).await?.catalog.clone();
+            let mut item = menu::get_item(conn, id).await?.ok_or(ServiceError::NotFound("item"))?;
+            let crossing = crossing(item.stock, stock);
+            item.stock = stock;
+            menu::upsert_item(conn, &item).await?;
+            if let Some(event_type) = crossing {
+                let event =
+                    stock_events::event(&job_ctx, event_type, &catalog, StockKind::Item, id, stock.unwrap_or(0));
+                outbox::append(conn, &[event]).await?;
+            }
+            Ok((item_dto(&item), "item.stock", id))
+        })
+    })
+    .await
+}
+
+/// Sets an option's stock count (`None` stops counting); crossing zero sells it out or brings it back.
+pub async fn set_option_stock(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    stock: Option<u32>,
+    if_match: Option<i64>,
+) -> Result<OptionDto, ServiceError> {
+    let (job_ctx, cache) = (ctx.clone(), state.menu.clone());
+    edit(state, ctx, if_match, move |conn| {
+        Box::pin(async move {
+            let catalog = cache.current(conn).await?.catalog.clone();
+            let mut option = menu::get_option(conn, id).await?.ok_or(ServiceError::NotFound("option"))?;
+            let crossing = crossing(option.stock, stock);
+            option.stock = stock;
+            menu::upsert_option(conn, &option).await?;
+            if let Some(event_type) = crossing {
+                let event =
+                    stock_events::event(&job_ctx, event_type, &catalog, StockKind::Option, id, stock.unwrap_or(0));
+                outbox::append(conn, &[event]).await?;
+            }
+            Ok((option_dto(&option), "option.stock", id))
+        })
+    })
+    .await
+}
+
+/// `item.sold_out` when a count reaches zero, `item.back_in_stock` when it leaves zero
+/// (or stops being counted while at zero).
+fn crossing(before: Option<u32>, after: Option<u32>) -> Option<&'static str> {
+    match (before, after) {
+        (Some(0), Some(0)) => None,
+        (_, Some(0)) => Some(types::ITEM_SOLD_OUT),
+        (Some(0), _) => Some(types::ITEM_BACK_IN_STOCK),
+        _ => None,
+    }
 }
 
 /// Creates (`id` = `None`) or updates a modifier group.
@@ -313,6 +380,7 @@ fn item_dto(i: &Item) -> ItemDto {
         prep_seconds: i.prep_seconds,
         position: i.position,
         modifier_group_ids: i.group_ids.clone(),
+        stock: i.stock,
     }
 }
 
@@ -335,5 +403,6 @@ fn option_dto(o: &ModifierOption) -> OptionDto {
         price_delta_cents: o.price_delta.minor(),
         available: o.available,
         position: o.position,
+        stock: o.stock,
     }
 }

@@ -22,6 +22,7 @@ pub mod relay;
 pub mod sinks;
 pub mod sla;
 pub mod staff;
+pub mod stock;
 
 pub use context::RequestContext;
 pub use error::ServiceError;

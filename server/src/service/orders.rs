@@ -3,7 +3,7 @@
 use super::error::JobResult;
 use super::idempotency::{self, Answer, IdempotencyKey};
 use super::order_view::{event_data, order_dto};
-use super::{notify, sla, RequestContext, ServiceError};
+use super::{notify, sla, stock, RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::orders::{
     self, LineRecord, ListFilter, OptionSnapshot, OrderRecord, OrderUpdate, PaymentRecord, StatusChange,
@@ -66,6 +66,7 @@ async fn place_job(
     if check.order_exists {
         return Err(ServiceError::Conflict(format!("an order with id {id} already exists")).into());
     }
+    let takes = stock::check(conn, &menu.catalog, &priced.lines).await?;
     let payment = priced.payment.map(|p| PaymentRecord {
         method: PaymentMethod::Cash,
         tendered: p.tendered,
@@ -103,7 +104,11 @@ async fn place_job(
     let saved = key.map(|k| k.save(&answer));
     let record = key.zip(saved.as_ref()).map(|(k, saved)| IdempotencyRecord { scope: &k.scope, key: &k.key, saved });
     let sla_job = state.ticket_sla.map(|limit| sla::job_for(order.id, order.created_at, limit));
-    let last = placement::write(conn, &order, &events, record, sla_job.as_ref()).await?;
+    let mut last = placement::write(conn, &order, &events, record, sla_job.as_ref()).await?;
+    let sold_out = stock::reserve(conn, ctx, &menu.catalog, order.id, &takes).await?;
+    if !sold_out.is_empty() {
+        last = outbox::append(conn, &sold_out).await?.or(last);
+    }
     tracing::info!(order_id = %order.id, ticket = order.ticket_number, total = order.totals.total.minor(), "order placed");
     Ok(Done::new(answer, last))
 }
@@ -141,12 +146,12 @@ pub async fn transition(
     if_match: Option<i64>,
     key: Option<&IdempotencyKey>,
 ) -> Result<Answer, ServiceError> {
-    let (ctx, key, mailer) = (ctx.clone(), key.cloned(), state.mailer.is_some());
+    let (job_state, ctx, key) = (state.clone(), ctx.clone(), key.cloned());
     let answer = state
         .store
         .writer()
         .write(move |conn| {
-            Box::pin(async move { transition_job(conn, &ctx, id, &command, if_match, key.as_ref(), mailer).await })
+            Box::pin(async move { transition_job(conn, &job_state, &ctx, id, &command, if_match, key.as_ref()).await })
         })
         .await?;
     state.jobs_wakeup.notify_one();
@@ -155,12 +160,12 @@ pub async fn transition(
 
 async fn transition_job(
     conn: &mut SqliteConnection,
+    state: &AppState,
     ctx: &RequestContext,
     id: Uuid,
     command: &OrderCommand,
     if_match: Option<i64>,
     key: Option<&IdempotencyKey>,
-    mailer_configured: bool,
 ) -> JobResult<Answer> {
     if let Some(answer) = idempotency::replay(conn, key).await? {
         return Ok(Done::new(answer, None));
@@ -228,8 +233,15 @@ async fn transition_job(
     let subject = Some(order.id.to_string());
     let new_events: Vec<_> =
         events.iter().map(|e| ctx.event(e.event_type(), subject.clone(), now, event_data(&order, Some(e)))).collect();
-    let last = outbox::append(conn, &new_events).await?;
-    if mailer_configured && events.contains(&OrderEvent::Ready) && order.customer_email.is_some() {
+    let mut last = outbox::append(conn, &new_events).await?;
+    if events.iter().any(|e| matches!(e, OrderEvent::Cancelled { .. })) {
+        let menu = state.menu.current(conn).await?;
+        let back = stock::release(conn, ctx, &menu.catalog, id).await?;
+        if !back.is_empty() {
+            last = outbox::append(conn, &back).await?.or(last);
+        }
+    }
+    if state.mailer.is_some() && events.contains(&OrderEvent::Ready) && order.customer_email.is_some() {
         jobs::enqueue(conn, &notify::job_for(order.id)).await?;
     }
     for event in &events {

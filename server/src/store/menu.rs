@@ -62,7 +62,7 @@ fn category_from_row(r: &SqliteRow) -> Result<Category, StoreError> {
 // ------------------------------------------------------------------ items
 
 pub async fn list_items(conn: &mut SqliteConnection) -> Result<Vec<Item>, StoreError> {
-    let rows = sqlx::query("SELECT id, category_id, name, price_cents, available, prep_seconds, position FROM items ORDER BY position, name").fetch_all(&mut *conn).await?;
+    let rows = sqlx::query("SELECT id, category_id, name, price_cents, available, prep_seconds, position, stock FROM items ORDER BY position, name").fetch_all(&mut *conn).await?;
     let links = sqlx::query("SELECT item_id, group_id FROM item_modifier_groups ORDER BY item_id, position")
         .fetch_all(&mut *conn)
         .await?;
@@ -81,7 +81,7 @@ pub async fn list_items(conn: &mut SqliteConnection) -> Result<Vec<Item>, StoreE
 
 pub async fn get_item(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Item>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, category_id, name, price_cents, available, prep_seconds, position FROM items WHERE id = ?",
+        "SELECT id, category_id, name, price_cents, available, prep_seconds, position, stock FROM items WHERE id = ?",
     )
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
@@ -99,11 +99,11 @@ pub async fn get_item(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<It
 /// Inserts or replaces an item and its ordered group links.
 pub async fn upsert_item(conn: &mut SqliteConnection, item: &Item) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO items (id, category_id, name, price_cents, available, prep_seconds, position)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO items (id, category_id, name, price_cents, available, prep_seconds, position, stock)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET category_id = excluded.category_id, name = excluded.name,
            price_cents = excluded.price_cents, available = excluded.available,
-           prep_seconds = excluded.prep_seconds, position = excluded.position",
+           prep_seconds = excluded.prep_seconds, position = excluded.position, stock = excluded.stock",
     )
     .bind(item.id.to_string())
     .bind(item.category_id.to_string())
@@ -112,6 +112,7 @@ pub async fn upsert_item(conn: &mut SqliteConnection, item: &Item) -> Result<(),
     .bind(item.available)
     .bind(i64::from(item.prep_seconds))
     .bind(item.position)
+    .bind(item.stock.map(i64::from))
     .execute(&mut *conn)
     .await?;
     sqlx::query("DELETE FROM item_modifier_groups WHERE item_id = ?")
@@ -140,6 +141,7 @@ fn item_from_row(r: &SqliteRow) -> Result<Item, StoreError> {
         prep_seconds: u32::try_from(prep).map_err(|_| StoreError::corrupt("prep_seconds"))?,
         position: r.try_get("position")?,
         group_ids: Vec::new(),
+        stock: stock_col(r)?,
     })
 }
 
@@ -192,7 +194,7 @@ fn group_from_row(r: &SqliteRow) -> Result<ModifierGroup, StoreError> {
 // ------------------------------------------------------------------ options
 
 pub async fn list_options(conn: &mut SqliteConnection) -> Result<Vec<ModifierOption>, StoreError> {
-    let rows = sqlx::query("SELECT id, group_id, name, price_delta_cents, available, position FROM modifier_options ORDER BY position, name")
+    let rows = sqlx::query("SELECT id, group_id, name, price_delta_cents, available, position, stock FROM modifier_options ORDER BY position, name")
         .fetch_all(&mut *conn)
         .await?;
     rows.iter().map(option_from_row).collect()
@@ -200,7 +202,7 @@ pub async fn list_options(conn: &mut SqliteConnection) -> Result<Vec<ModifierOpt
 
 pub async fn get_option(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<ModifierOption>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, group_id, name, price_delta_cents, available, position FROM modifier_options WHERE id = ?",
+        "SELECT id, group_id, name, price_delta_cents, available, position, stock FROM modifier_options WHERE id = ?",
     )
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
@@ -210,11 +212,11 @@ pub async fn get_option(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<
 
 pub async fn upsert_option(conn: &mut SqliteConnection, o: &ModifierOption) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO modifier_options (id, group_id, name, price_delta_cents, available, position)
-         VALUES (?, ?, ?, ?, ?, ?)
+        "INSERT INTO modifier_options (id, group_id, name, price_delta_cents, available, position, stock)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET group_id = excluded.group_id, name = excluded.name,
            price_delta_cents = excluded.price_delta_cents, available = excluded.available,
-           position = excluded.position",
+           position = excluded.position, stock = excluded.stock",
     )
     .bind(o.id.to_string())
     .bind(o.group_id.to_string())
@@ -222,6 +224,7 @@ pub async fn upsert_option(conn: &mut SqliteConnection, o: &ModifierOption) -> R
     .bind(o.price_delta.minor())
     .bind(o.available)
     .bind(o.position)
+    .bind(o.stock.map(i64::from))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -235,7 +238,14 @@ fn option_from_row(r: &SqliteRow) -> Result<ModifierOption, StoreError> {
         price_delta: Money::from_minor(r.try_get("price_delta_cents")?),
         available: r.try_get("available")?,
         position: r.try_get("position")?,
+        stock: stock_col(r)?,
     })
+}
+
+fn stock_col(r: &SqliteRow) -> Result<Option<u32>, StoreError> {
+    r.try_get::<Option<i64>, _>("stock")?
+        .map(|n| u32::try_from(n).map_err(|_| StoreError::corrupt("stock")))
+        .transpose()
 }
 
 // ------------------------------------------------------------------ deletes

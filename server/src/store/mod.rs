@@ -21,6 +21,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sinks;
 pub mod staff;
+pub mod stock;
 pub mod time;
 pub mod writer;
 

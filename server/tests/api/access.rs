@@ -38,6 +38,8 @@ fn expectations() -> BTreeMap<&'static str, Expect> {
         ("PATCH /api/v1/menu/items/{id}", Roles(MANAGER)),
         ("DELETE /api/v1/menu/items/{id}", Roles(MANAGER)),
         ("PUT /api/v1/menu/items/{id}/availability", Roles(MANAGER)),
+        ("PUT /api/v1/menu/items/{id}/stock", Roles(MANAGER)),
+        ("PUT /api/v1/menu/options/{id}/stock", Roles(MANAGER)),
         ("POST /api/v1/menu/modifier-groups", Roles(MANAGER)),
         ("PATCH /api/v1/menu/modifier-groups/{id}", Roles(MANAGER)),
         ("DELETE /api/v1/menu/modifier-groups/{id}", Roles(MANAGER)),

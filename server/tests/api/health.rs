@@ -41,6 +41,8 @@ async fn the_openapi_document_covers_every_route() {
         "PATCH /api/v1/menu/items/{id}",
         "DELETE /api/v1/menu/items/{id}",
         "PUT /api/v1/menu/items/{id}/availability",
+        "PUT /api/v1/menu/items/{id}/stock",
+        "PUT /api/v1/menu/options/{id}/stock",
         "GET /api/v1/menu/modifier-groups",
         "POST /api/v1/menu/modifier-groups",
         "GET /api/v1/menu/modifier-groups/{id}",

@@ -16,5 +16,6 @@ mod problems;
 mod security;
 mod sessions;
 mod staff;
+mod stock;
 mod transitions;
 mod webhooks;

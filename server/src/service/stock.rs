@@ -1,0 +1,107 @@
+//! Stock in the order flow: checking and reserving at placement, releasing on cancellation,
+//! and the `item.sold_out` / `item.back_in_stock` events when a count crosses zero. Crossing
+//! zero also bumps the menu version, so every screen's menu (and the priced-menu cache)
+//! refreshes.
+
+use super::{RequestContext, ServiceError};
+use crate::store::outbox::NewEvent;
+use crate::store::{settings, stock, time, StoreError};
+use crema_shared::events::types;
+use crema_shared::menu::Catalog;
+use crema_shared::placing::PricedLine;
+use crema_shared::stock::{demand, shortfalls, StockKind};
+use serde_json::json;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+/// What an order will take from counted stock, checked against the counts now.
+pub async fn check(
+    conn: &mut SqliteConnection,
+    catalog: &Catalog,
+    lines: &[PricedLine],
+) -> Result<Vec<(StockKind, Uuid, u32, u32)>, ServiceError> {
+    let wanted = demand(lines);
+    let counted: Vec<(StockKind, Uuid)> = wanted.keys().copied().filter(|key| counted_in(catalog, *key)).collect();
+    if counted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let left = stock::counts(conn, &counted).await?;
+    if let Some(short) = shortfalls(&wanted, &left).first() {
+        let name = name_of(catalog, (short.kind, short.id));
+        return Err(ServiceError::Conflict(format!("not enough {name}: {} left, {} wanted", short.left, short.wanted)));
+    }
+    Ok(left.iter().filter_map(|(key, have)| wanted.get(key).map(|want| (key.0, key.1, *want, *have))).collect())
+}
+
+/// Reserves what [`check`] found for `order_id`; returns the events for counts that hit zero.
+pub async fn reserve(
+    conn: &mut SqliteConnection,
+    ctx: &RequestContext,
+    catalog: &Catalog,
+    order_id: Uuid,
+    takes: &[(StockKind, Uuid, u32, u32)],
+) -> Result<Vec<NewEvent>, StoreError> {
+    if takes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<(StockKind, Uuid, u32)> = takes.iter().map(|(k, id, want, _)| (*k, *id, *want)).collect();
+    stock::reserve(conn, order_id, &list).await?;
+    let sold_out: Vec<_> = takes.iter().filter(|(_, _, want, have)| want == have).collect();
+    if sold_out.is_empty() {
+        return Ok(Vec::new());
+    }
+    settings::bump_menu_version(conn).await?;
+    Ok(sold_out.iter().map(|(kind, id, _, _)| event(ctx, types::ITEM_SOLD_OUT, catalog, *kind, *id, 0)).collect())
+}
+
+/// Gives back what `order_id` reserved; returns the events for counts back above zero.
+pub async fn release(
+    conn: &mut SqliteConnection,
+    ctx: &RequestContext,
+    catalog: &Catalog,
+    order_id: Uuid,
+) -> Result<Vec<NewEvent>, StoreError> {
+    let released = stock::release(conn, order_id).await?;
+    let mut events = Vec::new();
+    for (kind, id, after) in released {
+        let was_zero = match kind {
+            StockKind::Item => catalog.item(id).is_some_and(|i| i.stock == Some(0)),
+            StockKind::Option => catalog.option(id).is_some_and(|o| o.stock == Some(0)),
+        };
+        if was_zero && after > 0 {
+            events.push(event(ctx, types::ITEM_BACK_IN_STOCK, catalog, kind, id, after));
+        }
+    }
+    if !events.is_empty() {
+        settings::bump_menu_version(conn).await?;
+    }
+    Ok(events)
+}
+
+/// The event for a count crossing zero (either way).
+pub fn event(
+    ctx: &RequestContext,
+    event_type: &'static str,
+    catalog: &Catalog,
+    kind: StockKind,
+    id: Uuid,
+    stock: u32,
+) -> NewEvent {
+    let data = json!({ "kind": kind.as_str(), "id": id, "name": name_of(catalog, (kind, id)), "stock": stock });
+    ctx.event(event_type, Some(id.to_string()), time::now(), data)
+}
+
+fn counted_in(catalog: &Catalog, (kind, id): (StockKind, Uuid)) -> bool {
+    match kind {
+        StockKind::Item => catalog.item(id).is_some_and(|i| i.stock.is_some()),
+        StockKind::Option => catalog.option(id).is_some_and(|o| o.stock.is_some()),
+    }
+}
+
+fn name_of(catalog: &Catalog, (kind, id): (StockKind, Uuid)) -> String {
+    match kind {
+        StockKind::Item => catalog.item(id).map(|i| i.name.clone()),
+        StockKind::Option => catalog.option(id).map(|o| o.name.clone()),
+    }
+    .unwrap_or_else(|| id.to_string())
+}
