@@ -1,12 +1,15 @@
--- Sinks: where the outbox is forwarded (webhooks now, Kafka next), each with its own cursor.
+-- Sinks: where the outbox is forwarded (signed webhooks, Kafka), each with its own cursor.
 
 CREATE TABLE sinks (
     id                    TEXT PRIMARY KEY,
-    kind                  TEXT    NOT NULL CHECK (kind IN ('webhook')),
+    kind                  TEXT    NOT NULL CHECK (kind IN ('webhook', 'kafka')),
     name                  TEXT    NOT NULL UNIQUE,
-    url                   TEXT    NOT NULL,
-    -- Standard Webhooks secret, `whsec_<base64>`.
-    secret                TEXT    NOT NULL,
+    -- webhook: the endpoint URL; kafka: the bootstrap brokers, `host:port,host:port`.
+    target                TEXT    NOT NULL,
+    -- webhook: the Standard Webhooks secret, `whsec_<base64>`.
+    secret                TEXT,
+    -- kafka: the topic.
+    topic                 TEXT,
     -- JSON array of event types (or prefixes ending in `.`); empty = every event.
     event_types           TEXT    NOT NULL DEFAULT '[]',
     active                INTEGER NOT NULL DEFAULT 1,
@@ -19,7 +22,8 @@ CREATE TABLE sinks (
     next_attempt_at       TEXT,
     last_error            TEXT,
     created_at            TEXT    NOT NULL,
-    updated_at            TEXT    NOT NULL
+    updated_at            TEXT    NOT NULL,
+    CHECK ((kind = 'webhook' AND secret IS NOT NULL) OR (kind = 'kafka' AND topic IS NOT NULL))
 );
 
 CREATE TABLE sink_dead_letters (

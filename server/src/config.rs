@@ -103,6 +103,14 @@ pub struct Config {
     #[arg(long, env = "CREMA_WEBHOOK_BREAKER_OPEN_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub webhook_breaker_open_secs: u64,
 
+    /// Kafka bootstrap brokers (`host:port,host:port`) to forward every event to.
+    #[arg(long, env = "CREMA_KAFKA_BROKERS")]
+    pub kafka_brokers: Option<String>,
+
+    /// The Kafka topic for the shop's events.
+    #[arg(long, env = "CREMA_KAFKA_TOPIC", default_value = "crema.events")]
+    pub kafka_topic: String,
+
     /// Mail server for customer notifications: `smtp://[user:pass@]host[:port][?tls=starttls]` or `smtps://…`.
     #[arg(long, env = "CREMA_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,

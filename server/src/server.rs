@@ -13,6 +13,7 @@ use crate::service::EventHub;
 use crate::service::{notify, sinks, sla};
 use crate::state::CronSettings;
 use crate::state::{AppState, BusinessDay};
+use crate::store::sinks::SinkTarget;
 use crate::store::{outbox, settings, Store, StoreError, StoreOptions};
 use crema_shared::tax::{TaxPolicy, TaxRate};
 use std::future::Future;
@@ -145,6 +146,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             .map_err(|e| StartError::Config(format!("HTTP client: {e}")))?,
         relays: Arc::default(),
         relay_wakeup: Arc::new(Notify::new()),
+        kafka: Arc::default(),
         mailer: match &config.smtp_url {
             Some(url) => Some(Arc::new(
                 crate::service::notify::Mailer::from_config(url, &config.mail_from).map_err(StartError::Config)?,
@@ -166,9 +168,16 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         cors_origins: config.cors_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).collect(),
     };
     if let Some((url, secret)) = webhook {
-        sinks::ensure_configured(&state, &url, &secret)
+        let target = SinkTarget::Webhook { url, secret };
+        sinks::ensure_configured(&state, sinks::CONFIGURED_WEBHOOK, target)
             .await
             .map_err(|e| StartError::Config(format!("webhook: {e}")))?;
+    }
+    if let Some(brokers) = &config.kafka_brokers {
+        let target = SinkTarget::Kafka { brokers: brokers.clone(), topic: config.kafka_topic.clone() };
+        sinks::ensure_configured(&state, sinks::CONFIGURED_KAFKA, target)
+            .await
+            .map_err(|e| StartError::Config(format!("kafka: {e}")))?;
     }
     Ok(state)
 }

@@ -35,6 +35,8 @@ pub struct AppState {
     pub relay_wakeup: Arc<Notify>,
     /// The mail server, when configured (`CREMA_SMTP_URL`).
     pub mailer: Option<Arc<crate::service::notify::Mailer>>,
+    /// Kafka producers by sink, with the brokers they were made for.
+    pub kafka: Arc<crate::sinks::kafka::Producers>,
     /// How the outbox relay backs off.
     pub relay_policy: crate::service::relay::RelayPolicy,
     /// Periodic work.
@@ -62,4 +64,11 @@ pub struct CronSettings {
     pub job_sweep: String,
     pub prune: String,
     pub retention: Duration,
+}
+
+impl AppState {
+    /// The Kafka producer of a sink (made on first use, remade when its brokers change).
+    pub fn kafka_producer(&self, sink: uuid::Uuid, brokers: &str) -> Result<rdkafka::producer::FutureProducer, String> {
+        self.kafka.get(sink, brokers)
+    }
 }

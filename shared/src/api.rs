@@ -455,13 +455,21 @@ pub struct JobPage {
 
 // ---------------------------------------------------------------- sinks (webhooks)
 
-/// A webhook endpoint the outbox is forwarded to. Its secret is only shown when created.
+/// Where the event log is forwarded: a signed webhook or a Kafka topic. A webhook's secret
+/// is only shown when created.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SinkDto {
     pub id: Uuid,
+    /// `webhook` or `kafka`.
+    pub kind: String,
     pub name: String,
-    pub url: String,
+    /// Webhooks: the endpoint.
+    pub url: Option<String>,
+    /// Kafka: the bootstrap brokers, `host:port,host:port`.
+    pub brokers: Option<String>,
+    /// Kafka: the topic.
+    pub topic: Option<String>,
     /// Event types (or prefixes ending in `.`) forwarded; empty means all.
     pub event_types: Vec<String>,
     pub active: bool,
@@ -484,9 +492,19 @@ pub struct SinkDto {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct NewSinkRequest {
+    /// `webhook` (default) or `kafka`.
+    #[serde(default)]
+    pub kind: Option<String>,
     pub name: String,
-    /// `http://` or `https://`.
-    pub url: String,
+    /// Webhooks: `http://` or `https://`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Kafka: bootstrap brokers, `host:port,host:port`.
+    #[serde(default)]
+    pub brokers: Option<String>,
+    /// Kafka: the topic.
+    #[serde(default)]
+    pub topic: Option<String>,
     /// A Standard Webhooks secret (`whsec_…`); one is made when absent.
     #[serde(default)]
     pub secret: Option<String>,
@@ -504,6 +522,8 @@ pub struct SinkPatch {
     pub name: Option<String>,
     pub url: Option<String>,
     pub secret: Option<String>,
+    pub brokers: Option<String>,
+    pub topic: Option<String>,
     pub event_types: Option<Vec<String>>,
     pub active: Option<bool>,
 }

@@ -12,10 +12,12 @@
 use super::cloudevents::cloud_event;
 use super::error::JobResult;
 use super::ServiceError;
+use crate::sinks::kafka;
 use crate::sinks::signing::WebhookSecret;
 use crate::sinks::webhook::{self, Delivery};
 use crate::state::AppState;
-use crate::store::sinks::{self, DeliveryState, SinkRecord};
+use crate::store::outbox::StoredEvent;
+use crate::store::sinks::{self, DeliveryState, SinkRecord, SinkTarget};
 use crate::store::{outbox, time, Done};
 use chrono::{DateTime, Utc};
 use crema_shared::retry::{NextStep, RetryPolicy};
@@ -54,7 +56,7 @@ impl RelayPolicy {
     }
 }
 /// Events read per look at the outbox.
-const BATCH: i64 = 200;
+const BATCH: i64 = 500;
 
 /// What one relay step did.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,6 +89,16 @@ pub enum RelayOutcome {
     Inactive,
 }
 
+/// What one delivery attempt achieved.
+struct Attempt {
+    /// The cursor after everything delivered or passed over.
+    cursor: i64,
+    /// The last sequence delivered, if any.
+    delivered: Option<i64>,
+    /// What stopped the attempt, at which event.
+    failure: Option<(Delivery, i64, String)>,
+}
+
 /// One relay step for `sink_id` at `now`.
 pub async fn step_at(state: &AppState, sink_id: Uuid, now: DateTime<Utc>) -> Result<RelayOutcome, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
@@ -99,30 +111,32 @@ pub async fn step_at(state: &AppState, sink_id: Uuid, now: DateTime<Utc>) -> Res
     let batch = outbox::read_after(&mut *conn, sink.cursor, BATCH).await?;
     drop(conn);
     let Some(last) = batch.last().map(|e| e.sequence) else { return Ok(RelayOutcome::Idle) };
-    let Some(event) = batch.into_iter().find(|e| sink.wants(&e.event_type)) else {
+    if !batch.iter().any(|e| sink.wants(&e.event_type)) {
         let state_after = DeliveryState { cursor: last, ..delivery_state(&sink) };
         record(state, sink_id, state_after, None).await?;
         return Ok(RelayOutcome::Skipped { through: last });
+    }
+    let attempt = match &sink.target {
+        SinkTarget::Webhook { url, secret } => webhook_attempt(state, &sink, url, secret, batch).await?,
+        SinkTarget::Kafka { brokers, topic } => kafka_attempt(state, &sink, brokers, topic, batch).await,
     };
-    let sequence = event.sequence;
-    let event_id = event.id.clone();
-    let secret = WebhookSecret::parse(&sink.secret).map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    let delivery = webhook::deliver(&state.http, &sink.url, &secret, &cloud_event(&state.source, event)).await;
     let jitter: f64 = rand::thread_rng().gen();
-    let (next, outcome, dead_letter) = match delivery {
-        Delivery::Delivered => (
+    let progressed = DeliveryState { cursor: attempt.cursor, ..delivery_state(&sink) };
+    let (next, outcome, dead_letter) = match attempt.failure {
+        None => (
             DeliveryState {
-                cursor: sequence,
+                cursor: attempt.cursor,
                 rejections: 0,
                 consecutive_failures: 0,
                 next_attempt_at: None,
                 last_error: None,
             },
-            RelayOutcome::Delivered { sequence },
+            RelayOutcome::Delivered { sequence: attempt.delivered.unwrap_or(attempt.cursor) },
             None,
         ),
-        Delivery::Rejected(error) => {
-            let rejections = sink.rejections + 1;
+        Some((Delivery::Delivered, ..)) => (progressed, RelayOutcome::Skipped { through: attempt.cursor }, None),
+        Some((Delivery::Rejected(error), sequence, event_id)) => {
+            let rejections = if attempt.delivered.is_some() { 1 } else { sink.rejections + 1 };
             match state.relay_policy.rejected().after_failure(rejections, jitter) {
                 NextStep::GiveUp => (
                     DeliveryState {
@@ -143,7 +157,7 @@ pub async fn step_at(state: &AppState, sink_id: Uuid, now: DateTime<Utc>) -> Res
                             consecutive_failures: 0,
                             next_attempt_at: Some(until),
                             last_error: Some(error.clone()),
-                            ..delivery_state(&sink)
+                            ..progressed
                         },
                         RelayOutcome::Held { sequence, error, until, breaker_open: false },
                         None,
@@ -151,8 +165,8 @@ pub async fn step_at(state: &AppState, sink_id: Uuid, now: DateTime<Utc>) -> Res
                 }
             }
         }
-        Delivery::Unreachable(error) => {
-            let failures = sink.consecutive_failures + 1;
+        Some((Delivery::Unreachable(error), sequence, _)) => {
+            let failures = if attempt.delivered.is_some() { 1 } else { sink.consecutive_failures + 1 };
             let breaker_open = failures >= BREAKER_THRESHOLD;
             let open_for = state.relay_policy.breaker_open_for;
             let delay = if breaker_open {
@@ -169,24 +183,92 @@ pub async fn step_at(state: &AppState, sink_id: Uuid, now: DateTime<Utc>) -> Res
                     consecutive_failures: failures,
                     next_attempt_at: Some(until),
                     last_error: Some(error.clone()),
-                    ..delivery_state(&sink)
+                    ..progressed
                 },
                 RelayOutcome::Held { sequence, error, until, breaker_open },
                 None,
             )
         }
     };
-    record(state, sink_id, next, dead_letter.map(|(id, error, attempts)| (sequence, id, error, attempts))).await?;
+    let dead = dead_letter.map(|(id, error, attempts)| (next.cursor, id, error, attempts));
+    record(state, sink_id, next, dead).await?;
     match &outcome {
         RelayOutcome::Held { sequence, error, breaker_open, .. } => {
-            tracing::warn!(sink = %sink.name, sequence, error, breaker_open, "webhook delivery failed; holding the backlog")
+            tracing::warn!(sink = %sink.name, sequence, error, breaker_open, "delivery failed; holding the backlog")
         }
         RelayOutcome::DeadLettered { sequence, error } => {
-            tracing::error!(sink = %sink.name, sequence, error, "event dead-lettered after the endpoint kept refusing it")
+            tracing::error!(sink = %sink.name, sequence, error, "event dead-lettered after the sink kept refusing it")
         }
         _ => {}
     }
     Ok(outcome)
+}
+
+/// Webhooks take one event per request: the first wanted one (passing over the others).
+async fn webhook_attempt(
+    state: &AppState,
+    sink: &SinkRecord,
+    url: &str,
+    secret: &str,
+    batch: Vec<StoredEvent>,
+) -> Result<Attempt, ServiceError> {
+    let secret = WebhookSecret::parse(secret).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    let mut cursor = sink.cursor;
+    for event in batch {
+        if !sink.wants(&event.event_type) {
+            cursor = event.sequence;
+            continue;
+        }
+        let (sequence, id) = (event.sequence, event.id.clone());
+        return Ok(match webhook::deliver(&state.http, url, &secret, &cloud_event(&state.source, event)).await {
+            Delivery::Delivered => Attempt { cursor: sequence, delivered: Some(sequence), failure: None },
+            failure => Attempt { cursor, delivered: None, failure: Some((failure, sequence, id)) },
+        });
+    }
+    Ok(Attempt { cursor, delivered: None, failure: None })
+}
+
+/// Kafka takes the whole batch at once (pipelined, in order); the cursor moves over the
+/// acknowledged prefix.
+async fn kafka_attempt(
+    state: &AppState,
+    sink: &SinkRecord,
+    brokers: &str,
+    topic: &str,
+    batch: Vec<StoredEvent>,
+) -> Attempt {
+    let producer = match state.kafka_producer(sink.id, brokers) {
+        Ok(producer) => producer,
+        Err(error) => {
+            let head = batch.iter().find(|e| sink.wants(&e.event_type));
+            let (sequence, id) = head.map(|e| (e.sequence, e.id.clone())).unwrap_or((sink.cursor + 1, String::new()));
+            return Attempt {
+                cursor: sink.cursor,
+                delivered: None,
+                failure: Some((Delivery::Unreachable(error), sequence, id)),
+            };
+        }
+    };
+    let order: Vec<(i64, String, bool)> =
+        batch.iter().map(|e| (e.sequence, e.id.clone(), sink.wants(&e.event_type))).collect();
+    let events: Vec<_> =
+        batch.into_iter().filter(|e| sink.wants(&e.event_type)).map(|e| cloud_event(&state.source, e)).collect();
+    let (acknowledged, failure) = kafka::deliver(&producer, topic, &events).await;
+    let mut cursor = sink.cursor;
+    let mut delivered = None;
+    let mut taken = 0;
+    for (sequence, id, wanted) in order {
+        if wanted {
+            if taken == acknowledged {
+                let failure = failure.unwrap_or(Delivery::Unreachable("Kafka stopped acknowledging".into()));
+                return Attempt { cursor, delivered, failure: Some((failure, sequence, id)) };
+            }
+            taken += 1;
+            delivered = Some(sequence);
+        }
+        cursor = sequence;
+    }
+    Attempt { cursor, delivered, failure: None }
 }
 
 /// The relay task of one sink: steps while there is work, sleeps while there is none.

@@ -6,11 +6,12 @@ use super::error::JobResult;
 use super::jobs::{Handler, JobFailure, JobSpec};
 use super::relay;
 use super::{RequestContext, ServiceError};
+use crate::sinks::kafka;
 use crate::sinks::signing::WebhookSecret;
 use crate::sinks::webhook::{self, Delivery};
 use crate::state::AppState;
 use crate::store::jobs::{self, JobRecord, NewJob};
-use crate::store::sinks::{self, DeadLetter, SinkRecord};
+use crate::store::sinks::{self, DeadLetter, SinkRecord, SinkTarget};
 use crate::store::{audit, outbox, time, Done};
 use crema_shared::api::{DeadLetterDto, NewSinkRequest, ReplayRequest, SinkDto, SinkPatch};
 use crema_shared::retry::RetryPolicy;
@@ -28,10 +29,17 @@ pub const MAX_REPLAY: i64 = 10_000;
 const MAX_EVENT_TYPES: usize = 50;
 
 pub fn sink_dto(s: &SinkRecord, secret: Option<String>) -> SinkDto {
+    let (url, brokers, topic) = match &s.target {
+        SinkTarget::Webhook { url, .. } => (Some(url.clone()), None, None),
+        SinkTarget::Kafka { brokers, topic } => (None, Some(brokers.clone()), Some(topic.clone())),
+    };
     SinkDto {
         id: s.id,
+        kind: s.target.kind().to_string(),
         name: s.name.clone(),
-        url: s.url.clone(),
+        url,
+        brokers,
+        topic,
         event_types: s.event_types.clone(),
         active: s.active,
         cursor: s.cursor,
@@ -67,31 +75,67 @@ pub async fn get(state: &AppState, id: Uuid) -> Result<SinkDto, ServiceError> {
     sinks::get(&mut conn, id).await?.map(|s| sink_dto(&s, None)).ok_or(ServiceError::NotFound("sink"))
 }
 
-/// Adds a webhook sink and starts its relay.
+/// Adds a sink (a signed webhook or a Kafka topic) and starts its relay.
 pub async fn create(state: &AppState, ctx: &RequestContext, request: &NewSinkRequest) -> Result<SinkDto, ServiceError> {
     let mut errors = ValidationErrors::new();
     let name = errors.check("name", bounded_text(&request.name, 60));
-    let url = errors.check("url", check_url(&request.url));
-    let secret = match &request.secret {
-        Some(secret) => errors.check("secret", WebhookSecret::parse(secret).map(|_| secret.clone())),
-        None => Some(WebhookSecret::generate()),
+    let target = match request.kind.as_deref().unwrap_or("webhook") {
+        "webhook" => {
+            let url = match request.url.as_deref() {
+                Some(url) => errors.check("url", check_url(url)),
+                None => errors.check("url", Err::<String, _>("is required for a webhook sink")),
+            };
+            let secret = match &request.secret {
+                Some(secret) => errors.check("secret", WebhookSecret::parse(secret).map(|_| secret.clone())),
+                None => Some(WebhookSecret::generate()),
+            };
+            for (field, given) in [("brokers", request.brokers.is_some()), ("topic", request.topic.is_some())] {
+                if given {
+                    errors.push(field, "is only for kafka sinks");
+                }
+            }
+            url.zip(secret).map(|(url, secret)| SinkTarget::Webhook { url, secret })
+        }
+        "kafka" => {
+            let brokers = match request.brokers.as_deref() {
+                Some(b) => errors.check("brokers", check_brokers(b)),
+                None => errors.check("brokers", Err::<String, _>("is required for a kafka sink")),
+            };
+            let topic = match request.topic.as_deref() {
+                Some(t) => errors.check("topic", check_topic(t)),
+                None => errors.check("topic", Err::<String, _>("is required for a kafka sink")),
+            };
+            for (field, given) in [("url", request.url.is_some()), ("secret", request.secret.is_some())] {
+                if given {
+                    errors.push(field, "is only for webhook sinks");
+                }
+            }
+            brokers.zip(topic).map(|(brokers, topic)| SinkTarget::Kafka { brokers, topic })
+        }
+        _ => {
+            errors.push("kind", "must be webhook or kafka");
+            None
+        }
     };
     let event_types = errors.check("event_types", check_types(&request.event_types));
     if request.start_after.is_some_and(|s| s < 0) {
         errors.push("start_after", "must not be negative");
     }
-    let (Some(name), Some(url), Some(secret), Some(event_types)) = (name, url, secret, event_types) else {
+    let (Some(name), Some(target), Some(event_types)) = (name, target, event_types) else {
         return Err(errors.into());
     };
     errors.into_result(())?;
+    let secret = match &target {
+        SinkTarget::Webhook { secret, .. } => Some(secret.clone()),
+        SinkTarget::Kafka { .. } => None,
+    };
     let now = time::now();
     let start_after = request.start_after;
     let ctx = ctx.clone();
     let mut record = SinkRecord {
         id: Uuid::now_v7(),
         name,
-        url,
-        secret: secret.clone(),
+        target,
         event_types,
         active: true,
         cursor: 0,
@@ -115,14 +159,15 @@ pub async fn create(state: &AppState, ctx: &RequestContext, request: &NewSinkReq
                     None => outbox::latest_sequence(&mut *conn).await?,
                 };
                 sinks::insert(conn, &record).await?;
-                let detail = json!({ "name": record.name, "url": record.url, "event_types": record.event_types });
+                let detail =
+                    json!({ "name": record.name, "kind": record.target.kind(), "event_types": record.event_types });
                 audit::append(conn, &ctx.audit("sink.created", Some(record.id.to_string()), detail)).await?;
                 JobResult::Ok(Done::new(record, None))
             })
         })
         .await?;
     relay::ensure_running(state, created.id);
-    Ok(sink_dto(&created, Some(secret)))
+    Ok(sink_dto(&created, secret))
 }
 
 /// Changes a sink's configuration; switching it on (re)starts its relay.
@@ -137,6 +182,8 @@ pub async fn update(
     let url = patch.url.as_deref().and_then(|u| errors.check("url", check_url(u)));
     let secret =
         patch.secret.as_deref().and_then(|s| errors.check("secret", WebhookSecret::parse(s).map(|_| s.to_string())));
+    let brokers = patch.brokers.as_deref().and_then(|b| errors.check("brokers", check_brokers(b)));
+    let topic = patch.topic.as_deref().and_then(|t| errors.check("topic", check_topic(t)));
     let types = patch.event_types.as_deref().and_then(|t| errors.check("event_types", check_types(t)));
     errors.into_result(())?;
     let (ctx, active, new_secret) = (ctx.clone(), patch.active, secret.clone());
@@ -152,12 +199,24 @@ pub async fn update(
                     }
                     sink.name = name;
                 }
-                sink.url = url.unwrap_or(sink.url);
-                sink.secret = secret.unwrap_or(sink.secret);
+                sink.target = match sink.target {
+                    SinkTarget::Webhook { url: old_url, secret: old_secret } => {
+                        if brokers.is_some() || topic.is_some() {
+                            return Err(ValidationErrors::single("brokers", "is only for kafka sinks").into());
+                        }
+                        SinkTarget::Webhook { url: url.unwrap_or(old_url), secret: secret.unwrap_or(old_secret) }
+                    }
+                    SinkTarget::Kafka { brokers: old_brokers, topic: old_topic } => {
+                        if url.is_some() || secret.is_some() {
+                            return Err(ValidationErrors::single("url", "is only for webhook sinks").into());
+                        }
+                        SinkTarget::Kafka { brokers: brokers.unwrap_or(old_brokers), topic: topic.unwrap_or(old_topic) }
+                    }
+                };
                 sink.event_types = types.unwrap_or(sink.event_types);
                 sink.active = active.unwrap_or(sink.active);
                 sinks::update_config(conn, &sink).await?;
-                let detail = json!({ "name": sink.name, "url": sink.url, "event_types": sink.event_types, "active": sink.active });
+                let detail = json!({ "name": sink.name, "kind": sink.target.kind(), "event_types": sink.event_types, "active": sink.active });
                 audit::append(conn, &ctx.audit("sink.updated", Some(id.to_string()), detail)).await?;
                 JobResult::Ok(Done::new(sink, None))
             })
@@ -215,8 +274,7 @@ pub async fn replay_dead_letter(
         .find(|e| e.sequence == letter.sequence)
         .ok_or_else(|| ServiceError::Conflict("the event is no longer in the outbox".into()))?;
     drop(conn);
-    let secret = WebhookSecret::parse(&sink.secret).map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    match webhook::deliver(&state.http, &sink.url, &secret, &cloud_event(&state.source, event)).await {
+    match deliver_one(state, &sink, cloud_event(&state.source, event)).await {
         Delivery::Delivered => {}
         Delivery::Rejected(error) | Delivery::Unreachable(error) => {
             return Err(ServiceError::Conflict(format!("not delivered: {error}")))
@@ -314,7 +372,6 @@ async fn replay(state: &AppState, job: &JobRecord) -> Result<(), JobFailure> {
         .await
         .map_err(retry)?
         .ok_or_else(|| JobFailure::Permanent("the sink is gone".into()))?;
-    let secret = WebhookSecret::parse(&sink.secret).map_err(|e| JobFailure::Permanent(e.to_string()))?;
     let mut after = from - 1;
     while after < to {
         let batch = outbox::read_after(&mut *conn, after, 200).await.map_err(retry)?;
@@ -329,7 +386,7 @@ async fn replay(state: &AppState, job: &JobRecord) -> Result<(), JobFailure> {
             if !sink.wants(&event.event_type) {
                 continue;
             }
-            match webhook::deliver(&state.http, &sink.url, &secret, &cloud_event(&state.source, event)).await {
+            match deliver_one(state, &sink, cloud_event(&state.source, event)).await {
                 Delivery::Delivered => {}
                 Delivery::Rejected(e) | Delivery::Unreachable(e) => {
                     return Err(JobFailure::Retryable(format!("at sequence {after}: {e}")))
@@ -340,32 +397,31 @@ async fn replay(state: &AppState, job: &JobRecord) -> Result<(), JobFailure> {
     Ok(())
 }
 
-/// Makes sure the sink configured by `CREMA_WEBHOOK_URL`/`CREMA_WEBHOOK_SECRET` exists as set.
-pub async fn ensure_configured(state: &AppState, url: &str, secret: &str) -> Result<(), ServiceError> {
-    let mut errors = ValidationErrors::new();
-    errors.check("CREMA_WEBHOOK_URL", check_url(url));
-    errors.check("CREMA_WEBHOOK_SECRET", WebhookSecret::parse(secret));
-    errors.into_result(())?;
+/// Makes sure a sink configured from the environment exists as set (created, or updated
+/// and switched on); `target` is a webhook (`CREMA_WEBHOOK_*`) or Kafka (`CREMA_KAFKA_*`).
+pub async fn ensure_configured(state: &AppState, name: &str, target: SinkTarget) -> Result<(), ServiceError> {
     let ctx = RequestContext::internal();
     let mut conn = state.store.reader().acquire().await?;
-    let existing = sinks::find_by_name(&mut conn, CONFIGURED_SINK).await?;
+    let existing = sinks::find_by_name(&mut conn, name).await?;
     drop(conn);
+    let (url, secret, brokers, topic) = match target {
+        SinkTarget::Webhook { url, secret } => (Some(url), Some(secret), None, None),
+        SinkTarget::Kafka { brokers, topic } => (None, None, Some(brokers), Some(topic)),
+    };
     match existing {
-        Some(sink) if sink.url == url && sink.secret == secret && sink.active => Ok(()),
         Some(sink) => {
-            let patch = SinkPatch {
-                url: Some(url.into()),
-                secret: Some(secret.into()),
-                active: Some(true),
-                ..Default::default()
-            };
+            let patch = SinkPatch { url, secret, brokers, topic, active: Some(true), ..Default::default() };
             update(state, &ctx, sink.id, &patch).await.map(|_| ())
         }
         None => {
+            let kind = if brokers.is_some() { "kafka" } else { "webhook" };
             let request = NewSinkRequest {
-                name: CONFIGURED_SINK.into(),
-                url: url.into(),
-                secret: Some(secret.into()),
+                kind: Some(kind.into()),
+                name: name.into(),
+                url,
+                brokers,
+                topic,
+                secret,
                 event_types: Vec::new(),
                 start_after: None,
             };
@@ -374,8 +430,9 @@ pub async fn ensure_configured(state: &AppState, url: &str, secret: &str) -> Res
     }
 }
 
-/// The name of the sink configured from the environment.
-pub const CONFIGURED_SINK: &str = "configured-webhook";
+/// The names of the sinks configured from the environment.
+pub const CONFIGURED_WEBHOOK: &str = "configured-webhook";
+pub const CONFIGURED_KAFKA: &str = "configured-kafka";
 
 /// Starts the relay of every active sink (at server start).
 pub async fn start_relays(state: &AppState) -> Result<(), ServiceError> {
@@ -384,6 +441,45 @@ pub async fn start_relays(state: &AppState) -> Result<(), ServiceError> {
         relay::ensure_running(state, sink.id);
     }
     Ok(())
+}
+
+/// Delivers one event to a sink, whatever its kind.
+async fn deliver_one(state: &AppState, sink: &SinkRecord, event: crema_shared::api::CloudEvent) -> Delivery {
+    match &sink.target {
+        SinkTarget::Webhook { url, secret } => match WebhookSecret::parse(secret) {
+            Ok(secret) => webhook::deliver(&state.http, url, &secret, &event).await,
+            Err(e) => Delivery::Rejected(e.to_string()),
+        },
+        SinkTarget::Kafka { brokers, topic } => match state.kafka_producer(sink.id, brokers) {
+            Ok(producer) => match kafka::deliver(&producer, topic, std::slice::from_ref(&event)).await {
+                (1, _) => Delivery::Delivered,
+                (_, failure) => failure.unwrap_or(Delivery::Unreachable("Kafka did not acknowledge".into())),
+            },
+            Err(e) => Delivery::Unreachable(e),
+        },
+    }
+}
+
+fn check_brokers(raw: &str) -> Result<String, String> {
+    let brokers: Vec<&str> = raw.split(',').map(str::trim).collect();
+    let ok = !brokers.is_empty()
+        && brokers.iter().all(|b| {
+            b.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0))
+        });
+    if ok {
+        Ok(brokers.join(","))
+    } else {
+        Err("must be host:port pairs separated by commas".into())
+    }
+}
+
+fn check_topic(raw: &str) -> Result<String, String> {
+    let ok = (1..=249).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err("must be 1 to 249 characters of letters, digits, '.', '_' and '-'".into())
+    }
 }
 
 fn check_url(raw: &str) -> Result<String, String> {

@@ -11,8 +11,7 @@ use uuid::Uuid;
 pub struct SinkRecord {
     pub id: Uuid,
     pub name: String,
-    pub url: String,
-    pub secret: String,
+    pub target: SinkTarget,
     pub event_types: Vec<String>,
     pub active: bool,
     pub cursor: i64,
@@ -22,6 +21,32 @@ pub struct SinkRecord {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Where a sink sends events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SinkTarget {
+    /// A signed webhook endpoint.
+    Webhook { url: String, secret: String },
+    /// A Kafka topic on these bootstrap brokers.
+    Kafka { brokers: String, topic: String },
+}
+
+impl SinkTarget {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SinkTarget::Webhook { .. } => "webhook",
+            SinkTarget::Kafka { .. } => "kafka",
+        }
+    }
+
+    /// `(target, secret, topic)` columns.
+    fn columns(&self) -> (&str, Option<&str>, Option<&str>) {
+        match self {
+            SinkTarget::Webhook { url, secret } => (url, Some(secret), None),
+            SinkTarget::Kafka { brokers, topic } => (brokers, None, Some(topic)),
+        }
+    }
 }
 
 impl SinkRecord {
@@ -49,7 +74,7 @@ pub struct DeadLetter {
 
 pub async fn list(conn: &mut SqliteConnection) -> Result<Vec<SinkRecord>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, name, url, secret, event_types, active, cursor, rejections, consecutive_failures,
+        "SELECT id, kind, target, secret, topic, name, event_types, active, cursor, rejections, consecutive_failures,
                 next_attempt_at, last_error, created_at, updated_at FROM sinks ORDER BY name",
     )
     .fetch_all(&mut *conn)
@@ -59,7 +84,7 @@ pub async fn list(conn: &mut SqliteConnection) -> Result<Vec<SinkRecord>, StoreE
 
 pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<SinkRecord>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, name, url, secret, event_types, active, cursor, rejections, consecutive_failures,
+        "SELECT id, kind, target, secret, topic, name, event_types, active, cursor, rejections, consecutive_failures,
                 next_attempt_at, last_error, created_at, updated_at FROM sinks WHERE id = ?",
     )
     .bind(id.to_string())
@@ -70,7 +95,7 @@ pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<SinkRec
 
 pub async fn find_by_name(conn: &mut SqliteConnection, name: &str) -> Result<Option<SinkRecord>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, name, url, secret, event_types, active, cursor, rejections, consecutive_failures,
+        "SELECT id, kind, target, secret, topic, name, event_types, active, cursor, rejections, consecutive_failures,
                 next_attempt_at, last_error, created_at, updated_at FROM sinks WHERE name = ?",
     )
     .bind(name)
@@ -83,13 +108,15 @@ pub async fn find_by_name(conn: &mut SqliteConnection, name: &str) -> Result<Opt
 pub async fn insert(conn: &mut SqliteConnection, s: &SinkRecord) -> Result<(), StoreError> {
     let types = serde_json::to_string(&s.event_types).map_err(|e| StoreError::corrupt(e.to_string()))?;
     sqlx::query(
-        "INSERT INTO sinks (id, kind, name, url, secret, event_types, active, cursor, created_at, updated_at)
-         VALUES (?, 'webhook', ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sinks (id, kind, name, target, secret, topic, event_types, active, cursor, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(s.id.to_string())
+    .bind(s.target.kind())
     .bind(&s.name)
-    .bind(&s.url)
-    .bind(&s.secret)
+    .bind(s.target.columns().0)
+    .bind(s.target.columns().1)
+    .bind(s.target.columns().2)
     .bind(types)
     .bind(s.active)
     .bind(s.cursor)
@@ -104,11 +131,13 @@ pub async fn insert(conn: &mut SqliteConnection, s: &SinkRecord) -> Result<(), S
 pub async fn update_config(conn: &mut SqliteConnection, s: &SinkRecord) -> Result<(), StoreError> {
     let types = serde_json::to_string(&s.event_types).map_err(|e| StoreError::corrupt(e.to_string()))?;
     sqlx::query(
-        "UPDATE sinks SET name = ?, url = ?, secret = ?, event_types = ?, active = ?, updated_at = ? WHERE id = ?",
+        "UPDATE sinks SET name = ?, target = ?, secret = ?, topic = ?, event_types = ?, active = ?, updated_at = ?
+         WHERE id = ?",
     )
     .bind(&s.name)
-    .bind(&s.url)
-    .bind(&s.secret)
+    .bind(s.target.columns().0)
+    .bind(s.target.columns().1)
+    .bind(s.target.columns().2)
     .bind(types)
     .bind(s.active)
     .bind(time::to_text(time::now()))
@@ -216,8 +245,17 @@ fn from_row(r: &SqliteRow) -> Result<SinkRecord, StoreError> {
     Ok(SinkRecord {
         id: uuid_col(r, "id")?,
         name: r.try_get("name")?,
-        url: r.try_get("url")?,
-        secret: r.try_get("secret")?,
+        target: {
+            let kind: String = r.try_get("kind")?;
+            let target: String = r.try_get("target")?;
+            let secret: Option<String> = r.try_get("secret")?;
+            let topic: Option<String> = r.try_get("topic")?;
+            match (kind.as_str(), secret, topic) {
+                ("webhook", Some(secret), _) => SinkTarget::Webhook { url: target, secret },
+                ("kafka", _, Some(topic)) => SinkTarget::Kafka { brokers: target, topic },
+                _ => return Err(StoreError::corrupt(format!("sink kind {kind:?}"))),
+            }
+        },
         event_types: serde_json::from_str(&types).map_err(|e| StoreError::corrupt(format!("event types: {e}")))?,
         active: r.try_get("active")?,
         cursor: r.try_get("cursor")?,

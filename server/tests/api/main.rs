@@ -9,6 +9,7 @@ mod health;
 mod helpers;
 mod idempotency;
 mod jobs;
+mod kafka;
 mod mail;
 mod menu;
 mod orders;

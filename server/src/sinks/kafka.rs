@@ -1,0 +1,121 @@
+//! Producing events to Kafka: CloudEvents binary content mode (`ce_*` headers, the event's
+//! `data` as the value), keyed by the order id so one order's events stay in order on one
+//! partition, with `acks=all` and the idempotent producer (no duplicates from its retries).
+
+use super::webhook::Delivery;
+use crema_shared::api::CloudEvent;
+use rdkafka::config::ClientConfig;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use std::time::Duration;
+
+/// How long a produce may take before it counts as failed.
+pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A producer for `brokers`.
+pub fn producer(brokers: &str) -> Result<FutureProducer, String> {
+    ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("acks", "all")
+        .set("enable.idempotence", "true")
+        .set("message.timeout.ms", DELIVERY_TIMEOUT.as_millis().to_string())
+        .set("linger.ms", "5")
+        .set("client.id", "crema")
+        .create()
+        .map_err(|e| format!("cannot create a Kafka producer for {brokers}: {e}"))
+}
+
+/// The record key: the subject (the order), or the event id when there is none.
+pub fn key(event: &CloudEvent) -> &str {
+    event.subject.as_deref().unwrap_or(&event.id)
+}
+
+/// The `ce_*` headers of binary content mode.
+pub fn headers(event: &CloudEvent) -> OwnedHeaders {
+    let time = event.time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("ce_specversion", event.specversion.as_str()),
+        ("ce_id", event.id.as_str()),
+        ("ce_source", event.source.as_str()),
+        ("ce_type", event.event_type.as_str()),
+        ("ce_time", time.as_str()),
+        ("ce_sequence", event.sequence.as_str()),
+        ("content-type", event.datacontenttype.as_str()),
+    ];
+    if let Some(subject) = &event.subject {
+        pairs.push(("ce_subject", subject));
+    }
+    if let Some(tp) = &event.traceparent {
+        pairs.push(("ce_traceparent", tp));
+    }
+    if let Some(id) = &event.requestid {
+        pairs.push(("ce_requestid", id));
+    }
+    if let Some(id) = &event.staffid {
+        pairs.push(("ce_staffid", id));
+    }
+    pairs.into_iter().fold(OwnedHeaders::new(), |h, (key, value)| h.insert(Header { key, value: Some(value) }))
+}
+
+/// Produces `events` in order; returns how many from the front were acknowledged, and the
+/// failure that stopped the rest (if any).
+pub async fn deliver(producer: &FutureProducer, topic: &str, events: &[CloudEvent]) -> (usize, Option<Delivery>) {
+    let mut pending = Vec::with_capacity(events.len());
+    for event in events {
+        let payload = serde_json::to_vec(&event.data).unwrap_or_default();
+        let record = FutureRecord::to(topic).key(key(event)).payload(&payload).headers(headers(event));
+        match producer.send_result(record) {
+            Ok(future) => pending.push(future),
+            Err((e, _)) => {
+                let failure = Delivery::Unreachable(format!("Kafka would not take the event: {e}"));
+                return (acknowledged(pending).await.0, Some(failure));
+            }
+        }
+    }
+    acknowledged(pending).await
+}
+
+async fn acknowledged(pending: Vec<rdkafka::producer::DeliveryFuture>) -> (usize, Option<Delivery>) {
+    let mut done = 0;
+    for future in pending {
+        match tokio::time::timeout(DELIVERY_TIMEOUT + Duration::from_secs(5), future).await {
+            Ok(Ok(Ok(_))) => done += 1,
+            Ok(Ok(Err((e, _)))) => {
+                let failure = match e.rdkafka_error_code() {
+                    Some(rdkafka::types::RDKafkaErrorCode::MessageSizeTooLarge) => {
+                        Delivery::Rejected(format!("Kafka refused the event: {e}"))
+                    }
+                    _ => Delivery::Unreachable(format!("Kafka did not acknowledge the event: {e}")),
+                };
+                return (done, Some(failure));
+            }
+            Ok(Err(_)) | Err(_) => return (done, Some(Delivery::Unreachable("Kafka did not answer in time".into()))),
+        }
+    }
+    (done, None)
+}
+
+/// Producers by sink, each with the brokers it was made for.
+#[derive(Default)]
+pub struct Producers(std::sync::Mutex<std::collections::HashMap<uuid::Uuid, (String, FutureProducer)>>);
+
+impl std::fmt::Debug for Producers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Producers(..)")
+    }
+}
+
+impl Producers {
+    /// The producer of `sink` for `brokers` (made on first use, remade when the brokers change).
+    pub fn get(&self, sink: uuid::Uuid, brokers: &str) -> Result<FutureProducer, String> {
+        let mut producers = self.0.lock().map_err(|_| "the producer cache is poisoned".to_string())?;
+        if let Some((made_for, producer)) = producers.get(&sink) {
+            if made_for == brokers {
+                return Ok(producer.clone());
+            }
+        }
+        let made = producer(brokers)?;
+        producers.insert(sink, (brokers.to_string(), made.clone()));
+        Ok(made)
+    }
+}
