@@ -43,6 +43,21 @@ impl Server {
     /// Opens the database (migrating and seeding it) and binds the address.
     pub async fn bind(config: &Config) -> Result<Server, StartError> {
         let state = build_state(config).await?;
+        // Jobs the previous process was running when it died are due again now (a serving
+        // process is the only job worker on its database; maintenance commands are not).
+        let orphans = state
+            .store
+            .writer()
+            .write(|conn| {
+                Box::pin(async move {
+                    let released = crate::store::jobs::release_orphans(conn).await?;
+                    Ok::<_, crate::store::JobError<StoreError>>(crate::store::Done::new(released, None))
+                })
+            })
+            .await?;
+        if orphans > 0 {
+            tracing::warn!(orphans, "jobs the previous process was running when it stopped are due again");
+        }
         let listener =
             TcpListener::bind(config.bind).await.map_err(|source| StartError::Bind { addr: config.bind, source })?;
         Ok(Server { listener, state })

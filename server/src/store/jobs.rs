@@ -104,6 +104,20 @@ pub async fn claim(
     row.as_ref().map(from_row).transpose()
 }
 
+/// Puts every running job back to pending, due now (attempts are kept). Called at start:
+/// the process that claimed them is gone, so waiting for their leases would only delay them.
+pub async fn release_orphans(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+    let now = time::to_text(time::now());
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'pending', lease_until = NULL, run_at = ?, updated_at = ? WHERE state = 'running'",
+    )
+    .bind(&now)
+    .bind(&now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Marks a claimed job done.
 pub async fn succeed(conn: &mut SqliteConnection, id: Uuid) -> Result<(), StoreError> {
     sqlx::query("UPDATE jobs SET state = 'succeeded', lease_until = NULL, updated_at = ? WHERE id = ?")

@@ -14,10 +14,16 @@ pub(crate) struct Running {
 
 /// Starts the real binary on a free port and waits for it to say where it listens.
 pub(crate) fn start(db: &Path) -> Running {
+    start_with(db, &[])
+}
+
+/// [`start`] with extra environment.
+pub(crate) fn start_with(db: &Path, env: &[(&str, &str)]) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_crema-server"))
         .args(["--bind", "127.0.0.1:0", "--database-url"])
         .arg(db)
         .env("CREMA_LOG", "info")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -125,6 +131,116 @@ async fn acknowledged_orders_and_their_events_survive_kill_9() {
         .await
         .expect("json");
     assert_eq!(next["ticket_number"], 41);
+    second.child.kill().expect("kill");
+    second.child.wait().expect("reaped");
+}
+
+#[tokio::test]
+async fn deliveries_and_emails_pending_at_kill_9_complete_after_restart_each_email_once() {
+    use crate::mail::SmtpServer;
+    use crate::webhooks::Receiver;
+    use std::collections::HashSet;
+    use std::sync::atomic::Ordering;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("crema.db");
+    // The webhook endpoint is down and no mail server listens yet.
+    let receiver = Receiver::default();
+    receiver.failures_left.store(u32::MAX, Ordering::SeqCst);
+    let url = receiver.clone().start().await;
+    let smtp_port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+    let secret = crema_server::sinks::signing::WebhookSecret::generate();
+    let smtp_url = format!("smtp://127.0.0.1:{smtp_port}");
+    let env = [
+        ("CREMA_WEBHOOK_URL", url.as_str()),
+        ("CREMA_WEBHOOK_SECRET", secret.as_str()),
+        ("CREMA_WEBHOOK_RETRY_BASE_MS", "50"),
+        ("CREMA_WEBHOOK_BREAKER_OPEN_SECS", "1"),
+        ("CREMA_SMTP_URL", smtp_url.as_str()),
+    ];
+
+    let mut first = start_with(&db, &env);
+    let client = crate::helpers::client_with(&crate::helpers::sign_in(&first.base, crate::helpers::MANAGER_PIN).await);
+    let menu: Value =
+        client.get(format!("{}/api/v1/menu", first.base)).send().await.expect("menu").json().await.expect("json");
+    let espresso = menu["categories"][0]["items"][0]["id"].clone();
+    let mut orders = Vec::new();
+    for n in 0..3 {
+        let body = json!({"customer_name": format!("Guest {n}"), "customer_email": format!("guest{n}@example.com"),
+            "lines": [{"item_id": espresso, "quantity": 1}]});
+        let order: Value = client
+            .post(format!("{}/api/v1/orders", first.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        let (id, line) = (
+            order["id"].as_str().expect("id").to_string(),
+            order["lines"][0]["id"].as_str().expect("line").to_string(),
+        );
+        for step in ["accept".to_string(), format!("lines/{line}/start"), format!("lines/{line}/done")] {
+            let response = client.post(format!("{}/api/v1/orders/{id}/{step}", first.base)).send().await.expect("sent");
+            assert_eq!(response.status(), 200);
+        }
+        orders.push(id);
+    }
+    // Every email job is pending (the mail server is down); the webhook holds its backlog.
+    first.child.kill().expect("kill -9");
+    first.child.wait().expect("reaped");
+
+    let smtp = SmtpServer::start_on(smtp_port).await;
+    receiver.failures_left.store(0, Ordering::SeqCst);
+    let mut second = start_with(&db, &env);
+    let client = crate::helpers::client_with(&crate::helpers::sign_in(&second.base, crate::helpers::MANAGER_PIN).await);
+
+    // Every event of before the crash reaches the webhook (repeats allowed, same ids).
+    let mut stream = SseReader::connect(&client, &format!("{}/api/v1/events?after=0", second.base), None).await;
+    let mut ids = HashSet::new();
+    // placed, accepted, line started, line done, ready: five per order.
+    for _ in 0..(3 * 5) {
+        let message = stream.next(Duration::from_secs(10)).await.expect("event");
+        let event: Value = serde_json::from_str(&message.data).expect("json");
+        ids.insert(event["id"].as_str().expect("id").to_string());
+    }
+    receiver.wait_for(&ids, Duration::from_secs(30)).await;
+
+    // Each customer gets exactly one email, however often the job was tried.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
+    while smtp.messages().len() < 3 {
+        assert!(tokio::time::Instant::now() < deadline, "only {} of 3 emails after restart", smtp.messages().len());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let jobs: Value = client
+        .get(format!("{}/api/v1/jobs?kind=notification.order_ready", second.base))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut jobs = jobs;
+    while !jobs["jobs"].as_array().is_some_and(|j| j.iter().all(|j| j["state"] == "succeeded")) {
+        assert!(tokio::time::Instant::now() < deadline, "email jobs not finished: {jobs}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        jobs = client
+            .get(format!("{}/api/v1/jobs?kind=notification.order_ready", second.base))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 3, "an email was sent twice");
+    for n in 0..3 {
+        assert_eq!(messages.iter().filter(|m| m.contains(&format!("To: guest{n}@example.com"))).count(), 1);
+    }
     second.child.kill().expect("kill");
     second.child.wait().expect("reaped");
 }

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// An aiosmtpd server delivering into a maildir; stopped on drop.
-struct SmtpServer {
+pub(crate) struct SmtpServer {
     child: Child,
     port: u16,
     maildir: PathBuf,
@@ -18,9 +18,14 @@ struct SmtpServer {
 
 impl SmtpServer {
     async fn start() -> SmtpServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        SmtpServer::start_on(port).await
+    }
+
+    /// On a given port (one a server was told about before this one ran).
+    pub(crate) async fn start_on(port: u16) -> SmtpServer {
         let dir = tempfile::tempdir().expect("dir");
         let maildir = dir.path().join("mail");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
         let child = Command::new("/usr/bin/python3")
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)
@@ -36,7 +41,7 @@ impl SmtpServer {
         SmtpServer { child, port, maildir, _dir: dir }
     }
 
-    fn messages(&self) -> Vec<String> {
+    pub(crate) fn messages(&self) -> Vec<String> {
         read_dir(&self.maildir.join("new"))
     }
 }

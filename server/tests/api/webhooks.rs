@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
-struct Received {
+pub(crate) struct Received {
     id: String,
     timestamp: i64,
     signature: String,
@@ -22,16 +22,16 @@ struct Received {
 }
 
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     received: Arc<Mutex<Vec<Received>>>,
     /// Answer 503 to this many requests first.
-    failures_left: Arc<AtomicU32>,
+    pub(crate) failures_left: Arc<AtomicU32>,
     /// Answer 400 to events of these types.
     refuse: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Receiver {
-    async fn start(self) -> String {
+    pub(crate) async fn start(self) -> String {
         async fn hook(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
             if r.failures_left.load(Ordering::SeqCst) > 0 {
                 r.failures_left.fetch_sub(1, Ordering::SeqCst);
@@ -57,12 +57,12 @@ impl Receiver {
         format!("http://{addr}/hook")
     }
 
-    fn all(&self) -> Vec<Received> {
+    pub(crate) fn all(&self) -> Vec<Received> {
         self.received.lock().expect("lock").clone()
     }
 
     /// Waits until events with all of `ids` have arrived (each at least once).
-    async fn wait_for(&self, ids: &HashSet<String>, within: Duration) {
+    pub(crate) async fn wait_for(&self, ids: &HashSet<String>, within: Duration) {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let got: HashSet<String> = self.all().into_iter().map(|r| r.id).collect();
