@@ -18,5 +18,6 @@ mod security;
 mod sessions;
 mod staff;
 mod stock;
+mod tansu;
 mod transitions;
 mod webhooks;
