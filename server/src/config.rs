@@ -79,6 +79,10 @@ pub struct Config {
     #[arg(long, env = "CREMA_CRON_JOB_SWEEP", default_value = "*/15 * * * * *")]
     pub cron_job_sweep: String,
 
+    /// Cron (with seconds, in UTC) of the end-of-day summary email to managers.
+    #[arg(long, env = "CREMA_CRON_END_OF_DAY", default_value = "0 0 23 * * *")]
+    pub cron_end_of_day: String,
+
     /// Cron (with seconds) of the pruning of finished jobs and old idempotency answers.
     #[arg(long, env = "CREMA_CRON_PRUNE", default_value = "0 30 3 * * *")]
     pub cron_prune: String,
@@ -177,6 +181,9 @@ pub enum StaffCommand {
         role: RoleArg,
         #[arg(long, env = "CREMA_STAFF_PIN", hide_env_values = true)]
         pin: Option<String>,
+        /// Managers with an email get the end-of-day summary.
+        #[arg(long)]
+        email: Option<String>,
     },
     /// List staff (no PINs).
     List,

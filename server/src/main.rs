@@ -39,14 +39,14 @@ async fn serve(config: &Config) -> Result<(), String> {
 async fn staff_command(config: &Config, command: StaffCommand) -> Result<(), String> {
     let state = build_state(config).await.map_err(|e| e.to_string())?;
     let outcome = match command {
-        StaffCommand::Add { name, role, pin } => {
+        StaffCommand::Add { name, role, pin, email } => {
             let pin = match pin {
                 Some(pin) => pin,
                 None => {
                     std::io::stdin().lock().lines().next().and_then(Result::ok).unwrap_or_default().trim().to_string()
                 }
             };
-            let request = NewStaffRequest { name, role: role.into(), pin };
+            let request = NewStaffRequest { name, role: role.into(), pin, email };
             staff::create(&state, &RequestContext::internal(), &request).await.map(|member| {
                 println!("added {} ({}) {}", member.name, member.role, member.id);
             })

@@ -10,7 +10,7 @@ use crate::service::jobs::JobKinds;
 use crate::service::menu_cache::MenuCache;
 use crate::service::staff::{demo_records, DEMO_STAFF};
 use crate::service::EventHub;
-use crate::service::{notify, sinks, sla};
+use crate::service::{notify, report, sinks, sla};
 use crate::state::CronSettings;
 use crate::state::{AppState, BusinessDay};
 use crate::store::sinks::SinkTarget;
@@ -177,6 +177,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         ticket_sla: (config.ticket_sla_secs > 0).then(|| Duration::from_secs(config.ticket_sla_secs)),
         cron: CronSettings {
             job_sweep: config.cron_job_sweep.clone(),
+            end_of_day: config.cron_end_of_day.clone(),
             prune: config.cron_prune.clone(),
             retention: Duration::from_secs(config.retention_days * 86_400),
         },
@@ -203,6 +204,7 @@ fn job_kinds() -> JobKinds {
     kinds.register(sla::KIND, sla::spec(), sla::handler());
     kinds.register(sinks::REPLAY_KIND, sinks::replay_spec(), sinks::replay_handler());
     kinds.register(notify::KIND, notify::spec(), notify::handler());
+    kinds.register(report::KIND, report::spec(), report::handler());
     kinds
 }
 

@@ -62,6 +62,7 @@ impl BusinessDay {
 #[derive(Clone, Debug)]
 pub struct CronSettings {
     pub job_sweep: String,
+    pub end_of_day: String,
     pub prune: String,
     pub retention: Duration,
 }

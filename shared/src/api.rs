@@ -359,6 +359,8 @@ pub struct StaffDto {
     pub name: String,
     pub role: crate::staff::Role,
     pub active: bool,
+    /// Managers with an email get the end-of-day summary.
+    pub email: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -372,6 +374,8 @@ pub struct NewStaffRequest {
     pub role: crate::staff::Role,
     /// 4 to 8 digits, not used by anyone else.
     pub pin: String,
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// Partial update; `active: false` deactivates and signs the person out everywhere.
@@ -382,6 +386,8 @@ pub struct StaffPatch {
     pub name: Option<String>,
     pub role: Option<crate::staff::Role>,
     pub active: Option<bool>,
+    /// An address, or `""` to remove it.
+    pub email: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -263,6 +263,7 @@ pub fn staff_dto(s: &staff::StaffRecord) -> StaffDto {
         name: s.name.clone(),
         role: s.role,
         active: s.active,
+        email: s.email.clone(),
         created_at: s.created_at,
         updated_at: s.updated_at,
     }

@@ -18,6 +18,18 @@ pub async fn start(state: &AppState) -> Result<JobScheduler, JobSchedulerError> 
             Box::pin(async move { wake.notify_one() })
         })?)
         .await?;
+    let reporter = state.clone();
+    scheduler
+        .add(Job::new_async(state.cron.end_of_day.as_str(), move |_id, _scheduler| {
+            let state = reporter.clone();
+            Box::pin(async move {
+                let today = state.day.date_of(time::now());
+                if let Err(e) = super::report::enqueue(&state, &today).await {
+                    tracing::error!(error = %e, "cannot queue the end-of-day summary");
+                }
+            })
+        })?)
+        .await?;
     let pruner = state.clone();
     scheduler
         .add(Job::new_async(state.cron.prune.as_str(), move |_id, _scheduler| {

@@ -19,6 +19,7 @@ pub mod notify;
 pub mod order_view;
 pub mod orders;
 pub mod relay;
+pub mod report;
 pub mod sinks;
 pub mod sla;
 pub mod staff;

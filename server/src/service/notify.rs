@@ -37,6 +37,14 @@ impl std::fmt::Debug for Mailer {
 }
 
 impl Mailer {
+    pub fn from(&self) -> &Mailbox {
+        &self.from
+    }
+
+    pub fn transport(&self) -> &AsyncSmtpTransport<Tokio1Executor> {
+        &self.transport
+    }
+
     /// From `smtp://[user:pass@]host[:port][?tls=starttls]` (or `smtps://…`) and a sender.
     pub fn from_config(url: &str, from: &str) -> Result<Mailer, String> {
         let url = url.replace("tls=starttls", "tls=required");

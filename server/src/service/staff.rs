@@ -8,6 +8,7 @@ use crate::state::AppState;
 use crate::store::staff::{self, StaffRecord};
 use crate::store::{audit, sessions, time, Done};
 use crema_shared::api::{NewStaffRequest, StaffDto, StaffPatch};
+use crema_shared::customer::Email;
 use crema_shared::staff::{Pin, Role};
 use crema_shared::validation::bounded_text;
 use crema_shared::ValidationErrors;
@@ -65,6 +66,7 @@ pub fn demo_record(pins: &PinHasher, name: &str, role: Role, pin: &str) -> Resul
         active: true,
         pin_lookup: pins.lookup(&pin),
         pin_hash: pins.hash(&pin)?,
+        email: None,
         created_at: now,
         updated_at: now,
     })
@@ -78,7 +80,9 @@ pub async fn create(
     let mut errors = ValidationErrors::new();
     let name = errors.check("name", bounded_text(&request.name, MAX_STAFF_NAME_CHARS));
     let pin = errors.check("pin", Pin::parse(&request.pin));
+    let email = optional_email(&mut errors, request.email.as_deref());
     let (Some(name), Some(pin)) = (name, pin) else { return Err(errors.into()) };
+    errors.into_result(())?;
     let (pin_lookup, pin_hash) = hash_pin(state.auth.clone(), pin).await?;
     let now = time::now();
     let record = StaffRecord {
@@ -88,6 +92,7 @@ pub async fn create(
         active: true,
         pin_lookup,
         pin_hash,
+        email,
         created_at: now,
         updated_at: now,
     };
@@ -119,6 +124,10 @@ pub async fn update(
         Some(raw) => Some(bounded_text(raw, MAX_STAFF_NAME_CHARS).map_err(|m| ValidationErrors::single("name", m))?),
         None => None,
     };
+    let mut errors = ValidationErrors::new();
+    // `Some(None)`: remove the address; `None`: leave it.
+    let email = patch.email.as_deref().map(|raw| optional_email(&mut errors, Some(raw)));
+    errors.into_result(())?;
     let (ctx, patch) = (ctx.clone(), patch.clone());
     state
         .store
@@ -132,6 +141,9 @@ pub async fn update(
                 }
                 member.role = patch.role.unwrap_or(member.role);
                 member.active = patch.active.unwrap_or(member.active);
+                if let Some(email) = email {
+                    member.email = email;
+                }
                 let loses_manager =
                     before.role == Role::Manager && before.active && (member.role != Role::Manager || !member.active);
                 if loses_manager && staff::other_active_managers(conn, id).await? == 0 {
@@ -186,4 +198,12 @@ async fn ensure_pin_free(conn: &mut sqlx::SqliteConnection, lookup: &str, owner:
         return Err(ValidationErrors::single("pin", "is already used by someone else; choose another").into());
     }
     Ok(Done::new((), None))
+}
+
+/// An optional email: absent or blank means none.
+fn optional_email(errors: &mut ValidationErrors, raw: Option<&str>) -> Option<String> {
+    match raw.map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => errors.check("email", Email::parse(raw)).map(|e| e.as_str().to_string()),
+    }
 }

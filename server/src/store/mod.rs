@@ -16,6 +16,7 @@ pub mod menu;
 pub mod orders;
 pub mod outbox;
 pub mod placement;
+pub mod report;
 pub mod secrets;
 pub mod sessions;
 pub mod settings;

@@ -240,3 +240,57 @@ fn the_message_names_the_drink_and_the_ticket() {
     order.lines.push(line("Croissant"));
     assert_eq!(crema_server::service::notify::ready_message(&order).0, "Your Latte and 1 more are ready — ticket 42");
 }
+
+#[tokio::test]
+async fn managers_with_an_email_get_the_end_of_day_summary_once() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with_smtp(&format!("smtp://127.0.0.1:{}", smtp.port)).await;
+    let me: Value = app.get("/api/v1/sessions/current").await.json().await.expect("json");
+    let id = me["staff"]["id"].as_str().expect("id").to_string();
+    let bad = app
+        .client
+        .patch(app.url(&format!("/api/v1/staff/{id}")))
+        .json(&json!({"email": "boss@"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(bad.status(), 422);
+    assert_eq!(bad.json::<Value>().await.expect("json")["errors"][0]["field"], "email");
+    let set = app
+        .client
+        .patch(app.url(&format!("/api/v1/staff/{id}")))
+        .json(&json!({"email": "boss@example.com"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(set.json::<Value>().await.expect("json")["email"], "boss@example.com");
+
+    let demo = app.demo().await;
+    let mut paid = demo.latte_and_croissant("Ana");
+    paid["payment"] = json!({"method": "cash", "tendered_cents": 2000});
+    app.place(&paid).await;
+    app.place(&demo.espresso("Ben")).await;
+    let gone = app.place(&demo.espresso("Cy")).await;
+    assert_eq!(app.post(&format!("/api/v1/orders/{}/cancel", gone.id), &json!({"reason": "left"})).await.status(), 200);
+
+    let today = app.state.day.date_of(chrono::Utc::now());
+    assert!(crema_server::service::report::enqueue(&app.state, &today).await.expect("queued"));
+    assert!(
+        !crema_server::service::report::enqueue(&app.state, &today).await.expect("asked twice"),
+        "one summary per day"
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while smtp.messages().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "no summary arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let message = &smtp.messages()[0];
+    assert!(message.contains("To: boss@example.com"), "{message}");
+    assert_eq!(subject_of(message), format!("Crema Demo Coffee — {today}: 2 orders, 11.85 USD"));
+    for expected in
+        ["Orders: 2", "Cancelled: 1", "Revenue (captured): 11.85 USD", "Top items:", "1  Latte", "1  Espresso"]
+    {
+        assert!(message.contains(expected), "{expected} missing: {message}");
+    }
+    app.stop().await;
+}
