@@ -162,6 +162,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         relays: Arc::default(),
         relay_wakeup: Arc::new(Notify::new()),
         kafka: Arc::default(),
+        requests: Arc::default(),
         mailer: match &config.smtp_url {
             Some(url) => Some(Arc::new(
                 crate::service::notify::Mailer::from_config(url, &config.mail_from).map_err(StartError::Config)?,

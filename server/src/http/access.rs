@@ -22,6 +22,7 @@ use Permission::*;
 pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/healthz", Public),
     ("GET", "/readyz", Public),
+    ("GET", "/metrics", Public),
     ("GET", "/api/v1/openapi.json", Public),
     ("GET", "/api/v1/docs", Public),
     ("GET", "/api/v1/docs/", Public),

@@ -24,3 +24,11 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
     state.store.ping().await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(Json(Health { status: "ready" }))
 }
+
+/// Prometheus text: requests by status class, the event log, sink backlogs, jobs by state.
+#[utoipa::path(get, path = "/metrics", tag = "health",
+    responses((status = 200, content_type = "text/plain", body = String, description = "Prometheus exposition format")))]
+pub async fn metrics(State(state): State<AppState>) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let snapshot = crate::service::metrics::snapshot(&state).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], snapshot))
+}

@@ -61,6 +61,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::stream))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
         .routes(routes!(sessions::sign_in))
         .routes(routes!(sessions::current, sessions::sign_out))
         .routes(routes!(staff::list, staff::create))
@@ -88,7 +89,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(security::cors(state.cors_origins.clone()))
-        .layer(axum::middleware::from_fn(request_context::middleware))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), request_context::middleware))
         .with_state(state)
 }
 

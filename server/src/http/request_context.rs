@@ -5,7 +5,8 @@
 
 use crate::service::context::traceparent_for;
 use crate::service::RequestContext;
-use axum::extract::{FromRequestParts, Request};
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::HeaderValue;
 use axum::middleware::Next;
@@ -26,7 +27,7 @@ pub fn current_request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
-pub async fn middleware(mut request: Request, next: Next) -> Response {
+pub async fn middleware(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let request_id = request
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -48,6 +49,7 @@ pub async fn middleware(mut request: Request, next: Next) -> Response {
     );
     let started = Instant::now();
     let mut response = REQUEST_ID.scope(request_id.clone(), next.run(request).instrument(span.clone())).await;
+    state.requests.count(response.status().as_u16());
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),

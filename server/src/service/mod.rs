@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod menu;
 pub mod menu_cache;
+pub mod metrics;
 pub mod notify;
 pub mod order_view;
 pub mod orders;

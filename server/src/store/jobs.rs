@@ -211,6 +211,20 @@ pub async fn prune_succeeded(conn: &mut SqliteConnection, before: DateTime<Utc>)
     Ok(done.rows_affected())
 }
 
+/// How many jobs are in each state.
+pub async fn count_by_state(conn: &mut SqliteConnection) -> Result<Vec<(JobState, i64)>, StoreError> {
+    let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").fetch_all(&mut *conn).await?;
+    let mut counts: Vec<(JobState, i64)> = JobState::ALL.iter().map(|s| (*s, 0)).collect();
+    for row in &rows {
+        let state: String = row.try_get("state")?;
+        let n: i64 = row.try_get("n")?;
+        if let Some(slot) = counts.iter_mut().find(|(s, _)| s.as_str() == state) {
+            slot.1 = n;
+        }
+    }
+    Ok(counts)
+}
+
 /// When the next pending job is due, if any.
 pub async fn next_due(conn: &mut SqliteConnection) -> Result<Option<DateTime<Utc>>, StoreError> {
     let next: Option<String> = sqlx::query_scalar(

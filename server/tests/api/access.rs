@@ -22,6 +22,7 @@ fn expectations() -> BTreeMap<&'static str, Expect> {
     BTreeMap::from([
         ("GET /healthz", Public),
         ("GET /readyz", Public),
+        ("GET /metrics", Public),
         ("GET /api/v1/menu", Public),
         ("GET /api/v1/menu/categories", Public),
         ("GET /api/v1/menu/categories/{id}", Public),

@@ -67,6 +67,7 @@ async fn the_openapi_document_covers_every_route() {
         "GET /api/v1/board",
         "GET /healthz",
         "GET /readyz",
+        "GET /metrics",
         "POST /api/v1/sessions",
         "GET /api/v1/sessions/current",
         "DELETE /api/v1/sessions/current",
@@ -110,5 +111,39 @@ async fn the_docs_page_is_served() {
     assert_eq!(response.status(), 200);
     let html = response.text().await.expect("html");
     assert!(html.contains("swagger"), "not the Swagger UI page");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn metrics_show_answers_the_log_head_sink_backlogs_and_jobs() {
+    let app = spawn_app().await;
+    let demo = app.demo().await;
+    app.place(&demo.espresso("Ana")).await;
+    assert_eq!(app.get("/api/v1/nothing").await.status(), 404);
+    // A webhook sink nobody answers: its backlog shows.
+    let sink = app
+        .post("/api/v1/sinks", &serde_json::json!({"name": "down", "url": "http://127.0.0.1:9/hook", "start_after": 0}))
+        .await;
+    assert_eq!(sink.status(), 201);
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status(), 200);
+    assert!(response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/plain")));
+    let text = response.text().await.expect("text");
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing in\n{text}"))
+    };
+    assert!(value("crema_http_responses_total{class=\"2xx\"}") >= 3.0);
+    assert!(value("crema_http_responses_total{class=\"4xx\"}") >= 1.0);
+    assert_eq!(value("crema_outbox_sequence"), 1.0);
+    assert_eq!(value("crema_sink_backlog_events{sink=\"down\",kind=\"webhook\"}"), 1.0);
+    assert_eq!(value("crema_jobs{state=\"pending\"}"), 1.0, "the order's SLA check");
     app.stop().await;
 }
