@@ -1,5 +1,6 @@
 //! The audit log: who did what, append-only, readable by managers with filters.
 
+use crate::helpers::FetchJson;
 use crate::helpers::{spawn_app, CASHIER_PIN};
 use serde_json::{json, Value};
 
@@ -28,8 +29,7 @@ async fn sign_ins_staff_changes_menu_edits_cancellations_and_refunds_are_audited
     );
     let mut body = demo.espresso("Ana");
     body["payment"] = json!({"method": "cash", "tendered_cents": 500});
-    let order: Value =
-        cashier.post(app.url("/api/v1/orders")).json(&body).send().await.expect("sent").json().await.expect("json");
+    let order: Value = cashier.post(app.url("/api/v1/orders")).json(&body).fetch_json().await;
     let id = order["id"].as_str().expect("id");
     let cancelled = cashier
         .post(app.url(&format!("/api/v1/orders/{id}/cancel")))

@@ -2,6 +2,7 @@
 
 use crate::crash::start;
 use crate::helpers::sign_in;
+use crate::helpers::FetchJson;
 use std::process::{Command, Stdio};
 
 fn crema(db: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -32,14 +33,8 @@ async fn staff_add_creates_a_manager_who_can_sign_in_and_refuses_a_taken_pin() {
 
     let mut server = start(&db);
     let token = sign_in(&server.base, "4321").await;
-    let me: serde_json::Value = crate::helpers::client_with(&token)
-        .get(format!("{}/api/v1/sessions/current", server.base))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let me: serde_json::Value =
+        crate::helpers::client_with(&token).get(format!("{}/api/v1/sessions/current", server.base)).fetch_json().await;
     assert_eq!((me["staff"]["name"].as_str(), me["staff"]["role"].as_str()), (Some("Jo Owner"), Some("manager")));
     server.child.kill().expect("kill");
     server.child.wait().expect("reaped");

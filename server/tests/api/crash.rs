@@ -1,5 +1,6 @@
 //! An order the API acknowledged survives `kill -9` of the process.
 
+use crate::helpers::FetchJson;
 use crate::helpers::SseReader;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
@@ -105,14 +106,8 @@ async fn acknowledged_orders_and_their_events_survive_kill_9() {
     let expected: std::collections::HashSet<String> = acknowledged.into_iter().collect();
     assert_eq!(placed, expected);
     // Each order's follow-up job was written with it, and survived too.
-    let checks: Value = client
-        .get(format!("{}/api/v1/jobs?kind=order.sla_check&limit=200", second.base))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let checks: Value =
+        client.get(format!("{}/api/v1/jobs?kind=order.sla_check&limit=200", second.base)).fetch_json().await;
     let scheduled: std::collections::HashSet<String> = checks["jobs"]
         .as_array()
         .expect("jobs")
@@ -124,12 +119,8 @@ async fn acknowledged_orders_and_their_events_survive_kill_9() {
     let next: Value = client
         .post(format!("{}/api/v1/orders", second.base))
         .json(&json!({"customer_name": "After", "lines": [{"item_id": espresso, "quantity": 1}]}))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     assert_eq!(next["ticket_number"], 41);
     second.child.kill().expect("kill");
     second.child.wait().expect("reaped");
@@ -168,15 +159,7 @@ async fn deliveries_and_emails_pending_at_kill_9_complete_after_restart_each_ema
     for n in 0..3 {
         let body = json!({"customer_name": format!("Guest {n}"), "customer_email": format!("guest{n}@example.com"),
             "lines": [{"item_id": espresso, "quantity": 1}]});
-        let order: Value = client
-            .post(format!("{}/api/v1/orders", first.base))
-            .json(&body)
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        let order: Value = client.post(format!("{}/api/v1/orders", first.base)).json(&body).fetch_json().await;
         let (id, line) = (
             order["id"].as_str().expect("id").to_string(),
             order["lines"][0]["id"].as_str().expect("line").to_string(),
@@ -213,27 +196,14 @@ async fn deliveries_and_emails_pending_at_kill_9_complete_after_restart_each_ema
         assert!(tokio::time::Instant::now() < deadline, "only {} of 3 emails after restart", smtp.messages().len());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let jobs: Value = client
-        .get(format!("{}/api/v1/jobs?kind=notification.order_ready", second.base))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let jobs: Value =
+        client.get(format!("{}/api/v1/jobs?kind=notification.order_ready", second.base)).fetch_json().await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let mut jobs = jobs;
     while !jobs["jobs"].as_array().is_some_and(|j| j.iter().all(|j| j["state"] == "succeeded")) {
         assert!(tokio::time::Instant::now() < deadline, "email jobs not finished: {jobs}");
         tokio::time::sleep(Duration::from_millis(100)).await;
-        jobs = client
-            .get(format!("{}/api/v1/jobs?kind=notification.order_ready", second.base))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        jobs = client.get(format!("{}/api/v1/jobs?kind=notification.order_ready", second.base)).fetch_json().await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let messages = smtp.messages();

@@ -325,3 +325,14 @@ impl SseReader {
         }
     }
 }
+
+/// Sends a request and parses the answer as JSON, whatever its status.
+pub trait FetchJson {
+    fn fetch_json(self) -> impl std::future::Future<Output = Value> + Send;
+}
+
+impl FetchJson for reqwest::RequestBuilder {
+    async fn fetch_json(self) -> Value {
+        self.send().await.expect("request sent").json().await.expect("JSON answer")
+    }
+}

@@ -1,5 +1,6 @@
 //! Signing in with a PIN: tokens, cookies, who am I, sign-out, expiry and lockout.
 
+use crate::helpers::FetchJson;
 use crate::helpers::{client_with, sign_in, spawn_app, spawn_app_with, CASHIER_PIN, MANAGER_PIN};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -26,12 +27,8 @@ async fn sign_in_gives_a_token_and_a_strict_httponly_cookie() {
     let who: Value = reqwest::Client::new()
         .get(app.url("/api/v1/sessions/current"))
         .header("cookie", format!("crema_session={token}"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     assert_eq!(who["staff"]["role"], "cashier");
     assert!(who.get("token").is_none(), "the token is only handed out once");
     app.stop().await;
@@ -132,17 +129,8 @@ async fn orders_and_events_carry_who_caused_them() {
     let app = spawn_app().await;
     let demo = app.demo().await;
     let cashier = app.client_as(CASHIER_PIN).await;
-    let me: Value =
-        cashier.get(app.url("/api/v1/sessions/current")).send().await.expect("sent").json().await.expect("json");
-    let order: Value = cashier
-        .post(app.url("/api/v1/orders"))
-        .json(&demo.espresso("Ana"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let me: Value = cashier.get(app.url("/api/v1/sessions/current")).fetch_json().await;
+    let order: Value = cashier.post(app.url("/api/v1/orders")).json(&demo.espresso("Ana")).fetch_json().await;
     assert_eq!(order["placed_by"], me["staff"]["id"]);
     let placed = app.events().await.into_iter().find(|e| e.event_type == "order.placed").expect("event");
     assert_eq!(placed.staff_id.as_deref(), me["staff"]["id"].as_str());
@@ -156,15 +144,7 @@ async fn a_cashier_cancels_only_before_preparation() {
     let cashier = app.client_as(CASHIER_PIN).await;
     let barista = app.client_as(crate::helpers::BARISTA_PIN).await;
     let place = || async {
-        let order: Value = cashier
-            .post(app.url("/api/v1/orders"))
-            .json(&demo.espresso("Ana"))
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        let order: Value = cashier.post(app.url("/api/v1/orders")).json(&demo.espresso("Ana")).fetch_json().await;
         order
     };
     let cancel = |id: &str| {

@@ -1,5 +1,6 @@
 //! Managing staff through the API.
 
+use crate::helpers::FetchJson;
 use crate::helpers::{sign_in, spawn_app, CASHIER_PIN, MANAGER_PIN};
 use serde_json::{json, Value};
 
@@ -16,16 +17,8 @@ async fn add_rename_reset_pin_and_deactivate() {
     let id = dana["id"].as_str().expect("id").to_string();
     let dana_token = sign_in(&app.base, "5050").await;
 
-    let renamed: Value = app
-        .client
-        .patch(app.url(&format!("/api/v1/staff/{id}")))
-        .json(&json!({"name": "Dana K."}))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let renamed: Value =
+        app.client.patch(app.url(&format!("/api/v1/staff/{id}"))).json(&json!({"name": "Dana K."})).fetch_json().await;
     assert_eq!((renamed["name"].as_str(), renamed["role"].as_str()), (Some("Dana K."), Some("barista")));
 
     let reset = app

@@ -5,6 +5,7 @@
 //! by `scripts/test --slow`, which installs tansu first.
 
 use crate::crash::start_with;
+use crate::helpers::FetchJson;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
@@ -72,15 +73,7 @@ async fn the_binary_forwards_every_event_to_a_real_broker() {
     for n in 0..10 {
         let body = json!({"customer_name": format!("Guest {n}"), "lines": [{"item_id": espresso, "quantity": 1}],
             "payment": {"method": "cash", "tendered_cents": 500}});
-        let order: Value = client
-            .post(format!("{}/api/v1/orders", server.base))
-            .json(&body)
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        let order: Value = client.post(format!("{}/api/v1/orders", server.base)).json(&body).fetch_json().await;
         orders.insert(order["id"].as_str().expect("id").to_string());
     }
 
