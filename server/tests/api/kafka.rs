@@ -29,10 +29,15 @@ async fn consume(brokers: &str, count: usize) -> Vec<Received> {
     consumer.subscribe(&[TOPIC]).expect("subscribe");
     let mut received = Vec::new();
     while received.len() < count {
-        let message = tokio::time::timeout(Duration::from_secs(30), consumer.recv())
+        let message = match tokio::time::timeout(Duration::from_secs(30), consumer.recv())
             .await
             .unwrap_or_else(|_| panic!("only {} of {count} messages arrived", received.len()))
-            .expect("message");
+        {
+            Ok(message) => message,
+            // The topic may not exist until the first event is produced.
+            Err(rdkafka::error::KafkaError::MessageConsumption(_)) => continue,
+            Err(e) => panic!("consuming: {e}"),
+        };
         let headers = message
             .headers()
             .map(|h| {
@@ -100,16 +105,25 @@ async fn every_event_reaches_kafka_in_binary_mode_keyed_by_order_and_in_order_pe
         assert!(sequences.windows(2).all(|w| w[0] < w[1]), "one order's events stay in order: {sequences:?}");
     }
     assert_eq!(by_key[&first.id.to_string()].len(), 3, "placed, captured, accepted");
-    let sinks: Value = app.get("/api/v1/sinks").await.json().await.expect("json");
+    let last = events.last().map(|e| e.sequence).unwrap_or_default();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let sinks = loop {
+        let sinks: Value = app.get("/api/v1/sinks").await.json().await.expect("json");
+        if sinks[0]["cursor"] == last {
+            break sinks;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "cursor never reached {last}: {sinks}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
     assert_eq!(sinks[0]["kind"], "kafka");
     assert_eq!(sinks[0]["topic"], TOPIC);
-    assert_eq!(sinks[0]["cursor"], events.last().map(|e| e.sequence).unwrap_or_default());
     app.stop().await;
 }
 
 #[tokio::test]
 async fn kafka_sinks_are_managed_through_the_api_and_validated() {
     let cluster = MockCluster::new(1).expect("mock cluster");
+    cluster.create_topic(TOPIC, 1, 1).expect("topic");
     let brokers = cluster.bootstrap_servers();
     let dir = tempfile::tempdir().expect("dir");
     let app = spawn_app_with(crema_server::Config::for_database(dir.path().join("crema.db")), dir).await;
