@@ -35,9 +35,18 @@ async fn start_tansu() -> Broker {
     let dir = tempfile::tempdir().expect("dir");
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
     let url = format!("tcp://127.0.0.1:{port}");
-    let storage = format!("sqlite://{}", dir.path().join("tansu.db").display());
+    // tansu's sqlite:// engine (feature `libsql`) takes a path relative to its working directory.
     let child = Command::new("tansu")
-        .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine", &storage])
+        .current_dir(dir.path())
+        .args([
+            "broker",
+            "--listener-url",
+            &url,
+            "--advertised-listener-url",
+            &url,
+            "--storage-engine",
+            "sqlite://tansu.db",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
