@@ -209,7 +209,7 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
         let saved = SavedResponse { request_hash: "0".repeat(64), status_code: 201, body };
         let record = IdempotencyRecord { scope: "orders", key: &key, saved: &saved };
         let sla_job = sla::job_for(order.id, now, Duration::from_secs(600));
-        placement::write(&mut conn, &order, &events, Some(record), Some(&sla_job)).await?;
+        placement::write(&mut conn, &order, &events, Some(record), std::slice::from_ref(&sla_job)).await?;
         sqlx::query("COMMIT").execute(&mut conn).await?;
     }
     Ok(started.elapsed())
@@ -254,6 +254,8 @@ fn sample_order(id: Uuid, ticket_number: i64, now: chrono::DateTime<chrono::Utc>
             tendered: Money::from_minor(2000),
             change_due: Money::from_minor(815),
         }),
+        payment_reference: None,
+        refunded: Money::ZERO,
         version: 1,
         created_at: now,
         updated_at: now,

@@ -115,6 +115,14 @@ pub struct Config {
     #[arg(long, env = "CREMA_KAFKA_TOPIC", default_value = "crema.events")]
     pub kafka_topic: String,
 
+    /// Card gateway base URL (JSON over HTTP, see docs/payments.md); without it cards need a terminal approval code.
+    #[arg(long, env = "CREMA_PAYMENT_GATEWAY_URL")]
+    pub payment_gateway_url: Option<String>,
+
+    /// Capture card authorizations when the order is ready instead of when it is completed.
+    #[arg(long, env = "CREMA_CAPTURE_ON_READY")]
+    pub capture_on_ready: bool,
+
     /// Mail server for customer notifications: `smtp://[user:pass@]host[:port][?tls=starttls]` or `smtps://…`.
     #[arg(long, env = "CREMA_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,

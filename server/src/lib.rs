@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod http;
+pub mod payments;
 pub mod server;
 pub mod service;
 pub mod sinks;

@@ -10,7 +10,7 @@ use crate::service::jobs::JobKinds;
 use crate::service::menu_cache::MenuCache;
 use crate::service::staff::{demo_records, DEMO_STAFF};
 use crate::service::EventHub;
-use crate::service::{notify, report, sinks, sla};
+use crate::service::{notify, payments, report, sinks, sla};
 use crate::state::CronSettings;
 use crate::state::{AppState, BusinessDay};
 use crate::store::sinks::SinkTarget;
@@ -162,6 +162,15 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         relays: Arc::default(),
         relay_wakeup: Arc::new(Notify::new()),
         kafka: Arc::default(),
+        gateway: match &config.payment_gateway_url {
+            Some(url) => Some(Arc::new(crate::payments::http::HttpGateway::new(url).map_err(StartError::Config)?)),
+            None => None,
+        },
+        capture_on: if config.capture_on_ready {
+            crate::service::payments::CaptureOn::Ready
+        } else {
+            crate::service::payments::CaptureOn::Completed
+        },
         requests: Arc::default(),
         mailer: match &config.smtp_url {
             Some(url) => Some(Arc::new(
@@ -206,6 +215,9 @@ fn job_kinds() -> JobKinds {
     kinds.register(sinks::REPLAY_KIND, sinks::replay_spec(), sinks::replay_handler());
     kinds.register(notify::KIND, notify::spec(), notify::handler());
     kinds.register(report::KIND, report::spec(), report::handler());
+    for kind in payments::KINDS {
+        kinds.register(kind, payments::spec(), payments::handler());
+    }
     kinds
 }
 

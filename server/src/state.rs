@@ -37,6 +37,10 @@ pub struct AppState {
     pub mailer: Option<Arc<crate::service::notify::Mailer>>,
     /// Kafka producers by sink, with the brokers they were made for.
     pub kafka: Arc<crate::sinks::kafka::Producers>,
+    /// The card gateway, when configured (`CREMA_PAYMENT_GATEWAY_URL`).
+    pub gateway: Option<Arc<dyn crate::payments::PaymentGateway>>,
+    /// When card authorizations are captured.
+    pub capture_on: crate::service::payments::CaptureOn,
     /// How the outbox relay backs off.
     pub relay_policy: crate::service::relay::RelayPolicy,
     /// Answers by status class, for `/metrics`.

@@ -215,8 +215,21 @@ pub struct LineRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct PaymentRequest {
     pub method: PaymentMethod,
-    /// Cash handed over, in minor units; at least the order total.
-    pub tendered_cents: i64,
+    /// Cash: what was handed over, in minor units; at least the order total.
+    #[serde(default)]
+    pub tendered_cents: Option<i64>,
+    /// Card on the shop's own terminal: its approval code (the card is then charged).
+    /// Without one, a card is authorized through the payment gateway and captured later.
+    #[serde(default)]
+    pub approval_code: Option<String>,
+}
+
+/// Give money back (all or part of what was paid).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RefundRequest {
+    pub amount_cents: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -246,6 +259,10 @@ pub struct OrderDto {
     pub tip_cents: i64,
     pub total_cents: i64,
     pub payment_method: Option<PaymentMethod>,
+    /// Card: the terminal's approval code or the gateway's authorization reference.
+    pub payment_reference: Option<String>,
+    /// Refunded so far.
+    pub refunded_cents: i64,
     pub tendered_cents: Option<i64>,
     pub change_due_cents: Option<i64>,
     /// Optimistic-concurrency version; send it back as `If-Match`.

@@ -17,7 +17,10 @@ pub mod types {
     pub const ORDER_CANCELLED: &str = "order.cancelled";
     /// A ticket has waited longer than the shop's limit without being ready.
     pub const ORDER_SLA_BREACHED: &str = "order.sla_breached";
+    pub const PAYMENT_AUTHORIZED: &str = "payment.authorized";
     pub const PAYMENT_CAPTURED: &str = "payment.captured";
+    pub const PAYMENT_VOIDED: &str = "payment.voided";
+    pub const PAYMENT_FAILED: &str = "payment.failed";
     pub const PAYMENT_REFUNDED: &str = "payment.refunded";
     pub const MENU_UPDATED: &str = "menu.updated";
     pub const ITEM_SOLD_OUT: &str = "item.sold_out";

@@ -22,18 +22,50 @@ pub struct LineState {
 pub struct OrderState {
     pub status: OrderStatus,
     pub payment_status: PaymentStatus,
+    /// How it is (being) paid, once known.
+    pub payment_method: Option<PaymentMethod>,
     pub total: Money,
+    /// Refunded so far (partial refunds add up).
+    pub refunded: Money,
     pub lines: Vec<LineState>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OrderCommand {
     Accept,
-    StartLine { line_id: Uuid },
-    FinishLine { line_id: Uuid },
+    StartLine {
+        line_id: Uuid,
+    },
+    FinishLine {
+        line_id: Uuid,
+    },
     Complete,
-    Cancel { reason: String },
-    PayCash { tendered: Money },
+    Cancel {
+        reason: String,
+    },
+    PayCash {
+        tendered: Money,
+    },
+    /// A card paid on the shop's own terminal: the cashier records its approval code.
+    PayCardAtTerminal {
+        approval_code: String,
+    },
+    /// The card gateway authorized the total (a step of the payment saga).
+    RecordAuthorization {
+        reference: String,
+    },
+    /// The card gateway declined.
+    RecordDecline {
+        reason: String,
+    },
+    /// The gateway captured the authorized amount.
+    RecordCapture,
+    /// The gateway released the authorization.
+    RecordVoid,
+    /// Money given back (cash at the till, or by the gateway); partial refunds add up.
+    RecordRefund {
+        amount: Money,
+    },
 }
 
 impl OrderCommand {
@@ -45,7 +77,11 @@ impl OrderCommand {
             OrderCommand::FinishLine { .. } => "finish a line of",
             OrderCommand::Complete => "complete",
             OrderCommand::Cancel { .. } => "cancel",
-            OrderCommand::PayCash { .. } => "take payment for",
+            OrderCommand::PayCash { .. } | OrderCommand::PayCardAtTerminal { .. } => "take payment for",
+            OrderCommand::RecordAuthorization { .. } | OrderCommand::RecordDecline { .. } => "authorize",
+            OrderCommand::RecordCapture => "capture",
+            OrderCommand::RecordVoid => "void",
+            OrderCommand::RecordRefund { .. } => "refund",
         }
     }
 }
@@ -58,7 +94,10 @@ pub enum OrderEvent {
     Ready,
     Completed,
     Cancelled { reason: String },
+    PaymentAuthorized { amount: Money, reference: String },
+    PaymentFailed { reason: String },
     PaymentCaptured { method: PaymentMethod, amount: Money, tendered: Money, change: Money },
+    PaymentVoided { amount: Money },
     PaymentRefunded { method: PaymentMethod, amount: Money },
 }
 
@@ -73,6 +112,9 @@ impl OrderEvent {
             OrderEvent::Ready => types::ORDER_READY,
             OrderEvent::Completed => types::ORDER_COMPLETED,
             OrderEvent::Cancelled { .. } => types::ORDER_CANCELLED,
+            OrderEvent::PaymentAuthorized { .. } => types::PAYMENT_AUTHORIZED,
+            OrderEvent::PaymentFailed { .. } => types::PAYMENT_FAILED,
+            OrderEvent::PaymentVoided { .. } => types::PAYMENT_VOIDED,
             OrderEvent::PaymentCaptured { .. } => types::PAYMENT_CAPTURED,
             OrderEvent::PaymentRefunded { .. } => types::PAYMENT_REFUNDED,
         }
@@ -91,6 +133,10 @@ pub enum TransitionError {
     AlreadyPaid(PaymentStatus),
     #[error("tendered {tendered} is less than the total {total}")]
     InsufficientTender { tendered: Money, total: Money },
+    #[error("the payment is {0}, so it cannot be {1}")]
+    PaymentState(PaymentStatus, &'static str),
+    #[error("at most {max} can still be refunded")]
+    RefundTooLarge { max: Money },
 }
 
 /// Decides what happens when `command` is given to an order in `state`.
@@ -135,8 +181,12 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
         OrderCommand::Cancel { reason } => match state.status {
             Placed | Accepted | Preparing => {
                 let mut events = vec![OrderEvent::Cancelled { reason: reason.clone() }];
+                // Captured before the order was ready means paid at the till (cash, or the
+                // shop's card terminal): it goes back there at once. A gateway authorization
+                // (never captured before ready) is voided by the payment saga.
                 if state.payment_status == PaymentStatus::Captured {
-                    events.push(OrderEvent::PaymentRefunded { method: PaymentMethod::Cash, amount: state.total });
+                    let method = state.payment_method.unwrap_or(PaymentMethod::Cash);
+                    events.push(OrderEvent::PaymentRefunded { method, amount: state.total - state.refunded });
                 }
                 Ok(events)
             }
@@ -159,6 +209,54 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
                 change: *tendered - state.total,
             }])
         }
+        OrderCommand::PayCardAtTerminal { .. } => {
+            if state.status == Cancelled {
+                return Err(illegal());
+            }
+            if state.payment_status != PaymentStatus::Unpaid {
+                return Err(TransitionError::AlreadyPaid(state.payment_status));
+            }
+            Ok(vec![OrderEvent::PaymentCaptured {
+                method: PaymentMethod::Card,
+                amount: state.total,
+                tendered: state.total,
+                change: Money::ZERO,
+            }])
+        }
+        OrderCommand::RecordAuthorization { reference } => match state.payment_status {
+            PaymentStatus::Unpaid => {
+                Ok(vec![OrderEvent::PaymentAuthorized { amount: state.total, reference: reference.clone() }])
+            }
+            other => Err(TransitionError::PaymentState(other, "authorized")),
+        },
+        OrderCommand::RecordDecline { reason } => match state.payment_status {
+            PaymentStatus::Unpaid => Ok(vec![OrderEvent::PaymentFailed { reason: reason.clone() }]),
+            other => Err(TransitionError::PaymentState(other, "declined")),
+        },
+        OrderCommand::RecordCapture => match state.payment_status {
+            PaymentStatus::Authorized => Ok(vec![OrderEvent::PaymentCaptured {
+                method: PaymentMethod::Card,
+                amount: state.total,
+                tendered: state.total,
+                change: Money::ZERO,
+            }]),
+            other => Err(TransitionError::PaymentState(other, "captured")),
+        },
+        OrderCommand::RecordVoid => match state.payment_status {
+            PaymentStatus::Authorized => Ok(vec![OrderEvent::PaymentVoided { amount: state.total }]),
+            other => Err(TransitionError::PaymentState(other, "voided")),
+        },
+        OrderCommand::RecordRefund { amount } => {
+            if state.payment_status != PaymentStatus::Captured {
+                return Err(TransitionError::PaymentState(state.payment_status, "refunded"));
+            }
+            let max = state.total - state.refunded;
+            if amount.minor() <= 0 || *amount > max {
+                return Err(TransitionError::RefundTooLarge { max });
+            }
+            let method = state.payment_method.unwrap_or(PaymentMethod::Cash);
+            Ok(vec![OrderEvent::PaymentRefunded { method, amount: *amount }])
+        }
     }
 }
 
@@ -174,8 +272,22 @@ pub fn apply(state: &mut OrderState, event: &OrderEvent) {
         OrderEvent::Ready => state.status = OrderStatus::Ready,
         OrderEvent::Completed => state.status = OrderStatus::Completed,
         OrderEvent::Cancelled { .. } => state.status = OrderStatus::Cancelled,
-        OrderEvent::PaymentCaptured { .. } => state.payment_status = PaymentStatus::Captured,
-        OrderEvent::PaymentRefunded { .. } => state.payment_status = PaymentStatus::Refunded,
+        OrderEvent::PaymentAuthorized { .. } => {
+            state.payment_status = PaymentStatus::Authorized;
+            state.payment_method = Some(PaymentMethod::Card);
+        }
+        OrderEvent::PaymentFailed { .. } => {}
+        OrderEvent::PaymentCaptured { method, .. } => {
+            state.payment_status = PaymentStatus::Captured;
+            state.payment_method = Some(*method);
+        }
+        OrderEvent::PaymentVoided { .. } => state.payment_status = PaymentStatus::Voided,
+        OrderEvent::PaymentRefunded { amount, .. } => {
+            state.refunded = state.refunded + *amount;
+            if state.refunded >= state.total {
+                state.payment_status = PaymentStatus::Refunded;
+            }
+        }
     }
 }
 

@@ -40,6 +40,27 @@ pub struct PricedLine {
     pub line_total: Money,
 }
 
+/// How an order is paid at placement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tender {
+    Cash(CashTender),
+    /// Charged on the shop's own card terminal; the approval code is kept.
+    CardTerminal {
+        approval_code: String,
+    },
+    /// Authorized through the payment gateway after placement, captured on completion.
+    CardGateway,
+}
+
+impl Tender {
+    pub fn cash(&self) -> Option<CashTender> {
+        match self {
+            Tender::Cash(cash) => Some(*cash),
+            _ => None,
+        }
+    }
+}
+
 /// Cash handed over at the till, checked against the total.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CashTender {
@@ -53,7 +74,7 @@ pub struct PricedOrder {
     pub customer_email: Option<Email>,
     pub lines: Vec<PricedLine>,
     pub totals: Totals,
-    pub payment: Option<CashTender>,
+    pub payment: Option<Tender>,
 }
 
 /// Validates `request` against `catalog` and prices it under `tax`.
@@ -82,27 +103,55 @@ pub fn price_order(
     let lines: Vec<PricedLine> = lines.into_iter().flatten().collect();
     let line_totals: Vec<Money> = lines.iter().map(|l| l.line_total).collect();
     let totals = compute_totals(&line_totals, Money::ZERO, Money::ZERO, tax);
-    let payment =
-        request.payment.as_ref().and_then(|p| errors.check("payment.tendered_cents", cash_tender(p, totals.total)));
+    let payment = request.payment.as_ref().and_then(|p| tender(&mut errors, "payment", p, totals.total));
     match (errors.is_empty(), customer_name) {
         (true, Some(customer_name)) => Ok(PricedOrder { customer_name, customer_email, lines, totals, payment }),
         _ => Err(errors),
     }
 }
 
-/// Checks a cash tender against a total: enough, and not absurd.
-pub fn cash_tender(payment: &PaymentRequest, total: Money) -> Result<CashTender, String> {
-    match payment.method {
-        PaymentMethod::Cash => {
-            let tendered = Money::from_minor(payment.tendered_cents);
-            if payment.tendered_cents > MAX_TENDER_CENTS {
-                Err(format!("must be at most {}", Money::from_minor(MAX_TENDER_CENTS)))
-            } else if tendered < total {
-                Err(format!("must be at least the total {total}"))
+/// Checks a payment request against a total; errors go under `path.<field>`.
+pub fn tender(errors: &mut ValidationErrors, path: &str, payment: &PaymentRequest, total: Money) -> Option<Tender> {
+    match (payment.method, payment.tendered_cents, payment.approval_code.as_deref()) {
+        (PaymentMethod::Cash, Some(tendered), None) => {
+            errors.check(&format!("{path}.tendered_cents"), cash_tender(tendered, total)).map(Tender::Cash)
+        }
+        (PaymentMethod::Cash, None, _) => {
+            errors.push(format!("{path}.tendered_cents"), "is required for cash");
+            None
+        }
+        (PaymentMethod::Cash, Some(_), Some(_)) => {
+            errors.push(format!("{path}.approval_code"), "is only for card payments");
+            None
+        }
+        (PaymentMethod::Card, Some(_), _) => {
+            errors.push(format!("{path}.tendered_cents"), "is only for cash");
+            None
+        }
+        (PaymentMethod::Card, None, Some(code)) => {
+            let code = code.trim();
+            let ok =
+                !code.is_empty() && code.len() <= 40 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if ok {
+                Some(Tender::CardTerminal { approval_code: code.to_string() })
             } else {
-                Ok(CashTender { tendered, change: tendered - total })
+                errors.push(format!("{path}.approval_code"), "must be 1 to 40 letters, digits or dashes");
+                None
             }
         }
+        (PaymentMethod::Card, None, None) => Some(Tender::CardGateway),
+    }
+}
+
+/// Checks cash against a total: enough, and not absurd.
+pub fn cash_tender(tendered_cents: i64, total: Money) -> Result<CashTender, String> {
+    let tendered = Money::from_minor(tendered_cents);
+    if tendered_cents > MAX_TENDER_CENTS {
+        Err(format!("must be at most {}", Money::from_minor(MAX_TENDER_CENTS)))
+    } else if tendered < total {
+        Err(format!("must be at least the total {total}"))
+    } else {
+        Ok(CashTender { tendered, change: tendered - total })
     }
 }
 
@@ -274,7 +323,11 @@ mod tests {
             ),
             (
                 PlaceOrderRequest {
-                    payment: Some(PaymentRequest { method: PaymentMethod::Cash, tendered_cents: 100 }),
+                    payment: Some(PaymentRequest {
+                        method: PaymentMethod::Cash,
+                        tendered_cents: Some(100),
+                        approval_code: None,
+                    }),
                     ..request(vec![line(ids.croissant, 1, vec![])])
                 },
                 "payment.tendered_cents",
@@ -301,10 +354,14 @@ mod tests {
     fn cash_change_is_tendered_minus_total() {
         let (catalog, ids) = catalog();
         let req = PlaceOrderRequest {
-            payment: Some(PaymentRequest { method: PaymentMethod::Cash, tendered_cents: 500 }),
+            payment: Some(PaymentRequest {
+                method: PaymentMethod::Cash,
+                tendered_cents: Some(500),
+                approval_code: None,
+            }),
             ..request(vec![line(ids.croissant, 1, vec![])])
         };
         let order = price_order(&catalog, tax(), &req).expect("valid");
-        assert_eq!(order.payment.map(|p| p.change.minor()), Some(500 - 408));
+        assert_eq!(order.payment.and_then(|p| p.cash()).map(|p| p.change.minor()), Some(500 - 408));
     }
 }

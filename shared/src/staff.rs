@@ -84,6 +84,8 @@ pub enum Permission {
     ManageJobs,
     /// Configure webhook sinks, replay deliveries.
     ManageSinks,
+    /// Give money back.
+    Refund,
 }
 
 pub const MIN_PIN_DIGITS: usize = 4;
@@ -143,6 +145,7 @@ mod tests {
             ReadAudit,
             ManageJobs,
             ManageSinks,
+            Refund,
         ];
         let allowed = |role: Role| all.iter().copied().filter(|p| role.may(*p)).collect::<Vec<_>>();
         assert_eq!(allowed(Role::Cashier), [ReadOrders, ReadEvents, PlaceOrder, TakePayment, CancelOrder]);

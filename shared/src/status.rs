@@ -64,9 +64,10 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// How a payment was tendered. Card arrives with the payment workflow.
+    /// How a payment was tendered.
     PaymentMethod {
         Cash => "cash",
+        Card => "card",
     }
 }
 

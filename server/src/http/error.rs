@@ -186,5 +186,9 @@ fn transition(e: TransitionError) -> ApiError {
             ApiError::IllegalTransition { detail, current_status: status.to_string() }
         }
         TransitionError::InsufficientTender { .. } => ApiError::field("tendered_cents", detail),
+        TransitionError::PaymentState(status, _) => {
+            ApiError::IllegalTransition { detail, current_status: status.to_string() }
+        }
+        TransitionError::RefundTooLarge { .. } => ApiError::field("amount_cents", detail),
     }
 }

@@ -10,10 +10,12 @@ use crate::store::orders::ListFilter;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use crema_shared::api::{BoardDto, CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem};
+use crema_shared::api::{
+    BoardDto, CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem, RefundRequest,
+};
 use crema_shared::lifecycle::OrderCommand;
 use crema_shared::placing::MAX_TENDER_CENTS;
-use crema_shared::status::OrderStatus;
+use crema_shared::status::{OrderStatus, PaymentMethod};
 use crema_shared::validation::bounded_text;
 use crema_shared::{Money, ValidationErrors};
 use serde::Deserialize;
@@ -202,13 +204,59 @@ pub async fn pay(
     IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     body: ApiJson<PaymentRequest>,
 ) -> Result<Response, ApiError> {
-    let tendered = body.value.tendered_cents;
-    if !(0..=MAX_TENDER_CENTS).contains(&tendered) {
-        return Err(ApiError::field("tendered_cents", format!("must be between 0 and {MAX_TENDER_CENTS}")));
-    }
+    let payment = &body.value;
+    let command = match (payment.method, payment.tendered_cents, payment.approval_code.as_deref()) {
+        (PaymentMethod::Cash, Some(tendered), None) if (0..=MAX_TENDER_CENTS).contains(&tendered) => {
+            OrderCommand::PayCash { tendered: Money::from_minor(tendered) }
+        }
+        (PaymentMethod::Cash, Some(_), None) => {
+            return Err(ApiError::field("tendered_cents", format!("must be between 0 and {MAX_TENDER_CENTS}")))
+        }
+        (PaymentMethod::Cash, None, _) => return Err(ApiError::field("tendered_cents", "is required for cash")),
+        (PaymentMethod::Cash, Some(_), Some(_)) => {
+            return Err(ApiError::field("approval_code", "is only for card payments"))
+        }
+        (PaymentMethod::Card, Some(_), _) => return Err(ApiError::field("tendered_cents", "is only for cash")),
+        (PaymentMethod::Card, None, Some(code))
+            if !code.trim().is_empty()
+                && code.len() <= 40
+                && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+        {
+            OrderCommand::PayCardAtTerminal { approval_code: code.trim().to_string() }
+        }
+        (PaymentMethod::Card, None, _) => {
+            return Err(ApiError::field(
+                "approval_code",
+                "paying later by card needs the terminal's approval code (1 to 40 letters, digits or dashes)",
+            ))
+        }
+    };
     let key = key.map(|k| IdempotencyKey::new(format!("orders.payment.{id}"), k, &body.canonical));
-    let command = OrderCommand::PayCash { tendered: Money::from_minor(tendered) };
     run(&state, &ctx, id, command, if_match, key.as_ref()).await
+}
+
+/// A manager gives money back: cash at once over the counter, a card through the gateway
+/// (202; the order shows the refund when it is done). Partial refunds add up to the total.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/refunds", tag = "orders", request_body = RefundRequest,
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = OrderDto, description = "Cash refunded"), (status = 202, body = OrderDto, description = "Card refund started"),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn refund(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<Uuid>,
+    body: ApiJson<RefundRequest>,
+) -> Result<Response, ApiError> {
+    let amount = body.value.amount_cents;
+    if !(1..=MAX_TENDER_CENTS).contains(&amount) {
+        return Err(ApiError::field("amount_cents", format!("must be between 1 and {MAX_TENDER_CENTS}")));
+    }
+    let (_, answer) = service::orders::refund(&state, &ctx, id, Money::from_minor(amount)).await?;
+    Ok(answer_of(answer))
+}
+
+fn answer_of(answer: Answer) -> Response {
+    self::answer(answer)
 }
 
 async fn run(

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod notify;
 pub mod order_view;
 pub mod orders;
+pub mod payments;
 pub mod relay;
 pub mod report;
 pub mod sinks;

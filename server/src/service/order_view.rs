@@ -4,6 +4,7 @@ use crate::store::orders::{LineRecord, OrderRecord, StatusChange};
 use crema_shared::api::{LineOptionDto, OrderDto, OrderLineDto, StatusChangeDto};
 use crema_shared::events::OrderEventData;
 use crema_shared::lifecycle::OrderEvent;
+use crema_shared::status::PaymentMethod;
 
 pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> OrderDto {
     OrderDto {
@@ -21,7 +22,12 @@ pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> Order
         tax_cents: order.totals.tax.minor(),
         tip_cents: order.totals.tip.minor(),
         total_cents: order.totals.total.minor(),
-        payment_method: order.payment.map(|p| p.method),
+        payment_method: order
+            .payment
+            .map(|p| p.method)
+            .or(order.payment_reference.as_ref().map(|_| PaymentMethod::Card)),
+        payment_reference: order.payment_reference.clone(),
+        refunded_cents: order.refunded.minor(),
         tendered_cents: order.payment.map(|p| p.tendered.minor()),
         change_due_cents: order.payment.map(|p| p.change_due.minor()),
         version: order.version,
@@ -80,7 +86,10 @@ pub fn event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> serde_json
             data.amount_cents = Some(amount.minor());
             data.change_due_cents = Some(change.minor());
         }
-        Some(OrderEvent::PaymentRefunded { amount, .. }) => data.amount_cents = Some(amount.minor()),
+        Some(OrderEvent::PaymentRefunded { amount, .. })
+        | Some(OrderEvent::PaymentAuthorized { amount, .. })
+        | Some(OrderEvent::PaymentVoided { amount }) => data.amount_cents = Some(amount.minor()),
+        Some(OrderEvent::PaymentFailed { reason }) => data.reason = Some(reason.clone()),
         Some(OrderEvent::Accepted | OrderEvent::Ready | OrderEvent::Completed) => {}
     }
     serde_json::to_value(data).unwrap_or(serde_json::Value::Null)

@@ -3,7 +3,7 @@
 use super::error::JobResult;
 use super::idempotency::{self, Answer, IdempotencyKey};
 use super::order_view::{event_data, order_dto};
-use super::{notify, sla, stock, RequestContext, ServiceError};
+use super::{notify, payments, sla, stock, RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::orders::{
     self, LineRecord, ListFilter, OptionSnapshot, OrderRecord, OrderUpdate, PaymentRecord, StatusChange,
@@ -12,9 +12,10 @@ use crate::store::placement::{self, IdempotencyRecord};
 use crate::store::{audit, jobs, outbox, time, Done, JobError, StoreError};
 use crema_shared::api::{BoardDto, BoardTicket, OrderDto, OrderPage, PlaceOrderRequest};
 use crema_shared::events::types;
-use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
-use crema_shared::placing::{price_order, PricedLine};
+use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState, TransitionError};
+use crema_shared::placing::{price_order, PricedLine, Tender};
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
+use crema_shared::Money;
 use crema_shared::ValidationErrors;
 use serde_json::json;
 use sqlx::SqliteConnection;
@@ -67,11 +68,28 @@ async fn place_job(
         return Err(ServiceError::Conflict(format!("an order with id {id} already exists")).into());
     }
     let takes = stock::check(conn, &menu.catalog, &priced.lines).await?;
-    let payment = priced.payment.map(|p| PaymentRecord {
-        method: PaymentMethod::Cash,
-        tendered: p.tendered,
-        change_due: p.change,
-    });
+    let total = priced.totals.total;
+    let (payment, payment_reference, authorize) = match &priced.payment {
+        None => (None, None, false),
+        Some(Tender::Cash(cash)) => (
+            Some(PaymentRecord { method: PaymentMethod::Cash, tendered: cash.tendered, change_due: cash.change }),
+            None,
+            false,
+        ),
+        Some(Tender::CardTerminal { approval_code }) => (
+            Some(PaymentRecord { method: PaymentMethod::Card, tendered: total, change_due: Money::ZERO }),
+            Some(format!("{TERMINAL_PREFIX}{approval_code}")),
+            false,
+        ),
+        Some(Tender::CardGateway) => {
+            if state.gateway.is_none() {
+                let message =
+                    "a card without a terminal approval code needs a payment gateway (CREMA_PAYMENT_GATEWAY_URL)";
+                return Err(ValidationErrors::single("payment.approval_code", message).into());
+            }
+            (None, None, true)
+        }
+    };
     let order = OrderRecord {
         id,
         business_date,
@@ -83,6 +101,8 @@ async fn place_job(
         currency: menu.catalog.currency().to_string(),
         totals: priced.totals,
         payment,
+        payment_reference,
+        refunded: Money::ZERO,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -103,8 +123,12 @@ async fn place_job(
     let answer = Answer { status: 201, body: to_json(&order_dto(&order, None))?, replayed: false };
     let saved = key.map(|k| k.save(&answer));
     let record = key.zip(saved.as_ref()).map(|(k, saved)| IdempotencyRecord { scope: &k.scope, key: &k.key, saved });
-    let sla_job = state.ticket_sla.map(|limit| sla::job_for(order.id, order.created_at, limit));
-    let mut last = placement::write(conn, &order, &events, record, sla_job.as_ref()).await?;
+    let mut follow_ups: Vec<_> =
+        state.ticket_sla.map(|limit| sla::job_for(order.id, order.created_at, limit)).into_iter().collect();
+    if authorize {
+        follow_ups.push(payments::job(payments::AUTHORIZE, order.id, None, true));
+    }
+    let mut last = placement::write(conn, &order, &events, record, &follow_ups).await?;
     let sold_out = stock::reserve(conn, ctx, &menu.catalog, order.id, &takes).await?;
     if !sold_out.is_empty() {
         last = outbox::append(conn, &sold_out).await?.or(last);
@@ -201,6 +225,18 @@ async fn transition_job(
         status: after.status,
         payment_status: after.payment_status,
         payment: payment.or(order.payment),
+        payment_reference: events
+            .iter()
+            .find_map(|e| match e {
+                OrderEvent::PaymentAuthorized { reference, .. } => Some(reference.clone()),
+                _ => None,
+            })
+            .or(match command {
+                OrderCommand::PayCardAtTerminal { approval_code } => Some(format!("{TERMINAL_PREFIX}{approval_code}")),
+                _ => None,
+            })
+            .or(order.payment_reference.clone()),
+        refunded: after.refunded,
         updated_at: now,
         line_changes: after
             .lines
@@ -223,6 +259,8 @@ async fn transition_job(
     order.status = update.status;
     order.payment_status = update.payment_status;
     order.payment = update.payment;
+    order.payment_reference = update.payment_reference.clone();
+    order.refunded = update.refunded;
     order.updated_at = now;
     order.version += 1;
     for line in &mut order.lines {
@@ -243,6 +281,9 @@ async fn transition_job(
     }
     if state.mailer.is_some() && events.contains(&OrderEvent::Ready) && order.customer_email.is_some() {
         jobs::enqueue(conn, &notify::job_for(order.id)).await?;
+    }
+    for step in payments::next_steps(&order, &events, state.capture_on) {
+        jobs::enqueue(conn, &step).await?;
     }
     for event in &events {
         let detail = match event {
@@ -310,14 +351,71 @@ pub async fn board(state: &AppState) -> Result<BoardDto, ServiceError> {
 }
 
 fn lifecycle_state(order: &OrderRecord) -> OrderState {
+    let card_authorized = order.payment_status == PaymentStatus::Authorized;
     OrderState {
         status: order.status,
         payment_status: order.payment_status,
+        payment_method: order.payment.map(|p| p.method).or(card_authorized.then_some(PaymentMethod::Card)),
         total: order.totals.total,
+        refunded: order.refunded,
         lines: order.lines.iter().map(|l| LineState { id: l.id, status: l.status }).collect(),
     }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ServiceError> {
     serde_json::to_string(value).map_err(|e| ServiceError::Store(crate::store::StoreError::corrupt(e.to_string())))
+}
+
+/// How a card terminal's approval code is kept, so it is never mistaken for a gateway reference.
+pub const TERMINAL_PREFIX: &str = "terminal:";
+
+/// Starts a refund: cash goes back over the counter at once; a card refund is a saga step
+/// (202: the order shows it once the gateway has given the money back).
+pub async fn refund(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    amount: Money,
+) -> Result<(u16, Answer), ServiceError> {
+    let order = get(state, id).await?;
+    let through_gateway = order.payment_reference.as_deref().is_some_and(|r| !r.starts_with(TERMINAL_PREFIX));
+    if order.payment_method == Some(PaymentMethod::Card) && through_gateway {
+        if state.gateway.is_none() {
+            return Err(ServiceError::Conflict(
+                "card refunds need the payment gateway (CREMA_PAYMENT_GATEWAY_URL)".into(),
+            ));
+        }
+        let job_ctx = ctx.clone();
+        state
+            .store
+            .writer()
+            .write(move |conn| {
+                Box::pin(async move {
+                    // Checked against what is recorded *and* what is still on its way back,
+                    // in the same write that queues the refund: no two requests over-refund.
+                    let order = orders::get(conn, id).await?.ok_or(ServiceError::NotFound("order"))?;
+                    if order.payment_status != PaymentStatus::Captured {
+                        let error = TransitionError::PaymentState(order.payment_status, "refunded");
+                        return Err(ServiceError::Transition(error).into());
+                    }
+                    let pending = Money::from_minor(jobs::pending_amounts(conn, payments::REFUND, id).await?);
+                    let max = order.totals.total - order.refunded - pending;
+                    if amount > max {
+                        return Err(ServiceError::Transition(TransitionError::RefundTooLarge { max }).into());
+                    }
+                    let step = payments::job(payments::REFUND, id, Some(amount), false);
+                    jobs::enqueue(conn, &step).await?;
+                    let detail = json!({ "amount_cents": amount.minor(), "job_id": step.id });
+                    audit::append(conn, &job_ctx.audit("payment.refund.requested", Some(id.to_string()), detail))
+                        .await?;
+                    JobResult::Ok(Done::new((), None))
+                })
+            })
+            .await?;
+        state.jobs_wakeup.notify_one();
+        let body = to_json(&get(state, id).await?)?;
+        return Ok((202, Answer { status: 202, body, replayed: false }));
+    }
+    let answer = transition(state, ctx, id, OrderCommand::RecordRefund { amount }, None, None).await?;
+    Ok((200, answer))
 }

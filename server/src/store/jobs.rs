@@ -211,6 +211,18 @@ pub async fn prune_succeeded(conn: &mut SqliteConnection, before: DateTime<Utc>)
     Ok(done.rows_affected())
 }
 
+/// The amounts of the refunds of `order_id` still under way (pending or running jobs of `kind`).
+pub async fn pending_amounts(conn: &mut SqliteConnection, kind: &str, order_id: Uuid) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COALESCE(SUM(json_extract(payload, '$.amount_cents')), 0) FROM jobs
+         WHERE kind = ? AND state IN ('pending', 'running') AND json_extract(payload, '$.order_id') = ?",
+    )
+    .bind(kind)
+    .bind(order_id.to_string())
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
 /// How many jobs are in each state.
 pub async fn count_by_state(conn: &mut SqliteConnection) -> Result<Vec<(JobState, i64)>, StoreError> {
     let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").fetch_all(&mut *conn).await?;

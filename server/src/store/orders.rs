@@ -25,6 +25,10 @@ pub struct OrderRecord {
     pub currency: String,
     pub totals: Totals,
     pub payment: Option<PaymentRecord>,
+    /// The card terminal's approval code or the gateway's authorization reference.
+    pub payment_reference: Option<String>,
+    /// Refunded so far.
+    pub refunded: Money,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -78,6 +82,8 @@ pub struct OrderUpdate {
     pub status: OrderStatus,
     pub payment_status: PaymentStatus,
     pub payment: Option<PaymentRecord>,
+    pub payment_reference: Option<String>,
+    pub refunded: Money,
     pub updated_at: DateTime<Utc>,
     pub line_changes: Vec<(Uuid, LineStatus)>,
     pub status_change: Option<StatusChange>,
@@ -96,7 +102,7 @@ pub async fn update(conn: &mut SqliteConnection, change: &OrderUpdate) -> Result
     let payment = change.payment;
     let done = sqlx::query(
         "UPDATE orders SET status = ?, payment_status = ?, payment_method = ?, tendered_cents = ?,
-           change_due_cents = ?, version = version + 1, updated_at = ?
+           change_due_cents = ?, payment_reference = ?, refunded_cents = ?, version = version + 1, updated_at = ?
          WHERE id = ? AND version = ?",
     )
     .bind(change.status.as_str())
@@ -104,6 +110,8 @@ pub async fn update(conn: &mut SqliteConnection, change: &OrderUpdate) -> Result
     .bind(payment.map(|p| p.method.as_str()))
     .bind(payment.map(|p| p.tendered.minor()))
     .bind(payment.map(|p| p.change_due.minor()))
+    .bind(&change.payment_reference)
+    .bind(change.refunded.minor())
     .bind(time::to_text(change.updated_at))
     .bind(change.id.to_string())
     .bind(change.expected_version)
@@ -145,7 +153,8 @@ pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<OrderRe
     let row = sqlx::query(
         "SELECT id, business_date, ticket_number, customer_name, customer_email, status,
            payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
-           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by
+           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by,
+           payment_reference, refunded_cents
          FROM orders WHERE id = ?",
     )
     .bind(id.to_string())
@@ -169,7 +178,8 @@ pub async fn list(conn: &mut SqliteConnection, filter: &ListFilter) -> Result<Ve
     let rows = sqlx::query(
         "SELECT id, business_date, ticket_number, customer_name, customer_email, status,
            payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
-           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by
+           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by,
+           payment_reference, refunded_cents
          FROM orders
          WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR created_at >= ?2)
          ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4",
@@ -252,6 +262,8 @@ fn order_from_row(r: &SqliteRow) -> Result<OrderRecord, StoreError> {
             total: Money::from_minor(r.try_get("total_cents")?),
         },
         payment,
+        payment_reference: r.try_get("payment_reference")?,
+        refunded: Money::from_minor(r.try_get("refunded_cents")?),
         version: r.try_get("version")?,
         created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
         updated_at: time::from_text(&r.try_get::<String, _>("updated_at")?)?,

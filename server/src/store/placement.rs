@@ -82,15 +82,16 @@ pub async fn write(
     order: &OrderRecord,
     events: &[NewEvent],
     idempotency: Option<IdempotencyRecord<'_>>,
-    job: Option<&NewJob>,
+    jobs: &[NewJob],
 ) -> Result<Option<i64>, StoreError> {
     let mut sql = String::from(
         "INSERT INTO ticket_counters (business_date, last_number) VALUES (?, ?)
            ON CONFLICT (business_date) DO UPDATE SET last_number = excluded.last_number;
          INSERT INTO orders (id, business_date, ticket_number, customer_name, customer_email, status,
            payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
-           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by,
+           payment_reference)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
          INSERT INTO order_status_history (order_id, from_status, to_status, at, reason) VALUES (?, NULL, ?, ?, NULL);",
     );
     if !order.lines.is_empty() {
@@ -107,7 +108,7 @@ pub async fn write(
              VALUES (?, ?, ?, ?, ?, ?);",
         );
     }
-    if job.is_some() {
+    for _ in jobs {
         sql.push_str(
             "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, created_at, updated_at)
              VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING;",
@@ -146,6 +147,7 @@ pub async fn write(
         .bind(created_at.clone())
         .bind(time::to_text(order.updated_at))
         .bind(order.placed_by.map(|id| id.to_string()))
+        .bind(order.payment_reference.clone())
         .bind(order.id.to_string())
         .bind(order.status.as_str())
         .bind(created_at.clone());
@@ -173,7 +175,7 @@ pub async fn write(
             .bind(record.saved.body.clone())
             .bind(created_at.clone());
     }
-    if let Some(job) = job {
+    for job in jobs {
         query = query
             .bind(job.id.to_string())
             .bind(job.kind.clone())

@@ -53,6 +53,7 @@ fn expectations() -> BTreeMap<&'static str, Expect> {
         ("POST /api/v1/orders", Roles(CASHIER)),
         ("POST /api/v1/orders/{id}/payment", Roles(CASHIER)),
         ("POST /api/v1/orders/{id}/cancel", Roles(CASHIER)),
+        ("POST /api/v1/orders/{id}/refunds", Roles(MANAGER)),
         ("POST /api/v1/orders/{id}/accept", Roles(BARISTA)),
         ("POST /api/v1/orders/{id}/lines/{line_id}/start", Roles(BARISTA)),
         ("POST /api/v1/orders/{id}/lines/{line_id}/done", Roles(BARISTA)),

@@ -61,6 +61,7 @@ async fn the_openapi_document_covers_every_route() {
         "POST /api/v1/orders/{id}/complete",
         "POST /api/v1/orders/{id}/cancel",
         "POST /api/v1/orders/{id}/payment",
+        "POST /api/v1/orders/{id}/refunds",
         "POST /api/v1/orders/{id}/lines/{line_id}/start",
         "POST /api/v1/orders/{id}/lines/{line_id}/done",
         "GET /api/v1/events",

@@ -225,6 +225,8 @@ fn the_message_names_the_drink_and_the_ticket() {
             total: Money::ZERO,
         },
         payment: None,
+        payment_reference: None,
+        refunded: Money::ZERO,
         version: 5,
         created_at: now,
         updated_at: now,

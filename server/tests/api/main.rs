@@ -13,6 +13,7 @@ mod kafka;
 mod mail;
 mod menu;
 mod orders;
+mod payments;
 mod problems;
 mod security;
 mod sessions;

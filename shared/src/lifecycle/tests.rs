@@ -10,7 +10,9 @@ fn state(status: OrderStatus, a: LineStatus, b: LineStatus) -> OrderState {
     OrderState {
         status,
         payment_status: PaymentStatus::Unpaid,
+        payment_method: None,
         total: Money::from_minor(900),
+        refunded: Money::ZERO,
         lines: vec![LineState { id: A, status: a }, LineState { id: B, status: b }],
     }
 }
@@ -155,4 +157,56 @@ fn cancelling_a_paid_order_refunds_it() {
     assert_eq!(events.len(), 2);
     assert_eq!(next.payment_status, PaymentStatus::Refunded);
     assert_eq!(next.status, Cancelled);
+}
+
+#[test]
+fn the_card_saga_authorizes_captures_voids_and_refunds_in_order() {
+    let mut s = typical(Placed);
+    // Capture, void and refund need an authorization or capture first.
+    for command in [
+        OrderCommand::RecordCapture,
+        OrderCommand::RecordVoid,
+        OrderCommand::RecordRefund { amount: Money::from_minor(1) },
+    ] {
+        assert!(
+            matches!(decide(&s, &command), Err(TransitionError::PaymentState(PaymentStatus::Unpaid, _))),
+            "{command:?}"
+        );
+    }
+    let declined = handle(&s, &OrderCommand::RecordDecline { reason: "insufficient funds".into() }).expect("legal");
+    assert_eq!(declined.1.payment_status, PaymentStatus::Unpaid, "a decline leaves the order unpaid");
+    s = handle(&s, &OrderCommand::RecordAuthorization { reference: "auth_1".into() }).expect("legal").1;
+    assert_eq!((s.payment_status, s.payment_method), (PaymentStatus::Authorized, Some(PaymentMethod::Card)));
+    assert!(matches!(
+        decide(&s, &OrderCommand::PayCash { tendered: Money::from_minor(900) }),
+        Err(TransitionError::AlreadyPaid(_))
+    ));
+    let voided = handle(&s, &OrderCommand::RecordVoid).expect("legal").1;
+    assert_eq!(voided.payment_status, PaymentStatus::Voided);
+    s = handle(&s, &OrderCommand::RecordCapture).expect("legal").1;
+    assert_eq!(s.payment_status, PaymentStatus::Captured);
+    // Cancelling an authorized (not captured) order leaves the void to the saga.
+    let authorized =
+        handle(&typical(Placed), &OrderCommand::RecordAuthorization { reference: "a".into() }).expect("legal").1;
+    let (events, _) = handle(&authorized, &OrderCommand::Cancel { reason: "left".into() }).expect("legal");
+    assert_eq!(events, vec![OrderEvent::Cancelled { reason: "left".into() }]);
+    // Partial refunds add up; more than is left is refused.
+    s = handle(&s, &OrderCommand::RecordRefund { amount: Money::from_minor(400) }).expect("legal").1;
+    assert_eq!((s.payment_status, s.refunded.minor()), (PaymentStatus::Captured, 400));
+    assert_eq!(
+        decide(&s, &OrderCommand::RecordRefund { amount: Money::from_minor(501) }),
+        Err(TransitionError::RefundTooLarge { max: Money::from_minor(500) })
+    );
+    s = handle(&s, &OrderCommand::RecordRefund { amount: Money::from_minor(500) }).expect("legal").1;
+    assert_eq!(s.payment_status, PaymentStatus::Refunded);
+}
+
+#[test]
+fn a_terminal_approval_captures_at_once() {
+    let (events, next) =
+        handle(&typical(Placed), &OrderCommand::PayCardAtTerminal { approval_code: "A1B2C3".into() }).expect("legal");
+    assert!(
+        matches!(events[0], OrderEvent::PaymentCaptured { method: PaymentMethod::Card, change, .. } if change == Money::ZERO)
+    );
+    assert_eq!(next.payment_status, PaymentStatus::Captured);
 }
