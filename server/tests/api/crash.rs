@@ -214,3 +214,67 @@ async fn deliveries_and_emails_pending_at_kill_9_complete_after_restart_each_ema
     second.child.kill().expect("kill");
     second.child.wait().expect("reaped");
 }
+
+#[tokio::test]
+async fn a_card_capture_pending_at_kill_9_completes_exactly_once_after_restart() {
+    use crate::payments::Gateway;
+    use std::sync::atomic::Ordering;
+
+    let gateway = Gateway::default();
+    gateway.limit.store(100_000, Ordering::SeqCst);
+    let url = gateway.clone().start().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("crema.db");
+    let env = [("CREMA_PAYMENT_GATEWAY_URL", url.as_str())];
+
+    let mut first = start_with(&db, &env);
+    let client = crate::helpers::client_with(&crate::helpers::sign_in(&first.base, crate::helpers::MANAGER_PIN).await);
+    let menu: Value =
+        client.get(format!("{}/api/v1/menu", first.base)).send().await.expect("menu").json().await.expect("json");
+    let espresso = menu["categories"][0]["items"][0]["id"].clone();
+    let body =
+        json!({"customer_name": "Ana", "lines": [{"item_id": espresso, "quantity": 1}], "payment": {"method": "card"}});
+    let order: Value = client
+        .post(format!("{}/api/v1/orders", first.base))
+        .json(&body)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let (id, line) =
+        (order["id"].as_str().expect("id").to_string(), order["lines"][0]["id"].as_str().expect("line").to_string());
+    let status = |base: String, client: reqwest::Client, id: String| async move {
+        let order: Value =
+            client.get(format!("{base}/api/v1/orders/{id}")).send().await.expect("sent").json().await.expect("json");
+        order["payment_status"].as_str().unwrap_or_default().to_string()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while status(first.base.clone(), client.clone(), id.clone()).await != "authorized" {
+        assert!(tokio::time::Instant::now() < deadline, "never authorized");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The gateway goes down; the order completes, so its capture is pending when we crash.
+    gateway.failures_left.store(u32::MAX, Ordering::SeqCst);
+    for step in
+        ["accept".to_string(), format!("lines/{line}/start"), format!("lines/{line}/done"), "complete".to_string()]
+    {
+        let response = client.post(format!("{}/api/v1/orders/{id}/{step}", first.base)).send().await.expect("sent");
+        assert_eq!(response.status(), 200);
+    }
+    first.child.kill().expect("kill -9");
+    first.child.wait().expect("reaped");
+
+    gateway.failures_left.store(0, Ordering::SeqCst);
+    let mut second = start_with(&db, &env);
+    let client = crate::helpers::client_with(&crate::helpers::sign_in(&second.base, crate::helpers::MANAGER_PIN).await);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while status(second.base.clone(), client.clone(), id.clone()).await != "captured" {
+        assert!(tokio::time::Instant::now() < deadline, "the capture never finished after the restart");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(gateway.operations("capture").len(), 1, "captured exactly once");
+    second.child.kill().expect("kill");
+    second.child.wait().expect("reaped");
+}

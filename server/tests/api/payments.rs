@@ -16,19 +16,19 @@ use std::time::Duration;
 type Operation = (String, String, i64);
 
 #[derive(Clone, Default)]
-struct Gateway {
+pub(crate) struct Gateway {
     /// idempotency key → reference, so a retried authorization gets the same answer.
     authorizations: Arc<Mutex<HashMap<String, String>>>,
     /// Operations actually performed: (operation, reference, amount), once per key.
     done: Arc<Mutex<HashMap<String, Operation>>>,
     /// Amounts above this are declined.
-    limit: Arc<AtomicU32>,
+    pub(crate) limit: Arc<AtomicU32>,
     /// Answer 503 to this many requests first.
-    failures_left: Arc<AtomicU32>,
+    pub(crate) failures_left: Arc<AtomicU32>,
 }
 
 impl Gateway {
-    async fn start(self) -> String {
+    pub(crate) async fn start(self) -> String {
         async fn authorize(
             State(g): State<Gateway>,
             headers: HeaderMap,
@@ -68,7 +68,7 @@ impl Gateway {
         format!("http://{addr}")
     }
 
-    fn operations(&self, op: &str) -> Vec<(String, i64)> {
+    pub(crate) fn operations(&self, op: &str) -> Vec<(String, i64)> {
         self.done.lock().expect("lock").values().filter(|(o, _, _)| o == op).map(|(_, r, a)| (r.clone(), *a)).collect()
     }
 }
