@@ -53,6 +53,23 @@ impl Role {
     }
 }
 
+impl Permission {
+    pub const ALL: &'static [Permission] = &[
+        Permission::ReadOrders,
+        Permission::ReadEvents,
+        Permission::PlaceOrder,
+        Permission::TakePayment,
+        Permission::CancelOrder,
+        Permission::WorkOrders,
+        Permission::EditMenu,
+        Permission::ManageStaff,
+        Permission::ReadAudit,
+        Permission::ManageJobs,
+        Permission::ManageSinks,
+        Permission::Refund,
+    ];
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -133,20 +150,7 @@ mod tests {
     #[test]
     fn role_table() {
         use Permission::*;
-        let all = [
-            ReadOrders,
-            ReadEvents,
-            PlaceOrder,
-            TakePayment,
-            CancelOrder,
-            WorkOrders,
-            EditMenu,
-            ManageStaff,
-            ReadAudit,
-            ManageJobs,
-            ManageSinks,
-            Refund,
-        ];
+        let all = Permission::ALL;
         let allowed = |role: Role| all.iter().copied().filter(|p| role.may(*p)).collect::<Vec<_>>();
         assert_eq!(allowed(Role::Cashier), [ReadOrders, ReadEvents, PlaceOrder, TakePayment, CancelOrder]);
         assert_eq!(allowed(Role::Barista), [ReadOrders, ReadEvents, WorkOrders]);

@@ -250,3 +250,26 @@ pub async fn retry(state: &AppState, ctx: &RequestContext, id: Uuid) -> Result<J
     state.jobs_wakeup.notify_one();
     Ok(job)
 }
+
+/// Records what a job did — its events — and, if `finished`, marks it succeeded, in one write:
+/// a crash leaves either both or neither.
+pub async fn record(
+    state: &AppState,
+    job_id: Uuid,
+    events: Vec<crate::store::outbox::NewEvent>,
+    finished: bool,
+) -> Result<(), crate::store::StoreError> {
+    state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                let last = crate::store::outbox::append(conn, &events).await?;
+                if finished {
+                    jobs::succeed(conn, job_id).await?;
+                }
+                Ok::<_, crate::store::JobError<crate::store::StoreError>>(Done::new((), last))
+            })
+        })
+        .await
+}

@@ -11,9 +11,9 @@ use super::jobs::{Handler, JobFailure, JobSpec};
 use super::order_view::event_data;
 use super::RequestContext;
 use crate::state::AppState;
-use crate::store::jobs::{self, JobRecord, NewJob};
+use crate::store::jobs::{JobRecord, NewJob};
 use crate::store::orders::{self, OrderRecord};
-use crate::store::{outbox, time, Done, JobError, StoreError};
+use crate::store::{time, StoreError};
 use crema_shared::events::types;
 use crema_shared::retry::RetryPolicy;
 use lettre::message::{Mailbox, MultiPart};
@@ -182,18 +182,5 @@ async fn record(
         }
     }
     let event = RequestContext::internal().event(event_type, Some(order.id.to_string()), time::now(), data);
-    let job_id = job.id;
-    state
-        .store
-        .writer()
-        .write(move |conn| {
-            Box::pin(async move {
-                let last = outbox::append(conn, &[event]).await?;
-                if finished {
-                    jobs::succeed(conn, job_id).await?;
-                }
-                Ok::<_, JobError<StoreError>>(Done::new((), last))
-            })
-        })
-        .await
+    super::jobs::record(state, job.id, vec![event], finished).await
 }

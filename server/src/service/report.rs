@@ -6,7 +6,7 @@ use super::RequestContext;
 use crate::state::AppState;
 use crate::store::jobs::{self, JobRecord, NewJob};
 use crate::store::report::{day_summary, DaySummary};
-use crate::store::{outbox, staff, time, Done, JobError, StoreError};
+use crate::store::{staff, time, Done, JobError, StoreError};
 use crema_shared::events::types;
 use crema_shared::retry::RetryPolicy;
 use crema_shared::Money;
@@ -118,17 +118,5 @@ async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     }
     let data = serde_json::json!({ "channel": "email", "kind": "end_of_day", "business_date": date, "to": managers, "job_id": job.id });
     let event = RequestContext::internal().event(types::NOTIFICATION_SENT, None, time::now(), data);
-    let job_id = job.id;
-    state
-        .store
-        .writer()
-        .write(move |conn| {
-            Box::pin(async move {
-                let last = outbox::append(conn, &[event]).await?;
-                jobs::succeed(conn, job_id).await?;
-                Ok::<_, JobError<StoreError>>(Done::new((), last))
-            })
-        })
-        .await
-        .map_err(retry)
+    super::jobs::record(state, job.id, vec![event], true).await.map_err(retry)
 }
