@@ -12,6 +12,8 @@
 //! 2. Lag: C clients place orders for S seconds with the sink live; for each event the
 //!    consumer records `receive time − ce_time` (the event's commit-time timestamp).
 
+mod support;
+
 use crema_server::{Config, Server};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{Consumer, StreamConsumer};
@@ -61,7 +63,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let serving = tokio::spawn(server.run(async move {
         let _ = stopped.await;
     }));
-    let client = signed_in(&base, "9999").await?;
+    let client = support::signed_in(&base, "9999", args.clients).await?;
     let order = typical_order(&client, &base).await?;
 
     // The consumer counts messages and records lags from ce_time.
@@ -172,20 +174,6 @@ fn spawn_consumer(
             received.fetch_add(1, Ordering::SeqCst);
         }
     }))
-}
-
-async fn signed_in(base: &str, pin: &str) -> Result<reqwest::Client, Box<dyn std::error::Error>> {
-    let session: Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/sessions"))
-        .json(&json!({"pin": pin}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = session["token"].as_str().ok_or("no token")?;
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse()?);
-    Ok(reqwest::Client::builder().default_headers(headers).build()?)
 }
 
 async fn typical_order(client: &reqwest::Client, base: &str) -> Result<Value, Box<dyn std::error::Error>> {

@@ -10,6 +10,8 @@
 //! sent with its own Idempotency-Key by a signed-in cashier, as a till would. The server runs in this process on
 //! 127.0.0.1 and a free port, with `synchronous=FULL` (every 201 is on disk).
 
+mod support;
+
 use crema_server::service::{order_view, sla, RequestContext};
 use crema_server::store::idempotency::SavedResponse;
 use crema_server::store::orders::{LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
@@ -85,17 +87,7 @@ async fn api_run(args: &Args) -> Result<ApiRun, Box<dyn std::error::Error>> {
         let _ = stopped.await;
     }));
     // A cashier's session, as a till has.
-    let session: Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/sessions"))
-        .json(&json!({"pin": "1111"}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = session["token"].as_str().ok_or("no token")?;
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse()?);
-    let client = reqwest::Client::builder().default_headers(headers).pool_max_idle_per_host(args.clients).build()?;
+    let client = support::signed_in(&base, "1111", args.clients).await?;
     let body = typical_order(&client, &base).await?;
 
     // Warm up connections and caches.

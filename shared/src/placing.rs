@@ -110,22 +110,39 @@ pub fn price_order(
     }
 }
 
-/// Checks a payment request against a total; errors go under `path.<field>`.
-pub fn tender(errors: &mut ValidationErrors, path: &str, payment: &PaymentRequest, total: Money) -> Option<Tender> {
+/// A payment request with its shape checked, not yet against an order's total.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TenderRequest {
+    Cash { tendered: Money },
+    CardTerminal { approval_code: String },
+    CardGateway,
+}
+
+/// Checks the shape of a payment request; errors go under `path.<field>` (or `<field>` when
+/// `path` is empty). The one place the rules for tenders and approval codes live.
+pub fn parse_tender(errors: &mut ValidationErrors, path: &str, payment: &PaymentRequest) -> Option<TenderRequest> {
+    let field = |name: &str| if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
     match (payment.method, payment.tendered_cents, payment.approval_code.as_deref()) {
-        (PaymentMethod::Cash, Some(tendered), None) => {
-            errors.check(&format!("{path}.tendered_cents"), cash_tender(tendered, total)).map(Tender::Cash)
+        (PaymentMethod::Cash, Some(tendered), None) if (0..=MAX_TENDER_CENTS).contains(&tendered) => {
+            Some(TenderRequest::Cash { tendered: Money::from_minor(tendered) })
+        }
+        (PaymentMethod::Cash, Some(_), None) => {
+            errors.push(
+                field("tendered_cents"),
+                format!("must be between 0 and {}", Money::from_minor(MAX_TENDER_CENTS)),
+            );
+            None
         }
         (PaymentMethod::Cash, None, _) => {
-            errors.push(format!("{path}.tendered_cents"), "is required for cash");
+            errors.push(field("tendered_cents"), "is required for cash");
             None
         }
         (PaymentMethod::Cash, Some(_), Some(_)) => {
-            errors.push(format!("{path}.approval_code"), "is only for card payments");
+            errors.push(field("approval_code"), "is only for card payments");
             None
         }
         (PaymentMethod::Card, Some(_), _) => {
-            errors.push(format!("{path}.tendered_cents"), "is only for cash");
+            errors.push(field("tendered_cents"), "is only for cash");
             None
         }
         (PaymentMethod::Card, None, Some(code)) => {
@@ -133,22 +150,31 @@ pub fn tender(errors: &mut ValidationErrors, path: &str, payment: &PaymentReques
             let ok =
                 !code.is_empty() && code.len() <= 40 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
             if ok {
-                Some(Tender::CardTerminal { approval_code: code.to_string() })
+                Some(TenderRequest::CardTerminal { approval_code: code.to_string() })
             } else {
-                errors.push(format!("{path}.approval_code"), "must be 1 to 40 letters, digits or dashes");
+                errors.push(field("approval_code"), "must be 1 to 40 letters, digits or dashes");
                 None
             }
         }
-        (PaymentMethod::Card, None, None) => Some(Tender::CardGateway),
+        (PaymentMethod::Card, None, None) => Some(TenderRequest::CardGateway),
     }
 }
 
-/// Checks cash against a total: enough, and not absurd.
+/// Checks a payment request at placement, cash against the order's total.
+pub fn tender(errors: &mut ValidationErrors, path: &str, payment: &PaymentRequest, total: Money) -> Option<Tender> {
+    match parse_tender(errors, path, payment)? {
+        TenderRequest::Cash { tendered } => {
+            errors.check(&format!("{path}.tendered_cents"), cash_tender(tendered.minor(), total)).map(Tender::Cash)
+        }
+        TenderRequest::CardTerminal { approval_code } => Some(Tender::CardTerminal { approval_code }),
+        TenderRequest::CardGateway => Some(Tender::CardGateway),
+    }
+}
+
+/// Checks cash against a total: at least the total.
 pub fn cash_tender(tendered_cents: i64, total: Money) -> Result<CashTender, String> {
     let tendered = Money::from_minor(tendered_cents);
-    if tendered_cents > MAX_TENDER_CENTS {
-        Err(format!("must be at most {}", Money::from_minor(MAX_TENDER_CENTS)))
-    } else if tendered < total {
+    if tendered < total {
         Err(format!("must be at least the total {total}"))
     } else {
         Ok(CashTender { tendered, change: tendered - total })

@@ -14,8 +14,8 @@ use crema_shared::api::{
     BoardDto, CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem, RefundRequest,
 };
 use crema_shared::lifecycle::OrderCommand;
-use crema_shared::placing::MAX_TENDER_CENTS;
-use crema_shared::status::{OrderStatus, PaymentMethod};
+use crema_shared::placing::{parse_tender, TenderRequest, MAX_TENDER_CENTS};
+use crema_shared::status::OrderStatus;
 use crema_shared::validation::bounded_text;
 use crema_shared::{Money, ValidationErrors};
 use serde::Deserialize;
@@ -204,32 +204,14 @@ pub async fn pay(
     IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     body: ApiJson<PaymentRequest>,
 ) -> Result<Response, ApiError> {
-    let payment = &body.value;
-    let command = match (payment.method, payment.tendered_cents, payment.approval_code.as_deref()) {
-        (PaymentMethod::Cash, Some(tendered), None) if (0..=MAX_TENDER_CENTS).contains(&tendered) => {
-            OrderCommand::PayCash { tendered: Money::from_minor(tendered) }
+    let mut errors = ValidationErrors::new();
+    let command = match parse_tender(&mut errors, "", &body.value) {
+        Some(TenderRequest::Cash { tendered }) => OrderCommand::PayCash { tendered },
+        Some(TenderRequest::CardTerminal { approval_code }) => OrderCommand::PayCardAtTerminal { approval_code },
+        Some(TenderRequest::CardGateway) => {
+            return Err(ApiError::field("approval_code", "paying later by card needs the terminal's approval code"))
         }
-        (PaymentMethod::Cash, Some(_), None) => {
-            return Err(ApiError::field("tendered_cents", format!("must be between 0 and {MAX_TENDER_CENTS}")))
-        }
-        (PaymentMethod::Cash, None, _) => return Err(ApiError::field("tendered_cents", "is required for cash")),
-        (PaymentMethod::Cash, Some(_), Some(_)) => {
-            return Err(ApiError::field("approval_code", "is only for card payments"))
-        }
-        (PaymentMethod::Card, Some(_), _) => return Err(ApiError::field("tendered_cents", "is only for cash")),
-        (PaymentMethod::Card, None, Some(code))
-            if !code.trim().is_empty()
-                && code.len() <= 40
-                && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
-        {
-            OrderCommand::PayCardAtTerminal { approval_code: code.trim().to_string() }
-        }
-        (PaymentMethod::Card, None, _) => {
-            return Err(ApiError::field(
-                "approval_code",
-                "paying later by card needs the terminal's approval code (1 to 40 letters, digits or dashes)",
-            ))
-        }
+        None => return Err(errors.into()),
     };
     let key = key.map(|k| IdempotencyKey::new(format!("orders.payment.{id}"), k, &body.canonical));
     run(&state, &ctx, id, command, if_match, key.as_ref()).await
