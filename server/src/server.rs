@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::http::openapi::app;
 use crate::service::auth::{Auth, AuthPolicy, PinHasher};
-use crate::service::demo_menu::{seed_if_new, ShopDefaults};
+use crate::service::demo_menu::seed_if_new;
 use crate::service::jobs::JobKinds;
 use crate::service::menu_cache::MenuCache;
 use crate::service::staff::{demo_records, DEMO_STAFF};
@@ -15,6 +15,7 @@ use crate::state::CronSettings;
 use crate::state::{AppState, BusinessDay};
 use crate::store::sinks::SinkTarget;
 use crate::store::{outbox, settings, Store, StoreError, StoreOptions};
+use crema_shared::settings::{ShopSettings, DEFAULT_TICKET_LATE_SECONDS, DEFAULT_TICKET_WARN_SECONDS};
 use crema_shared::tax::{TaxPolicy, TaxRate};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -113,13 +114,15 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     let hub = Arc::new(EventHub::new(0));
     let notify = hub.clone();
     let store = Store::open(&options, move |sequence| notify.published(sequence)).await?;
-    let defaults = ShopDefaults {
+    let defaults = ShopSettings {
         name: config.shop_name.clone(),
         currency: config.currency,
         tax: TaxPolicy {
             rate: TaxRate::try_from(config.tax_rate_bps).map_err(|e| StartError::Config(e.to_string()))?,
             mode: config.tax_mode.into(),
         },
+        ticket_warn_seconds: DEFAULT_TICKET_WARN_SECONDS,
+        ticket_late_seconds: DEFAULT_TICKET_LATE_SECONDS,
     };
     let pins = Arc::new(PinHasher::load(&store).await?);
     let demo_staff = if settings::load(store.reader()).await?.is_none() {

@@ -23,6 +23,7 @@ pub mod types {
     pub const PAYMENT_FAILED: &str = "payment.failed";
     pub const PAYMENT_REFUNDED: &str = "payment.refunded";
     pub const MENU_UPDATED: &str = "menu.updated";
+    pub const SETTINGS_UPDATED: &str = "settings.updated";
     pub const ITEM_SOLD_OUT: &str = "item.sold_out";
     pub const ITEM_BACK_IN_STOCK: &str = "item.back_in_stock";
     pub const NOTIFICATION_SENT: &str = "notification.sent";

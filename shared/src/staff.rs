@@ -67,6 +67,8 @@ impl Permission {
         Permission::ManageJobs,
         Permission::ManageSinks,
         Permission::Refund,
+        Permission::ManageSettings,
+        Permission::ReadReports,
     ];
 }
 
@@ -103,6 +105,10 @@ pub enum Permission {
     ManageSinks,
     /// Give money back.
     Refund,
+    /// Change the shop's name, currency, tax and ticket-age thresholds.
+    ManageSettings,
+    /// Read the day's numbers and export orders.
+    ReadReports,
 }
 
 pub const MIN_PIN_DIGITS: usize = 4;

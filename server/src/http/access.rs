@@ -67,6 +67,21 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/events", Needs(ReadEvents)),
     // The pickup board faces customers: ticket numbers and first names only.
     ("GET", "/api/v1/board", Public),
+    ("GET", "/api/v1/board/stream", Public),
+    ("GET", "/api/v1/kitchen", Needs(ReadOrders)),
+    // Settings: every screen reads them; managers change them.
+    ("GET", "/api/v1/settings", SignedIn),
+    ("PATCH", "/api/v1/settings", Needs(ManageSettings)),
+    ("GET", "/api/v1/reports/day", Needs(ReadReports)),
+    ("GET", "/api/v1/reports/orders.csv", Needs(ReadReports)),
+    // The screens themselves (they sign in through the API).
+    ("GET", "/", Public),
+    ("GET", "/sign-in", Public),
+    ("GET", "/pos", Public),
+    ("GET", "/kds", Public),
+    ("GET", "/board", Public),
+    ("GET", "/manage", Public),
+    ("GET", "/assets/{file}", Public),
     // Staff, sessions, audit.
     ("POST", "/api/v1/sessions", Public),
     ("GET", "/api/v1/sessions/current", SignedIn),

@@ -4,19 +4,24 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod board;
 pub mod error;
 pub mod events;
 pub mod extract;
 pub mod health;
 pub mod jobs;
+pub mod kitchen;
 pub mod menu;
 pub mod openapi;
 pub mod orders;
 pub mod query;
+pub mod reports;
 pub mod request_context;
 pub mod security;
 pub mod sessions;
+pub mod settings;
 pub mod sinks;
 pub mod staff;
+pub mod ui;
 
 pub use error::ApiError;

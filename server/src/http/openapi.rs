@@ -5,7 +5,8 @@
 
 use super::access::{self, Access};
 use super::{
-    audit, auth, events, health, jobs, menu, orders, request_context, security, sessions, sinks, staff, ApiError,
+    audit, auth, board, events, health, jobs, kitchen, menu, orders, reports, request_context, security, sessions,
+    settings, sinks, staff, ui, ApiError,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -29,6 +30,8 @@ pub const DOCS_PATH: &str = "/api/v1/docs";
         (name = "staff", description = "Signing in, staff and the audit log"),
         (name = "jobs", description = "Durable jobs: list, see errors, retry the dead"),
         (name = "sinks", description = "Webhook sinks the event log is forwarded to"),
+        (name = "settings", description = "The shop's name, currency, tax and ticket-age thresholds"),
+        (name = "reports", description = "The day's numbers and the CSV export of orders"),
     )
 )]
 struct ApiDoc;
@@ -52,6 +55,11 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(orders::place_order, orders::list_orders))
         .routes(routes!(orders::get_order))
         .routes(routes!(orders::board))
+        .routes(routes!(board::stream))
+        .routes(routes!(kitchen::tickets))
+        .routes(routes!(settings::get, settings::update))
+        .routes(routes!(reports::day))
+        .routes(routes!(reports::orders_csv))
         .routes(routes!(orders::accept))
         .routes(routes!(orders::complete))
         .routes(routes!(orders::cancel))
@@ -85,6 +93,7 @@ pub fn app(state: AppState) -> Router {
     document_security(&mut document);
     router
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document))
+        .merge(ui::routes())
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))

@@ -39,6 +39,12 @@ pub fn cors(configured: Arc<[String]>) -> CorsLayer {
         ])
 }
 
+/// Scripts and styles only from the server itself; `wasm-unsafe-eval` lets the screens'
+/// WebAssembly compile (it allows no JavaScript `eval`); inline `style` attributes are
+/// allowed for the chart's bar heights.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
 /// `nosniff`, no framing, no referrer; a strict CSP except on the API docs page (Swagger UI
 /// runs an inline script).
 pub async fn headers(request: Request, next: Next) -> Response {
@@ -49,10 +55,7 @@ pub async fn headers(request: Request, next: Next) -> Response {
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if !docs {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'; base-uri 'none'"),
-        );
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     }
     response
 }

@@ -9,23 +9,15 @@
 use crate::store::staff::{self, StaffRecord};
 use crate::store::{menu, settings, Done, JobError, Store, StoreError};
 use crema_shared::menu::{Category, Item, ModifierGroup, ModifierOption};
-use crema_shared::tax::TaxPolicy;
+use crema_shared::settings::ShopSettings;
 use crema_shared::Money;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
-/// Shop settings a new database starts with.
-#[derive(Clone, Debug)]
-pub struct ShopDefaults {
-    pub name: String,
-    pub currency: crema_shared::Currency,
-    pub tax: TaxPolicy,
-}
-
 /// Seeds settings and the demo menu if the database is new. Returns whether it seeded.
 pub async fn seed_if_new(
     store: &Store,
-    defaults: &ShopDefaults,
+    defaults: &ShopSettings,
     demo_staff: &[StaffRecord],
 ) -> Result<bool, StoreError> {
     let (defaults, demo_staff) = (defaults.clone(), demo_staff.to_vec());
@@ -34,15 +26,10 @@ pub async fn seed_if_new(
 
 async fn seed_job(
     conn: &mut SqliteConnection,
-    defaults: &ShopDefaults,
+    defaults: &ShopSettings,
     demo_staff: &[StaffRecord],
 ) -> Result<Done<bool>, JobError<StoreError>> {
-    let settings = settings::ShopSettings {
-        name: defaults.name.clone(),
-        currency: defaults.currency,
-        tax: defaults.tax,
-        menu_version: 1,
-    };
+    let settings = settings::StoredSettings { shop: defaults.clone(), menu_version: 1 };
     let fresh = settings::insert_if_missing(conn, &settings).await?;
     if fresh {
         let demo = DemoMenu::build();

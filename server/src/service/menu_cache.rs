@@ -35,7 +35,7 @@ impl MenuCache {
         }
         let shop = settings::load(&mut *conn).await?.ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
         let catalog = menu::load_catalog(conn).await?;
-        let fresh = Arc::new(PricedMenu { catalog, tax: shop.tax });
+        let fresh = Arc::new(PricedMenu { catalog, tax: shop.shop.tax });
         if let Ok(mut slot) = self.current.write() {
             *slot = Some(fresh.clone());
         }

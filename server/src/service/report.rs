@@ -100,7 +100,7 @@ async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     if managers.is_empty() {
         return Ok(()); // nobody to tell: done, not failed
     }
-    let (subject, body) = summary_message(&shop.name, shop.currency.as_str(), &summary);
+    let (subject, body) = summary_message(&shop.shop.name, shop.shop.currency.as_str(), &summary);
     let mut builder =
         Message::builder().from(mailer.from().clone()).subject(subject).message_id(Some(format!("<{}@crema>", job.id)));
     for address in &managers {

@@ -16,7 +16,7 @@ pub async fn load_catalog(conn: &mut SqliteConnection) -> Result<Catalog, StoreE
     let items = list_items(conn).await?;
     let groups = list_groups(conn).await?;
     let options = list_options(conn).await?;
-    Ok(Catalog::new(settings.menu_version, settings.currency, categories, items, groups, options))
+    Ok(Catalog::new(settings.menu_version, settings.shop.currency, categories, items, groups, options))
 }
 
 // ------------------------------------------------------------------ categories

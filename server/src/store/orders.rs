@@ -97,6 +97,15 @@ pub struct ListFilter {
     pub offset: i64,
 }
 
+/// The columns every order read selects, in the order [`order_from_row`] reads them.
+macro_rules! order_columns {
+    () => {
+        "id, business_date, ticket_number, customer_name, customer_email, status, payment_status, currency,
+         subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents, payment_method, tendered_cents,
+         change_due_cents, version, created_at, updated_at, placed_by, payment_reference, refunded_cents"
+    };
+}
+
 /// Applies a transition if the order is still at `expected_version`; returns whether it was.
 pub async fn update(conn: &mut SqliteConnection, change: &OrderUpdate) -> Result<bool, StoreError> {
     let payment = change.payment;
@@ -150,16 +159,10 @@ async fn insert_history(conn: &mut SqliteConnection, order_id: Uuid, change: &St
 
 /// One order with its lines.
 pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<OrderRecord>, StoreError> {
-    let row = sqlx::query(
-        "SELECT id, business_date, ticket_number, customer_name, customer_email, status,
-           payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
-           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by,
-           payment_reference, refunded_cents
-         FROM orders WHERE id = ?",
-    )
-    .bind(id.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = sqlx::query(concat!("SELECT ", order_columns!(), " FROM orders WHERE id = ?"))
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some(row) = row else { return Ok(None) };
     let mut order = order_from_row(&row)?;
     let lines = sqlx::query(
@@ -175,15 +178,13 @@ pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<OrderRe
 
 /// Newest first, filtered and paged.
 pub async fn list(conn: &mut SqliteConnection, filter: &ListFilter) -> Result<Vec<OrderRecord>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, business_date, ticket_number, customer_name, customer_email, status,
-           payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
-           payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by,
-           payment_reference, refunded_cents
-         FROM orders
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        order_columns!(),
+        " FROM orders
          WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR created_at >= ?2)
-         ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4",
-    )
+         ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4"
+    ))
     .bind(filter.status.map(|s| s.as_str()))
     .bind(filter.since.map(time::to_text))
     .bind(filter.limit)
@@ -191,8 +192,32 @@ pub async fn list(conn: &mut SqliteConnection, filter: &ListFilter) -> Result<Ve
     .fetch_all(&mut *conn)
     .await?;
     let mut orders: Vec<OrderRecord> = rows.iter().map(order_from_row).collect::<Result<_, _>>()?;
+    attach_lines(conn, &mut orders).await?;
+    Ok(orders)
+}
+
+/// What a kitchen display shows, oldest first: every order still to be made, and today's
+/// orders that are ready but not yet picked up.
+pub async fn open_tickets(conn: &mut SqliteConnection, business_date: &str) -> Result<Vec<OrderRecord>, StoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        order_columns!(),
+        " FROM orders
+         WHERE status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = ?)
+         ORDER BY created_at, id"
+    ))
+    .bind(business_date)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut orders: Vec<OrderRecord> = rows.iter().map(order_from_row).collect::<Result<_, _>>()?;
+    attach_lines(conn, &mut orders).await?;
+    Ok(orders)
+}
+
+/// Reads the lines of `orders` in one query.
+async fn attach_lines(conn: &mut SqliteConnection, orders: &mut [OrderRecord]) -> Result<(), StoreError> {
     if orders.is_empty() {
-        return Ok(orders);
+        return Ok(());
     }
     let ids: Vec<String> = orders.iter().map(|o| o.id.to_string()).collect();
     let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::corrupt(e.to_string()))?;
@@ -207,10 +232,10 @@ pub async fn list(conn: &mut SqliteConnection, filter: &ListFilter) -> Result<Ve
     for row in &lines {
         by_order.entry(uuid_col(row, "order_id")?).or_default().push(line_from_row(row)?);
     }
-    for order in &mut orders {
+    for order in orders.iter_mut() {
         order.lines = by_order.remove(&order.id).unwrap_or_default();
     }
-    Ok(orders)
+    Ok(())
 }
 
 pub async fn history(db: impl SqliteExecutor<'_>, id: Uuid) -> Result<Vec<StatusChange>, StoreError> {

@@ -1,40 +1,49 @@
-//! The shop's settings row: name, currency, tax policy and the menu version.
+//! The shop's settings row: name, currency, tax policy, ticket-age thresholds and the menu
+//! version.
 //!
 //! The menu version lives here because pricing depends on both the menu and the tax
 //! setting: anything that changes a price (a menu edit, a tax change) bumps it, and the
 //! priced-menu cache is keyed by it.
 
 use super::StoreError;
+use crema_shared::settings::ShopSettings;
 use crema_shared::tax::{TaxMode, TaxPolicy, TaxRate};
-use crema_shared::Currency;
 use sqlx::{Row, SqliteConnection, SqliteExecutor};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ShopSettings {
-    pub name: String,
-    pub currency: Currency,
-    pub tax: TaxPolicy,
+pub struct StoredSettings {
+    pub shop: ShopSettings,
     pub menu_version: i64,
 }
 
-pub async fn load(db: impl SqliteExecutor<'_>) -> Result<Option<ShopSettings>, StoreError> {
-    let row =
-        sqlx::query("SELECT name, currency, tax_rate_bps, tax_mode, menu_version FROM shop_settings WHERE id = 1")
-            .fetch_optional(db)
-            .await?;
+pub async fn load(db: impl SqliteExecutor<'_>) -> Result<Option<StoredSettings>, StoreError> {
+    let row = sqlx::query(
+        "SELECT name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds, ticket_late_seconds, menu_version
+         FROM shop_settings WHERE id = 1",
+    )
+    .fetch_optional(db)
+    .await?;
     row.map(|r| {
         let currency: String = r.try_get("currency")?;
         let bps: i64 = r.try_get("tax_rate_bps")?;
         let mode: String = r.try_get("tax_mode")?;
-        Ok(ShopSettings {
-            name: r.try_get("name")?,
-            currency: currency.parse().map_err(|_| StoreError::corrupt("currency"))?,
-            tax: TaxPolicy {
-                rate: u32::try_from(bps)
-                    .ok()
-                    .and_then(|b| TaxRate::try_from(b).ok())
-                    .ok_or_else(|| StoreError::corrupt("tax rate"))?,
-                mode: TaxMode::parse(&mode).ok_or_else(|| StoreError::corrupt("tax mode"))?,
+        let seconds = |column: &str| -> Result<u32, StoreError> {
+            let value: i64 = r.try_get(column)?;
+            u32::try_from(value).map_err(|_| StoreError::corrupt(column.to_string()))
+        };
+        Ok(StoredSettings {
+            shop: ShopSettings {
+                name: r.try_get("name")?,
+                currency: currency.parse().map_err(|_| StoreError::corrupt("currency"))?,
+                tax: TaxPolicy {
+                    rate: u32::try_from(bps)
+                        .ok()
+                        .and_then(|b| TaxRate::try_from(b).ok())
+                        .ok_or_else(|| StoreError::corrupt("tax rate"))?,
+                    mode: TaxMode::parse(&mode).ok_or_else(|| StoreError::corrupt("tax mode"))?,
+                },
+                ticket_warn_seconds: seconds("ticket_warn_seconds")?,
+                ticket_late_seconds: seconds("ticket_late_seconds")?,
             },
             menu_version: r.try_get("menu_version")?,
         })
@@ -43,19 +52,44 @@ pub async fn load(db: impl SqliteExecutor<'_>) -> Result<Option<ShopSettings>, S
 }
 
 /// Writes the settings row the first time (no-op when it exists). Returns whether it wrote.
-pub async fn insert_if_missing(conn: &mut SqliteConnection, settings: &ShopSettings) -> Result<bool, StoreError> {
+pub async fn insert_if_missing(conn: &mut SqliteConnection, settings: &StoredSettings) -> Result<bool, StoreError> {
+    let shop = &settings.shop;
     let done = sqlx::query(
-        "INSERT INTO shop_settings (id, name, currency, tax_rate_bps, tax_mode, menu_version)
-         VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO shop_settings (id, name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds,
+           ticket_late_seconds, menu_version)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
     )
-    .bind(&settings.name)
-    .bind(settings.currency.as_str())
-    .bind(i64::from(settings.tax.rate.basis_points()))
-    .bind(settings.tax.mode.as_str())
+    .bind(&shop.name)
+    .bind(shop.currency.as_str())
+    .bind(i64::from(shop.tax.rate.basis_points()))
+    .bind(shop.tax.mode.as_str())
+    .bind(i64::from(shop.ticket_warn_seconds))
+    .bind(i64::from(shop.ticket_late_seconds))
     .bind(settings.menu_version)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Replaces the editable settings (the menu version is left alone).
+pub async fn update(conn: &mut SqliteConnection, shop: &ShopSettings) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE shop_settings SET name = ?, currency = ?, tax_rate_bps = ?, tax_mode = ?, ticket_warn_seconds = ?,
+           ticket_late_seconds = ? WHERE id = 1",
+    )
+    .bind(&shop.name)
+    .bind(shop.currency.as_str())
+    .bind(i64::from(shop.tax.rate.basis_points()))
+    .bind(shop.tax.mode.as_str())
+    .bind(i64::from(shop.ticket_warn_seconds))
+    .bind(i64::from(shop.ticket_late_seconds))
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::corrupt("no shop settings row"))
+    }
 }
 
 pub async fn menu_version(db: impl SqliteExecutor<'_>) -> Result<i64, StoreError> {

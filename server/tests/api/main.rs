@@ -15,6 +15,7 @@ mod menu;
 mod orders;
 mod payments;
 mod problems;
+mod screens_api;
 mod security;
 mod sessions;
 mod staff;

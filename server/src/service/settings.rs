@@ -1,0 +1,83 @@
+//! The shop's settings: read by every screen, changed by managers.
+//!
+//! A change is one transaction: the row, an audit entry, `settings.updated` (kitchen
+//! displays recolour their tickets from it) and, when currency or tax changed, a menu
+//! version bump with `menu.updated` so tills re-read prices.
+
+use super::{RequestContext, ServiceError};
+use crate::state::AppState;
+use crate::store::{audit, outbox, settings, time, Done, StoreError};
+use crema_shared::api::{SettingsDto, SettingsInput};
+use crema_shared::events::{types, MenuUpdatedData};
+use crema_shared::settings::{apply, ShopSettings};
+use uuid::Uuid;
+
+pub async fn get(state: &AppState) -> Result<SettingsDto, ServiceError> {
+    let stored = settings::load(state.store.reader()).await?.ok_or_else(no_row)?;
+    Ok(dto(state, &stored.shop))
+}
+
+pub async fn update(
+    state: &AppState,
+    ctx: &RequestContext,
+    input: &SettingsInput,
+) -> Result<SettingsDto, ServiceError> {
+    let (ctx, input) = (ctx.clone(), input.clone());
+    let shop = state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                let before = settings::load(&mut *conn).await?.ok_or_else(no_row)?.shop;
+                let after = apply(&before, &input).map_err(ServiceError::Validation)?;
+                settings::update(conn, &after).await?;
+                let now = time::now();
+                let mut events = vec![ctx.event(types::SETTINGS_UPDATED, None, now, event_data(&after))];
+                if after.prices_differ(&before) {
+                    let version = settings::bump_menu_version(conn).await?;
+                    let data = MenuUpdatedData { version, change: "settings".into(), id: Uuid::nil() };
+                    events.push(ctx.event(
+                        types::MENU_UPDATED,
+                        None,
+                        now,
+                        serde_json::to_value(data).unwrap_or_default(),
+                    ));
+                }
+                let last = outbox::append(conn, &events).await?;
+                let detail = serde_json::json!({ "before": event_data(&before), "after": event_data(&after) });
+                audit::append(conn, &ctx.audit("settings.updated", None, detail)).await?;
+                tracing::info!(shop = %after.name, "settings changed");
+                Ok(Done::new(after, last))
+            })
+        })
+        .await?;
+    Ok(dto(state, &shop))
+}
+
+fn event_data(shop: &ShopSettings) -> serde_json::Value {
+    serde_json::json!({
+        "shop_name": shop.name,
+        "currency": shop.currency.as_str(),
+        "tax_rate_bps": shop.tax.rate.basis_points(),
+        "tax_mode": shop.tax.mode.as_str(),
+        "ticket_warn_seconds": shop.ticket_warn_seconds,
+        "ticket_late_seconds": shop.ticket_late_seconds,
+    })
+}
+
+fn dto(state: &AppState, shop: &ShopSettings) -> SettingsDto {
+    SettingsDto {
+        shop_name: shop.name.clone(),
+        currency: shop.currency.as_str().to_string(),
+        tax_rate_bps: shop.tax.rate.basis_points(),
+        tax_mode: shop.tax.mode.as_str().to_string(),
+        ticket_warn_seconds: shop.ticket_warn_seconds,
+        ticket_late_seconds: shop.ticket_late_seconds,
+        smtp_configured: state.mailer.is_some(),
+        mail_from: state.mailer.as_ref().map(|m| m.from().to_string()).unwrap_or_default(),
+    }
+}
+
+fn no_row() -> StoreError {
+    StoreError::corrupt("no shop settings row")
+}

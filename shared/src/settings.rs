@@ -1,0 +1,163 @@
+//! The shop's settings a manager edits from the screens: name, currency, tax, and the ticket
+//! ages at which the kitchen display turns a ticket amber and then red.
+//!
+//! A change is a partial [`SettingsInput`] applied to the current [`ShopSettings`]; every bad
+//! field is named at once and nothing is applied unless all are good.
+
+use crate::api::SettingsInput;
+use crate::tax::{TaxMode, TaxPolicy, TaxRate};
+use crate::validation::bounded_text;
+use crate::{Currency, ValidationErrors};
+
+pub const MAX_SHOP_NAME_CHARS: usize = 80;
+/// A new shop's thresholds: amber at 3 minutes, red at 6.
+pub const DEFAULT_TICKET_WARN_SECONDS: u32 = 180;
+pub const DEFAULT_TICKET_LATE_SECONDS: u32 = 360;
+/// A ticket cannot turn amber sooner than this...
+pub const MIN_TICKET_WARN_SECONDS: u32 = 30;
+/// ...nor turn red later than this.
+pub const MAX_TICKET_LATE_SECONDS: u32 = 7_200;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShopSettings {
+    pub name: String,
+    pub currency: Currency,
+    pub tax: TaxPolicy,
+    /// Age at which a ticket turns amber on the kitchen display.
+    pub ticket_warn_seconds: u32,
+    /// Age at which it turns red.
+    pub ticket_late_seconds: u32,
+}
+
+impl ShopSettings {
+    /// Whether prices as shown on the menu change between `self` and `other`.
+    pub fn prices_differ(&self, other: &ShopSettings) -> bool {
+        self.currency != other.currency || self.tax != other.tax
+    }
+}
+
+/// `current` with `input` applied, or every field that is wrong.
+pub fn apply(current: &ShopSettings, input: &SettingsInput) -> Result<ShopSettings, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let mut next = current.clone();
+    if let Some(raw) = &input.shop_name {
+        match bounded_text(raw, MAX_SHOP_NAME_CHARS) {
+            Ok(name) => next.name = name,
+            Err(message) => errors.push("shop_name", message),
+        }
+    }
+    if let Some(raw) = &input.currency {
+        match raw.trim().parse::<Currency>() {
+            Ok(currency) => next.currency = currency,
+            Err(e) => errors.push("currency", e.to_string()),
+        }
+    }
+    if let Some(bps) = input.tax_rate_bps {
+        match u32::try_from(bps).ok().and_then(|b| TaxRate::try_from(b).ok()) {
+            Some(rate) => next.tax.rate = rate,
+            None => errors.push("tax_rate_bps", "must be 0 to 10000 basis points (0% to 100%)"),
+        }
+    }
+    if let Some(raw) = &input.tax_mode {
+        match TaxMode::parse(raw) {
+            Some(mode) => next.tax.mode = mode,
+            None => errors.push("tax_mode", "must be \"exclusive\" or \"inclusive\""),
+        }
+    }
+    let mut seconds = |field: &str, value: Option<i64>, slot: &mut u32| {
+        if let Some(v) = value {
+            match u32::try_from(v) {
+                Ok(v) if (MIN_TICKET_WARN_SECONDS..=MAX_TICKET_LATE_SECONDS).contains(&v) => *slot = v,
+                _ => errors
+                    .push(field, format!("must be {MIN_TICKET_WARN_SECONDS} to {MAX_TICKET_LATE_SECONDS} seconds")),
+            }
+        }
+    };
+    seconds("ticket_warn_seconds", input.ticket_warn_seconds, &mut next.ticket_warn_seconds);
+    seconds("ticket_late_seconds", input.ticket_late_seconds, &mut next.ticket_late_seconds);
+    if errors.is_empty() && next.ticket_late_seconds <= next.ticket_warn_seconds {
+        errors.push("ticket_late_seconds", "must be later than ticket_warn_seconds");
+    }
+    errors.into_result(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn shop() -> ShopSettings {
+        ShopSettings {
+            name: "Crema".into(),
+            currency: "USD".parse().expect("currency"),
+            tax: TaxPolicy { rate: TaxRate::try_from(875).expect("rate"), mode: TaxMode::Exclusive },
+            ticket_warn_seconds: 180,
+            ticket_late_seconds: 360,
+        }
+    }
+
+    fn fields(e: &ValidationErrors) -> Vec<&str> {
+        e.errors().iter().map(|f| f.field.as_str()).collect()
+    }
+
+    #[test]
+    fn an_empty_change_changes_nothing() {
+        assert_eq!(apply(&shop(), &SettingsInput::default()), Ok(shop()));
+    }
+
+    #[test]
+    fn a_good_change_applies_every_field() {
+        let input = SettingsInput {
+            shop_name: Some("  Bean There ".into()),
+            currency: Some("EUR".into()),
+            tax_rate_bps: Some(2000),
+            tax_mode: Some("inclusive".into()),
+            ticket_warn_seconds: Some(120),
+            ticket_late_seconds: Some(300),
+        };
+        let next = apply(&shop(), &input).expect("valid");
+        assert_eq!(next.name, "Bean There");
+        assert_eq!(next.currency.as_str(), "EUR");
+        assert_eq!(next.tax.rate.basis_points(), 2000);
+        assert_eq!(next.tax.mode, TaxMode::Inclusive);
+        assert_eq!((next.ticket_warn_seconds, next.ticket_late_seconds), (120, 300));
+        assert!(next.prices_differ(&shop()));
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let input = SettingsInput {
+            shop_name: Some("   ".into()),
+            currency: Some("euro".into()),
+            tax_rate_bps: Some(10_001),
+            tax_mode: Some("sometimes".into()),
+            ticket_warn_seconds: Some(5),
+            ticket_late_seconds: Some(99_999),
+        };
+        let errors = apply(&shop(), &input).expect_err("invalid");
+        assert_eq!(
+            fields(&errors),
+            ["shop_name", "currency", "tax_rate_bps", "tax_mode", "ticket_warn_seconds", "ticket_late_seconds"]
+        );
+    }
+
+    #[test]
+    fn red_must_come_after_amber() {
+        let input = SettingsInput { ticket_warn_seconds: Some(400), ..Default::default() };
+        let errors = apply(&shop(), &input).expect_err("late before warn");
+        assert_eq!(fields(&errors), ["ticket_late_seconds"]);
+    }
+
+    proptest! {
+        #[test]
+        fn thresholds_stay_ordered_and_in_range(warn in -10i64..10_000, late in -10i64..10_000) {
+            let input = SettingsInput { ticket_warn_seconds: Some(warn), ticket_late_seconds: Some(late), ..Default::default() };
+            if let Ok(next) = apply(&shop(), &input) {
+                prop_assert!(next.ticket_warn_seconds < next.ticket_late_seconds);
+                prop_assert!(next.ticket_warn_seconds >= MIN_TICKET_WARN_SECONDS);
+                prop_assert!(next.ticket_late_seconds <= MAX_TICKET_LATE_SECONDS);
+                prop_assert_eq!(i64::from(next.ticket_warn_seconds), warn);
+            }
+        }
+    }
+}

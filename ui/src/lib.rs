@@ -1,0 +1,1 @@
+//! Crema's screens.
