@@ -25,6 +25,9 @@ pub struct TaxRate(u32);
 pub struct InvalidTaxRate;
 
 impl TaxRate {
+    /// No tax.
+    pub const ZERO: TaxRate = TaxRate(0);
+
     pub fn basis_points(self) -> u32 {
         self.0
     }

@@ -1,0 +1,266 @@
+//! Headless Debian Chromium through chromedriver (WebDriver), with the waits a live UI
+//! needs: every action retries until the element is there and takes the action (the
+//! screens re-render as events arrive, so an element found a moment ago may be gone).
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(40);
+
+/// A chromedriver on a free port, stopped on drop.
+pub struct Driver {
+    child: Child,
+    pub url: String,
+}
+
+impl Driver {
+    pub async fn start() -> Driver {
+        let port = super::server::free_port();
+        let child = Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts (scripts/test installs chromium-driver)");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(r) = reqwest::get(format!("{url}/status")).await {
+                if r.status().is_success() {
+                    break;
+                }
+            }
+            assert!(Instant::now() < deadline, "chromedriver did not come up");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Driver { child, url }
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn chromedriver() -> String {
+    std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into())
+}
+
+fn chromium() -> String {
+    std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
+}
+
+/// One browser (its own profile, so its own session cookie): one person at the counter.
+pub struct Browser {
+    pub client: Client,
+    base: String,
+}
+
+impl Browser {
+    pub async fn open(driver: &Driver, base: &str) -> Browser {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--window-size=1280,800", "--autoplay-policy=no-user-gesture-required",
+                ]
+            }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await
+            .expect("a browser session");
+        Browser { client, base: base.to_string() }
+    }
+
+    pub async fn goto(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.base)).await.expect("navigates");
+    }
+
+    /// Opens `path` and signs in on the PIN pad (by tapping its keys).
+    pub async fn sign_in_at(&self, path: &str, pin: &str) {
+        self.goto(path).await;
+        self.wait_for(".pinpad").await;
+        for digit in pin.chars() {
+            self.click(&format!(".pinpad [data-key='{digit}']")).await;
+        }
+        self.click(".pinpad [data-key='enter']").await;
+        self.wait_for("[data-test='who']").await;
+    }
+
+    pub async fn find(&self, locator: Locator<'_>) -> Option<fantoccini::elements::Element> {
+        self.client.find(locator).await.ok()
+    }
+
+    pub async fn wait_for(&self, css: &str) {
+        let deadline = Instant::now() + WAIT;
+        while self.find(Locator::Css(css)).await.is_none() {
+            if Instant::now() >= deadline {
+                self.fail(format!("{css} did not appear")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + WAIT;
+        while self.find(Locator::Css(css)).await.is_some() {
+            if Instant::now() >= deadline {
+                self.fail(format!("{css} did not go away")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits until `css` exists and its text contains `text`.
+    pub async fn wait_for_text(&self, css: &str, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let mut seen = String::new();
+            if let Ok(elements) = self.client.find_all(Locator::Css(css)).await {
+                for e in elements {
+                    seen.push_str(&e.text().await.unwrap_or_default());
+                    seen.push('|');
+                }
+            }
+            if seen.contains(text) {
+                return;
+            }
+            if Instant::now() >= deadline {
+                self.fail(format!("{css} never said {text:?} (last: {seen:?})")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(e) = self.find(Locator::Css(css)).await {
+                if e.click().await.is_ok() {
+                    return;
+                }
+            }
+            if Instant::now() >= deadline {
+                self.fail(format!("could not click {css}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Clicks the first `css` element whose text is `text`.
+    pub async fn click_text(&self, css: &str, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(elements) = self.client.find_all(Locator::Css(css)).await {
+                for e in elements {
+                    if e.text().await.unwrap_or_default().trim() == text && e.click().await.is_ok() {
+                        return;
+                    }
+                }
+            }
+            if Instant::now() >= deadline {
+                self.fail(format!("no {css} saying {text:?} to click")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(e) = self.find(Locator::Css(css)).await {
+                if e.send_keys(text).await.is_ok() {
+                    return;
+                }
+            }
+            if Instant::now() >= deadline {
+                self.fail(format!("could not type into {css}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    pub async fn clear_and_type(&self, css: &str, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(e) = self.find(Locator::Css(css)).await {
+                if e.clear().await.is_ok() && e.send_keys(text).await.is_ok() {
+                    return;
+                }
+            }
+            if Instant::now() >= deadline {
+                self.fail(format!("could not type into {css}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.text_within(css, WAIT).await
+    }
+
+    pub async fn text_within(&self, css: &str, wait: Duration) -> String {
+        let deadline = Instant::now() + wait;
+        loop {
+            if let Some(e) = self.find(Locator::Css(css)).await {
+                if let Ok(text) = e.text().await {
+                    return text;
+                }
+            }
+            if Instant::now() >= deadline {
+                self.fail(format!("{css} did not appear")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    pub async fn value(&self, css: &str) -> String {
+        let e = self.find(Locator::Css(css)).await.unwrap_or_else(|| panic!("{css} is there"));
+        e.prop("value").await.ok().flatten().unwrap_or_default()
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
+    }
+
+    /// Saves a PNG under `target/screenshots/`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = screenshots_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("screenshot written");
+    }
+
+    /// Saves what the page looked like, then fails the test with `what`.
+    async fn fail(&self, what: String) -> ! {
+        let name: String = what.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(60).collect();
+        self.screenshot(&format!("failed-{name}")).await;
+        let body = self.client.source().await.unwrap_or_default();
+        let tail: String = body.chars().take(3000).collect();
+        panic!("{what}\npage: {tail}");
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+pub fn screenshots_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots")
+}

@@ -1,0 +1,41 @@
+//! Checks through the API, beside what the browsers show.
+
+use crema_shared::api::{MenuView, OrderDto, OrderPage};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+async fn manager(base: &str) -> reqwest::Client {
+    let session: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/sessions"))
+        .json(&json!({ "pin": "9999" }))
+        .send()
+        .await
+        .expect("sign in")
+        .json()
+        .await
+        .expect("session");
+    let token = session["token"].as_str().expect("token").to_string();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("authorization", format!("Bearer {token}").parse().expect("header"));
+    reqwest::Client::builder().default_headers(headers).build().expect("client")
+}
+
+pub async fn get<T: DeserializeOwned>(base: &str, path: &str) -> T {
+    manager(base).await.get(format!("{base}{path}")).send().await.expect("sent").json().await.expect("json")
+}
+
+pub async fn only_order(base: &str) -> OrderDto {
+    let page: OrderPage = get(base, "/api/v1/orders").await;
+    assert_eq!(page.orders.len(), 1, "exactly one order");
+    let id = page.orders[0].id;
+    get(base, &format!("/api/v1/orders/{id}")).await
+}
+
+pub async fn place_espresso(base: &str, name: &str) -> OrderDto {
+    let menu: MenuView = get(base, "/api/v1/menu").await;
+    let espresso = menu.categories.iter().flat_map(|c| &c.items).find(|i| i.name == "Espresso").expect("espresso");
+    let body = json!({ "customer_name": name, "lines": [{ "item_id": espresso.id, "quantity": 1 }],
+        "payment": { "method": "cash", "tendered_cents": 1000 } });
+    let client = manager(base).await;
+    client.post(format!("{base}/api/v1/orders")).json(&body).send().await.expect("sent").json().await.expect("order")
+}

@@ -1,0 +1,212 @@
+//! The screens end to end: the real `crema-server` binary (with the screens embedded) on a
+//! free port, driven in headless Debian Chromium through chromedriver, one browser per
+//! person at the counter. Screenshots of every screen land in `target/screenshots/`.
+//!
+//! Needs the screens built into the binary (`scripts/build-ui`, which `scripts/test` runs)
+//! and chromium + chromium-driver (installed by `scripts/test`).
+
+mod browser;
+mod flow;
+mod server;
+
+use browser::Browser;
+use crema_shared::api::OrderPage;
+use std::time::Duration;
+
+const CASHIER: &str = "1111";
+const BARISTA: &str = "2222";
+const MANAGER: &str = "9999";
+
+#[tokio::test]
+async fn an_order_goes_from_the_till_to_the_kitchen_to_the_pickup_board_live() {
+    let dir = tempfile::tempdir().expect("dir");
+    let shop = server::start(&dir.path().join("crema.db"), None);
+    let driver = browser::Driver::start().await;
+
+    let till = Browser::open(&driver, &shop.base).await;
+    till.sign_in_at("/pos", CASHIER).await;
+    till.wait_for("[data-item='Latte']").await;
+    let kitchen = Browser::open(&driver, &shop.base).await;
+    kitchen.sign_in_at("/kds", BARISTA).await;
+    kitchen.wait_for_text(".tickets", "No open tickets").await;
+    let board = Browser::open(&driver, &shop.base).await;
+    board.goto("/board").await;
+    board.wait_for("[data-test='ready']").await;
+    let manager = Browser::open(&driver, &shop.base).await;
+    manager.sign_in_at("/manage", MANAGER).await;
+    manager.wait_for("[data-toggle='Croissant']").await;
+
+    // A standard latte takes 3 taps: Latte, a size, Add.
+    till.click("[data-item='Latte']").await;
+    till.click("[data-option='Small']").await;
+    till.click("[data-test='add-to-cart']").await;
+    till.wait_for("[data-line='Latte']").await;
+    till.click("[data-line='Latte'] button.danger").await;
+
+    // A large oat latte with an extra shot: 5 taps; a croissant (no required choice): 2.
+    till.click("[data-item='Latte']").await;
+    till.click("[data-option='Large']").await;
+    till.click("[data-option='Oat milk']").await;
+    till.click("[data-option='Extra shot']").await;
+    assert_eq!(till.text("[data-test='line-price']").await, "$7.15", "4.75 + 1.00 + 0.60 + 0.80");
+    till.click("[data-test='add-to-cart']").await;
+    till.click("[data-category='Pastries']").await;
+    till.click("[data-item='Croissant']").await;
+    till.wait_for("[data-line='Croissant']").await;
+    till.screenshot("pos-cart").await;
+
+    // Paying without a name is refused on the spot, and the cart is kept.
+    till.click("[data-test='pay']").await;
+    till.wait_for_text("label + .error", "must not be empty").await;
+    assert_eq!(till.count("[data-test='cart'] li").await, 2);
+
+    till.type_into("input[name='customer_name']", "Ana Lopez").await;
+    till.click("[data-test='cash']").await;
+    till.type_into("input[name='tendered']", "20").await;
+    till.wait_for_text("[data-test='change']", "Change due").await;
+    till.click("[data-test='pay']").await;
+    let ticket = till.text("[data-test='ticket-number']").await;
+    let ticket: i64 = ticket.trim().parse().expect("a ticket number");
+    till.screenshot("pos-ticket").await;
+
+    // The order is what the till showed.
+    let order = flow::only_order(&shop.base).await;
+    assert_eq!(order.ticket_number, ticket);
+    assert_eq!(order.customer_name, "Ana Lopez");
+    assert_eq!(order.payment_status.to_string(), "captured");
+    let lines: Vec<(String, Vec<String>)> =
+        order.lines.iter().map(|l| (l.name.clone(), l.options.iter().map(|o| o.name.clone()).collect())).collect();
+    assert_eq!(
+        lines,
+        [
+            ("Latte".to_string(), vec!["Large".to_string(), "Oat milk".to_string(), "Extra shot".to_string()]),
+            ("Croissant".to_string(), vec![])
+        ]
+    );
+
+    // The kitchen shows it without a reload; start and finish both lines, then bump.
+    let card = format!("[data-ticket='{ticket}']");
+    kitchen.wait_for(&card).await;
+    kitchen.screenshot("kds-new-ticket").await;
+    for line in ["Latte", "Croissant"] {
+        let button = format!("{card} [data-line='{line}']");
+        kitchen.click(&button).await;
+        kitchen.wait_for(&format!("{button}[data-status='making']")).await;
+        kitchen.click(&button).await;
+        kitchen.wait_for(&format!("{button}[data-status='done']")).await;
+    }
+    kitchen.click(&format!("{card} [data-test='bump']")).await;
+    kitchen.wait_gone(&card).await;
+    kitchen.screenshot("kds-bumped").await;
+
+    // The pickup board shows the number under "Ready", live.
+    board.wait_for(&format!("[data-test='ready'] [data-ticket='{ticket}']")).await;
+    assert!(board.text("[data-test='ready']").await.contains("Ana"));
+    assert!(!board.text("[data-test='ready']").await.contains("Lopez"), "first names only");
+    board.screenshot("board").await;
+
+    // Recall brings the bumped ticket back to the kitchen.
+    kitchen.click("[data-test='recall']").await;
+    kitchen.wait_for(&card).await;
+
+    // The manager sells out the croissants; the till shows it disabled without a reload.
+    till.click("[data-test='new-order']").await;
+    till.click("[data-category='Pastries']").await;
+    manager.click("[data-toggle='Croissant']").await;
+    manager.wait_for("tr.sold-out[data-item-row='Croissant']").await;
+    manager.screenshot("manage-menu").await;
+    till.wait_for("[data-item='Croissant'].sold-out[disabled]").await;
+    assert_eq!(till.count("[data-test='cart'] li").await, 0, "the next order starts clean");
+    till.screenshot("pos-sold-out").await;
+
+    for b in [till, kitchen, board, manager] {
+        b.close().await;
+    }
+    driver.stop();
+    shop.stop();
+}
+
+#[tokio::test]
+async fn the_till_says_when_the_server_is_unreachable_and_sends_the_order_when_it_is_back() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("crema.db");
+    let port = server::free_port();
+    let shop = server::start(&db, Some(port));
+    let driver = browser::Driver::start().await;
+    let till = Browser::open(&driver, &shop.base).await;
+    till.sign_in_at("/pos", CASHIER).await;
+    till.click("[data-category='Pastries']").await;
+    till.click("[data-item='Croissant']").await;
+    till.type_into("input[name='customer_name']", "Ben").await;
+    till.click("[data-test='card']").await;
+    till.type_into("input[name='approval_code']", "A1B2C3").await;
+
+    // The server goes away with the order not yet sent.
+    let base = shop.base.clone();
+    shop.kill();
+    till.click("[data-test='pay']").await;
+    till.wait_for_text(".offline", "Can't reach the Crema server").await;
+    till.wait_for_text(".warning", "goes out by itself").await;
+    till.screenshot("pos-offline").await;
+    assert_eq!(till.value("input[name='customer_name']").await, "Ben", "the input is kept");
+
+    // Back on the same port and database: the order goes out once, by itself.
+    let shop = server::start(&db, Some(port));
+    assert_eq!(shop.base, base);
+    let ticket = till.text_within("[data-test='ticket-number']", Duration::from_secs(30)).await;
+    till.wait_gone(".offline").await;
+    let page: OrderPage = flow::get(&shop.base, "/api/v1/orders").await;
+    assert_eq!(page.orders.len(), 1, "placed exactly once");
+    assert_eq!(page.orders[0].ticket_number.to_string(), ticket.trim());
+    assert_eq!(page.orders[0].payment_reference.as_deref(), Some("terminal:A1B2C3"));
+    till.close().await;
+    driver.stop();
+    shop.stop();
+}
+
+#[tokio::test]
+async fn a_manager_sees_errors_next_to_the_field_and_the_day_in_numbers() {
+    let dir = tempfile::tempdir().expect("dir");
+    let shop = server::start(&dir.path().join("crema.db"), None);
+    flow::place_espresso(&shop.base, "Cy").await;
+    let driver = browser::Driver::start().await;
+    let manager = Browser::open(&driver, &shop.base).await;
+    manager.sign_in_at("/manage", MANAGER).await;
+
+    // Menu: a price that is not a number is named under its field; the typed name is kept.
+    manager.wait_for("[data-toggle='Latte']").await;
+    manager.click_text("button", "New item").await;
+    manager.type_into("[data-editor='item'] input[name='name']", "Flat white XL").await;
+    manager.type_into("[data-editor='item'] input[name='price_cents']", "four").await;
+    manager.click("[data-editor='item'] button.primary").await;
+    manager.wait_for_text("[data-error='price_cents']", "amount like 4.50").await;
+    assert_eq!(manager.value("[data-editor='item'] input[name='name']").await, "Flat white XL");
+
+    // Settings: the server's refusal names the field.
+    manager.click("[data-tab='Settings']").await;
+    manager.wait_for("input[name='ticket_warn_seconds']").await;
+    manager.clear_and_type("input[name='ticket_warn_seconds']", "5").await;
+    manager.click_text("button", "Save settings").await;
+    manager.wait_for_text("[data-error='ticket_warn_seconds']", "must be 30 to 7200 seconds").await;
+    manager.screenshot("manage-settings").await;
+
+    // Staff: add a barista.
+    manager.click("[data-tab='Staff']").await;
+    manager.wait_for_text(".staff-editor", "Casey").await;
+    manager.type_into(".staff-editor .editor input[name='name']", "Kim").await;
+    manager.type_into(".staff-editor .editor input[name='pin']", "4321").await;
+    manager.click_text(".staff-editor .editor button", "Add").await;
+    manager.wait_for_text(".staff-editor table", "Kim").await;
+
+    // Today's report.
+    manager.click("[data-tab='Today']").await;
+    manager.wait_for_text("[data-test='report-orders']", "1").await;
+    manager.screenshot("manage-report").await;
+    manager.click("[data-tab='Jobs']").await;
+    manager.wait_for_text(".jobs", "Dead letters").await;
+    manager.screenshot("manage-jobs").await;
+    assert!(manager.count(".jobs table").await >= 1);
+    manager.close().await;
+    driver.stop();
+    shop.stop();
+}
