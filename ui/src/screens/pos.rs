@@ -280,11 +280,7 @@ async fn load_menu(till: Till) {
     match api::get::<MenuView>("/api/v1/menu").await {
         Ok(menu) => {
             shell.saw_ok();
-            let first = till.menu.with_untracked(Option::is_none);
             till.menu.set(Some(menu));
-            if first {
-                mark("crema:pos-rendered");
-            }
         }
         Err(e) => shell.saw(&e),
     }
@@ -321,6 +317,15 @@ pub fn Pos() -> impl IntoView {
     let link = StoredValue::new_local(Some(link));
     on_cleanup(move || link.update_value(|l| drop(l.take())));
     leptos::task::spawn_local(load_menu(till));
+    // Time to first render, for docs/performance.md: marked at the first frame after the
+    // item grid has been drawn (effects run after the DOM is updated).
+    let marked = StoredValue::new(false);
+    Effect::new(move |_| {
+        if till.menu.with(Option::is_some) && !marked.get_value() {
+            marked.set_value(true);
+            request_animation_frame(|| mark("crema:pos-rendered"));
+        }
+    });
 
     // An order waiting for the server goes out again as soon as it answers.
     Effect::new(move |_| {

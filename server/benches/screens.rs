@@ -1,0 +1,158 @@
+//! The screens' figures for docs/performance.md:
+//!
+//! 1. the size of the screens' wasm (raw and gzip, as served);
+//! 2. time to first render of the POS in headless Chromium: navigation start to the first
+//!    frame after the item grid is drawn (the app's `crema:pos-rendered` mark), median of
+//!    `--loads` page loads;
+//! 3. POS-ack → KDS-render: a till places `--orders` orders one after another through the
+//!    API (the same request the POS screen sends); for each, the time from its `201` reaching
+//!    the till to the first frame in which a barista's display (another Chromium, following
+//!    the live stream) shows that ticket. Both clocks are this machine's wall clock.
+//!
+//! `cargo bench -p crema-server --bench screens -- --orders 50 --loads 15`
+//! (needs `scripts/build-ui` first, and chromium + chromium-driver).
+
+#[path = "../tests/screens/browser.rs"]
+#[allow(dead_code)]
+mod browser;
+#[path = "../tests/screens/server.rs"]
+#[allow(dead_code)]
+mod server;
+mod support;
+
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn epoch_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+const OBSERVE: &str = r#"
+window.__rendered = {};
+const pending = new Set();
+new MutationObserver((mutations) => {
+  for (const m of mutations) for (const node of m.addedNodes) {
+    if (node.nodeType !== 1) continue;
+    const found = node.matches('[data-ticket]') ? [node] : [...node.querySelectorAll('[data-ticket]')];
+    for (const el of found) {
+      const t = el.getAttribute('data-ticket');
+      if (t in window.__rendered || pending.has(t)) continue;
+      pending.add(t);
+      const dom = performance.timeOrigin + performance.now();
+      requestAnimationFrame(() => { window.__rendered[t] = { dom, frame: performance.timeOrigin + performance.now() }; });
+    }
+  }
+}).observe(document.body, { subtree: true, childList: true });
+return true;
+"#;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let orders = arg("--orders", 50);
+    let loads = arg("--loads", 15);
+
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist");
+    let size = |name: &str| std::fs::metadata(dist.join(name)).map(|m| m.len()).unwrap_or(0);
+    println!("wasm: {} bytes raw, {} bytes gzip", size("crema_ui_bg.wasm"), size("crema_ui_bg.wasm.gz"));
+    println!("js glue: {} bytes raw, {} bytes gzip", size("crema_ui.js"), size("crema_ui.js.gz"));
+
+    let dir = tempfile::tempdir()?;
+    let shop = server::start(&dir.path().join("crema.db"), None);
+    let driver = browser::Driver::start().await;
+
+    // Time to first render of the POS (signed in; the wasm is revalidated, as on a tablet).
+    let till = browser::Browser::open(&driver, &shop.base).await;
+    till.sign_in_at("/pos", "1111").await;
+    let mut first_render = Vec::new();
+    for _ in 0..loads {
+        till.goto("/pos").await;
+        let mut at = None;
+        for _ in 0..400 {
+            let v = till
+                .client
+                .execute("const m = performance.getEntriesByName('crema:pos-rendered'); return m.length ? m[0].startTime : null;", vec![])
+                .await?;
+            if let Some(ms) = v.as_f64() {
+                at = Some(ms);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        first_render.push(at.ok_or("the POS never rendered")?);
+    }
+    first_render.sort_by(f64::total_cmp);
+    println!(
+        "POS first render over {loads} loads: median {:.0} ms, min {:.0} ms, max {:.0} ms",
+        percentile(&first_render, 50.0),
+        first_render[0],
+        first_render[first_render.len() - 1]
+    );
+
+    // POS-ack → KDS-render.
+    let kitchen = browser::Browser::open(&driver, &shop.base).await;
+    kitchen.sign_in_at("/kds", "2222").await;
+    kitchen.wait_for_text("[data-test='live']", "live").await;
+    kitchen.client.execute(OBSERVE, vec![]).await?;
+    let cashier = support::signed_in(&shop.base, "1111", 2).await?;
+    let menu: Value = cashier.get(format!("{}/api/v1/menu", shop.base)).send().await?.json().await?;
+    let espresso = menu["categories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["items"].as_array().cloned().unwrap_or_default())
+        .find(|i| i["name"] == "Espresso")
+        .ok_or("no espresso")?;
+    let mut acks: HashMap<String, f64> = HashMap::new();
+    for i in 0..orders {
+        let body = json!({ "customer_name": format!("Guest {i}"), "lines": [{ "item_id": espresso["id"], "quantity": 1 }],
+            "payment": { "method": "cash", "tendered_cents": 1000 } });
+        let response = cashier.post(format!("{}/api/v1/orders", shop.base)).json(&body).send().await?;
+        let acked = epoch_ms();
+        let order: Value = response.json().await?;
+        acks.insert(order["ticket_number"].to_string(), acked);
+        // A busy counter, not a flood: one order every 150 ms.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rendered = kitchen.client.execute("return window.__rendered;", vec![]).await?;
+    let mut to_frame = Vec::new();
+    let mut to_dom = Vec::new();
+    for (ticket, acked) in &acks {
+        let seen = &rendered[ticket.as_str()];
+        let (Some(frame), Some(dom)) = (seen["frame"].as_f64(), seen["dom"].as_f64()) else {
+            return Err(format!("ticket {ticket} never showed on the kitchen display").into());
+        };
+        to_frame.push(frame - acked);
+        to_dom.push(dom - acked);
+    }
+    to_frame.sort_by(f64::total_cmp);
+    to_dom.sort_by(f64::total_cmp);
+    println!(
+        "POS-ack → KDS-render over {} orders: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (to DOM insertion: p50 {:.1} ms, p99 {:.1} ms)",
+        to_frame.len(),
+        percentile(&to_frame, 50.0),
+        percentile(&to_frame, 99.0),
+        to_frame[to_frame.len() - 1],
+        percentile(&to_dom, 50.0),
+        percentile(&to_dom, 99.0),
+    );
+    till.close().await;
+    kitchen.close().await;
+    driver.stop();
+    shop.stop();
+    Ok(())
+}
