@@ -67,8 +67,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist");
     let size = |name: &str| std::fs::metadata(dist.join(name)).map(|m| m.len()).unwrap_or(0);
-    println!("wasm: {} bytes raw, {} bytes gzip", size("crema_ui_bg.wasm"), size("crema_ui_bg.wasm.gz"));
-    println!("js glue: {} bytes raw, {} bytes gzip", size("crema_ui.js"), size("crema_ui.js.gz"));
+    eprintln!("wasm: {} bytes raw, {} bytes gzip", size("crema_ui_bg.wasm"), size("crema_ui_bg.wasm.gz"));
+    eprintln!("js glue: {} bytes raw, {} bytes gzip", size("crema_ui.js"), size("crema_ui.js.gz"));
 
     let dir = tempfile::tempdir()?;
     let shop = server::start(&dir.path().join("crema.db"), None);
@@ -95,7 +95,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         first_render.push(at.ok_or("the POS never rendered")?);
     }
     first_render.sort_by(f64::total_cmp);
-    println!(
+    eprintln!(
         "POS first render over {loads} loads: median {:.0} ms, min {:.0} ms, max {:.0} ms",
         percentile(&first_render, 50.0),
         first_render[0],
@@ -141,7 +141,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     to_frame.sort_by(f64::total_cmp);
     to_dom.sort_by(f64::total_cmp);
-    println!(
+    eprintln!(
         "POS-ack → KDS-render over {} orders: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (to DOM insertion: p50 {:.1} ms, p99 {:.1} ms)",
         to_frame.len(),
         percentile(&to_frame, 50.0),

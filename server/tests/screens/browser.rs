@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 const WAIT: Duration = Duration::from_secs(15);
 const POLL: Duration = Duration::from_millis(40);
 
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
 /// A chromedriver on a free port, stopped on drop.
 pub struct Driver {
     child: Child,
@@ -19,7 +23,7 @@ pub struct Driver {
 
 impl Driver {
     pub async fn start() -> Driver {
-        let port = super::server::free_port();
+        let port = free_port();
         let child = Command::new(chromedriver())
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -85,6 +89,11 @@ impl Browser {
             .connect(&driver.url)
             .await
             .expect("a browser session");
+        Browser { client, base: base.to_string() }
+    }
+
+    /// A browser some other WebDriver server made (the desktop app's webview, say).
+    pub fn with_client(client: Client, base: &str) -> Browser {
         Browser { client, base: base.to_string() }
     }
 
@@ -211,6 +220,7 @@ impl Browser {
         }
     }
 
+    /// The element's text once it has some.
     pub async fn text(&self, css: &str) -> String {
         self.text_within(css, WAIT).await
     }
@@ -219,7 +229,14 @@ impl Browser {
         let deadline = Instant::now() + wait;
         loop {
             if let Some(e) = self.find(Locator::Css(css)).await {
-                if let Ok(text) = e.text().await {
+                // Not yet laid out reads as empty in some engines (WebKit): wait for the text.
+                let shown = e.text().await.map(|t| t.trim().to_string()).unwrap_or_default();
+                let text = if shown.is_empty() {
+                    e.prop("textContent").await.ok().flatten().map(|t| t.trim().to_string()).unwrap_or_default()
+                } else {
+                    shown
+                };
+                if !text.is_empty() {
                     return text;
                 }
             }

@@ -5,19 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 async fn manager(base: &str) -> reqwest::Client {
-    let session: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/sessions"))
-        .json(&json!({ "pin": "9999" }))
-        .send()
-        .await
-        .expect("sign in")
-        .json()
-        .await
-        .expect("session");
-    let token = session["token"].as_str().expect("token").to_string();
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("authorization", format!("Bearer {token}").parse().expect("header"));
-    reqwest::Client::builder().default_headers(headers).build().expect("client")
+    super::support::signed_in(base, "9999", 1).await.expect("the manager signs in")
 }
 
 pub async fn get<T: DeserializeOwned>(base: &str, path: &str) -> T {

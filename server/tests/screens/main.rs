@@ -5,9 +5,12 @@
 //! Needs the screens built into the binary (`scripts/build-ui`, which `scripts/test` runs)
 //! and chromium + chromium-driver (installed by `scripts/test`).
 
+#[allow(dead_code)] // shared with the screens bench and the desktop app's tests
 mod browser;
 mod flow;
 mod server;
+#[path = "../../benches/support/mod.rs"]
+mod support;
 
 use browser::Browser;
 use crema_shared::api::OrderPage;
@@ -130,7 +133,7 @@ async fn an_order_goes_from_the_till_to_the_kitchen_to_the_pickup_board_live() {
 async fn the_till_says_when_the_server_is_unreachable_and_sends_the_order_when_it_is_back() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("crema.db");
-    let port = server::free_port();
+    let port = browser::free_port();
     let shop = server::start(&db, Some(port));
     let driver = browser::Driver::start().await;
     let till = Browser::open(&driver, &shop.base).await;

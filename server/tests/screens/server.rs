@@ -1,7 +1,6 @@
 //! The real `crema-server` binary on a loopback port, with its own database file.
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -9,10 +8,6 @@ use std::time::Duration;
 pub struct Shop {
     child: Child,
     pub base: String,
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
 /// Starts the server on `port` (or any free one) and waits for it to listen.

@@ -1,0 +1,255 @@
+//! The desktop app for real: built, launched under Xvfb with a temporary data directory,
+//! driven through WebDriver (tauri-driver + WebKitWebDriver, the engine of the Tauri window
+//! on Linux) to sign in and place an order, checked through the API, closed, and its database
+//! checked. Screenshots land in `target/screenshots/desktop-*.png`.
+
+#[path = "../../../server/tests/screens/browser.rs"]
+#[allow(dead_code)]
+mod browser;
+mod display;
+
+use browser::Browser;
+use display::{Display, TauriDriver};
+use fantoccini::ClientBuilder;
+use serde_json::{json, Value};
+use sqlx::{Connection, SqliteConnection};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const APP: &str = env!("CARGO_BIN_EXE_crema-desktop");
+
+/// The embedded server's address, once the app has written `running.json`.
+async fn running(data: &Path) -> (u32, String) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(data.join("running.json")) {
+            if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                if let (Some(pid), Some(url)) = (v["pid"].as_u64(), v["url"].as_str()) {
+                    return (pid as u32, url.to_string());
+                }
+            }
+        }
+        assert!(Instant::now() < deadline, "the app never started its server");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && std::fs::read_to_string(format!("/proc/{pid}/stat")).map(|s| !s.contains(") Z ")).unwrap_or(false)
+}
+
+async fn wait_gone(pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while alive(pid) {
+        assert!(Instant::now() < deadline, "the app did not exit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn integrity(db: &Path) -> (String, i64) {
+    let url = format!("sqlite://{}", db.display());
+    let mut conn = SqliteConnection::connect(&url).await.expect("the database opens");
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await.expect("checked");
+    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&mut conn).await.expect("counted");
+    (check, orders)
+}
+
+async fn manager(base: &str) -> reqwest::Client {
+    let session: Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/sessions"))
+        .json(&json!({ "pin": "9999" }))
+        .send()
+        .await
+        .expect("sign in")
+        .json()
+        .await
+        .expect("session");
+    let mut headers = reqwest::header::HeaderMap::new();
+    let token = session["token"].as_str().expect("token");
+    headers.insert("authorization", format!("Bearer {token}").parse().expect("header"));
+    reqwest::Client::builder().default_headers(headers).build().expect("client")
+}
+
+#[tokio::test]
+async fn the_desktop_app_takes_an_order_and_closes_cleanly() {
+    let data = tempfile::tempdir().expect("data dir");
+    let display = Display::start();
+    let driver = TauriDriver::start(&display).await;
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": APP, "args": ["--data-dir", data.path(), "--screen", "pos"] }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a WebDriver session on the app's window");
+    let (pid, base) = running(data.path()).await;
+    let till = Browser::with_client(client, &base);
+
+    // The window shows the till's sign-in; sign in and ring up a croissant, paid cash.
+    till.wait_for(".pinpad").await;
+    for digit in "1111".chars() {
+        till.click(&format!(".pinpad [data-key='{digit}']")).await;
+    }
+    till.click(".pinpad [data-key='enter']").await;
+    till.wait_for("[data-item='Latte']").await;
+    till.click("[data-category='Pastries']").await;
+    till.click("[data-item='Croissant']").await;
+    till.type_into("input[name='customer_name']", "Dana").await;
+    till.type_into("input[name='tendered']", "10").await;
+    till.click("[data-test='pay']").await;
+    let ticket = till.text("[data-test='ticket-number']").await;
+    till.screenshot("desktop-webview").await;
+    display.screenshot("desktop-window");
+    assert!(display.windows().iter().any(|w| w == "Crema — Till"), "{:?}", display.windows());
+
+    // The order is in the app's server, as the API tells.
+    let orders: Value = manager(&base)
+        .await
+        .get(format!("{base}/api/v1/orders"))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(orders["orders"].as_array().map(Vec::len), Some(1));
+    assert_eq!(orders["orders"][0]["ticket_number"].to_string(), ticket.trim());
+    assert_eq!(orders["orders"][0]["customer_name"], "Dana");
+
+    // Closing the window ends the app: the server stops gracefully and the database is whole.
+    display.close_window("Crema — Till");
+    wait_gone(pid).await;
+    let _ = till.client.close().await;
+    let log = std::fs::read_to_string(data.path().join("crema-desktop.log")).unwrap_or_default();
+    assert!(!data.path().join("running.json").exists(), "a clean exit removes running.json; log:\n{log}");
+    assert!(log.contains("database closed") && log.contains("crema-desktop exited cleanly"), "{log}");
+    let settings: Value =
+        serde_json::from_str(&std::fs::read_to_string(data.path().join("settings.json")).expect("settings"))
+            .expect("json");
+    assert!(settings["windows"]["pos"]["width"].as_f64().is_some(), "the window size is remembered: {settings}");
+    let (check, count) = integrity(&data.path().join("crema.db")).await;
+    assert_eq!((check.as_str(), count), ("ok", 1));
+}
+
+struct Launched {
+    child: Child,
+}
+
+impl Launched {
+    fn start(display: &Display, data: &Path, screen: &str) -> Launched {
+        let child = Command::new(APP)
+            .args(["--screen", screen, "--windowed", "--data-dir"])
+            .arg(data)
+            .env("DISPLAY", &display.name)
+            .env("CREMA_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the app starts");
+        Launched { child }
+    }
+}
+
+impl Drop for Launched {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn wait_window(display: &Display, title: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !display.windows().iter().any(|w| w == title) {
+        assert!(Instant::now() < deadline, "no window {title:?}: {:?}", display.windows());
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+#[tokio::test]
+async fn one_app_per_data_directory_one_window_per_screen_and_a_crash_loses_nothing_acknowledged() {
+    let data = tempfile::tempdir().expect("data dir");
+    let display = Display::start();
+    let mut first = Launched::start(&display, data.path(), "pos");
+    wait_window(&display, "Crema — Till").await;
+    let (pid, base) = running(data.path()).await;
+    assert_eq!(pid, first.child.id());
+
+    // A second start for the kitchen hands over to the first and exits; the first opens it.
+    let second = Command::new(APP)
+        .args(["--screen", "kds", "--data-dir"])
+        .arg(data.path())
+        .env("DISPLAY", &display.name)
+        .status()
+        .expect("second start");
+    assert!(second.success());
+    wait_window(&display, "Crema — Kitchen").await;
+    let again = Command::new(APP)
+        .args(["--screen", "kds", "--data-dir"])
+        .arg(data.path())
+        .env("DISPLAY", &display.name)
+        .status();
+    assert!(again.expect("third start").success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let kitchens = display.windows().iter().filter(|w| *w == "Crema — Kitchen").count();
+    assert_eq!(kitchens, 1, "one window per screen");
+    display.screenshot("desktop-two-screens");
+
+    // SIGTERM closes it like the window's close button: exit status 0, database closed.
+    Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
+    let status = first.child.wait().expect("exits");
+    assert!(status.success(), "clean exit: {status:?}");
+    assert!(!data.path().join("running.json").exists());
+
+    // A crash (kill -9) while a till is placing orders: every acknowledged order is there.
+    let crashed = Launched::start(&display, data.path(), "pos");
+    let (_, base2) = running_fresh(data.path(), &base).await;
+    let client = manager(&base2).await;
+    let menu: Value =
+        client.get(format!("{base2}/api/v1/menu")).send().await.expect("menu").json().await.expect("json");
+    let croissant = menu["categories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["items"].as_array().cloned().unwrap_or_default())
+        .find(|i| i["name"] == "Croissant")
+        .expect("croissant");
+    let mut acknowledged = 0;
+    for i in 0..20 {
+        let body =
+            json!({ "customer_name": format!("Guest {i}"), "lines": [{ "item_id": croissant["id"], "quantity": 1 }] });
+        let r = client.post(format!("{base2}/api/v1/orders")).json(&body).send().await.expect("sent");
+        assert_eq!(r.status(), 201);
+        acknowledged += 1;
+    }
+    let mut crashed = crashed;
+    crashed.child.kill().expect("kill -9");
+    let _ = crashed.child.wait();
+    let (check, count) = integrity(&data.path().join("crema.db")).await;
+    assert_eq!(check, "ok");
+    assert_eq!(count, acknowledged);
+
+    // And it starts again on the same data after the crash (stale socket, stale running.json).
+    let _restarted = Launched::start(&display, data.path(), "pos");
+    let (_, base3) = running_fresh(data.path(), &base2).await;
+    let health = reqwest::get(format!("{base3}/readyz")).await.expect("ready");
+    assert_eq!(health.status(), 200);
+}
+
+/// `running.json` written by a new process (not the one a crash left behind).
+async fn running_fresh(data: &Path, stale_url: &str) -> (u32, String) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (pid, url) = running(data).await;
+        if url != stale_url && alive(pid) {
+            return (pid, url);
+        }
+        assert!(Instant::now() < deadline, "the app never restarted its server");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
