@@ -136,6 +136,10 @@ fn default_data_dir() -> Result<PathBuf, String> {
 }
 
 fn run(args: Args, data_dir: PathBuf, settings: DesktopSettings) -> tauri::Result<()> {
+    let signals = tauri::async_runtime::block_on(async {
+        use tokio::signal::unix::{signal, SignalKind};
+        (signal(SignalKind::terminate()).ok(), signal(SignalKind::interrupt()).ok())
+    });
     let server = settings.server.clone();
     let desktop = Desktop {
         data_dir: data_dir.clone(),
@@ -194,13 +198,11 @@ fn run(args: Args, data_dir: PathBuf, settings: DesktopSettings) -> tauri::Resul
         });
     }
     // SIGTERM (shutdown, a service manager) and SIGINT (Ctrl-C) close the app the way the
-    // window's close button does: the server stops gracefully.
+    // window's close button does: the server stops gracefully. (The handlers were installed
+    // before anything started, so no signal can find the process without them.)
     let quitter = handle.clone();
     tauri::async_runtime::spawn(async move {
-        use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
-            return;
-        };
+        let (Some(mut term), Some(mut int)) = signals else { return };
         tokio::select! {
             _ = term.recv() => tracing::info!("SIGTERM: closing"),
             _ = int.recv() => tracing::info!("SIGINT: closing"),

@@ -205,6 +205,22 @@ impl Browser {
         }
     }
 
+    /// Types on the page itself (what a keyboard does with no input focused).
+    pub async fn keys(&self, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(body) = self.find(Locator::Css("body")).await {
+                if body.send_keys(text).await.is_ok() {
+                    return;
+                }
+            }
+            if Instant::now() >= deadline {
+                self.fail(format!("could not type {text:?}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     pub async fn clear_and_type(&self, css: &str, text: &str) {
         let deadline = Instant::now() + WAIT;
         loop {

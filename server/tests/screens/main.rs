@@ -19,6 +19,9 @@ use std::time::Duration;
 const CASHIER: &str = "1111";
 const BARISTA: &str = "2222";
 const MANAGER: &str = "9999";
+/// WebDriver's codes for keys that have no character.
+const ENTER: &str = "\u{E007}";
+const F8: &str = "\u{E038}";
 
 #[tokio::test]
 async fn an_order_goes_from_the_till_to_the_kitchen_to_the_pickup_board_live() {
@@ -136,24 +139,34 @@ async fn the_till_says_when_the_server_is_unreachable_and_sends_the_order_when_i
     let port = browser::free_port();
     let shop = server::start(&db, Some(port));
     let driver = browser::Driver::start().await;
+    let kitchen = Browser::open(&driver, &shop.base).await;
+    kitchen.sign_in_at("/kds", BARISTA).await;
+    kitchen.wait_for_text("[data-test='live']", "live").await;
     let till = Browser::open(&driver, &shop.base).await;
     till.sign_in_at("/pos", CASHIER).await;
-    till.click("[data-category='Pastries']").await;
-    till.click("[data-item='Croissant']").await;
+    till.wait_for("[data-item='Latte']").await;
+
+    // Keyboard: type to search, Enter adds the first match.
+    till.keys("crois").await;
+    till.wait_for_text("[data-test='search']", "crois").await;
+    till.keys(ENTER).await;
+    till.wait_for("[data-line='Croissant']").await;
     till.type_into("input[name='customer_name']", "Ben").await;
     till.click("[data-test='card']").await;
     till.type_into("input[name='approval_code']", "A1B2C3").await;
 
-    // The server goes away with the order not yet sent.
+    // The server goes away with the order not yet sent; F8 pays.
     let base = shop.base.clone();
     shop.kill();
-    till.click("[data-test='pay']").await;
+    till.keys(F8).await;
     till.wait_for_text(".offline", "Can't reach the Crema server").await;
     till.wait_for_text(".warning", "goes out by itself").await;
     till.screenshot("pos-offline").await;
     assert_eq!(till.value("input[name='customer_name']").await, "Ben", "the input is kept");
+    kitchen.wait_for_text("[data-test='live']", "reconnecting").await;
 
-    // Back on the same port and database: the order goes out once, by itself.
+    // Back on the same port and database: the order goes out once, by itself, and the
+    // kitchen display (its stream resumed after its last event) shows it exactly once.
     let shop = server::start(&db, Some(port));
     assert_eq!(shop.base, base);
     let ticket = till.text_within("[data-test='ticket-number']", Duration::from_secs(30)).await;
@@ -162,7 +175,15 @@ async fn the_till_says_when_the_server_is_unreachable_and_sends_the_order_when_i
     assert_eq!(page.orders.len(), 1, "placed exactly once");
     assert_eq!(page.orders[0].ticket_number.to_string(), ticket.trim());
     assert_eq!(page.orders[0].payment_reference.as_deref(), Some("terminal:A1B2C3"));
+    let card = format!("[data-ticket='{}']", ticket.trim());
+    kitchen.wait_for(&card).await;
+    let second = flow::place_espresso(&shop.base, "Cy").await;
+    kitchen.wait_for(&format!("[data-ticket='{}']", second.ticket_number)).await;
+    assert_eq!(kitchen.count(&card).await, 1, "shown once");
+    assert_eq!(kitchen.count("[data-ticket]").await, 2, "nothing missed, nothing twice");
+    kitchen.screenshot("kds-after-restart").await;
     till.close().await;
+    kitchen.close().await;
     driver.stop();
     shop.stop();
 }
