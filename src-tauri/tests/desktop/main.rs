@@ -253,3 +253,68 @@ async fn running_fresh(data: &Path, stale_url: &str) -> (u32, String) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_that() {
+    // The shop's server, in this process.
+    let shop_dir = tempfile::tempdir().expect("shop dir");
+    let config = crema_server::Config::for_database(shop_dir.path().join("shop.db"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let shop = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async move {
+            let server = crema_server::Server::bind(&config).await.expect("shop server");
+            let _ = tx.send((server.local_addr().expect("addr"), server.state().requests.clone()));
+            server
+                .run(async move {
+                    let _ = stopped.await;
+                })
+                .await
+        })
+    });
+    let (addr, requests) = rx.recv_timeout(Duration::from_secs(30)).expect("shop server up");
+    let answered = move || requests.snapshot().iter().map(|(_, n)| *n).sum::<u64>();
+
+    let data = tempfile::tempdir().expect("data dir");
+    let display = Display::start();
+    let mut app = Command::new(APP)
+        .args(["--screen", "board", "--windowed", "--server-url", &format!("http://{addr}/"), "--data-dir"])
+        .arg(data.path())
+        .env("DISPLAY", &display.name)
+        .spawn()
+        .expect("the app starts");
+    wait_window(&display, "Crema — Pickup board").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while answered() < 3 {
+        assert!(Instant::now() < deadline, "the window never loaded the board from the shop's server");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    display.screenshot("desktop-remote-board");
+    assert!(!data.path().join("crema.db").exists(), "no database of its own");
+    assert!(!data.path().join("running.json").exists(), "no server of its own");
+    let settings: Value =
+        serde_json::from_str(&std::fs::read_to_string(data.path().join("settings.json")).expect("settings"))
+            .expect("json");
+    assert_eq!(settings["server"], json!({ "mode": "remote", "url": format!("http://{addr}") }));
+    Command::new("kill").args(["-TERM", &app.id().to_string()]).status().expect("kill runs");
+    assert!(app.wait().expect("exits").success());
+
+    // `--local` switches back to a server of its own, and that is remembered too.
+    let mut local = Command::new(APP)
+        .args(["--local", "--windowed", "--screen", "board", "--data-dir"])
+        .arg(data.path())
+        .env("DISPLAY", &display.name)
+        .spawn()
+        .expect("the app starts");
+    let (pid, _) = running(data.path()).await;
+    assert_eq!(pid, local.id());
+    Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
+    assert!(local.wait().expect("exits").success());
+    let settings: Value =
+        serde_json::from_str(&std::fs::read_to_string(data.path().join("settings.json")).expect("settings"))
+            .expect("json");
+    assert_eq!(settings["server"], json!({ "mode": "embedded" }));
+    let _ = stop.send(());
+    let _ = shop.join();
+}
