@@ -6,6 +6,7 @@
 
 mod embedded;
 mod instance;
+mod remote;
 mod screen;
 mod settings;
 mod windows;
@@ -144,10 +145,8 @@ fn run(args: Args, data_dir: PathBuf, settings: DesktopSettings) -> tauri::Resul
     let desktop = Desktop {
         data_dir: data_dir.clone(),
         settings: Mutex::new(settings),
-        base_url: Mutex::new(match &server {
-            ServerMode::Remote { url } => Some(url.clone()),
-            ServerMode::Embedded => None,
-        }),
+        // Known once the server answers (the windows wait on the splash page until then).
+        base_url: Mutex::new(None),
         embedded: Mutex::new(None),
         kiosk_default: !args.windowed,
     };
@@ -168,6 +167,9 @@ fn run(args: Args, data_dir: PathBuf, settings: DesktopSettings) -> tauri::Resul
         });
     }) {
         tracing::warn!(error = %e, "cannot listen for other starts; each start will be its own app");
+    }
+    if let ServerMode::Remote { url } = &server {
+        tauri::async_runtime::spawn(remote::wait_for(handle.clone(), url.clone()));
     }
     if server == ServerMode::Embedded {
         let app = handle.clone();

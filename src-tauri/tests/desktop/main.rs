@@ -256,26 +256,9 @@ async fn running_fresh(data: &Path, stale_url: &str) -> (u32, String) {
 
 #[tokio::test]
 async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_that() {
-    // The shop's server, in this process.
-    let shop_dir = tempfile::tempdir().expect("shop dir");
-    let config = crema_server::Config::for_database(shop_dir.path().join("shop.db"));
-    let (tx, rx) = std::sync::mpsc::channel();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let shop = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        runtime.block_on(async move {
-            let server = crema_server::Server::bind(&config).await.expect("shop server");
-            let _ = tx.send((server.local_addr().expect("addr"), server.state().requests.clone()));
-            server
-                .run(async move {
-                    let _ = stopped.await;
-                })
-                .await
-        })
-    });
-    let (addr, requests) = rx.recv_timeout(Duration::from_secs(30)).expect("shop server up");
-    let answered = move || requests.snapshot().iter().map(|(_, n)| *n).sum::<u64>();
-
+    // The app starts before the shop's server is up: it waits on its splash page.
+    let port = browser::free_port();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let data = tempfile::tempdir().expect("data dir");
     let display = Display::start();
     let mut app = Command::new(APP)
@@ -285,6 +268,29 @@ async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_
         .spawn()
         .expect("the app starts");
     wait_window(&display, "Crema — Pickup board").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    display.screenshot("desktop-remote-waiting");
+
+    // The shop's server comes up (in this process).
+    let shop_dir = tempfile::tempdir().expect("shop dir");
+    let mut config = crema_server::Config::for_database(shop_dir.path().join("shop.db"));
+    config.bind = addr;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let shop = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async move {
+            let server = crema_server::Server::bind(&config).await.expect("shop server");
+            let _ = tx.send(server.state().requests.clone());
+            server
+                .run(async move {
+                    let _ = stopped.await;
+                })
+                .await
+        })
+    });
+    let requests = rx.recv_timeout(Duration::from_secs(30)).expect("shop server up");
+    let answered = move || requests.snapshot().iter().map(|(_, n)| *n).sum::<u64>();
     let deadline = Instant::now() + Duration::from_secs(20);
     while answered() < 3 {
         assert!(Instant::now() < deadline, "the window never loaded the board from the shop's server");
