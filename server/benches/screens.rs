@@ -142,9 +142,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     to_frame.sort_by(f64::total_cmp);
     to_dom.sort_by(f64::total_cmp);
     eprintln!(
-        "POS-ack → KDS-render over {} orders: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (to DOM insertion: p50 {:.1} ms, p99 {:.1} ms)",
+        "POS-ack → KDS-render over {} orders: p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms (to DOM insertion: p50 {:.1} ms, p99 {:.1} ms)",
         to_frame.len(),
         percentile(&to_frame, 50.0),
+        percentile(&to_frame, 90.0),
         percentile(&to_frame, 99.0),
         to_frame[to_frame.len() - 1],
         percentile(&to_dom, 50.0),

@@ -187,66 +187,68 @@ pub fn Kitchen() -> impl IntoView {
                 {move || match visible() {
                     None => view! { <p class="muted">"Loading tickets…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p class="muted empty">"No open tickets"</p> }.into_any(),
-                    Some(list) => list
-                        .into_iter()
-                        .map(|order| {
-                            let created = order.created_at.timestamp_millis() as f64;
-                            let seconds = move || ((now.get() - created) / 1000.0) as i64;
-                            let level = move || {
-                                let (warn, late) = thresholds.get();
-                                urgency(seconds(), warn, late)
-                            };
-                            let ready = order.status == OrderStatus::Ready;
-                            let id = order.id;
-                            let first_name = order.customer_name.split_whitespace().next().unwrap_or_default().to_string();
-                            view! {
-                                <article class="ticket" data-ticket=order.ticket_number
-                                    class:warn=move || level() == Urgency::Warn
-                                    class:late=move || level() == Urgency::Late
-                                    class:ready=ready>
-                                    <header>
-                                        <span class="number">"#" {order.ticket_number}</span>
-                                        <span class="name">{first_name}</span>
-                                        <span class="age" data-test="age">{move || age(seconds())}</span>
-                                    </header>
-                                    <ul>
-                                        {order
-                                            .lines
-                                            .iter()
-                                            .map(|line| {
-                                                let (o, line_id, status) = (order.clone(), line.id, line.status);
-                                                let options: Vec<String> = line.options.iter().map(|opt| opt.name.clone()).collect();
-                                                view! {
-                                                    <li>
-                                                        <button class="kds-line" data-line=line.name.clone() data-status=status.to_string()
-                                                            class:making=status == LineStatus::Making
-                                                            class:done=status == LineStatus::Done
-                                                            on:click=move |_| act(o.clone(), line_id, status)>
-                                                            <span class="qty">{line.quantity} "×"</span>
-                                                            <span class="what">
-                                                                <strong>{line.name.clone()}</strong>
-                                                                <small>{options.join(", ")}</small>
-                                                                {line.note.clone().map(|n| view! { <em class="note">"“" {n} "”"</em> })}
-                                                            </span>
-                                                            <span class="state">{match status { LineStatus::Queued => "tap to start", LineStatus::Making => "making · tap when done", LineStatus::Done => "done" }}</span>
-                                                        </button>
-                                                    </li>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </ul>
-                                    <Show when=move || ready>
-                                        <footer>
-                                            <button class="primary" data-test="bump" on:click=move |_| bump(id)>"Bump"</button>
-                                            <button class="secondary" data-test="handed-over" on:click=move |_| hand_over(id)>"Handed over"</button>
-                                        </footer>
-                                    </Show>
-                                </article>
-                            }
-                        })
-                        .collect_view()
-                        .into_any(),
+                    Some(_) => ().into_any(),
                 }}
+                // Keyed by id and version: a change re-renders that ticket only.
+                <For
+                    each=move || visible().unwrap_or_default()
+                    key=|order| (order.id, order.version)
+                    children=move |order| {
+                        let created = order.created_at.timestamp_millis() as f64;
+                        let seconds = move || ((now.get() - created) / 1000.0) as i64;
+                        let level = move || {
+                            let (warn, late) = thresholds.get();
+                            urgency(seconds(), warn, late)
+                        };
+                        let ready = order.status == OrderStatus::Ready;
+                        let id = order.id;
+                        let first_name = order.customer_name.split_whitespace().next().unwrap_or_default().to_string();
+                        view! {
+                            <article class="ticket" data-ticket=order.ticket_number
+                                class:warn=move || level() == Urgency::Warn
+                                class:late=move || level() == Urgency::Late
+                                class:ready=ready>
+                                <header>
+                                    <span class="number">"#" {order.ticket_number}</span>
+                                    <span class="name">{first_name}</span>
+                                    <span class="age" data-test="age">{move || age(seconds())}</span>
+                                </header>
+                                <ul>
+                                    {order
+                                        .lines
+                                        .iter()
+                                        .map(|line| {
+                                            let (o, line_id, status) = (order.clone(), line.id, line.status);
+                                            let options: Vec<String> = line.options.iter().map(|opt| opt.name.clone()).collect();
+                                            view! {
+                                                <li>
+                                                    <button class="kds-line" data-line=line.name.clone() data-status=status.to_string()
+                                                        class:making=status == LineStatus::Making
+                                                        class:done=status == LineStatus::Done
+                                                        on:click=move |_| act(o.clone(), line_id, status)>
+                                                        <span class="qty">{line.quantity} "×"</span>
+                                                        <span class="what">
+                                                            <strong>{line.name.clone()}</strong>
+                                                            <small>{options.join(", ")}</small>
+                                                            {line.note.clone().map(|n| view! { <em class="note">"“" {n} "”"</em> })}
+                                                        </span>
+                                                        <span class="state">{match status { LineStatus::Queued => "tap to start", LineStatus::Making => "making · tap when done", LineStatus::Done => "done" }}</span>
+                                                    </button>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                                <Show when=move || ready>
+                                    <footer>
+                                        <button class="primary" data-test="bump" on:click=move |_| bump(id)>"Bump"</button>
+                                        <button class="secondary" data-test="handed-over" on:click=move |_| hand_over(id)>"Handed over"</button>
+                                    </footer>
+                                </Show>
+                            </article>
+                        }
+                    }
+                />
             </section>
         </main>
     }
