@@ -12,37 +12,26 @@ pub struct Display {
 }
 
 impl Display {
-    /// Starts Xvfb on the first free display number from 90.
+    /// Starts Xvfb on a display number it picks itself (`-displayfd`: race-free when tests
+    /// run in parallel), and waits until it is ready.
     pub fn start() -> Display {
-        for n in 90..190 {
-            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-                continue;
-            }
-            let Ok(child) = Command::new("Xvfb")
-                .args([
-                    format!(":{n}"),
-                    "-screen".into(),
-                    "0".into(),
-                    "1280x800x24".into(),
-                    "-nolisten".into(),
-                    "tcp".into(),
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-            else {
-                panic!("Xvfb starts (scripts/test installs xvfb)");
-            };
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while !socket.exists() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            if socket.exists() {
-                return Display { child, name: format!(":{n}") };
-            }
-        }
-        panic!("no free X display");
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb starts (scripts/test installs xvfb)");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(20)).expect("Xvfb says its display");
+        let n: u32 = line.trim().parse().expect("a display number");
+        Display { child, name: format!(":{n}") }
     }
 
     /// The whole screen as a PNG, under `target/screenshots/`.

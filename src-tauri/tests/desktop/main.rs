@@ -265,6 +265,7 @@ async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_
         .args(["--screen", "board", "--windowed", "--server-url", &format!("http://{addr}/"), "--data-dir"])
         .arg(data.path())
         .env("DISPLAY", &display.name)
+        .stdout(Stdio::null())
         .spawn()
         .expect("the app starts");
     wait_window(&display, "Crema — Pickup board").await;
@@ -311,6 +312,7 @@ async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_
         .args(["--local", "--windowed", "--screen", "board", "--data-dir"])
         .arg(data.path())
         .env("DISPLAY", &display.name)
+        .stdout(Stdio::null())
         .spawn()
         .expect("the app starts");
     let (pid, _) = running(data.path()).await;
