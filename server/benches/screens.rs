@@ -12,12 +12,12 @@
 //! `cargo bench -p crema-server --bench screens -- --orders 50 --loads 15`
 //! (needs `scripts/build-ui` first, and chromium + chromium-driver).
 
+#[path = "../tests/support/binary.rs"]
+#[allow(dead_code)]
+mod binary;
 #[path = "../tests/screens/browser.rs"]
 #[allow(dead_code)]
 mod browser;
-#[path = "../tests/screens/server.rs"]
-#[allow(dead_code)]
-mod server;
 mod support;
 
 use serde_json::{json, Value};
@@ -71,7 +71,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("js glue: {} bytes raw, {} bytes gzip", size("crema_ui.js"), size("crema_ui.js.gz"));
 
     let dir = tempfile::tempdir()?;
-    let shop = server::start(&dir.path().join("crema.db"), None);
+    let shop = binary::start(&dir.path().join("crema.db"));
     let driver = browser::Driver::start().await;
 
     // Time to first render of the POS (signed in; the wasm is revalidated, as on a tablet).
@@ -154,6 +154,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     till.close().await;
     kitchen.close().await;
     driver.stop();
-    shop.stop();
+    shop.kill();
     Ok(())
 }

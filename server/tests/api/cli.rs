@@ -1,6 +1,6 @@
 //! `crema-server staff add`: a shop's first real manager, from the command line.
 
-use crate::crash::start;
+use crate::binary::start;
 use crate::helpers::sign_in;
 use crate::helpers::FetchJson;
 use std::process::{Command, Stdio};

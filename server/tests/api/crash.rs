@@ -3,45 +3,9 @@
 use crate::helpers::FetchJson;
 use crate::helpers::SseReader;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-pub(crate) struct Running {
-    pub child: Child,
-    pub base: String,
-}
-
-/// Starts the real binary on a free port and waits for it to say where it listens.
-pub(crate) fn start(db: &Path) -> Running {
-    start_with(db, &[])
-}
-
-/// [`start`] with extra environment.
-pub(crate) fn start_with(db: &Path, env: &[(&str, &str)]) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_crema-server"))
-        .args(["--bind", "127.0.0.1:0", "--database-url"])
-        .arg(db)
-        .env("CREMA_LOG", "info")
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                let addr = rest.split_whitespace().next().unwrap_or_default().to_string();
-                let _ = tx.send(addr);
-            }
-        }
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(30)).expect("server announces its address");
-    Running { child, base: format!("http://{addr}") }
-}
+use crate::binary::{start, start_with};
 
 #[tokio::test]
 async fn acknowledged_orders_and_their_events_survive_kill_9() {

@@ -2,6 +2,9 @@
 
 mod access;
 mod audit;
+#[path = "../support/binary.rs"]
+#[allow(dead_code)] // shared with the screens tests
+mod binary;
 mod cli;
 mod crash;
 mod events;

@@ -4,7 +4,7 @@
 //! Slow suite: tansu takes ≈25 min to build cold, so this test is ignored by default and run
 //! by `scripts/test --slow`, which installs tansu first.
 
-use crate::crash::start_with;
+use crate::binary::start_with;
 use crate::helpers::FetchJson;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;

@@ -5,16 +5,27 @@
 //! Needs the screens built into the binary (`scripts/build-ui`, which `scripts/test` runs)
 //! and chromium + chromium-driver (installed by `scripts/test`).
 
+#[path = "../support/binary.rs"]
+#[allow(dead_code)] // shared with the API tests
+mod binary;
 #[allow(dead_code)] // shared with the screens bench and the desktop app's tests
 mod browser;
 mod flow;
-mod server;
 #[path = "../../benches/support/mod.rs"]
 mod support;
 
 use browser::Browser;
 use crema_shared::api::OrderPage;
 use std::time::Duration;
+
+/// The real binary, which must have the screens built in.
+fn start_shop(db: &std::path::Path, port: u16) -> binary::Running {
+    assert!(
+        crema_server::http::ui::built(),
+        "the screens are not built into this build: run scripts/build-ui (scripts/test does) and test again"
+    );
+    binary::start_on(db, port, &[])
+}
 
 const CASHIER: &str = "1111";
 const BARISTA: &str = "2222";
@@ -26,7 +37,7 @@ const F8: &str = "\u{E038}";
 #[tokio::test]
 async fn an_order_goes_from_the_till_to_the_kitchen_to_the_pickup_board_live() {
     let dir = tempfile::tempdir().expect("dir");
-    let shop = server::start(&dir.path().join("crema.db"), None);
+    let shop = start_shop(&dir.path().join("crema.db"), 0);
     let driver = browser::Driver::start().await;
 
     let till = Browser::open(&driver, &shop.base).await;
@@ -129,7 +140,7 @@ async fn an_order_goes_from_the_till_to_the_kitchen_to_the_pickup_board_live() {
         b.close().await;
     }
     driver.stop();
-    shop.stop();
+    shop.kill();
 }
 
 #[tokio::test]
@@ -137,7 +148,7 @@ async fn the_till_says_when_the_server_is_unreachable_and_sends_the_order_when_i
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("crema.db");
     let port = browser::free_port();
-    let shop = server::start(&db, Some(port));
+    let shop = start_shop(&db, port);
     let driver = browser::Driver::start().await;
     let kitchen = Browser::open(&driver, &shop.base).await;
     kitchen.sign_in_at("/kds", BARISTA).await;
@@ -167,7 +178,7 @@ async fn the_till_says_when_the_server_is_unreachable_and_sends_the_order_when_i
 
     // Back on the same port and database: the order goes out once, by itself, and the
     // kitchen display (its stream resumed after its last event) shows it exactly once.
-    let shop = server::start(&db, Some(port));
+    let shop = start_shop(&db, port);
     assert_eq!(shop.base, base);
     let ticket = till.text_within("[data-test='ticket-number']", Duration::from_secs(30)).await;
     till.wait_gone(".offline").await;
@@ -185,13 +196,13 @@ async fn the_till_says_when_the_server_is_unreachable_and_sends_the_order_when_i
     till.close().await;
     kitchen.close().await;
     driver.stop();
-    shop.stop();
+    shop.kill();
 }
 
 #[tokio::test]
 async fn a_manager_sees_errors_next_to_the_field_and_the_day_in_numbers() {
     let dir = tempfile::tempdir().expect("dir");
-    let shop = server::start(&dir.path().join("crema.db"), None);
+    let shop = start_shop(&dir.path().join("crema.db"), 0);
     flow::place_espresso(&shop.base, "Cy").await;
     let driver = browser::Driver::start().await;
     let manager = Browser::open(&driver, &shop.base).await;
@@ -232,5 +243,5 @@ async fn a_manager_sees_errors_next_to_the_field_and_the_day_in_numbers() {
     assert!(manager.count(".jobs table").await >= 1);
     manager.close().await;
     driver.stop();
-    shop.stop();
+    shop.kill();
 }

@@ -7,6 +7,8 @@
 #[allow(dead_code)]
 mod browser;
 mod display;
+#[path = "../../../server/benches/support/mod.rs"]
+mod support;
 
 use browser::Browser;
 use display::{Display, TauriDriver};
@@ -57,19 +59,7 @@ async fn integrity(db: &Path) -> (String, i64) {
 }
 
 async fn manager(base: &str) -> reqwest::Client {
-    let session: Value = reqwest::Client::new()
-        .post(format!("{base}/api/v1/sessions"))
-        .json(&json!({ "pin": "9999" }))
-        .send()
-        .await
-        .expect("sign in")
-        .json()
-        .await
-        .expect("session");
-    let mut headers = reqwest::header::HeaderMap::new();
-    let token = session["token"].as_str().expect("token");
-    headers.insert("authorization", format!("Bearer {token}").parse().expect("header"));
-    reqwest::Client::builder().default_headers(headers).build().expect("client")
+    support::signed_in(base, "9999", 1).await.expect("the manager signs in")
 }
 
 #[tokio::test]

@@ -1,26 +1,33 @@
-//! The real `crema-server` binary on a loopback port, with its own database file.
+//! The real `crema-server` binary on loopback with its own database file, for the tests
+//! (and the screens benchmark) that kill it, restart it, or drive it from a browser.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-pub struct Shop {
-    child: Child,
+pub struct Running {
+    pub child: Child,
     pub base: String,
 }
 
-/// Starts the server on `port` (or any free one) and waits for it to listen.
-pub fn start(db: &Path, port: Option<u16>) -> Shop {
-    assert!(
-        crema_server::http::ui::built(),
-        "the screens are not built into this build: run scripts/build-ui (scripts/test does) and test again"
-    );
-    let bind = format!("127.0.0.1:{}", port.unwrap_or(0));
+/// Starts the binary on a free port and waits for it to say where it listens.
+pub fn start(db: &Path) -> Running {
+    start_on(db, 0, &[])
+}
+
+/// [`start`] with extra environment.
+pub fn start_with(db: &Path, env: &[(&str, &str)]) -> Running {
+    start_on(db, 0, env)
+}
+
+/// [`start_with`] on `port` (0: a free one), to restart a server where clients expect it.
+pub fn start_on(db: &Path, port: u16, env: &[(&str, &str)]) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_crema-server"))
-        .args(["--bind", &bind, "--database-url"])
+        .args(["--bind", &format!("127.0.0.1:{port}"), "--database-url"])
         .arg(db)
         .env("CREMA_LOG", "info")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -35,22 +42,19 @@ pub fn start(db: &Path, port: Option<u16>) -> Shop {
         }
     });
     let addr = rx.recv_timeout(Duration::from_secs(30)).expect("server announces its address");
-    Shop { child, base: format!("http://{addr}") }
+    Running { child, base: format!("http://{addr}") }
 }
 
-impl Shop {
+impl Running {
     /// Like a power cut: SIGKILL, no goodbye.
     pub fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-
-    pub fn stop(self) {
-        self.kill();
-    }
 }
 
-impl Drop for Shop {
+impl Drop for Running {
+    /// A test that fails half-way leaves no server behind.
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
