@@ -135,17 +135,22 @@ impl Till {
         self.problem.set(None);
     }
 
+    /// Changes the cart line `key` (if it is still there).
+    fn edit_line(&self, key: u32, change: impl FnOnce(&mut CartLine)) {
+        self.cart.update(|c| {
+            if let Some(line) = c.iter_mut().find(|l| l.key == key) {
+                change(line);
+            }
+        });
+    }
+
     fn commit_sheet(&self) {
         let Some(sheet) = self.sheet.get_untracked() else { return };
         if !cart::problems(&sheet.item, &sheet.selected).is_empty() {
             return;
         }
         match sheet.editing {
-            Some(key) => self.cart.update(|c| {
-                if let Some(line) = c.iter_mut().find(|l| l.key == key) {
-                    line.option_ids = sheet.selected.clone();
-                }
-            }),
+            Some(key) => self.edit_line(key, |line| line.option_ids = sheet.selected),
             None => self.add_line(sheet.item, sheet.selected),
         }
         self.sheet.set(None);
@@ -560,8 +565,8 @@ fn CartPanel(till: Till) -> impl IntoView {
                                     <div class="line-options">{line.options_label()}</div>
                                     <Show when=move || gone><div class="error">"Sold out now: remove it"</div></Show>
                                     <div class="line-tools">
-                                        <button on:click=move |_| till.cart.update(|c| if let Some(l) = c.iter_mut().find(|l| l.key == key) { l.quantity = l.quantity.saturating_sub(1).max(1) })>"−"</button>
-                                        <button on:click=move |_| till.cart.update(|c| if let Some(l) = c.iter_mut().find(|l| l.key == key) { l.quantity = (l.quantity + 1).min(99) })>"+"</button>
+                                        <button on:click=move |_| till.edit_line(key, |l| l.quantity = l.quantity.saturating_sub(1).max(1))>"−"</button>
+                                        <button on:click=move |_| till.edit_line(key, |l| l.quantity = (l.quantity + 1).min(99))>"+"</button>
                                         <Show when=move || editable>
                                             <button on:click={
                                                 let (item, chosen) = (item.clone(), chosen.clone());
@@ -573,7 +578,7 @@ fn CartPanel(till: Till) -> impl IntoView {
                                     <input class="note" placeholder="Note (e.g. extra hot)" maxlength="140" prop:value=line.note.clone()
                                         on:change=move |ev| {
                                             let value = event_target_value(&ev);
-                                            till.cart.update(|c| if let Some(l) = c.iter_mut().find(|l| l.key == key) { l.note = value });
+                                            till.edit_line(key, |l| l.note = value);
                                         }/>
                                 </li>
                             }
@@ -587,16 +592,8 @@ fn CartPanel(till: Till) -> impl IntoView {
                 <div><span>"Tax"</span><span>{move || money(totals().tax.minor(), &currency())}</span></div>
                 <div class="total"><span>"Total"</span><span data-test="total">{move || money(totals().total.minor(), &currency())}</span></div>
             </div>
-            <label>"Customer name"
-                <input name="customer_name" autocomplete="off" prop:value=move || till.name.get()
-                    on:input=move |ev| till.name.set(event_target_value(&ev))/>
-            </label>
-            <p class="error">{error("customer_name")}</p>
-            <label>"Email for a ready message (optional)"
-                <input name="customer_email" type="email" autocomplete="off" prop:value=move || till.email.get()
-                    on:input=move |ev| till.email.set(event_target_value(&ev))/>
-            </label>
-            <p class="error">{error("customer_email")}</p>
+            <TillField till=till label="Customer name" name="customer_name" value=till.name/>
+            <TillField till=till label="Email for a ready message (optional)" name="customer_email" kind="email" value=till.email/>
             <div class="tender">
                 <button class:active=move || till.method.get() == PaymentMethod::Cash data-test="cash"
                     on:click=move |_| till.method.set(PaymentMethod::Cash)>"Cash"</button>
@@ -605,16 +602,11 @@ fn CartPanel(till: Till) -> impl IntoView {
             </div>
             <Show when=move || till.method.get() == PaymentMethod::Cash
                 fallback=move || view! {
-                    <label>"Terminal approval code (empty: card reader via the gateway)"
-                        <input name="approval_code" autocomplete="off" prop:value=move || till.approval.get()
-                            on:input=move |ev| till.approval.set(event_target_value(&ev))/>
-                    </label>
-                    <p class="error">{error("payment.approval_code")}</p>
+                    <TillField till=till label="Terminal approval code (empty: card reader via the gateway)"
+                        name="approval_code" field="payment.approval_code" value=till.approval/>
                 }>
-                <label>"Cash handed over"
-                    <input name="tendered" inputmode="decimal" autocomplete="off" prop:value=move || till.tendered.get()
-                        on:input=move |ev| till.tendered.set(event_target_value(&ev))/>
-                </label>
+                <TillField till=till label="Cash handed over" name="tendered" field="payment.tendered_cents"
+                    inputmode="decimal" value=till.tendered/>
                 <div class="quick-cash">
                     {move || {
                         let cur = currency();
@@ -630,7 +622,6 @@ fn CartPanel(till: Till) -> impl IntoView {
                     }}
                 </div>
                 <p class="change" data-test="change">{move || change().map(|c| format!("Change due: {c}"))}</p>
-                <p class="error">{error("payment.tendered_cents")}</p>
             </Show>
             <Show when=move || till.problem.with(Option::is_some)>
                 <p class="error banner" role="alert">{move || till.problem.get().map(|p| crate::format::problem_text(&p))}</p>
@@ -645,6 +636,33 @@ fn CartPanel(till: Till) -> impl IntoView {
                 </button>
             </div>
         </aside>
+    }
+}
+
+/// A labelled input of the till, with the error (local or the server's) for `field`
+/// (default: `name`) under it.
+#[component]
+fn TillField(
+    till: Till,
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional)] field: Option<&'static str>,
+    /// The input's `type` (default `text`).
+    #[prop(optional)]
+    kind: Option<&'static str>,
+    /// The on-screen keyboard to offer (`decimal` for amounts).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let field = field.unwrap_or(name);
+    view! {
+        <label>{label}
+            <input name=name type=kind.unwrap_or("text") inputmode=inputmode.unwrap_or("text") autocomplete="off"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+        </label>
+        <p class="error">{move || till.error_for(field)}</p>
     }
 }
 

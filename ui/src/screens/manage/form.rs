@@ -26,6 +26,27 @@ impl FormState {
         move || problem.with(|p| p.as_ref().and_then(|p| field_error(p, field)))
     }
 
+    /// A typed amount in minor units, or `None` with the error shown under `field` (input
+    /// that cannot even be sent is refused here, in the server's words and shape).
+    pub fn amount(&self, field: &str, raw: &str) -> Option<i64> {
+        match crate::format::parse_amount(raw) {
+            Ok(cents) => Some(cents),
+            Err(message) => {
+                self.problem.set(Some(Problem {
+                    type_uri: "about:blank".into(),
+                    title: "Invalid input".into(),
+                    status: 422,
+                    detail: "Check the highlighted field.".into(),
+                    errors: vec![crema_shared::FieldError::new(field, message)],
+                    request_id: None,
+                    current_status: None,
+                }));
+                self.message.set(Some("Check the price.".into()));
+                None
+            }
+        }
+    }
+
     /// Records a save's outcome; `true` when it worked.
     pub fn done<T>(&self, result: &Result<T, ApiError>, ok_message: &str) -> bool {
         let shell = self.shell;

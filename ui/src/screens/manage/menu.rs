@@ -4,13 +4,11 @@
 
 use super::form::{Field, FormState, Outcome};
 use crate::api::{self, ApiError};
-use crate::format::parse_amount;
 use crate::shell::use_shell;
 use crema_shared::api::{
     AvailabilityInput, CategoryDto, CategoryInput, ItemDto, ItemInput, ModifierGroupDto, ModifierGroupInput, OptionDto,
-    OptionInput, Problem,
+    OptionInput,
 };
-use crema_shared::FieldError;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -32,19 +30,6 @@ async fn load() -> Result<MenuData, ApiError> {
     groups.sort_by_key(|g| (g.position, g.name.clone()));
     options.sort_by_key(|o| (o.position, o.name.clone()));
     Ok(MenuData { categories, items, groups, options })
-}
-
-/// A problem made here, for input that cannot even be sent (a price that is not a number).
-fn local(field: &str, message: String) -> Problem {
-    Problem {
-        type_uri: "about:blank".into(),
-        title: "Invalid input".into(),
-        status: 422,
-        detail: "Check the highlighted field.".into(),
-        errors: vec![FieldError::new(field, message)],
-        request_id: None,
-        current_status: None,
-    }
 }
 
 fn number(raw: &str) -> Option<i64> {
@@ -206,15 +191,48 @@ pub fn MenuEditor() -> impl IntoView {
     }
 }
 
-/// Sends a create (`POST collection`) or an update (`PATCH collection/id`).
-async fn save<B: serde::Serialize>(
-    collection: &str,
+/// Sends a create (`POST collection`) or an update (`PATCH collection/id`); on success the
+/// editor closes and the lists reload, on a refusal it stays open with the errors shown.
+fn save<B: serde::Serialize + 'static>(
+    form: FormState,
+    collection: &'static str,
     id: Option<Uuid>,
-    body: &B,
-) -> Result<serde_json::Value, ApiError> {
-    match id {
-        Some(id) => api::send("PATCH", &format!("{collection}/{id}"), Some(body), &[]).await,
-        None => api::send("POST", collection, Some(body), &[]).await,
+    body: B,
+    editing: Editing,
+    on_saved: impl Fn() + 'static,
+) {
+    leptos::task::spawn_local(async move {
+        let result: Result<serde_json::Value, ApiError> = match id {
+            Some(id) => api::send("PATCH", &format!("{collection}/{id}"), Some(&body), &[]).await,
+            None => api::send("POST", collection, Some(&body), &[]).await,
+        };
+        if form.done(&result, "Saved.") {
+            editing.set(None);
+            on_saved();
+        }
+    });
+}
+
+/// A choice of one of `options` (`(id, name)`), with the server's error for `field`.
+#[component]
+fn Choice(
+    label: &'static str,
+    field: &'static str,
+    value: RwSignal<Option<Uuid>>,
+    options: Signal<Vec<(Uuid, String)>>,
+    form: FormState,
+) -> impl IntoView {
+    let error = form.error(field);
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select name=field on:change=move |ev| value.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
+                {move || options.get().into_iter().map(|(id, name)| {
+                    view! { <option value=id.to_string() selected=value.get() == Some(id)>{name}</option> }
+                }).collect_view()}
+            </select>
+            <small class="error">{error}</small>
+        </label>
     }
 }
 
@@ -229,15 +247,9 @@ fn CategoryForm(
     let name = RwSignal::new(current.as_ref().map(|c| c.name.clone()).unwrap_or_default());
     let position = RwSignal::new(current.as_ref().map(|c| c.position.to_string()).unwrap_or_default());
     let form = FormState::new();
-    let submit = move |_| {
+    let submit = move || {
         let body = CategoryInput { name: Some(name.get_untracked()), position: number(&position.get_untracked()) };
-        leptos::task::spawn_local(async move {
-            let result = save("/api/v1/menu/categories", id, &body).await;
-            if form.done(&result, "Saved.") {
-                editing.set(None);
-                on_saved();
-            }
-        });
+        save(form, "/api/v1/menu/categories", id, body, editing, on_saved);
     };
     view! {
         <div class="editor" data-editor="category">
@@ -246,7 +258,7 @@ fn CategoryForm(
             <Field label="Position" field="position" value=position form=form kind="number"/>
             <Outcome form=form/>
             <button class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
-            <button class="primary" on:click=submit>"Save"</button>
+            <button class="primary" on:click=move |_| submit()>"Save"</button>
         </div>
     }
 }
@@ -271,15 +283,8 @@ fn ItemForm(
     let groups = RwSignal::new(current.as_ref().map(|i| i.modifier_group_ids.clone()).unwrap_or_default());
     let available = RwSignal::new(current.as_ref().map(|i| i.available).unwrap_or(true));
     let form = FormState::new();
-    let submit = move |_| {
-        let price_cents = match parse_amount(&price.get_untracked()) {
-            Ok(c) => c,
-            Err(message) => {
-                form.problem.set(Some(local("price_cents", message)));
-                form.message.set(Some("Check the price.".into()));
-                return;
-            }
-        };
+    let submit = move || {
+        let Some(price_cents) = form.amount("price_cents", &price.get_untracked()) else { return };
         let body = ItemInput {
             category_id: category.get_untracked(),
             name: Some(name.get_untracked()),
@@ -289,31 +294,16 @@ fn ItemForm(
             position: number(&position.get_untracked()),
             modifier_group_ids: Some(groups.get_untracked()),
         };
-        leptos::task::spawn_local(async move {
-            let result = save("/api/v1/menu/items", id, &body).await;
-            if form.done(&result, "Saved.") {
-                editing.set(None);
-                on_saved();
-            }
-        });
+        save(form, "/api/v1/menu/items", id, body, editing, on_saved);
     };
-    let category_error = form.error("category_id");
     let groups_error = form.error("modifier_group_ids");
     view! {
         <div class="editor" data-editor="item">
             <h3>{if id.is_some() { "Edit item" } else { "New item" }}</h3>
             <Field label="Name" field="name" value=name form=form/>
             <Field label="Price" field="price_cents" value=price form=form/>
-            <label class="field">
-                <span>"Category"</span>
-                <select name="category_id" on:change=move |ev| category.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
-                    {move || data.get().categories.into_iter().map(|c| {
-                        let selected = category.get() == Some(c.id);
-                        view! { <option value=c.id.to_string() selected=selected>{c.name}</option> }
-                    }).collect_view()}
-                </select>
-                <small class="error">{category_error}</small>
-            </label>
+            <Choice label="Category" field="category_id" value=category form=form
+                options=Signal::derive(move || data.with(|d| d.categories.iter().map(|c| (c.id, c.name.clone())).collect()))/>
             <Field label="Preparation seconds" field="prep_seconds" value=prep form=form kind="number"/>
             <Field label="Position" field="position" value=position form=form kind="number"/>
             <fieldset>
@@ -336,7 +326,7 @@ fn ItemForm(
             </label>
             <Outcome form=form/>
             <button class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
-            <button class="primary" on:click=submit>"Save"</button>
+            <button class="primary" on:click=move |_| submit()>"Save"</button>
         </div>
     }
 }
@@ -354,20 +344,14 @@ fn GroupForm(
     let max = RwSignal::new(current.as_ref().map(|g| g.max.to_string()).unwrap_or_else(|| "1".into()));
     let position = RwSignal::new(current.as_ref().map(|g| g.position.to_string()).unwrap_or_default());
     let form = FormState::new();
-    let submit = move |_| {
+    let submit = move || {
         let body = ModifierGroupInput {
             name: Some(name.get_untracked()),
             min: number(&min.get_untracked()),
             max: number(&max.get_untracked()),
             position: number(&position.get_untracked()),
         };
-        leptos::task::spawn_local(async move {
-            let result = save("/api/v1/menu/modifier-groups", id, &body).await;
-            if form.done(&result, "Saved.") {
-                editing.set(None);
-                on_saved();
-            }
-        });
+        save(form, "/api/v1/menu/modifier-groups", id, body, editing, on_saved);
     };
     view! {
         <div class="editor" data-editor="group">
@@ -378,7 +362,7 @@ fn GroupForm(
             <Field label="Position" field="position" value=position form=form kind="number"/>
             <Outcome form=form/>
             <button class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
-            <button class="primary" on:click=submit>"Save"</button>
+            <button class="primary" on:click=move |_| submit()>"Save"</button>
         </div>
     }
 }
@@ -403,15 +387,8 @@ fn OptionForm(
         current.as_ref().map(|o| o.group_id).or_else(|| data.with_untracked(|d| d.groups.first().map(|g| g.id))),
     );
     let form = FormState::new();
-    let submit = move |_| {
-        let price_delta_cents = match parse_amount(&delta.get_untracked()) {
-            Ok(c) => c,
-            Err(message) => {
-                form.problem.set(Some(local("price_delta_cents", message)));
-                form.message.set(Some("Check the price.".into()));
-                return;
-            }
-        };
+    let submit = move || {
+        let Some(price_delta_cents) = form.amount("price_delta_cents", &delta.get_untracked()) else { return };
         let body = OptionInput {
             group_id: group.get_untracked(),
             name: Some(name.get_untracked()),
@@ -419,34 +396,19 @@ fn OptionForm(
             available: None,
             position: number(&position.get_untracked()),
         };
-        leptos::task::spawn_local(async move {
-            let result = save("/api/v1/menu/options", id, &body).await;
-            if form.done(&result, "Saved.") {
-                editing.set(None);
-                on_saved();
-            }
-        });
+        save(form, "/api/v1/menu/options", id, body, editing, on_saved);
     };
-    let group_error = form.error("group_id");
     view! {
         <div class="editor" data-editor="option">
             <h3>{if id.is_some() { "Edit option" } else { "New option" }}</h3>
             <Field label="Name" field="name" value=name form=form/>
             <Field label="Price change" field="price_delta_cents" value=delta form=form/>
-            <label class="field">
-                <span>"Group"</span>
-                <select name="group_id" on:change=move |ev| group.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
-                    {move || data.get().groups.into_iter().map(|g| {
-                        let selected = group.get() == Some(g.id);
-                        view! { <option value=g.id.to_string() selected=selected>{g.name}</option> }
-                    }).collect_view()}
-                </select>
-                <small class="error">{group_error}</small>
-            </label>
+            <Choice label="Group" field="group_id" value=group form=form
+                options=Signal::derive(move || data.with(|d| d.groups.iter().map(|g| (g.id, g.name.clone())).collect()))/>
             <Field label="Position" field="position" value=position form=form kind="number"/>
             <Outcome form=form/>
             <button class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
-            <button class="primary" on:click=submit>"Save"</button>
+            <button class="primary" on:click=move |_| submit()>"Save"</button>
         </div>
     }
 }
