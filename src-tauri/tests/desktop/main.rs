@@ -21,6 +21,10 @@ use std::time::{Duration, Instant};
 
 const APP: &str = env!("CARGO_BIN_EXE_crema-desktop");
 
+/// One desktop test at a time: each runs an X server, a WebKit window and often a WebDriver;
+/// side by side on a 2-core machine, GTK sometimes failed to open its freshly started display.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The embedded server's address, once the app has written `running.json`.
 async fn running(data: &Path) -> (u32, String) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -64,6 +68,7 @@ async fn manager(base: &str) -> reqwest::Client {
 
 #[tokio::test]
 async fn the_desktop_app_takes_an_order_and_closes_cleanly() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().expect("data dir");
     let display = Display::start();
     let driver = TauriDriver::start(&display).await;
@@ -163,6 +168,7 @@ async fn wait_window(display: &Display, title: &str) {
 
 #[tokio::test]
 async fn one_app_per_data_directory_one_window_per_screen_and_a_crash_loses_nothing_acknowledged() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     let data = tempfile::tempdir().expect("data dir");
     let display = Display::start();
     let mut first = Launched::start(&display, data.path(), "pos");
@@ -246,6 +252,7 @@ async fn running_fresh(data: &Path, stale_url: &str) -> (u32, String) {
 
 #[tokio::test]
 async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_that() {
+    let _turn = ONE_AT_A_TIME.lock().await;
     // The app starts before the shop's server is up: it waits on its splash page.
     let port = browser::free_port();
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
