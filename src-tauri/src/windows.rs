@@ -72,6 +72,7 @@ fn remember_on_close<R: Runtime>(window: &WebviewWindow<R>, screen: Screen) {
     let handle = window.clone();
     window.on_window_event(move |event| {
         if matches!(event, WindowEvent::CloseRequested { .. }) {
+            tracing::info!(screen = screen.name(), "window closing");
             remember(&handle, screen);
         }
     });

@@ -75,11 +75,16 @@ impl Display {
         let (conn, _) = x11rb::connect(Some(&self.name)).expect("X connection");
         let atom = |name: &[u8]| conn.intern_atom(false, name).expect("atom").reply().expect("atom reply").atom;
         let (protocols, delete) = (atom(b"WM_PROTOCOLS"), atom(b"WM_DELETE_WINDOW"));
+        // Each request is checked (a round trip) before the connection is dropped: a request
+        // still unread when its client disconnects may be discarded by the X server, which
+        // on a loaded machine lost the close request now and then.
         for id in ids {
             let event = ClientMessageEvent::new(32, id, protocols, [delete, 0, 0, 0, 0]);
-            conn.send_event(false, id, EventMask::NO_EVENT, event).expect("sent");
+            conn.send_event(false, id, EventMask::NO_EVENT, event)
+                .expect("sent")
+                .check()
+                .expect("the X server took the close request");
         }
-        conn.flush().expect("flushed");
     }
 }
 

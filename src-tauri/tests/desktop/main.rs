@@ -46,10 +46,13 @@ fn alive(pid: u32) -> bool {
         && std::fs::read_to_string(format!("/proc/{pid}/stat")).map(|s| !s.contains(") Z ")).unwrap_or(false)
 }
 
-async fn wait_gone(pid: u32) {
+async fn wait_gone(pid: u32, data: &Path) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while alive(pid) {
-        assert!(Instant::now() < deadline, "the app did not exit");
+        if Instant::now() >= deadline {
+            let log = std::fs::read_to_string(data.join("crema-desktop.log")).unwrap_or_default();
+            panic!("the app did not exit; its log:\n{log}");
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -119,7 +122,7 @@ async fn the_desktop_app_takes_an_order_and_closes_cleanly() {
 
     // Closing the window ends the app: the server stops gracefully and the database is whole.
     display.close_window("Crema — Till");
-    wait_gone(pid).await;
+    wait_gone(pid, data.path()).await;
     let _ = till.client.close().await;
     let log = std::fs::read_to_string(data.path().join("crema-desktop.log")).unwrap_or_default();
     assert!(!data.path().join("running.json").exists(), "a clean exit removes running.json; log:\n{log}");
