@@ -62,7 +62,6 @@ impl Display {
     /// Asks the window titled `title` to close, as a window manager's close button does
     /// (a `WM_DELETE_WINDOW` client message): the app sees an ordinary close request.
     pub fn close_window(&self, title: &str) {
-        use x11rb::connection::Connection;
         use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask};
         let output = Command::new("xdotool")
             .args(["search", "--name", &format!("^{title}$")])
