@@ -15,16 +15,20 @@ mod flow;
 mod support;
 
 use browser::Browser;
-use crema_shared::api::OrderPage;
+use crema_shared::api::{DayReportDto, OrderPage};
 use std::time::Duration;
 
 /// The real binary, which must have the screens built in.
 fn start_shop(db: &std::path::Path, port: u16) -> binary::Running {
+    start_shop_with(db, port, &[])
+}
+
+fn start_shop_with(db: &std::path::Path, port: u16, env: &[(&str, &str)]) -> binary::Running {
     assert!(
         crema_server::http::ui::built(),
         "the screens are not built into this build: run scripts/build-ui (scripts/test does) and test again"
     );
-    binary::start_on(db, port, &[])
+    binary::start_on(db, port, env)
 }
 
 const CASHIER: &str = "1111";
@@ -202,7 +206,11 @@ async fn the_till_says_when_the_server_is_unreachable_and_sends_the_order_when_i
 #[tokio::test]
 async fn a_manager_sees_errors_next_to_the_field_and_the_day_in_numbers() {
     let dir = tempfile::tempdir().expect("dir");
-    let shop = start_shop(&dir.path().join("crema.db"), 0);
+    // A shop whose business date is not today's date in UTC (this browser's zone here):
+    // twelve hours west before noon UTC, fourteen east after. The report opens on the shop's.
+    use chrono::Timelike;
+    let offset = if chrono::Utc::now().hour() < 12 { "-12:00" } else { "+14:00" };
+    let shop = start_shop_with(&dir.path().join("crema.db"), 0, &[("CREMA_UTC_OFFSET", offset)]);
     flow::place_espresso(&shop.base, "Cy").await;
     let driver = browser::Driver::start().await;
     let manager = Browser::open(&driver, &shop.base).await;
@@ -236,6 +244,9 @@ async fn a_manager_sees_errors_next_to_the_field_and_the_day_in_numbers() {
     // Today's report.
     manager.click("[data-tab='Today']").await;
     manager.wait_for_text("[data-test='report-orders']", "1").await;
+    let today: DayReportDto = flow::get(&shop.base, "/api/v1/reports/day").await;
+    assert_eq!(manager.value("input[name='date']").await, today.business_date, "the shop's day, not the browser's");
+    assert_eq!(manager.value("input[name='from']").await, today.business_date);
     manager.screenshot("manage-report").await;
     manager.click("[data-tab='Jobs']").await;
     manager.wait_for_text(".jobs", "Dead letters").await;

@@ -9,26 +9,33 @@ use crema_shared::api::DayReportDto;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-fn today() -> String {
-    let now = js_sys::Date::new_0();
-    format!("{:04}-{:02}-{:02}", now.get_full_year(), now.get_month() + 1, now.get_date())
-}
-
 #[component]
 pub fn DayReport() -> impl IntoView {
     let shell = use_shell();
-    let date = RwSignal::new(today());
+    // Empty until the server says which business day "today" is: the shop's day
+    // (CREMA_UTC_OFFSET), not this browser's, which may sit in another time zone.
+    let date = RwSignal::new(String::new());
+    let (from, to) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let report = RwSignal::new(None::<DayReportDto>);
     let form = FormState::new();
     let load = move || {
         let day = date.get_untracked();
         leptos::task::spawn_local(async move {
-            let result = api::get::<DayReportDto>(&format!("/api/v1/reports/day?date={day}")).await;
-            match result {
+            let url = if day.is_empty() {
+                "/api/v1/reports/day".to_string()
+            } else {
+                format!("/api/v1/reports/day?date={day}")
+            };
+            match api::get::<DayReportDto>(&url).await {
                 Ok(r) => {
                     shell.saw_ok();
                     form.problem.set(None);
                     form.message.set(None);
+                    if day.is_empty() {
+                        for field in [date, from, to] {
+                            field.set(r.business_date.clone());
+                        }
+                    }
                     report.set(Some(r));
                 }
                 Err(e) => {
@@ -38,8 +45,6 @@ pub fn DayReport() -> impl IntoView {
         });
     };
     load();
-    let from = RwSignal::new(today());
-    let to = RwSignal::new(today());
     let export_form = FormState::new();
     let export = move |_| {
         let (f, t) = (from.get_untracked(), to.get_untracked());
