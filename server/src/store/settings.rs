@@ -51,40 +51,39 @@ pub async fn load(db: impl SqliteExecutor<'_>) -> Result<Option<StoredSettings>,
     .transpose()
 }
 
+type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds the editable settings, in the column order both writes list them: name, currency,
+/// tax rate, tax mode, ticket warn and late seconds.
+fn bind_shop<'q>(query: SqliteQuery<'q>, shop: &'q ShopSettings) -> SqliteQuery<'q> {
+    query
+        .bind(&shop.name)
+        .bind(shop.currency.as_str())
+        .bind(i64::from(shop.tax.rate.basis_points()))
+        .bind(shop.tax.mode.as_str())
+        .bind(i64::from(shop.ticket_warn_seconds))
+        .bind(i64::from(shop.ticket_late_seconds))
+}
+
 /// Writes the settings row the first time (no-op when it exists). Returns whether it wrote.
 pub async fn insert_if_missing(conn: &mut SqliteConnection, settings: &StoredSettings) -> Result<bool, StoreError> {
     let shop = &settings.shop;
-    let done = sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO shop_settings (id, name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds,
            ticket_late_seconds, menu_version)
          VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&shop.name)
-    .bind(shop.currency.as_str())
-    .bind(i64::from(shop.tax.rate.basis_points()))
-    .bind(shop.tax.mode.as_str())
-    .bind(i64::from(shop.ticket_warn_seconds))
-    .bind(i64::from(shop.ticket_late_seconds))
-    .bind(settings.menu_version)
-    .execute(&mut *conn)
-    .await?;
+    );
+    let done = bind_shop(insert, shop).bind(settings.menu_version).execute(&mut *conn).await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Replaces the editable settings (the menu version is left alone).
 pub async fn update(conn: &mut SqliteConnection, shop: &ShopSettings) -> Result<(), StoreError> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE shop_settings SET name = ?, currency = ?, tax_rate_bps = ?, tax_mode = ?, ticket_warn_seconds = ?,
            ticket_late_seconds = ? WHERE id = 1",
-    )
-    .bind(&shop.name)
-    .bind(shop.currency.as_str())
-    .bind(i64::from(shop.tax.rate.basis_points()))
-    .bind(shop.tax.mode.as_str())
-    .bind(i64::from(shop.ticket_warn_seconds))
-    .bind(i64::from(shop.ticket_late_seconds))
-    .execute(&mut *conn)
-    .await?;
+    );
+    let done = bind_shop(update, shop).execute(&mut *conn).await?;
     if done.rows_affected() == 1 {
         Ok(())
     } else {
