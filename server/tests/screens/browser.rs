@@ -2,6 +2,7 @@
 //! needs: every action retries until the element is there and takes the action (the
 //! screens re-render as events arrive, so an element found a moment ago may be gone).
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::path::PathBuf;
@@ -157,19 +158,24 @@ impl Browser {
         }
     }
 
-    pub async fn click(&self, css: &str) {
+    /// Does `act` on the first `css` element until it succeeds; fails the test saying `what`.
+    async fn act_on(&self, css: &str, what: String, act: impl AsyncFn(Element) -> bool) {
         let deadline = Instant::now() + WAIT;
         loop {
             if let Some(e) = self.find(Locator::Css(css)).await {
-                if e.click().await.is_ok() {
+                if act(e).await {
                     return;
                 }
             }
             if Instant::now() >= deadline {
-                self.fail(format!("could not click {css}")).await;
+                self.fail(what).await;
             }
             tokio::time::sleep(POLL).await;
         }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.act_on(css, format!("could not click {css}"), async |e| e.click().await.is_ok()).await;
     }
 
     /// Clicks the first `css` element whose text is `text`.
@@ -191,49 +197,19 @@ impl Browser {
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(e) = self.find(Locator::Css(css)).await {
-                if e.send_keys(text).await.is_ok() {
-                    return;
-                }
-            }
-            if Instant::now() >= deadline {
-                self.fail(format!("could not type into {css}")).await;
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        self.act_on(css, format!("could not type into {css}"), async |e| e.send_keys(text).await.is_ok()).await;
     }
 
     /// Types on the page itself (what a keyboard does with no input focused).
     pub async fn keys(&self, text: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(body) = self.find(Locator::Css("body")).await {
-                if body.send_keys(text).await.is_ok() {
-                    return;
-                }
-            }
-            if Instant::now() >= deadline {
-                self.fail(format!("could not type {text:?}")).await;
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        self.act_on("body", format!("could not type {text:?}"), async |body| body.send_keys(text).await.is_ok()).await;
     }
 
     pub async fn clear_and_type(&self, css: &str, text: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(e) = self.find(Locator::Css(css)).await {
-                if e.clear().await.is_ok() && e.send_keys(text).await.is_ok() {
-                    return;
-                }
-            }
-            if Instant::now() >= deadline {
-                self.fail(format!("could not type into {css}")).await;
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        self.act_on(css, format!("could not type into {css}"), async |e| {
+            e.clear().await.is_ok() && e.send_keys(text).await.is_ok()
+        })
+        .await;
     }
 
     /// The element's text once it has some.
