@@ -4,7 +4,8 @@ use crema_shared::api::{MenuView, OrderDto, OrderPage};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-async fn manager(base: &str) -> reqwest::Client {
+/// A client signed in as the demo manager.
+pub async fn manager(base: &str) -> reqwest::Client {
     super::support::signed_in(base, "9999", 1).await.expect("the manager signs in")
 }
 

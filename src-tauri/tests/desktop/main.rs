@@ -7,10 +7,14 @@
 #[allow(dead_code)]
 mod browser;
 mod display;
+#[path = "../../../server/tests/screens/flow.rs"]
+#[allow(dead_code)]
+mod flow;
 #[path = "../../../server/benches/support/mod.rs"]
 mod support;
 
 use browser::Browser;
+use crema_shared::api::MenuView;
 use display::{Display, TauriDriver};
 use fantoccini::ClientBuilder;
 use serde_json::{json, Value};
@@ -65,10 +69,6 @@ async fn integrity(db: &Path) -> (String, i64) {
     (check, orders)
 }
 
-async fn manager(base: &str) -> reqwest::Client {
-    support::signed_in(base, "9999", 1).await.expect("the manager signs in")
-}
-
 #[tokio::test]
 async fn the_desktop_app_takes_an_order_and_closes_cleanly() {
     let _turn = ONE_AT_A_TIME.lock().await;
@@ -107,18 +107,9 @@ async fn the_desktop_app_takes_an_order_and_closes_cleanly() {
     assert!(display.windows().iter().any(|w| w == "Crema — Till"), "{:?}", display.windows());
 
     // The order is in the app's server, as the API tells.
-    let orders: Value = manager(&base)
-        .await
-        .get(format!("{base}/api/v1/orders"))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(orders["orders"].as_array().map(Vec::len), Some(1));
-    assert_eq!(orders["orders"][0]["ticket_number"].to_string(), ticket.trim());
-    assert_eq!(orders["orders"][0]["customer_name"], "Dana");
+    let order = flow::only_order(&base).await;
+    assert_eq!(order.ticket_number.to_string(), ticket.trim());
+    assert_eq!(order.customer_name, "Dana");
 
     // Closing the window ends the app: the server stops gracefully and the database is whole.
     display.close_window("Crema — Till");
@@ -208,20 +199,13 @@ async fn one_app_per_data_directory_one_window_per_screen_and_a_crash_loses_noth
     // A crash (kill -9) while a till is placing orders: every acknowledged order is there.
     let crashed = Launched::start(&display, data.path(), "pos");
     let (_, base2) = running_fresh(data.path(), &base).await;
-    let client = manager(&base2).await;
-    let menu: Value =
-        client.get(format!("{base2}/api/v1/menu")).send().await.expect("menu").json().await.expect("json");
-    let croissant = menu["categories"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|c| c["items"].as_array().cloned().unwrap_or_default())
-        .find(|i| i["name"] == "Croissant")
-        .expect("croissant");
+    let client = flow::manager(&base2).await;
+    let menu: MenuView = flow::get(&base2, "/api/v1/menu").await;
+    let croissant = menu.categories.iter().flat_map(|c| &c.items).find(|i| i.name == "Croissant").expect("croissant");
     let mut acknowledged = 0;
     for i in 0..20 {
         let body =
-            json!({ "customer_name": format!("Guest {i}"), "lines": [{ "item_id": croissant["id"], "quantity": 1 }] });
+            json!({ "customer_name": format!("Guest {i}"), "lines": [{ "item_id": croissant.id, "quantity": 1 }] });
         let r = client.post(format!("{base2}/api/v1/orders")).json(&body).send().await.expect("sent");
         assert_eq!(r.status(), 201);
         acknowledged += 1;
