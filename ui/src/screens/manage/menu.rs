@@ -213,6 +213,29 @@ fn save<B: serde::Serialize + 'static>(
     });
 }
 
+/// What every menu editor shares: "New …" or "Edit …", the fields, the outcome, Close and Save.
+#[component]
+fn EditorFrame(
+    kind: &'static str,
+    noun: &'static str,
+    existing: bool,
+    form: FormState,
+    editing: Editing,
+    on_save: impl Fn() + Send + Sync + 'static,
+    children: Children,
+) -> impl IntoView {
+    let title = if existing { format!("Edit {noun}") } else { format!("New {noun}") };
+    view! {
+        <div class="editor" data-editor=kind>
+            <h3>{title}</h3>
+            {children()}
+            <Outcome form=form/>
+            <button class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
+            <button class="primary" on:click=move |_| on_save()>"Save"</button>
+        </div>
+    }
+}
+
 /// A choice of one of `options` (`(id, name)`), with the server's error for `field`.
 #[component]
 fn Choice(
@@ -252,14 +275,10 @@ fn CategoryForm(
         save(form, "/api/v1/menu/categories", id, body, editing, on_saved);
     };
     view! {
-        <div class="editor" data-editor="category">
-            <h3>{if id.is_some() { "Edit category" } else { "New category" }}</h3>
+        <EditorFrame kind="category" noun="category" existing=id.is_some() form=form editing=editing on_save=submit>
             <Field label="Name" field="name" value=name form=form/>
             <Field label="Position" field="position" value=position form=form kind="number"/>
-            <Outcome form=form/>
-            <button class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
-            <button class="primary" on:click=move |_| submit()>"Save"</button>
-        </div>
+        </EditorFrame>
     }
 }
 
@@ -298,8 +317,7 @@ fn ItemForm(
     };
     let groups_error = form.error("modifier_group_ids");
     view! {
-        <div class="editor" data-editor="item">
-            <h3>{if id.is_some() { "Edit item" } else { "New item" }}</h3>
+        <EditorFrame kind="item" noun="item" existing=id.is_some() form=form editing=editing on_save=submit>
             <Field label="Name" field="name" value=name form=form/>
             <Field label="Price" field="price_cents" value=price form=form/>
             <Choice label="Category" field="category_id" value=category form=form
@@ -324,10 +342,7 @@ fn ItemForm(
                 <input type="checkbox" prop:checked=move || available.get() on:change=move |_| available.update(|a| *a = !*a)/>
                 "Available (untick to 86)"
             </label>
-            <Outcome form=form/>
-            <button class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
-            <button class="primary" on:click=move |_| submit()>"Save"</button>
-        </div>
+        </EditorFrame>
     }
 }
 
@@ -354,16 +369,12 @@ fn GroupForm(
         save(form, "/api/v1/menu/modifier-groups", id, body, editing, on_saved);
     };
     view! {
-        <div class="editor" data-editor="group">
-            <h3>{if id.is_some() { "Edit modifier group" } else { "New modifier group" }}</h3>
+        <EditorFrame kind="group" noun="modifier group" existing=id.is_some() form=form editing=editing on_save=submit>
             <Field label="Name" field="name" value=name form=form/>
             <Field label="At least" field="min" value=min form=form kind="number"/>
             <Field label="At most" field="max" value=max form=form kind="number"/>
             <Field label="Position" field="position" value=position form=form kind="number"/>
-            <Outcome form=form/>
-            <button class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
-            <button class="primary" on:click=move |_| submit()>"Save"</button>
-        </div>
+        </EditorFrame>
     }
 }
 
@@ -399,16 +410,12 @@ fn OptionForm(
         save(form, "/api/v1/menu/options", id, body, editing, on_saved);
     };
     view! {
-        <div class="editor" data-editor="option">
-            <h3>{if id.is_some() { "Edit option" } else { "New option" }}</h3>
+        <EditorFrame kind="option" noun="option" existing=id.is_some() form=form editing=editing on_save=submit>
             <Field label="Name" field="name" value=name form=form/>
             <Field label="Price change" field="price_delta_cents" value=delta form=form/>
             <Choice label="Group" field="group_id" value=group form=form
                 options=Signal::derive(move || data.with(|d| d.groups.iter().map(|g| (g.id, g.name.clone())).collect()))/>
             <Field label="Position" field="position" value=position form=form kind="number"/>
-            <Outcome form=form/>
-            <button class="secondary" on:click=move |_| editing.set(None)>"Close"</button>
-            <button class="primary" on:click=move |_| submit()>"Save"</button>
-        </div>
+        </EditorFrame>
     }
 }
