@@ -66,24 +66,6 @@ pub fn MenuEditor() -> impl IntoView {
     let option_editing: Editing = RwSignal::new(None);
     let list_form = FormState::new();
 
-    let toggle = move |path: String, available: bool| {
-        leptos::task::spawn_local(async move {
-            let body = AvailabilityInput { available };
-            let result = api::send::<_, serde_json::Value>("PUT", &path, Some(&body), &[]).await;
-            if list_form.done(&result, if available { "Back on the menu." } else { "Marked sold out (86)." }) {
-                reload();
-            }
-        });
-    };
-    let delete = move |path: String| {
-        leptos::task::spawn_local(async move {
-            let result = api::send::<(), serde_json::Value>("DELETE", &path, None, &[]).await;
-            if list_form.done(&result, "Deleted.") {
-                reload();
-            }
-        });
-    };
-
     view! {
         <section class="menu-editor">
             <div class="toolbar">
@@ -109,11 +91,8 @@ pub fn MenuEditor() -> impl IntoView {
                                 let items: Vec<ItemDto> = d.items.iter().filter(|i| i.category_id == c.id).cloned().collect();
                                 view! {
                                     <div class="category-block">
-                                        <h3>
-                                            {c.name.clone()}
-                                            <button class="small" on:click=move |_| category_editing.set(Some(Some(cid)))>"Edit"</button>
-                                            <button class="small danger" on:click=move |_| delete(format!("/api/v1/menu/categories/{cid}"))>"Delete"</button>
-                                        </h3>
+                                        <Heading title=c.name.clone() path=format!("/api/v1/menu/categories/{cid}")
+                                            edit=move || category_editing.set(Some(Some(cid))) form=list_form on_saved=reload/>
                                         <table class="rows">
                                             {items
                                                 .into_iter()
@@ -124,14 +103,9 @@ pub fn MenuEditor() -> impl IntoView {
                                                             <td>{item.name.clone()}</td>
                                                             <td>{crema_shared::Money::from_minor(item.price_cents).to_string()}</td>
                                                             <td>{item.stock.map(|s| format!("{s} left")).unwrap_or_default()}</td>
-                                                            <td>
-                                                                <button class="small" data-toggle=item.name.clone()
-                                                                    on:click=move |_| toggle(format!("/api/v1/menu/items/{iid}/availability"), !available)>
-                                                                    {if available { "Mark sold out" } else { "Back on" }}
-                                                                </button>
-                                                                <button class="small" on:click=move |_| item_editing.set(Some(Some(iid)))>"Edit"</button>
-                                                                <button class="small danger" on:click=move |_| delete(format!("/api/v1/menu/items/{iid}"))>"Delete"</button>
-                                                            </td>
+                                                            <RowActions name=item.name.clone() available=available
+                                                                path=format!("/api/v1/menu/items/{iid}")
+                                                                edit=move || item_editing.set(Some(Some(iid))) form=list_form on_saved=reload/>
                                                         </tr>
                                                     }
                                                 })
@@ -154,11 +128,9 @@ pub fn MenuEditor() -> impl IntoView {
                                 let options: Vec<OptionDto> = d.options.iter().filter(|o| o.group_id == g.id).cloned().collect();
                                 view! {
                                     <div class="category-block">
-                                        <h3>
-                                            {format!("{} ({} to {})", g.name, g.min, g.max)}
-                                            <button class="small" on:click=move |_| group_editing.set(Some(Some(gid)))>"Edit"</button>
-                                            <button class="small danger" on:click=move |_| delete(format!("/api/v1/menu/modifier-groups/{gid}"))>"Delete"</button>
-                                        </h3>
+                                        <Heading title=format!("{} ({} to {})", g.name, g.min, g.max)
+                                            path=format!("/api/v1/menu/modifier-groups/{gid}")
+                                            edit=move || group_editing.set(Some(Some(gid))) form=list_form on_saved=reload/>
                                         <table class="rows">
                                             {options
                                                 .into_iter()
@@ -168,13 +140,9 @@ pub fn MenuEditor() -> impl IntoView {
                                                         <tr class:sold-out=!available>
                                                             <td>{o.name.clone()}</td>
                                                             <td>{format!("+{}", crema_shared::Money::from_minor(o.price_delta_cents))}</td>
-                                                            <td>
-                                                                <button class="small" on:click=move |_| toggle(format!("/api/v1/menu/options/{oid}/availability"), !available)>
-                                                                    {if available { "Mark sold out" } else { "Back on" }}
-                                                                </button>
-                                                                <button class="small" on:click=move |_| option_editing.set(Some(Some(oid)))>"Edit"</button>
-                                                                <button class="small danger" on:click=move |_| delete(format!("/api/v1/menu/options/{oid}"))>"Delete"</button>
-                                                            </td>
+                                                            <RowActions name=o.name.clone() available=available
+                                                                path=format!("/api/v1/menu/options/{oid}")
+                                                                edit=move || option_editing.set(Some(Some(oid))) form=list_form on_saved=reload/>
                                                         </tr>
                                                     }
                                                 })
@@ -189,6 +157,67 @@ pub fn MenuEditor() -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// A category's or a modifier group's heading, with Edit and Delete (of `path`).
+#[component]
+fn Heading(
+    title: String,
+    path: String,
+    edit: impl Fn() + Send + Sync + 'static,
+    form: FormState,
+    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <h3>
+            {title}
+            <button class="small" on:click=move |_| edit()>"Edit"</button>
+            <button class="small danger" on:click=move |_| delete(form, path.clone(), on_saved)>"Delete"</button>
+        </h3>
+    }
+}
+
+/// An item's or an option's buttons: sold out (86) / back on, Edit, Delete (of `path`).
+#[component]
+fn RowActions(
+    name: String,
+    available: bool,
+    path: String,
+    edit: impl Fn() + Send + Sync + 'static,
+    form: FormState,
+    on_saved: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let availability = format!("{path}/availability");
+    view! {
+        <td>
+            <button class="small" data-toggle=name on:click=move |_| toggle(form, availability.clone(), !available, on_saved)>
+                {if available { "Mark sold out" } else { "Back on" }}
+            </button>
+            <button class="small" on:click=move |_| edit()>"Edit"</button>
+            <button class="small danger" on:click=move |_| delete(form, path.clone(), on_saved)>"Delete"</button>
+        </td>
+    }
+}
+
+/// Sets the availability at `path` (86 or back on); the lists reload on success.
+fn toggle(form: FormState, path: String, available: bool, on_saved: impl Fn() + 'static) {
+    leptos::task::spawn_local(async move {
+        let body = AvailabilityInput { available };
+        let result = api::send::<_, serde_json::Value>("PUT", &path, Some(&body), &[]).await;
+        if form.done(&result, if available { "Back on the menu." } else { "Marked sold out (86)." }) {
+            on_saved();
+        }
+    });
+}
+
+/// Deletes `path`; the lists reload on success.
+fn delete(form: FormState, path: String, on_saved: impl Fn() + 'static) {
+    leptos::task::spawn_local(async move {
+        let result = api::send::<(), serde_json::Value>("DELETE", &path, None, &[]).await;
+        if form.done(&result, "Deleted.") {
+            on_saved();
+        }
+    });
 }
 
 /// Sends a create (`POST collection`) or an update (`PATCH collection/id`); on success the
