@@ -5,6 +5,8 @@ use chrono::FixedOffset;
 use clap::{Parser, ValueEnum};
 use crema_shared::tax::TaxMode;
 use crema_shared::Currency;
+use ipnet::IpNet;
+use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -15,9 +17,54 @@ pub struct Config {
     #[arg(long, env = "CREMA_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
-    /// SQLite database: a file path or `sqlite://path`. Created if missing.
+    /// SQLite database: a file path or `sqlite://path`. Created if missing (mode 0600).
     #[arg(long, env = "CREMA_DATABASE_URL", default_value = "./crema.db")]
     pub database_url: String,
+
+    /// The key file holding the PIN pepper and the data key (default: the database path + `.key`).
+    #[arg(long, env = "CREMA_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// Accept the published demo PINs (1111, 2222, 9999) on a network address. Without it a
+    /// server with demo staff active only listens on loopback.
+    #[arg(long, env = "CREMA_DEMO")]
+    pub demo: bool,
+
+    /// TLS certificate chain (PEM). With --tls-key, the server speaks HTTPS only.
+    #[arg(long, env = "CREMA_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// TLS private key (PEM) for --tls-cert.
+    #[arg(long, env = "CREMA_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Reverse proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (IPs or CIDRs, comma-separated).
+    #[arg(long, env = "CREMA_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// Host names this server answers to, besides IP addresses and `localhost` (comma-separated).
+    #[arg(long, env = "CREMA_SERVER_NAMES", value_delimiter = ',')]
+    pub server_names: Vec<String>,
+
+    /// Private, loopback or link-local targets sinks may still reach (CIDRs, or `host:port`; comma-separated).
+    #[arg(long, env = "CREMA_EGRESS_ALLOW", value_delimiter = ',')]
+    pub egress_allow: Vec<String>,
+
+    /// Connections served at once; more wait to be accepted.
+    #[arg(long, env = "CREMA_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(8..=100_000))]
+    pub max_connections: u32,
+
+    /// Seconds a client has to send a request's headers (also how long an idle keep-alive connection stays open).
+    #[arg(long, env = "CREMA_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_timeout_secs: u64,
+
+    /// Open pickup-board streams at once (public); more get 503.
+    #[arg(long, env = "CREMA_MAX_BOARD_STREAMS", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_board_streams: u32,
+
+    /// Open event streams at once (signed in); more get 503.
+    #[arg(long, env = "CREMA_MAX_EVENT_STREAMS", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_event_streams: u32,
 
     /// Shop id, used in event sources (`crema/<shop>/<node>`).
     #[arg(long, env = "CREMA_SHOP_ID", default_value = "demo")]
@@ -59,13 +106,29 @@ pub struct Config {
     #[arg(long, env = "CREMA_SESSION_IDLE_MINUTES", default_value_t = 480, value_parser = clap::value_parser!(u64).range(1..=10_080))]
     pub session_idle_minutes: u64,
 
-    /// Failed PINs from one terminal/address that lock it out...
+    /// Hours a sign-in session lasts at most, however busy.
+    #[arg(long, env = "CREMA_SESSION_MAX_HOURS", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=720))]
+    pub session_max_hours: u64,
+
+    /// Wrong (or still running) PIN checks one source — an enrolled terminal, else an address — may have...
     #[arg(long, env = "CREMA_SIGNIN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=100))]
     pub signin_max_failures: u64,
 
-    /// ...within this many seconds (and for how long).
+    /// ...within this many seconds (and for how long it then waits).
     #[arg(long, env = "CREMA_SIGNIN_WINDOW_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub signin_window_secs: u64,
+
+    /// Wrong PINs across the shop within the window that raise `security.signin_alert`.
+    #[arg(long, env = "CREMA_SIGNIN_SHOP_BUDGET", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub signin_shop_budget: u64,
+
+    /// During an alert, seconds every source waits between sign-in attempts.
+    #[arg(long, env = "CREMA_SIGNIN_SLOWDOWN_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub signin_slowdown_secs: u64,
+
+    /// PIN checks (argon2id, ≈19 MiB each) that may run at once; more get 503 with Retry-After.
+    #[arg(long, env = "CREMA_PIN_CHECKS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub pin_checks: u32,
 
     /// Extra origins allowed to call the API from a browser (comma-separated), besides the server's own.
     #[arg(long, env = "CREMA_CORS_ORIGINS", value_delimiter = ',')]
@@ -87,6 +150,10 @@ pub struct Config {
     #[arg(long, env = "CREMA_CRON_PRUNE", default_value = "0 30 3 * * *")]
     pub cron_prune: String,
 
+    /// Cron (with seconds) of the audit log's chain check (a broken link raises `audit.chain_broken`).
+    #[arg(long, env = "CREMA_CRON_AUDIT_CHECK", default_value = "0 17 * * * *")]
+    pub cron_audit_check: String,
+
     /// Days finished jobs and idempotency answers are kept.
     #[arg(long, env = "CREMA_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub retention_days: u64,
@@ -97,7 +164,7 @@ pub struct Config {
 
     /// Its secret, `whsec_<base64>`.
     #[arg(long, env = "CREMA_WEBHOOK_SECRET", hide_env_values = true)]
-    pub webhook_secret: Option<String>,
+    pub webhook_secret: Option<SecretString>,
 
     /// First delay before retrying a webhook delivery, in milliseconds (doubles, with jitter, up to a minute).
     #[arg(long, env = "CREMA_WEBHOOK_RETRY_BASE_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
@@ -125,7 +192,7 @@ pub struct Config {
 
     /// Mail server for customer notifications: `smtp://[user:pass@]host[:port][?tls=starttls]` or `smtps://…`.
     #[arg(long, env = "CREMA_SMTP_URL", hide_env_values = true)]
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<SecretString>,
 
     /// Sender of customer notifications.
     #[arg(long, env = "CREMA_MAIL_FROM", default_value = "Crema <crema@localhost>")]
@@ -177,6 +244,12 @@ pub enum Command {
     /// Manage staff without the API (e.g. the first real manager of a shop).
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Certificates for serving HTTPS on the shop's network.
+    #[command(subcommand)]
+    Tls(TlsCommand),
 }
 
 #[derive(Debug, Clone, clap::Subcommand)]
@@ -195,6 +268,28 @@ pub enum StaffCommand {
     },
     /// List staff (no PINs).
     List,
+    /// Deactivate the demo staff (their PINs are published); an active real manager must exist.
+    RetireDemo,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum AuditCommand {
+    /// Check the audit log's hash chain; names the first broken link (exit status 1).
+    Verify,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum TlsCommand {
+    /// Write a self-signed certificate and key (mode 0600) for --tls-cert / --tls-key.
+    SelfSigned {
+        /// Names and addresses the certificate is for (e.g. `crema.local,192.168.1.10`).
+        #[arg(long, value_delimiter = ',', required = true)]
+        names: Vec<String>,
+        #[arg(long, default_value = "crema-cert.pem")]
+        cert: PathBuf,
+        #[arg(long, default_value = "crema-key.pem")]
+        key: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

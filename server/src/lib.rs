@@ -7,13 +7,17 @@
 
 pub mod config;
 pub mod http;
+pub mod keys;
+pub mod listen;
 pub mod payments;
 pub mod server;
 pub mod service;
+pub mod setup;
 pub mod sinks;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 
 pub use config::Config;
 pub use http::openapi::app;

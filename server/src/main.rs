@@ -2,7 +2,7 @@
 //! run a maintenance command.
 
 use clap::Parser;
-use crema_server::config::{Cli, Command, StaffCommand};
+use crema_server::config::{AuditCommand, Cli, Command, StaffCommand, TlsCommand};
 use crema_server::service::{staff, RequestContext};
 use crema_server::{server::build_state, server::shutdown_signal, telemetry, Config, Server};
 use crema_shared::api::NewStaffRequest;
@@ -16,6 +16,12 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         None => serve(&cli.config).await,
         Some(Command::Staff(command)) => staff_command(&cli.config, command).await,
+        Some(Command::Audit(AuditCommand::Verify)) => audit_verify(&cli.config).await,
+        Some(Command::Tls(TlsCommand::SelfSigned { names, cert, key })) => {
+            crema_server::tls::write_self_signed(&names, &cert, &key).map_err(|e| e.to_string()).map(|()| {
+                tracing::info!(cert = %cert.display(), key = %key.display(), "wrote a self-signed certificate");
+            })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -51,6 +57,14 @@ async fn staff_command(config: &Config, command: StaffCommand) -> Result<(), Str
                 println!("added {} ({}) {}", member.name, member.role, member.id);
             })
         }
+        StaffCommand::RetireDemo => staff::retire_demo(&state, &RequestContext::internal()).await.map(|retired| {
+            if retired.is_empty() {
+                println!("no demo staff are active");
+            }
+            for member in retired {
+                println!("deactivated {} ({}) {}", member.name, member.role, member.id);
+            }
+        }),
         StaffCommand::List => staff::list(&state).await.map(|all| {
             for member in all {
                 let status = if member.active { "active" } else { "inactive" };
@@ -63,4 +77,23 @@ async fn staff_command(config: &Config, command: StaffCommand) -> Result<(), Str
         crema_server::service::ServiceError::Validation(v) => v.to_string(),
         other => other.to_string(),
     })
+}
+
+/// Checks the audit log's chain; a broken link is named and fails the command.
+#[allow(clippy::print_stdout)] // a command-line tool answers on stdout
+async fn audit_verify(config: &Config) -> Result<(), String> {
+    let state = build_state(config).await.map_err(|e| e.to_string())?;
+    let check = crema_server::service::audit::verify(&state).await;
+    state.store.close().await;
+    match check.map_err(|e| e.to_string())? {
+        crema_server::store::audit::ChainCheck::Intact { rows, head } => {
+            let (id, hash) = head.unwrap_or_default();
+            println!("audit log intact: {rows} entries, head #{id} {hash}");
+            Ok(())
+        }
+        crema_server::store::audit::ChainCheck::Broken { id, reason } => {
+            println!("audit log BROKEN at entry #{id}: {reason}");
+            Err(format!("the audit chain is broken at entry #{id}"))
+        }
+    }
 }

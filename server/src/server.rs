@@ -3,20 +3,25 @@
 //! Tests, the binary and the desktop shell all start it the same way.
 
 use crate::config::Config;
+use crate::http::client::TrustedProxies;
 use crate::http::openapi::app;
-use crate::service::auth::{Auth, AuthPolicy, PinHasher};
+use crate::service::auth::pins::PinHasher;
+use crate::service::auth::{Auth, AuthPolicy, LimiterPolicy};
 use crate::service::demo_menu::seed_if_new;
 use crate::service::jobs::JobKinds;
 use crate::service::menu_cache::MenuCache;
 use crate::service::staff::{demo_records, DEMO_STAFF};
 use crate::service::EventHub;
 use crate::service::{notify, payments, report, sinks, sla};
+use crate::setup::{self, SetupError};
+use crate::sinks::egress::EgressPolicy;
 use crate::state::CronSettings;
-use crate::state::{AppState, BusinessDay};
+use crate::state::{AppState, BusinessDay, NetworkPolicy, StreamLimits};
 use crate::store::sinks::SinkTarget;
 use crate::store::{outbox, settings, Store, StoreError, StoreOptions};
 use crema_shared::settings::{ShopSettings, DEFAULT_TICKET_LATE_SECONDS, DEFAULT_TICKET_WARN_SECONDS};
 use crema_shared::tax::{TaxPolicy, TaxRate};
+use secrecy::ExposeSecret;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,6 +33,17 @@ use tokio::sync::Notify;
 pub enum StartError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    #[error(
+        "refusing to listen on {addr}: demo staff with published PINs are active ({names}). Anyone on the \
+         network could sign in as a manager with 9999. Add a real manager \
+         (`crema-server staff add --name \"…\" --role manager`), then retire the demo staff \
+         (`crema-server staff retire-demo`); or start with --demo (CREMA_DEMO=true) to accept the risk"
+    )]
+    DemoStaffOnNetwork { addr: SocketAddr, names: String },
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("invalid configuration: {0}")]
@@ -38,12 +54,30 @@ pub enum StartError {
 pub struct Server {
     listener: TcpListener,
     state: AppState,
+    limits: crate::listen::Limits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl Server {
     /// Opens the database (migrating and seeding it) and binds the address.
     pub async fn bind(config: &Config) -> Result<Server, StartError> {
         let state = build_state(config).await?;
+        if !config.bind.ip().is_loopback() && !config.demo {
+            let demo = crate::service::staff::active_demo_staff(&state)
+                .await
+                .map_err(|e| StartError::Config(format!("checking for demo staff: {e}")))?;
+            if !demo.is_empty() {
+                let names = demo.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ");
+                state.store.close().await;
+                return Err(StartError::DemoStaffOnNetwork { addr: config.bind, names });
+            }
+        } else if !config.bind.ip().is_loopback() {
+            tracing::warn!("--demo: demo staff with published PINs may be active on a network address");
+        }
+        let tls = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::tls::acceptor(cert, key)?),
+            _ => None,
+        };
         // Jobs the previous process was running when it died are due again now (a serving
         // process is the only job worker on its database; maintenance commands are not).
         let orphans = state
@@ -61,7 +95,16 @@ impl Server {
         }
         let listener =
             TcpListener::bind(config.bind).await.map_err(|source| StartError::Bind { addr: config.bind, source })?;
-        Ok(Server { listener, state })
+        let limits = crate::listen::Limits {
+            max_connections: config.max_connections as usize,
+            header_timeout: Duration::from_secs(config.header_timeout_secs),
+        };
+        Ok(Server { listener, state, limits, tls })
+    }
+
+    /// Whether the server speaks HTTPS.
+    pub fn tls(&self) -> bool {
+        self.tls.is_some()
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -87,14 +130,15 @@ impl Server {
                 None
             }
         };
-        let service = app(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(self.listener, service)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                tracing::info!("shutting down: finishing in-flight requests");
-                hub.close();
-            })
-            .await;
+        let board = tokio::spawn(crate::service::board_feed::run(state.clone()));
+        let router = app(self.state);
+        let result = crate::listen::serve(self.listener, router, self.limits, self.tls, async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            hub.close();
+        })
+        .await;
+        let _ = board.await;
         if let Some(cron) = cron.as_mut() {
             if let Err(e) = cron.shutdown().await {
                 tracing::warn!(error = %e, "stopping the cron scheduler");
@@ -111,9 +155,15 @@ impl Server {
 pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     let mut options = StoreOptions::new(&config.database_url);
     options.readers = config.read_connections;
+    let database = setup::database_file(&config.database_url);
+    setup::prepare_files(database.as_deref())?;
     let hub = Arc::new(EventHub::new(0));
     let notify = hub.clone();
     let store = Store::open(&options, move |sequence| notify.published(sequence)).await?;
+    setup::prepare_files(database.as_deref())?;
+    let keys = setup::keys(&store, database.as_deref(), config.key_file.as_deref()).await?;
+    let sealer = keys.sealer();
+    setup::upgrade_rows(&store, &sealer).await?;
     let defaults = ShopSettings {
         name: config.shop_name.clone(),
         currency: config.currency,
@@ -124,7 +174,8 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         ticket_warn_seconds: DEFAULT_TICKET_WARN_SECONDS,
         ticket_late_seconds: DEFAULT_TICKET_LATE_SECONDS,
     };
-    let pins = Arc::new(PinHasher::load(&store).await?);
+    let pins = Arc::new(PinHasher::new(keys.pin_pepper())?);
+    drop(keys);
     let demo_staff = if settings::load(store.reader()).await?.is_none() {
         demo_records(pins.clone()).await.map_err(|e| StartError::Config(format!("demo staff: {e}")))?
     } else {
@@ -139,14 +190,22 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     let auth = Auth::new(
         AuthPolicy {
             session_idle: Duration::from_secs(config.session_idle_minutes * 60),
-            max_failures: usize::try_from(config.signin_max_failures).unwrap_or(5),
-            failure_window: Duration::from_secs(config.signin_window_secs),
+            session_max: Duration::from_secs(config.session_max_hours * 3600),
+            limiter: LimiterPolicy {
+                per_source: usize::try_from(config.signin_max_failures).unwrap_or(5),
+                window: Duration::from_secs(config.signin_window_secs),
+                shop_budget: usize::try_from(config.signin_shop_budget).unwrap_or(30),
+                slowdown: Duration::from_secs(config.signin_slowdown_secs),
+                max_sources: 10_000,
+            },
+            concurrent_pin_checks: config.pin_checks as usize,
         },
         pins,
     );
     hub.published(outbox::latest_sequence(store.reader()).await?);
+    let egress = Arc::new(egress_policy(config)?);
     let webhook = match (&config.webhook_url, &config.webhook_secret) {
-        (Some(url), Some(secret)) => Some((url.clone(), secret.clone())),
+        (Some(url), Some(secret)) => Some((url.clone(), secret.expose_secret().to_string())),
         (None, None) => None,
         _ => return Err(StartError::Config("set both CREMA_WEBHOOK_URL and CREMA_WEBHOOK_SECRET, or neither".into())),
     };
@@ -158,10 +217,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         day: BusinessDay { utc_offset: config.utc_offset },
         source: format!("crema/{}/{}", config.shop_id, config.node_id).into(),
         sse_keepalive: Duration::from_secs(config.sse_keepalive_secs),
-        http: reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .map_err(|e| StartError::Config(format!("HTTP client: {e}")))?,
+        http: crate::sinks::egress::http_client(egress.clone()).map_err(StartError::Config)?,
         relays: Arc::default(),
         relay_wakeup: Arc::new(Notify::new()),
         kafka: Arc::default(),
@@ -177,7 +233,8 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         requests: Arc::default(),
         mailer: match &config.smtp_url {
             Some(url) => Some(Arc::new(
-                crate::service::notify::Mailer::from_config(url, &config.mail_from).map_err(StartError::Config)?,
+                crate::service::notify::Mailer::from_config(url.expose_secret(), &config.mail_from)
+                    .map_err(StartError::Config)?,
             )),
             None => None,
         },
@@ -192,9 +249,18 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             job_sweep: config.cron_job_sweep.clone(),
             end_of_day: config.cron_end_of_day.clone(),
             prune: config.cron_prune.clone(),
+            audit_check: config.cron_audit_check.clone(),
             retention: Duration::from_secs(config.retention_days * 86_400),
         },
         cors_origins: config.cors_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).collect(),
+        network: NetworkPolicy {
+            trusted_proxies: TrustedProxies(config.trusted_proxies.clone().into()),
+            server_names: config.server_names.iter().map(|n| n.trim().to_ascii_lowercase()).collect(),
+        },
+        sealer,
+        egress,
+        streams: StreamLimits::new(config.max_board_streams as usize, config.max_event_streams as usize),
+        board: Arc::default(),
     };
     if let Some((url, secret)) = webhook {
         let target = SinkTarget::Webhook { url, secret };
@@ -209,6 +275,26 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             .map_err(|e| StartError::Config(format!("kafka: {e}")))?;
     }
     Ok(state)
+}
+
+/// Where sinks may send: public addresses, what `CREMA_EGRESS_ALLOW` lists, and the hosts
+/// the operator configured sinks for.
+fn egress_policy(config: &Config) -> Result<EgressPolicy, StartError> {
+    let mut policy = EgressPolicy::new(&config.egress_allow).map_err(StartError::Config)?;
+    if let Some(host) = config
+        .webhook_url
+        .as_deref()
+        .and_then(|u| reqwest::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_string))
+    {
+        policy.allow_host(&host);
+    }
+    for broker in config.kafka_brokers.iter().flat_map(|b| b.split(',')) {
+        if let Some((host, _)) = broker.trim().rsplit_once(':') {
+            policy.allow_host(host);
+        }
+    }
+    Ok(policy)
 }
 
 /// The job kinds Crema runs.

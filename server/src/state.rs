@@ -49,6 +49,40 @@ pub struct AppState {
     pub cron: CronSettings,
     /// Origins besides the server's own that browsers may call the API from.
     pub cors_origins: Arc<[String]>,
+    /// Which proxies are believed, and which host names the server answers to.
+    pub network: NetworkPolicy,
+    /// Seals and opens secrets kept in the database (with the key file's data key).
+    pub sealer: crate::keys::seal::Sealer,
+    /// Where sinks may send events (no private targets unless allowed).
+    pub egress: Arc<crate::sinks::egress::EgressPolicy>,
+    /// Caps on open live streams.
+    pub streams: StreamLimits,
+    /// The pickup board, computed once per change for every open board stream.
+    pub board: Arc<crate::service::board_feed::BoardFeed>,
+}
+
+/// Who the server believes about a client's address and scheme, and its own names.
+#[derive(Clone, Debug, Default)]
+pub struct NetworkPolicy {
+    pub trusted_proxies: crate::http::client::TrustedProxies,
+    /// Host names besides IP addresses and `localhost` (DNS-rebinding guard).
+    pub server_names: Arc<[String]>,
+}
+
+/// At most this many live streams of each kind are open at once (a clear 503 past it).
+#[derive(Clone, Debug)]
+pub struct StreamLimits {
+    pub board: Arc<tokio::sync::Semaphore>,
+    pub events: Arc<tokio::sync::Semaphore>,
+}
+
+impl StreamLimits {
+    pub fn new(board: usize, events: usize) -> Self {
+        StreamLimits {
+            board: Arc::new(tokio::sync::Semaphore::new(board)),
+            events: Arc::new(tokio::sync::Semaphore::new(events)),
+        }
+    }
 }
 
 /// The shop's local day, for ticket numbers that restart every morning.
@@ -70,6 +104,7 @@ pub struct CronSettings {
     pub job_sweep: String,
     pub end_of_day: String,
     pub prune: String,
+    pub audit_check: String,
     pub retention: Duration,
 }
 

@@ -28,6 +28,12 @@ pub mod types {
     pub const ITEM_BACK_IN_STOCK: &str = "item.back_in_stock";
     pub const NOTIFICATION_SENT: &str = "notification.sent";
     pub const NOTIFICATION_FAILED: &str = "notification.failed";
+    /// Wrong PINs across the shop reached the shop-wide budget: every source is slowed down.
+    pub const SECURITY_SIGNIN_ALERT: &str = "security.signin_alert";
+    /// The audit log's chain head (its newest row's hash), sent off the box daily.
+    pub const AUDIT_CHAIN_HEAD: &str = "audit.chain_head";
+    /// The periodic check found a broken link in the audit log's chain.
+    pub const AUDIT_CHAIN_BROKEN: &str = "audit.chain_broken";
 }
 
 /// `data` of every `order.*` and `payment.*` event: enough for a pickup board or KDS to

@@ -15,6 +15,7 @@ pub mod menu;
 pub mod menu_edit;
 pub mod money;
 pub mod placing;
+pub mod privacy;
 pub mod report;
 pub mod retry;
 pub mod settings;
@@ -22,6 +23,7 @@ pub mod staff;
 pub mod status;
 pub mod stock;
 pub mod tax;
+pub mod terminal;
 pub mod totals;
 pub mod validation;
 

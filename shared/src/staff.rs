@@ -69,6 +69,7 @@ impl Permission {
         Permission::Refund,
         Permission::ManageSettings,
         Permission::ReadReports,
+        Permission::ManageTerminals,
     ];
 }
 
@@ -109,6 +110,8 @@ pub enum Permission {
     ManageSettings,
     /// Read the day's numbers and export orders.
     ReadReports,
+    /// Enrol, rename and revoke terminals.
+    ManageTerminals,
 }
 
 pub const MIN_PIN_DIGITS: usize = 4;

@@ -102,10 +102,21 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/sinks/{id}/dead-letters", Needs(ManageSinks)),
     ("POST", "/api/v1/sinks/{id}/dead-letters/{dead_letter_id}/replay", Needs(ManageSinks)),
     ("POST", "/api/v1/sinks/{id}/replay", Needs(ManageSinks)),
+    // Terminals: managers enrol and revoke them; a device pairs itself with its one-time code.
+    ("GET", "/api/v1/terminals", Needs(ManageTerminals)),
+    ("POST", "/api/v1/terminals", Needs(ManageTerminals)),
+    ("GET", "/api/v1/terminals/{id}", Needs(ManageTerminals)),
+    ("PATCH", "/api/v1/terminals/{id}", Needs(ManageTerminals)),
+    ("DELETE", "/api/v1/terminals/{id}", Needs(ManageTerminals)),
+    ("POST", "/api/v1/terminals/{id}/code", Needs(ManageTerminals)),
+    ("POST", "/api/v1/terminals/pair", Public),
+    ("GET", "/api/v1/terminals/current", Public),
 ];
 
-/// The rule for a request, by method and matched route pattern.
+/// The rule for a request, by method and matched route pattern. `HEAD` has the rule of `GET`
+/// (axum answers it with the GET handler); any other method without a row has none.
 pub fn rule(method: &Method, path: &str) -> Option<Access> {
+    let method = if method == Method::HEAD { &Method::GET } else { method };
     RULES.iter().find(|(m, p, _)| *p == path && *m == method.as_str()).map(|(_, _, access)| *access)
 }
 

@@ -23,9 +23,11 @@ pub async fn authorize(State(state): State<AppState>, mut request: Request, next
     let Some(path) = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()) else {
         return next.run(request).await; // no route: the fallback answers 404
     };
+    // HEAD has GET's rule (axum answers it with the GET handler).
     let access = match access::rule(request.method(), &path) {
         Some(access) => access,
-        None if access::known_path(&path) => return next.run(request).await, // a 405
+        // Deny by default: a method without a rule never reaches a handler.
+        None if access::known_path(&path) => return ApiError::MethodNotAllowed.into_response(),
         None => {
             tracing::error!(%path, method = %request.method(), "route has no access rule; refusing");
             return ApiError::Forbidden("this route has no access rule".into()).into_response();
@@ -62,13 +64,14 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(|t| t.trim().to_string());
-    bearer.filter(|t| !t.is_empty()).or_else(|| {
-        headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
-            |c| {
-                let (name, value) = c.trim().split_once('=')?;
-                (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_string())
-            },
-        )
+    bearer.filter(|t| !t.is_empty()).or_else(|| cookie(headers, SESSION_COOKIE))
+}
+
+/// The value of cookie `wanted`, if the request carries it.
+pub fn cookie(headers: &HeaderMap, wanted: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (name, value) = c.trim().split_once('=')?;
+        (name == wanted && !value.is_empty()).then(|| value.to_string())
     })
 }
 

@@ -2,33 +2,40 @@
 //!
 //! Each message is the whole board (ticket numbers and first names), sent on connect and
 //! whenever a commit changed it. A whole-state message needs no cursor: a reconnecting TV
-//! simply gets the current board, so it can never show a stale ticket for long.
+//! simply gets the current board. The board is computed once per change for all streams
+//! ([`crate::service::board_feed`]), and at most `CREMA_MAX_BOARD_STREAMS` are open at once.
 
 use super::ApiError;
-use crate::service;
+use crate::service::board_feed::BoardJson;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use crema_shared::api::BoardDto;
+use crema_shared::api::{BoardDto, Problem};
 use futures::Stream;
 use std::convert::Infallible;
-use tokio::sync::watch;
+use tokio::sync::{watch, OwnedSemaphorePermit};
 
 struct Watch {
-    state: AppState,
-    latest: watch::Receiver<i64>,
+    board: watch::Receiver<Option<BoardJson>>,
     closing: watch::Receiver<bool>,
-    shown: Option<BoardDto>,
+    _slot: OwnedSemaphorePermit,
 }
 
 /// The board as Server-Sent Events (`event: board`, `data` = the board), no sign-in.
 #[utoipa::path(get, path = "/api/v1/board/stream", tag = "orders",
-    responses((status = 200, content_type = "text/event-stream", body = BoardDto, description = "The whole board on connect and on every change")))]
+    responses(
+        (status = 200, content_type = "text/event-stream", body = BoardDto, description = "The whole board on connect and on every change"),
+        (status = 503, body = Problem, description = "Too many board streams are open"),
+    ))]
 pub async fn stream(
     State(state): State<AppState>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let slot = state.streams.board.clone().try_acquire_owned().map_err(|_| ApiError::Busy {
+        detail: "too many pickup-board streams are open".into(),
+        retry_after_secs: 30,
+    })?;
     let keepalive = state.sse_keepalive;
-    let watch = Watch { latest: state.hub.subscribe(), closing: state.hub.closing(), state, shown: None };
+    let watch = Watch { board: state.board.subscribe(), closing: state.hub.closing(), _slot: slot };
     Ok(Sse::new(futures::stream::unfold(watch, next_board)).keep_alive(KeepAlive::new().interval(keepalive)))
 }
 
@@ -37,23 +44,14 @@ async fn next_board(mut w: Watch) -> Option<(Result<Event, Infallible>, Watch)> 
         if *w.closing.borrow() {
             return None;
         }
-        // Seen before reading, so a commit after the read still wakes us.
-        w.latest.borrow_and_update();
-        match service::orders::board(&w.state).await {
-            Ok(board) if w.shown.as_ref() != Some(&board) => {
-                let json = serde_json::to_string(&board).unwrap_or_default();
-                w.shown = Some(board);
-                return Some((Ok(Event::default().event("board").data(json)), w));
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "board stream read failed; closing it");
-                return None;
-            }
-        }
+        // A new stream's receiver starts marked changed, so the current board goes first.
         tokio::select! {
-            changed = w.latest.changed() => if changed.is_err() { return None },
+            changed = w.board.changed() => if changed.is_err() { return None },
             _ = w.closing.changed() => return None,
+        }
+        let shown = w.board.borrow_and_update().clone();
+        if let Some(json) = shown {
+            return Some((Ok(Event::default().event("board").data(json.as_ref())), w));
         }
     }
 }

@@ -41,6 +41,12 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Full for now (PIN checkers, streams): retry after a moment. Not an error of ours.
+    #[error("busy: {detail}")]
+    Busy { detail: String, retry_after_secs: u64 },
+    /// The `Host` is not one of this server's names (DNS rebinding).
+    #[error("misdirected request")]
+    Misdirected,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -71,6 +77,8 @@ impl ApiError {
                 (StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many failed attempts")
             }
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
+            ApiError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy", "Busy, retry shortly"),
+            ApiError::Misdirected => (StatusCode::MISDIRECTED_REQUEST, "misdirected", "Not this server's name"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
         }
     }
@@ -103,8 +111,16 @@ impl ApiError {
             ),
             ApiError::Unauthorized(detail) | ApiError::Forbidden(detail) => (detail.clone(), vec![], None),
             ApiError::TooManyRequests { retry_after_secs } => {
-                (format!("too many wrong PINs from this terminal; try again in {retry_after_secs} s"), vec![], None)
+                (format!("too many wrong attempts from this terminal; try again in {retry_after_secs} s"), vec![], None)
             }
+            ApiError::Busy { detail, retry_after_secs } => {
+                (format!("{detail}; try again in {retry_after_secs} s"), vec![], None)
+            }
+            ApiError::Misdirected => (
+                "this server does not answer to that host name; use its address or a name in CREMA_SERVER_NAMES".into(),
+                vec![],
+                None,
+            ),
             ApiError::Unavailable(_) => ("the service cannot answer right now; retry shortly".into(), vec![], None),
             ApiError::Internal(_) => ("something went wrong on our side; it has been logged".into(), vec![], None),
         };
@@ -140,7 +156,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"crema\""));
             }
-            ApiError::TooManyRequests { retry_after_secs } => {
+            ApiError::TooManyRequests { retry_after_secs } | ApiError::Busy { retry_after_secs, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
             _ => {}
@@ -167,6 +183,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthorized(detail) => ApiError::Unauthorized(detail),
             ServiceError::Forbidden(detail) => ApiError::Forbidden(detail),
             ServiceError::TooManyAttempts { retry_after_secs } => ApiError::TooManyRequests { retry_after_secs },
+            ServiceError::Busy { retry_after_secs } => {
+                ApiError::Busy { detail: "every PIN checker is busy".into(), retry_after_secs }
+            }
             ServiceError::Store(store) => ApiError::Internal(store.to_string()),
         }
     }

@@ -4,25 +4,35 @@
 //! `?after=`) and gets exactly the events after it: the stream reads the outbox after its
 //! own cursor and only uses the hub as a wake-up, so a reconnect has no gap and no duplicate.
 //! Without a cursor the stream starts at the newest event (`?after=0` replays everything).
+//!
+//! Each event carries only the customer data the reader's role may see
+//! ([`super::privacy`]). The stream ends within seconds of its session ending (sign-out,
+//! deactivation, PIN reset, expiry): it re-checks the session whenever sessions end and
+//! every [`SESSION_CHECK`]. At most `CREMA_MAX_EVENT_STREAMS` are open at once.
 
+use super::auth::SessionToken;
 use super::extract::ApiQuery;
 use super::ApiError;
 use crate::service::cloudevents::cloud_event;
+use crate::service::{auth, RequestContext};
 use crate::state::AppState;
 use crate::store::outbox::{self, StoredEvent};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use crema_shared::api::{CloudEvent, Problem};
+use crema_shared::privacy::{redact_event_data, Audience};
 use crema_shared::FieldError;
 use futures::Stream;
 use serde::Deserialize;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{watch, OwnedSemaphorePermit};
 
 const BATCH: i64 = 256;
+/// How often an open stream re-checks its session (it also does when any session ends).
+const SESSION_CHECK: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -37,9 +47,12 @@ pub struct EventsQuery {
     responses(
         (status = 200, content_type = "text/event-stream", body = CloudEvent, description = "One SSE message per event; `id` = sequence"),
         (status = 400, body = Problem),
+        (status = 503, body = Problem, description = "Too many event streams are open"),
     ))]
 pub async fn stream(
     State(state): State<AppState>,
+    ctx: RequestContext,
+    SessionToken(token): SessionToken,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<EventsQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
@@ -57,8 +70,21 @@ pub async fn stream(
         return Err(cursor_error("after"));
     }
     let after = from_header.or(query.after).unwrap_or_else(|| state.hub.latest());
+    let slot = state
+        .streams
+        .events
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::Busy { detail: "too many event streams are open".into(), retry_after_secs: 30 })?;
     tracing::info!(after, "event stream opened");
+    let mut session_check = tokio::time::interval(SESSION_CHECK);
+    session_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let cursor = Cursor {
+        audience: super::privacy::audience(&ctx),
+        session: auth::token_hash(&token),
+        sessions_changed: state.auth.sessions_changed(),
+        session_check,
+        _slot: slot,
         latest: state.hub.subscribe(),
         closing: state.hub.closing(),
         keepalive: state.sse_keepalive,
@@ -79,6 +105,12 @@ fn cursor_error(field: &str) -> ApiError {
 }
 
 struct Cursor {
+    audience: Audience,
+    /// The stream's session (its token's hash), re-checked while the stream is open.
+    session: String,
+    sessions_changed: watch::Receiver<u64>,
+    session_check: tokio::time::Interval,
+    _slot: OwnedSemaphorePermit,
     state: AppState,
     after: i64,
     buffer: VecDeque<StoredEvent>,
@@ -92,7 +124,7 @@ async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)
     loop {
         if let Some(event) = c.buffer.pop_front() {
             c.after = event.sequence;
-            let sse = to_sse(&c.source, event);
+            let sse = to_sse(&c.source, c.audience, event);
             return Some((Ok(sse), c));
         }
         if *c.closing.borrow() {
@@ -115,12 +147,32 @@ async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)
         tokio::select! {
             changed = c.latest.changed() => if changed.is_err() { return None },
             _ = c.closing.changed() => return None,
+            _ = c.sessions_changed.changed() => if !session_stands(&c).await { return None },
+            _ = c.session_check.tick() => if !session_stands(&c).await { return None },
         }
     }
 }
 
-fn to_sse(source: &str, event: StoredEvent) -> Event {
+/// Whether the stream's session is still live (an error reading it ends the stream too: the
+/// client reconnects, and is asked to sign in if it must).
+async fn session_stands(c: &Cursor) -> bool {
+    match auth::check(&c.state, &c.session).await {
+        Ok(Some(_)) => true,
+        Ok(None) => {
+            tracing::info!("event stream closed: its session ended");
+            false
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot check an event stream's session; closing it");
+            false
+        }
+    }
+}
+
+fn to_sse(source: &str, audience: Audience, event: StoredEvent) -> Event {
     let sequence = event.sequence;
-    let json = serde_json::to_string(&cloud_event(source, event)).unwrap_or_default();
+    let mut cloud = cloud_event(source, event);
+    redact_event_data(&mut cloud.data, audience);
+    let json = serde_json::to_string(&cloud).unwrap_or_default();
     Event::default().id(sequence.to_string()).data(json)
 }

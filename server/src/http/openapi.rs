@@ -6,7 +6,7 @@
 use super::access::{self, Access};
 use super::{
     audit, auth, board, events, health, jobs, kitchen, menu, orders, reports, request_context, security, sessions,
-    settings, sinks, staff, ui, ApiError,
+    settings, sinks, staff, terminals, ui, ApiError,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -32,6 +32,7 @@ pub const DOCS_PATH: &str = "/api/v1/docs";
         (name = "sinks", description = "Webhook sinks the event log is forwarded to"),
         (name = "settings", description = "The shop's name, currency, tax and ticket-age thresholds"),
         (name = "reports", description = "The day's numbers and the CSV export of orders"),
+        (name = "terminals", description = "Enrolled terminals: pairing codes, credentials, revocation"),
     )
 )]
 struct ApiDoc;
@@ -84,6 +85,11 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(sinks::dead_letters))
         .routes(routes!(sinks::replay_dead_letter))
         .routes(routes!(sinks::replay))
+        .routes(routes!(terminals::list, terminals::create))
+        .routes(routes!(terminals::get, terminals::rename, terminals::revoke))
+        .routes(routes!(terminals::new_code))
+        .routes(routes!(terminals::pair))
+        .routes(routes!(terminals::current))
         .split_for_parts()
 }
 
@@ -99,6 +105,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(security::cors(state.cors_origins.clone()))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::allowed_host))
         .layer(axum::middleware::from_fn_with_state(state.clone(), request_context::middleware))
         .with_state(state)
 }

@@ -50,7 +50,7 @@ pub async fn place_order(
         Err(ServiceError::IdempotencyMismatch) if implicit => {
             Err(ApiError::Conflict("an order with this id already exists with different content".into()))
         }
-        result => Ok(answer(result?)),
+        result => Ok(answer(&ctx, result?)),
     }
 }
 
@@ -72,6 +72,7 @@ pub struct ListQuery {
     responses((status = 200, body = OrderPage), (status = 400, body = Problem)))]
 pub async fn list_orders(
     State(state): State<AppState>,
+    ctx: RequestContext,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<axum::Json<OrderPage>, ApiError> {
     let mut errors = ValidationErrors::new();
@@ -90,7 +91,9 @@ pub async fn list_orders(
     let (limit, offset) = query::page(&mut errors, q.limit, q.offset, 50, MAX_PAGE);
     query::finish(errors)?;
     let filter = ListFilter { status, since, limit, offset };
-    Ok(axum::Json(service::orders::list(&state, filter).await?))
+    let mut page = service::orders::list(&state, filter).await?;
+    super::privacy::orders(&ctx, &mut page.orders);
+    Ok(axum::Json(page))
 }
 
 /// The pickup board's data: today's open tickets by number and first name. No sign-in.
@@ -102,8 +105,12 @@ pub async fn board(State(state): State<AppState>) -> Result<axum::Json<BoardDto>
 /// One order, with its status history; `ETag` is its version.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderDto), (status = 400, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_order(State(state): State<AppState>, ApiPath(id): ApiPath<Uuid>) -> Result<Response, ApiError> {
-    let order = service::orders::get(&state, id).await?;
+pub async fn get_order(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<Response, ApiError> {
+    let order = super::privacy::order(&ctx, service::orders::get(&state, id).await?);
     let etag =
         HeaderValue::from_str(&format!("\"{}\"", order.version)).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(([(header::ETAG, etag)], axum::Json(order)).into_response())
@@ -234,11 +241,7 @@ pub async fn refund(
         return Err(ApiError::field("amount_cents", format!("must be between 1 and {MAX_TENDER_CENTS}")));
     }
     let (_, answer) = service::orders::refund(&state, &ctx, id, Money::from_minor(amount)).await?;
-    Ok(answer_of(answer))
-}
-
-fn answer_of(answer: Answer) -> Response {
-    self::answer(answer)
+    Ok(self::answer(&ctx, answer))
 }
 
 async fn run(
@@ -249,13 +252,14 @@ async fn run(
     if_match: Option<i64>,
     key: Option<&IdempotencyKey>,
 ) -> Result<Response, ApiError> {
-    Ok(answer(service::orders::transition(state, ctx, id, command, if_match, key).await?))
+    Ok(answer(ctx, service::orders::transition(state, ctx, id, command, if_match, key).await?))
 }
 
-/// A JSON answer from a use case (possibly replayed) as an HTTP response.
-fn answer(answer: Answer) -> Response {
+/// A JSON answer from a use case (possibly replayed) as an HTTP response, with the customer
+/// data the caller may see.
+fn answer(ctx: &RequestContext, answer: Answer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
-    let mut response = (status, answer.body).into_response();
+    let mut response = (status, super::privacy::answer_body(ctx, answer.body)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     if answer.replayed {

@@ -1,12 +1,51 @@
-//! Browser-facing protections: CORS limited to the server's own origin and the configured
-//! ones, and security headers on every answer.
+//! Browser-facing protections: the `Host` check against DNS rebinding, CORS limited to the
+//! server's own origin and the configured ones, and security headers on every answer.
 
-use axum::extract::Request;
+use crate::state::AppState;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use std::net::IpAddr;
 use std::sync::Arc;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// Refuses (421) a request whose `Host` is not one of the server's names.
+///
+/// A DNS-rebinding page (`evil.example` re-pointed at the shop's server) makes the customer's
+/// browser send requests the server would take as same-origin; they carry `Host:
+/// evil.example`. Accepted: IP addresses (rebinding needs a name), `localhost`, and the names
+/// in `CREMA_SERVER_NAMES`.
+pub async fn allowed_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| request.uri().authority().map(|a| a.as_str().to_string()));
+    match host {
+        Some(host) if !host_allowed(&host, &state.network.server_names) => {
+            tracing::warn!(host, "refused a request for a host name that is not this server's");
+            super::ApiError::Misdirected.into_response()
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// Whether `host` (`name[:port]`, `[v6]:port`) names this server.
+pub fn host_allowed(host: &str, names: &[String]) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host
+            .rsplit_once(':')
+            .map_or(host, |(name, port)| if port.chars().all(|c| c.is_ascii_digit()) { name } else { host }),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<IpAddr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+        || names.iter().any(|n| n.trim_end_matches('.').eq_ignore_ascii_case(&name))
+}
 
 /// CORS: an origin is allowed if it is the server's own (`http://<Host>`) or configured.
 pub fn cors(configured: Arc<[String]>) -> CorsLayer {
@@ -58,4 +97,22 @@ pub async fn headers(request: Request, next: Next) -> Response {
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    #[test]
+    fn only_the_servers_own_names_are_hosts() {
+        let names = vec!["crema.shop.lan".to_string()];
+        for ok in
+            ["127.0.0.1:8080", "192.168.1.10", "[::1]:8080", "localhost:8080", "crema.shop.lan:8443", "CREMA.shop.lan."]
+        {
+            assert!(host_allowed(ok, &names), "{ok}");
+        }
+        for refused in ["evil.example", "evil.example:8080", "crema.shop.lan.evil.example", "1.2.3.4.nip.io"] {
+            assert!(!host_allowed(refused, &names), "{refused}");
+        }
+    }
 }

@@ -1,37 +1,42 @@
 //! Signing in and out. The answer to signing in carries the token for API clients and sets
-//! it as an `HttpOnly; SameSite=Strict` cookie for the browser screens.
+//! it as an `HttpOnly; SameSite=Strict` cookie for the browser screens (`Secure` when the
+//! browser reached us over HTTPS).
 
 use super::auth::{SessionToken, SESSION_COOKIE};
+use super::client::{is_https, SignInSource};
 use super::extract::ApiJson;
 use super::ApiError;
 use crate::service::{auth, RequestContext};
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crema_shared::api::{PinRequest, Problem, SessionDto};
-use std::net::SocketAddr;
+use std::convert::Infallible;
+use std::time::Duration;
 
-/// Sign in with a PIN. After repeated failures from one terminal, 429 with `Retry-After`.
+/// Sign in with a PIN. Too many wrong PINs from one terminal (or address): 429 with
+/// `Retry-After`; every PIN checker busy: 503 with `Retry-After`.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "staff", request_body = PinRequest,
+    params(("X-Crema-Terminal" = Option<String>, Header, description = "An enrolled terminal's credential (`<id>.<secret>`): its own sign-in limit")),
     responses(
         (status = 201, body = SessionDto, description = "Signed in; also sets the `crema_session` cookie"),
         (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem),
+        (status = 503, body = Problem),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
     ctx: RequestContext,
-    headers: HeaderMap,
-    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    SignInSource(source): SignInSource,
+    scheme: Scheme,
     body: ApiJson<PinRequest>,
 ) -> Result<Response, ApiError> {
-    let client = client_key(&headers, connect.map(|c| c.0 .0));
-    let session = auth::sign_in(&state, &ctx, &body.value.pin, &client).await?;
+    let session = auth::sign_in(&state, &ctx, &body.value.pin, source).await?;
     let token = session.token.clone().unwrap_or_default();
-    let max_age = state.auth.policy.session_idle.as_secs();
-    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}");
-    let cookie = HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let max_age = state.auth.policy.session_idle.min(state.auth.policy.session_max);
+    let cookie = scheme.cookie(SESSION_COOKIE, &token, max_age)?;
     Ok((StatusCode::CREATED, [(header::SET_COOKIE, cookie)], Json(session)).into_response())
 }
 
@@ -51,24 +56,33 @@ pub async fn current(
 pub async fn sign_out(
     State(state): State<AppState>,
     ctx: RequestContext,
+    scheme: Scheme,
     SessionToken(token): SessionToken,
 ) -> Result<Response, ApiError> {
     auth::sign_out(&state, &ctx, &token).await?;
-    let clear = HeaderValue::from_static("crema_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let clear = scheme.cookie(SESSION_COOKIE, "", Duration::ZERO)?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
 }
 
-/// Lockouts count per terminal: the `X-Crema-Terminal` header when a terminal sends one, else
-/// the peer address.
-fn client_key(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    let terminal = headers
-        .get("x-crema-terminal")
-        .and_then(|v| v.to_str().ok())
-        .filter(|t| !t.is_empty() && t.len() <= 64 && t.bytes().all(|b| b.is_ascii_graphic()));
-    match (terminal, peer) {
-        (Some(t), Some(p)) => format!("{}/{t}", p.ip()),
-        (Some(t), None) => t.to_string(),
-        (None, Some(p)) => p.ip().to_string(),
-        (None, None) => "unknown".to_string(),
+/// Whether the browser reached us over HTTPS, for the cookies we set.
+#[derive(Clone, Copy, Debug)]
+pub struct Scheme {
+    pub https: bool,
+}
+
+impl Scheme {
+    /// `name=value; HttpOnly; SameSite=Strict; Path=/; Max-Age=…`, plus `Secure` under HTTPS.
+    pub fn cookie(&self, name: &str, value: &str, max_age: Duration) -> Result<HeaderValue, ApiError> {
+        let secure = if self.https { "; Secure" } else { "" };
+        let text = format!("{name}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{secure}", max_age.as_secs());
+        HeaderValue::from_str(&text).map_err(|e| ApiError::Internal(e.to_string()))
+    }
+}
+
+impl FromRequestParts<AppState> for Scheme {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Scheme { https: is_https(parts, &state.network.trusted_proxies) })
     }
 }

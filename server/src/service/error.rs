@@ -24,6 +24,8 @@ pub enum ServiceError {
     Forbidden(String),
     #[error("too many failed sign-ins; retry in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: u64 },
+    #[error("busy; retry in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod board_feed;
 pub mod cloudevents;
 pub mod context;
 pub mod cron;
@@ -29,6 +30,7 @@ pub mod sinks;
 pub mod sla;
 pub mod staff;
 pub mod stock;
+pub mod terminals;
 
 pub use context::RequestContext;
 pub use error::ServiceError;

@@ -129,6 +129,17 @@ async fn place_job(
         follow_ups.push(payments::job(payments::AUTHORIZE, order.id, None, true));
     }
     let mut last = placement::write(conn, &order, &events, record, &follow_ups).await?;
+    let tender = match &priced.payment {
+        None => "unpaid",
+        Some(Tender::Cash(_)) => "cash",
+        Some(Tender::CardTerminal { .. }) => "card_terminal",
+        Some(Tender::CardGateway) => "card_gateway",
+    };
+    let detail = json!({
+        "ticket": order.ticket_number, "total_cents": total.minor(), "tender": tender,
+        "approval_code": terminal_approval(&order),
+    });
+    audit::append(conn, &ctx.audit("order.placed", subject_of(&order), detail)).await?;
     let sold_out = stock::reserve(conn, ctx, &menu.catalog, order.id, &takes).await?;
     if !sold_out.is_empty() {
         last = outbox::append(conn, &sold_out).await?.or(last);
@@ -294,6 +305,23 @@ async fn transition_job(
                 "payment.refunded",
                 json!({ "amount_cents": amount.minor(), "method": method, "ticket": order.ticket_number }),
             )),
+            OrderEvent::PaymentCaptured { method, amount, tendered, .. } => Some((
+                "payment.captured",
+                json!({
+                    "amount_cents": amount.minor(), "tendered_cents": tendered.minor(), "method": method,
+                    "approval_code": terminal_approval(&order), "ticket": order.ticket_number,
+                }),
+            )),
+            OrderEvent::PaymentAuthorized { amount, reference } => Some((
+                "payment.authorized",
+                json!({ "amount_cents": amount.minor(), "reference": reference, "ticket": order.ticket_number }),
+            )),
+            OrderEvent::PaymentVoided { amount } => {
+                Some(("payment.voided", json!({ "amount_cents": amount.minor(), "ticket": order.ticket_number })))
+            }
+            OrderEvent::PaymentFailed { reason } => {
+                Some(("payment.failed", json!({ "reason": reason, "ticket": order.ticket_number })))
+            }
             _ => None,
         };
         if let Some((action, detail)) = detail {
@@ -364,6 +392,15 @@ fn lifecycle_state(order: &OrderRecord) -> OrderState {
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ServiceError> {
     serde_json::to_string(value).map_err(|e| ServiceError::Store(crate::store::StoreError::corrupt(e.to_string())))
+}
+
+/// The card terminal's approval code an order was paid with, if any (audited with the sale).
+fn terminal_approval(order: &OrderRecord) -> Option<&str> {
+    order.payment_reference.as_deref().and_then(|r| r.strip_prefix(TERMINAL_PREFIX))
+}
+
+fn subject_of(order: &OrderRecord) -> Option<String> {
+    Some(order.id.to_string())
 }
 
 /// How a card terminal's approval code is kept, so it is never mistaken for a gateway reference.

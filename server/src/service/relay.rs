@@ -13,7 +13,6 @@ use super::cloudevents::cloud_event;
 use super::error::JobResult;
 use super::ServiceError;
 use crate::sinks::kafka;
-use crate::sinks::signing::WebhookSecret;
 use crate::sinks::webhook::{self, Delivery};
 use crate::state::AppState;
 use crate::store::outbox::StoredEvent;
@@ -212,7 +211,7 @@ async fn webhook_attempt(
     secret: &str,
     batch: Vec<StoredEvent>,
 ) -> Result<Attempt, ServiceError> {
-    let secret = WebhookSecret::parse(secret).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    let secret = super::sinks::open_secret(state, sink.id, secret)?;
     let mut cursor = sink.cursor;
     for event in batch {
         if !sink.wants(&event.event_type) {
@@ -220,10 +219,12 @@ async fn webhook_attempt(
             continue;
         }
         let (sequence, id) = (event.sequence, event.id.clone());
-        return Ok(match webhook::deliver(&state.http, url, &secret, &cloud_event(&state.source, event)).await {
-            Delivery::Delivered => Attempt { cursor: sequence, delivered: Some(sequence), failure: None },
-            failure => Attempt { cursor, delivered: None, failure: Some((failure, sequence, id)) },
-        });
+        return Ok(
+            match webhook::deliver(&state.http, &state.egress, url, &secret, &cloud_event(&state.source, event)).await {
+                Delivery::Delivered => Attempt { cursor: sequence, delivered: Some(sequence), failure: None },
+                failure => Attempt { cursor, delivered: None, failure: Some((failure, sequence, id)) },
+            },
+        );
     }
     Ok(Attempt { cursor, delivered: None, failure: None })
 }
@@ -237,7 +238,12 @@ async fn kafka_attempt(
     topic: &str,
     batch: Vec<StoredEvent>,
 ) -> Attempt {
-    let producer = match state.kafka_producer(sink.id, brokers) {
+    // Brokers are checked again before producing: DNS may have changed since the sink was saved.
+    let checked = state.egress.check_brokers(brokers).await.map_err(|e| {
+        tracing::warn!(sink = %sink.name, error = %e, "refused to produce to the sink's brokers");
+        format!("the brokers' address is not allowed: {e}")
+    });
+    let producer = match checked.and_then(|()| state.kafka_producer(sink.id, brokers)) {
         Ok(producer) => producer,
         Err(error) => {
             let head = batch.iter().find(|e| sink.wants(&e.event_type));

@@ -125,15 +125,20 @@ pub async fn create(state: &AppState, ctx: &RequestContext, request: &NewSinkReq
         return Err(errors.into());
     };
     errors.into_result(())?;
-    let secret = match &target {
-        SinkTarget::Webhook { secret, .. } => Some(secret.clone()),
-        SinkTarget::Kafka { .. } => None,
+    check_egress(state, &target).await?;
+    let id = Uuid::now_v7();
+    let (target, secret) = match target {
+        SinkTarget::Webhook { url, secret } => {
+            let sealed = seal_secret(state, id, &secret)?;
+            (SinkTarget::Webhook { url, secret: sealed }, Some(secret))
+        }
+        kafka => (kafka, None),
     };
     let now = time::now();
     let start_after = request.start_after;
     let ctx = ctx.clone();
     let mut record = SinkRecord {
-        id: Uuid::now_v7(),
+        id,
         name,
         target,
         event_types,
@@ -186,7 +191,15 @@ pub async fn update(
     let topic = patch.topic.as_deref().and_then(|t| errors.check("topic", check_topic(t)));
     let types = patch.event_types.as_deref().and_then(|t| errors.check("event_types", check_types(t)));
     errors.into_result(())?;
-    let (ctx, active, new_secret) = (ctx.clone(), patch.active, secret.clone());
+    if let Some(url) = &url {
+        check_egress(state, &SinkTarget::Webhook { url: url.clone(), secret: String::new() }).await?;
+    }
+    if let Some(brokers) = &brokers {
+        check_egress(state, &SinkTarget::Kafka { brokers: brokers.clone(), topic: String::new() }).await?;
+    }
+    let new_secret = secret.clone();
+    let secret = secret.map(|s| seal_secret(state, id, &s)).transpose()?;
+    let (ctx, active) = (ctx.clone(), patch.active);
     let updated = state
         .store
         .writer()
@@ -430,6 +443,29 @@ pub async fn ensure_configured(state: &AppState, name: &str, target: SinkTarget)
     }
 }
 
+/// Refuses a target that resolves to an address sinks may not reach (see [`crate::sinks::egress`]).
+async fn check_egress(state: &AppState, target: &SinkTarget) -> Result<(), ServiceError> {
+    let (field, checked) = match target {
+        SinkTarget::Webhook { url, .. } => ("url", state.egress.check_url(url).await),
+        SinkTarget::Kafka { brokers, .. } => ("brokers", state.egress.check_brokers(brokers).await),
+    };
+    checked.map_err(|e| ValidationErrors::single(field, e.to_string()).into())
+}
+
+/// A webhook secret as stored: sealed with the data key, bound to its sink.
+fn seal_secret(state: &AppState, sink: Uuid, secret: &str) -> Result<String, ServiceError> {
+    state
+        .sealer
+        .seal(secret, &sink.to_string())
+        .map_err(|e| ServiceError::Store(crate::store::StoreError::internal(e.to_string())))
+}
+
+/// A stored webhook secret, opened with the data key.
+pub fn open_secret(state: &AppState, sink: Uuid, stored: &str) -> Result<WebhookSecret, ServiceError> {
+    let plain = state.sealer.open(stored, &sink.to_string()).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    WebhookSecret::parse(&plain).map_err(|e| ServiceError::Conflict(e.to_string()))
+}
+
 /// The names of the sinks configured from the environment.
 pub const CONFIGURED_WEBHOOK: &str = "configured-webhook";
 pub const CONFIGURED_KAFKA: &str = "configured-kafka";
@@ -446,10 +482,13 @@ pub async fn start_relays(state: &AppState) -> Result<(), ServiceError> {
 /// Delivers one event to a sink, whatever its kind.
 async fn deliver_one(state: &AppState, sink: &SinkRecord, event: crema_shared::api::CloudEvent) -> Delivery {
     match &sink.target {
-        SinkTarget::Webhook { url, secret } => match WebhookSecret::parse(secret) {
-            Ok(secret) => webhook::deliver(&state.http, url, &secret, &event).await,
+        SinkTarget::Webhook { url, secret } => match open_secret(state, sink.id, secret) {
+            Ok(secret) => webhook::deliver(&state.http, &state.egress, url, &secret, &event).await,
             Err(e) => Delivery::Rejected(e.to_string()),
         },
+        SinkTarget::Kafka { brokers, .. } if state.egress.check_brokers(brokers).await.is_err() => {
+            Delivery::Unreachable("the brokers' address is not allowed".into())
+        }
         SinkTarget::Kafka { brokers, topic } => match state.kafka_producer(sink.id, brokers) {
             Ok(producer) => match kafka::deliver(&producer, topic, std::slice::from_ref(&event)).await {
                 (1, _) => Delivery::Delivered,

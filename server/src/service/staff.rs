@@ -1,7 +1,8 @@
 //! Managing staff: add, rename, change role, deactivate, reset a PIN. Every change is
 //! audited in the same write; PINs are hashed before the write, off the async threads.
 
-use super::auth::{staff_dto, Auth, PinHasher};
+use super::auth::pins::PinHasher;
+use super::auth::{staff_dto, Auth};
 use super::error::JobResult;
 use super::{RequestContext, ServiceError};
 use crate::state::AppState;
@@ -42,17 +43,20 @@ pub async fn hash_pin(auth: Arc<Auth>, pin: Pin) -> Result<(String, String), Ser
         auth.pins.hash(&pin).map(|hash| (lookup, hash))
     })
     .await
-    .map_err(|e| ServiceError::Store(crate::store::StoreError::corrupt(format!("hashing a PIN: {e}"))))?
+    .map_err(|e| ServiceError::Store(crate::store::StoreError::internal(format!("hashing a PIN: {e}"))))?
     .map_err(ServiceError::Store)
 }
 
 /// The demo staff records, PINs hashed on a blocking thread.
+///
+/// Their PINs are published (README); a server with them active refuses to listen on a
+/// network address unless started with `--demo` (see [`crate::server`]).
 pub async fn demo_records(pins: Arc<PinHasher>) -> Result<Vec<StaffRecord>, ServiceError> {
     tokio::task::spawn_blocking(move || {
         DEMO_STAFF.iter().map(|(name, role, pin)| demo_record(&pins, name, *role, pin)).collect()
     })
     .await
-    .map_err(|e| ServiceError::Store(crate::store::StoreError::corrupt(format!("hashing demo PINs: {e}"))))?
+    .map_err(|e| ServiceError::Store(crate::store::StoreError::internal(format!("hashing demo PINs: {e}"))))?
 }
 
 /// A demo staff record (hashes computed here; slow).
@@ -129,7 +133,7 @@ pub async fn update(
     let email = patch.email.as_deref().map(|raw| optional_email(&mut errors, Some(raw)));
     errors.into_result(())?;
     let (ctx, patch) = (ctx.clone(), patch.clone());
-    state
+    let dto = state
         .store
         .writer()
         .write(move |conn| {
@@ -166,7 +170,11 @@ pub async fn update(
                 Ok(Done::new(staff_dto(&member), None))
             })
         })
-        .await
+        .await?;
+    if !dto.active {
+        state.auth.sessions_ended();
+    }
+    Ok(dto)
 }
 
 /// Sets a new PIN (it must not be anyone else's).
@@ -174,7 +182,7 @@ pub async fn reset_pin(state: &AppState, ctx: &RequestContext, id: Uuid, pin: &s
     let pin = Pin::parse(pin).map_err(|m| ValidationErrors::single("pin", m))?;
     let (pin_lookup, pin_hash) = hash_pin(state.auth.clone(), pin).await?;
     let ctx = ctx.clone();
-    state
+    let dto = state
         .store
         .writer()
         .write(move |conn| {
@@ -185,11 +193,43 @@ pub async fn reset_pin(state: &AppState, ctx: &RequestContext, id: Uuid, pin: &s
                 member.pin_hash = pin_hash;
                 member.updated_at = time::now();
                 staff::upsert(conn, &member).await?;
-                audit::append(conn, &ctx.audit("staff.pin_reset", Some(id.to_string()), json!({}))).await?;
+                // Whoever knew the old PIN may be signed in with it: those sessions end now.
+                let ended = sessions::delete_for_staff(conn, id).await?;
+                let detail = json!({ "sessions_ended": ended });
+                audit::append(conn, &ctx.audit("staff.pin_reset", Some(id.to_string()), detail)).await?;
                 Ok(Done::new(staff_dto(&member), None))
             })
         })
-        .await
+        .await?;
+    state.auth.sessions_ended();
+    Ok(dto)
+}
+
+/// The active staff whose PIN is one of the published demo PINs.
+pub async fn active_demo_staff(state: &AppState) -> Result<Vec<StaffRecord>, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    let mut found = Vec::new();
+    for (_, _, pin) in DEMO_STAFF {
+        let pin = Pin::parse(pin).map_err(|m| ValidationErrors::single("pin", m))?;
+        if let Some(member) = staff::find_by_lookup(&mut conn, &state.auth.pins.lookup(&pin)).await? {
+            if member.active {
+                found.push(member);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Deactivates every active member of staff whose PIN is a published demo PIN. Refused if
+/// that would leave the shop without an active manager.
+pub async fn retire_demo(state: &AppState, ctx: &RequestContext) -> Result<Vec<StaffDto>, ServiceError> {
+    let demo = active_demo_staff(state).await?;
+    let mut retired = Vec::new();
+    for member in demo {
+        let patch = StaffPatch { active: Some(false), ..StaffPatch::default() };
+        retired.push(update(state, ctx, member.id, &patch).await?);
+    }
+    Ok(retired)
 }
 
 /// Refuses a PIN that someone other than `owner` already has (a PIN identifies a person).

@@ -1,8 +1,13 @@
 //! Delivering one event to a webhook endpoint: a structured CloudEvents JSON body, signed
 //! per Standard Webhooks, with a timeout. The answer is classified for the relay: delivered,
-//! rejected by the endpoint (a 4xx: this event will not be taken), or unreachable (down,
-//! 5xx, 408, 429, timeout: try again later, the endpoint may recover).
+//! rejected by the endpoint (a 4xx or a redirect: this event will not be taken), or
+//! unreachable (down, 5xx, 408, 429, timeout, a forbidden address: try again later).
+//!
+//! The client must be [`super::egress::http_client`] (checked addresses, no redirects); an
+//! address in the URL itself is checked here, since no resolver sees it. What the manager
+//! sees of a failure is generic; the detail is logged.
 
+use super::egress::EgressPolicy;
 use super::signing::WebhookSecret;
 use crema_shared::api::CloudEvent;
 use std::time::Duration;
@@ -16,8 +21,27 @@ pub enum Delivery {
     Unreachable(String),
 }
 
+const FORBIDDEN: &str =
+    "the endpoint's address is not allowed (private, loopback or link-local: see CREMA_EGRESS_ALLOW)";
+
 /// POSTs `event` to `url`.
-pub async fn deliver(client: &reqwest::Client, url: &str, secret: &WebhookSecret, event: &CloudEvent) -> Delivery {
+pub async fn deliver(
+    client: &reqwest::Client,
+    egress: &EgressPolicy,
+    url: &str,
+    secret: &WebhookSecret,
+    event: &CloudEvent,
+) -> Delivery {
+    let Ok(parsed) = reqwest::Url::parse(url) else { return Delivery::Rejected("the URL is not valid".into()) };
+    let literal = parsed
+        .host_str()
+        .and_then(|h| h.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().ok());
+    if let Some(ip) = literal {
+        if !egress.permits(&ip.to_string(), ip) {
+            tracing::warn!(%ip, "refused a webhook delivery to a forbidden address");
+            return Delivery::Unreachable(FORBIDDEN.into());
+        }
+    }
     let body = match serde_json::to_vec(event) {
         Ok(body) => body,
         Err(e) => return Delivery::Rejected(format!("cannot encode the event: {e}")),
@@ -35,11 +59,22 @@ pub async fn deliver(client: &reqwest::Client, url: &str, secret: &WebhookSecret
         .send()
         .await;
     match sent {
-        Err(e) => Delivery::Unreachable(format!("cannot reach the endpoint: {e}")),
+        Err(e) => {
+            tracing::warn!(error = %error_chain(&e), "webhook delivery failed");
+            if refused_by_policy(&e) {
+                Delivery::Unreachable(FORBIDDEN.into())
+            } else if e.is_timeout() {
+                Delivery::Unreachable("the endpoint did not answer in time".into())
+            } else {
+                Delivery::Unreachable("cannot reach the endpoint".into())
+            }
+        }
         Ok(response) => {
             let status = response.status();
             if status.is_success() {
                 Delivery::Delivered
+            } else if status.is_redirection() {
+                Delivery::Rejected(format!("the endpoint answered {status}; redirects are not followed"))
             } else if status.is_server_error() || status.as_u16() == 408 || status.as_u16() == 429 {
                 Delivery::Unreachable(format!("the endpoint answered {status}"))
             } else {
@@ -47,4 +82,26 @@ pub async fn deliver(client: &reqwest::Client, url: &str, secret: &WebhookSecret
             }
         }
     }
+}
+
+fn refused_by_policy(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(inner) = source {
+        if inner.downcast_ref::<super::egress::EgressError>().is_some() {
+            return true;
+        }
+        source = inner.source();
+    }
+    false
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
 }

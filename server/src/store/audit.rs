@@ -1,11 +1,19 @@
 //! The audit log: append-only (the schema refuses UPDATE and DELETE), written in the same
-//! transaction as the action it records.
+//! transaction as the action it records, and chained: each row stores the SHA-256 of the
+//! previous row's hash and its own fields, so anyone holding the file who changes, removes
+//! or inserts a row breaks every link after it ([`verify`] finds the first). The newest
+//! hash (the chain head) is sent off the box daily, so rewriting the whole chain shows too.
 
 use super::menu::uuid_col;
 use super::{time, StoreError};
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use sha2::{Digest, Sha256};
 use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
+
+/// The `prev_hash` of the first row.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditEntry {
@@ -34,17 +42,157 @@ pub struct AuditFilter {
     pub offset: i64,
 }
 
+/// The columns a link covers, as stored (text), in chain order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Link {
+    id: i64,
+    at: String,
+    staff_id: Option<String>,
+    action: String,
+    subject: Option<String>,
+    detail: String,
+    request_id: Option<String>,
+}
+
+impl Link {
+    /// SHA-256 over the previous hash and this row's fields (a JSON array: unambiguous).
+    fn hash(&self, prev_hash: &str) -> String {
+        let fields = serde_json::json!([
+            self.id,
+            self.at,
+            self.staff_id,
+            self.action,
+            self.subject,
+            self.detail,
+            self.request_id
+        ]);
+        let mut digest = Sha256::new();
+        digest.update(prev_hash.as_bytes());
+        digest.update(b"\n");
+        digest.update(fields.to_string().as_bytes());
+        hex::encode(digest.finalize())
+    }
+}
+
+/// The newest row's id and hash (`None` for an empty log).
+pub async fn head(conn: &mut SqliteConnection) -> Result<Option<(i64, String)>, StoreError> {
+    let row = sqlx::query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetch_optional(&mut *conn).await?;
+    row.map(|r| Ok((r.try_get("id")?, r.try_get::<Option<String>, _>("hash")?.unwrap_or_default()))).transpose()
+}
+
 pub async fn append(conn: &mut SqliteConnection, entry: &AuditEntry) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit_log (at, staff_id, action, subject, detail, request_id) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(time::to_text(entry.at))
-        .bind(entry.staff_id.map(|id| id.to_string()))
-        .bind(&entry.action)
-        .bind(&entry.subject)
-        .bind(entry.detail.to_string())
-        .bind(&entry.request_id)
-        .execute(&mut *conn)
-        .await?;
+    let (last_id, prev_hash) = head(conn).await?.unwrap_or((0, GENESIS.to_string()));
+    let link = Link {
+        id: last_id + 1,
+        at: time::to_text(entry.at),
+        staff_id: entry.staff_id.map(|id| id.to_string()),
+        action: entry.action.clone(),
+        subject: entry.subject.clone(),
+        detail: entry.detail.to_string(),
+        request_id: entry.request_id.clone(),
+    };
+    let hash = link.hash(&prev_hash);
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, staff_id, action, subject, detail, request_id, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(link.id)
+    .bind(&link.at)
+    .bind(&link.staff_id)
+    .bind(&link.action)
+    .bind(&link.subject)
+    .bind(&link.detail)
+    .bind(&link.request_id)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
+}
+
+/// What [`verify`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainCheck {
+    /// Every link holds; `head` is the newest row's `(id, hash)`.
+    Intact { rows: u64, head: Option<(i64, String)> },
+    /// The first row whose link does not hold, and why.
+    Broken { id: i64, reason: String },
+}
+
+/// Walks the whole chain, oldest first, in one read.
+pub async fn verify(conn: &mut SqliteConnection) -> Result<ChainCheck, StoreError> {
+    let mut rows = sqlx::query(
+        "SELECT id, at, staff_id, action, subject, detail, request_id, prev_hash, hash FROM audit_log ORDER BY id",
+    )
+    .fetch(&mut *conn);
+    let mut prev = GENESIS.to_string();
+    let mut count = 0u64;
+    let mut head = None;
+    while let Some(r) = rows.try_next().await? {
+        let link = link_of(&r)?;
+        let stored_prev: Option<String> = r.try_get("prev_hash")?;
+        let stored_hash: Option<String> = r.try_get("hash")?;
+        let id = link.id;
+        let broken = |reason: &str| Ok(ChainCheck::Broken { id, reason: reason.to_string() });
+        match (stored_prev, stored_hash) {
+            (None, _) | (_, None) => return broken("the row has no link (written outside Crema?)"),
+            (Some(p), _) if p != prev => {
+                return broken(
+                    "its previous-hash does not match the row before it (a row was removed, inserted or changed)",
+                )
+            }
+            (_, Some(h)) if h != link.hash(&prev) => {
+                return broken("its fields do not match its hash (the row was changed)")
+            }
+            (_, Some(h)) => {
+                prev = h.clone();
+                head = Some((id, h));
+            }
+        }
+        count += 1;
+    }
+    Ok(ChainCheck::Intact { rows: count, head })
+}
+
+/// Links rows written before the chain existed (once, oldest first); returns how many.
+pub async fn link_legacy_rows(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+    let unlinked: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM audit_log WHERE hash IS NULL ORDER BY id").fetch_all(&mut *conn).await?;
+    let mut linked = 0;
+    for id in unlinked {
+        let prev: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten()
+            .unwrap_or_else(|| GENESIS.to_string());
+        let row =
+            sqlx::query("SELECT id, at, staff_id, action, subject, detail, request_id FROM audit_log WHERE id = ?")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+        let hash = link_of(&row)?.hash(&prev);
+        sqlx::query("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?")
+            .bind(&prev)
+            .bind(&hash)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        linked += 1;
+    }
+    Ok(linked)
+}
+
+fn link_of(r: &sqlx::sqlite::SqliteRow) -> Result<Link, StoreError> {
+    Ok(Link {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        staff_id: r.try_get("staff_id")?,
+        action: r.try_get("action")?,
+        subject: r.try_get("subject")?,
+        detail: r.try_get("detail")?,
+        request_id: r.try_get("request_id")?,
+    })
 }
 
 /// Newest first.

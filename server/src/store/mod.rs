@@ -23,6 +23,7 @@ pub mod settings;
 pub mod sinks;
 pub mod staff;
 pub mod stock;
+pub mod terminals;
 pub mod time;
 pub mod writer;
 
@@ -40,6 +41,9 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A failure that is not the data's fault (hashing, encoding, a task that died).
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("the write was not carried out: the writer is not running")]
     WriterStopped,
     #[error("the write was rolled back with its batch after a database error")]
@@ -49,6 +53,10 @@ pub enum StoreError {
 impl StoreError {
     pub fn corrupt(what: impl Into<String>) -> Self {
         StoreError::Corrupt(what.into())
+    }
+
+    pub fn internal(what: impl Into<String>) -> Self {
+        StoreError::Internal(what.into())
     }
 }
 

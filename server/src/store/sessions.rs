@@ -15,6 +15,7 @@ pub struct SessionRecord {
     pub staff_name: String,
     pub role: Role,
     pub active: bool,
+    pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -41,7 +42,7 @@ pub async fn insert(
 
 pub async fn find(db: impl SqliteExecutor<'_>, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
     let row = sqlx::query(
-        "SELECT s.staff_id, st.name, st.role, st.active, s.last_seen_at, s.expires_at
+        "SELECT s.staff_id, st.name, st.role, st.active, s.created_at, s.last_seen_at, s.expires_at
          FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = ?",
     )
     .bind(token_hash)
@@ -54,6 +55,7 @@ pub async fn find(db: impl SqliteExecutor<'_>, token_hash: &str) -> Result<Optio
             staff_name: r.try_get("name")?,
             role: Role::parse(&role).ok_or_else(|| StoreError::corrupt(format!("role {role:?}")))?,
             active: r.try_get("active")?,
+            created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
             last_seen_at: time::from_text(&r.try_get::<String, _>("last_seen_at")?)?,
             expires_at: time::from_text(&r.try_get::<String, _>("expires_at")?)?,
         })
@@ -82,7 +84,21 @@ pub async fn delete(conn: &mut SqliteConnection, token_hash: &str) -> Result<boo
     Ok(done.rows_affected() == 1)
 }
 
-/// Signs someone out everywhere (deactivation).
+/// Deletes sessions that ended before `now` (idle or absolute lifetime); returns how many.
+pub async fn prune(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    oldest_start: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR created_at <= ?")
+        .bind(time::to_text(now))
+        .bind(time::to_text(oldest_start))
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Signs someone out everywhere (deactivation, PIN reset).
 pub async fn delete_for_staff(conn: &mut SqliteConnection, staff_id: Uuid) -> Result<u64, StoreError> {
     let done =
         sqlx::query("DELETE FROM sessions WHERE staff_id = ?").bind(staff_id.to_string()).execute(&mut *conn).await?;

@@ -175,6 +175,16 @@ pub async fn update_delivery(conn: &mut SqliteConnection, id: Uuid, d: &Delivery
     Ok(())
 }
 
+/// Replaces a webhook sink's stored secret (sealing secrets written before sealing existed).
+pub async fn set_secret(conn: &mut SqliteConnection, id: Uuid, stored: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE sinks SET secret = ? WHERE id = ? AND kind = 'webhook'")
+        .bind(stored)
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn delete(conn: &mut SqliteConnection, id: Uuid) -> Result<bool, StoreError> {
     let done = sqlx::query("DELETE FROM sinks WHERE id = ?").bind(id.to_string()).execute(&mut *conn).await?;
     Ok(done.rows_affected() == 1)

@@ -2,6 +2,7 @@
 //! Routes are taken from the OpenAPI document, so a new route without a row here fails.
 
 use crate::helpers::{sign_in, spawn_app, BARISTA_PIN, CASHIER_PIN, MANAGER_PIN};
+use crema_server::http::access;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -85,66 +86,147 @@ fn expectations() -> BTreeMap<&'static str, Expect> {
         ("GET /api/v1/sinks/{id}/dead-letters", Roles(MANAGER)),
         ("POST /api/v1/sinks/{id}/dead-letters/{dead_letter_id}/replay", Roles(MANAGER)),
         ("POST /api/v1/sinks/{id}/replay", Roles(MANAGER)),
+        ("GET /api/v1/terminals", Roles(MANAGER)),
+        ("POST /api/v1/terminals", Roles(MANAGER)),
+        ("GET /api/v1/terminals/{id}", Roles(MANAGER)),
+        ("PATCH /api/v1/terminals/{id}", Roles(MANAGER)),
+        ("DELETE /api/v1/terminals/{id}", Roles(MANAGER)),
+        ("POST /api/v1/terminals/{id}/code", Roles(MANAGER)),
+        ("POST /api/v1/terminals/pair", Public),
+        ("GET /api/v1/terminals/current", Public),
+    ])
+}
+
+/// Every method a client can send. `HEAD` is authorized as `GET`; a method with no row is
+/// refused (405) to everyone before any handler runs.
+const METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// Screens and API docs: public pages that are not API operations.
+fn pages() -> BTreeMap<&'static str, Expect> {
+    BTreeMap::from([
+        ("GET /api/v1/openapi.json", Public),
+        ("GET /api/v1/docs", Public),
+        ("GET /api/v1/docs/", Public),
+        ("GET /api/v1/docs/{*rest}", Public),
+        ("GET /", Public),
+        ("GET /sign-in", Public),
+        ("GET /pos", Public),
+        ("GET /kds", Public),
+        ("GET /board", Public),
+        ("GET /manage", Public),
+        ("GET /assets/{file}", Public),
     ])
 }
 
 #[tokio::test]
-async fn every_route_answers_every_role_as_the_rules_say() {
+async fn every_route_and_method_answers_every_role_as_the_rules_say() {
     let app = spawn_app().await;
     let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.expect("doc");
-    let mut routes = Vec::new();
+    let mut documented = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("item").keys() {
-            routes.push((method.to_uppercase(), path.clone()));
+            documented.push(format!("{} {path}", method.to_uppercase()));
         }
     }
-    let table = expectations();
-    let documented: Vec<String> = routes.iter().map(|(m, p)| format!("{m} {p}")).collect();
+    let mut table = expectations();
     for route in &documented {
         assert!(table.contains_key(route.as_str()), "route {route} has no row in the access test");
     }
     assert_eq!(documented.len(), table.len(), "the access test lists routes the API does not have");
+    table.extend(pages());
+    // The server's own table has exactly these rows, so no route is served without a rule.
+    let served: Vec<String> = access::RULES.iter().map(|(m, p, _)| format!("{m} {p}")).collect();
+    for route in &served {
+        assert!(table.contains_key(route.as_str()), "the server has a rule for {route} the test does not expect");
+    }
+    assert_eq!(served.len(), table.len(), "the test expects routes the server has no rule for");
 
+    let paths: std::collections::BTreeSet<&str> =
+        table.keys().filter_map(|k| k.split_once(' ')).map(|(_, p)| p).collect();
     let roles = [("cashier", CASHIER_PIN), ("barista", BARISTA_PIN), ("manager", MANAGER_PIN)];
-    let plain = reqwest::Client::new();
-    for (method, path) in &routes {
-        let key = format!("{method} {path}");
-        let expect = table[key.as_str()];
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let mut checked = 0;
+    for path in paths {
+        let who: Vec<(&str, Option<String>)> = std::iter::once(("nobody", None))
+            .chain(fresh_tokens(&app.base, &roles).await.into_iter().map(|(r, t)| (r, Some(t))))
+            .collect();
         let uri = path
             .replace("{id}", &uuid::Uuid::now_v7().to_string())
-            .replace("{line_id}", &uuid::Uuid::now_v7().to_string());
-        let who: Vec<(&str, Option<String>)> = std::iter::once(("nobody", None))
-            .chain(futures_tokens(&app.base, &roles).await.into_iter().map(|(r, t)| (r, Some(t))))
-            .collect();
-        for (role, token) in who {
-            let mut request = plain.request(method.parse().expect("method"), app.url(&uri));
-            if let Some(token) = &token {
-                request = request.bearer_auth(token);
-            }
-            if matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
-                request = request.json(&serde_json::json!({}));
-            }
-            let status = request.send().await.expect("sent").status().as_u16();
-            let allowed = match (expect, role) {
-                (Public, _) => true,
-                (AnySignedIn, "nobody") | (Roles(_), "nobody") => false,
-                (AnySignedIn, _) => true,
-                (Roles(roles), role) => roles.contains(&role),
-            };
-            if allowed {
-                assert!(status != 401 && status != 403, "{key} as {role}: expected access, got {status}");
-            } else if role == "nobody" {
-                assert_eq!(status, 401, "{key} without a session");
-            } else {
-                assert_eq!(status, 403, "{key} as {role}");
+            .replace("{line_id}", &uuid::Uuid::now_v7().to_string())
+            .replace("{dead_letter_id}", &uuid::Uuid::now_v7().to_string())
+            .replace("{file}", "app.js")
+            .replace("{*rest}", "index.html");
+        for method in METHODS {
+            let ruled_as = if *method == "HEAD" { "GET" } else { method };
+            let expect = table.get(format!("{ruled_as} {path}").as_str()).copied();
+            for (role, token) in &who {
+                let mut request = plain.request(method.parse().expect("method"), app.url(&uri));
+                if let Some(token) = token {
+                    request = request.bearer_auth(token);
+                }
+                if matches!(*method, "POST" | "PUT" | "PATCH") {
+                    request = request.json(&serde_json::json!({}));
+                }
+                let response = request.send().await.expect("sent");
+                let status = response.status().as_u16();
+                checked += 1;
+                let key = format!("{method} {path} as {role}");
+                if *method == "OPTIONS" {
+                    // A CORS preflight: answered by the CORS layer with headers only, never a handler.
+                    let body = response.bytes().await.expect("body");
+                    assert!(status == 405 || (status == 200 && body.is_empty()), "{key}: {status}");
+                    continue;
+                }
+                let Some(expect) = expect else {
+                    assert_eq!(status, 405, "{key}: a method without a rule must be refused");
+                    continue;
+                };
+                let allowed = match (expect, *role) {
+                    (Public, _) => true,
+                    (AnySignedIn, "nobody") | (Roles(_), "nobody") => false,
+                    (AnySignedIn, _) => true,
+                    (Roles(roles), role) => roles.contains(&role),
+                };
+                if allowed {
+                    assert!(status != 401 && status != 403 && status != 405, "{key}: expected access, got {status}");
+                } else if *role == "nobody" {
+                    assert_eq!(status, 401, "{key} without a session");
+                } else {
+                    assert_eq!(status, 403, "{key}");
+                }
             }
         }
     }
+    assert!(checked > 1_500, "only {checked} requests were checked");
+    app.stop().await;
+}
+
+/// The reproduction from the security review: `curl -I /api/v1/audit` with no session.
+#[tokio::test]
+async fn head_needs_the_same_session_and_role_as_get() {
+    let app = spawn_app().await;
+    let plain = reqwest::Client::new();
+    for path in [
+        "/api/v1/audit",
+        "/api/v1/staff",
+        "/api/v1/jobs",
+        "/api/v1/sinks",
+        "/api/v1/orders",
+        "/api/v1/reports/orders.csv?from=2020-01-01&to=2030-01-01",
+    ] {
+        let response = plain.head(app.url(path)).send().await.expect("sent");
+        assert_eq!(response.status(), 401, "HEAD {path} without a session");
+    }
+    let cashier = sign_in(&app.base, CASHIER_PIN).await;
+    let response = plain.head(app.url("/api/v1/audit")).bearer_auth(&cashier).send().await.expect("sent");
+    assert_eq!(response.status(), 403, "HEAD /api/v1/audit as a cashier");
+    let response = app.client.head(app.url("/api/v1/audit")).send().await.expect("sent");
+    assert_eq!(response.status(), 200, "HEAD /api/v1/audit as a manager");
     app.stop().await;
 }
 
 /// Fresh sessions for each role (a sign-out route may end one).
-async fn futures_tokens(base: &str, roles: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+async fn fresh_tokens(base: &str, roles: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
     let mut tokens = Vec::new();
     for (role, pin) in roles {
         tokens.push((*role, sign_in(base, pin).await));

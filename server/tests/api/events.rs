@@ -85,7 +85,7 @@ async fn a_bad_cursor_is_a_400_problem() {
 #[tokio::test]
 async fn keep_alives_flow_while_idle() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut config = crema_server::Config::for_database(dir.path().join("crema.db"));
+    let mut config = crate::helpers::test_config(dir.path().join("crema.db"));
     config.sse_keepalive_secs = 1;
     let server = crema_server::Server::bind(&config).await.expect("bind");
     let addr = server.local_addr().expect("addr");

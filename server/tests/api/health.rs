@@ -94,6 +94,14 @@ async fn the_openapi_document_covers_every_route() {
         "GET /api/v1/sinks/{id}/dead-letters",
         "POST /api/v1/sinks/{id}/dead-letters/{dead_letter_id}/replay",
         "POST /api/v1/sinks/{id}/replay",
+        "GET /api/v1/terminals",
+        "POST /api/v1/terminals",
+        "GET /api/v1/terminals/{id}",
+        "PATCH /api/v1/terminals/{id}",
+        "DELETE /api/v1/terminals/{id}",
+        "POST /api/v1/terminals/{id}/code",
+        "POST /api/v1/terminals/pair",
+        "GET /api/v1/terminals/current",
     ]
     .into_iter()
     .map(String::from)

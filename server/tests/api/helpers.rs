@@ -32,7 +32,15 @@ pub const MANAGER_PIN: &str = "9999";
 
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    spawn_app_with(Config::for_database(dir.path().join("crema.db")), dir).await
+    spawn_app_with(test_config(dir.path().join("crema.db")), dir).await
+}
+
+/// Defaults with a database at `db`, and loopback allowed as a sink target: the tests'
+/// webhook receivers and Kafka brokers listen there. (The SSRF tests use the real default.)
+pub fn test_config(db: impl Into<std::path::PathBuf>) -> Config {
+    let mut config = Config::for_database(db);
+    config.egress_allow = vec!["127.0.0.0/8".into()];
+    config
 }
 
 /// A server with this configuration; its `client` is signed in as the demo manager.

@@ -62,7 +62,7 @@ async fn consume(brokers: &str, count: usize) -> Vec<Received> {
 
 async fn app_with_kafka(brokers: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("dir");
-    let mut config = crema_server::Config::for_database(dir.path().join("crema.db"));
+    let mut config = crate::helpers::test_config(dir.path().join("crema.db"));
     config.kafka_brokers = Some(brokers.to_string());
     config.kafka_topic = TOPIC.to_string();
     spawn_app_with(config, dir).await
@@ -126,7 +126,7 @@ async fn kafka_sinks_are_managed_through_the_api_and_validated() {
     cluster.create_topic(TOPIC, 1, 1).expect("topic");
     let brokers = cluster.bootstrap_servers();
     let dir = tempfile::tempdir().expect("dir");
-    let app = spawn_app_with(crema_server::Config::for_database(dir.path().join("crema.db")), dir).await;
+    let app = spawn_app_with(crate::helpers::test_config(dir.path().join("crema.db")), dir).await;
     for (body, field) in [
         (json!({"kind": "kafka", "name": "k", "topic": "t"}), "brokers"),
         (json!({"kind": "kafka", "name": "k", "brokers": "nohost", "topic": "t"}), "brokers"),

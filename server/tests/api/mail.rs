@@ -94,8 +94,8 @@ fn read_dir(dir: &Path) -> Vec<String> {
 
 async fn app_with_smtp(url: &str) -> TestApp {
     let dir = tempfile::tempdir().expect("dir");
-    let mut config = crema_server::Config::for_database(dir.path().join("crema.db"));
-    config.smtp_url = Some(url.to_string());
+    let mut config = crate::helpers::test_config(dir.path().join("crema.db"));
+    config.smtp_url = Some(url.to_string().into());
     config.mail_from = "Crema Demo Coffee <orders@crema.test>".into();
     spawn_app_with(config, dir).await
 }

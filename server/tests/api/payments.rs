@@ -77,7 +77,7 @@ async fn app_with_gateway(gateway: &Gateway) -> TestApp {
     gateway.limit.store(100_000, Ordering::SeqCst);
     let url = gateway.clone().start().await;
     let dir = tempfile::tempdir().expect("dir");
-    let mut config = crema_server::Config::for_database(dir.path().join("crema.db"));
+    let mut config = crate::helpers::test_config(dir.path().join("crema.db"));
     config.payment_gateway_url = Some(url);
     spawn_app_with(config, dir).await
 }

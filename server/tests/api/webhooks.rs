@@ -77,9 +77,9 @@ impl Receiver {
 
 async fn app_with_webhook(url: Option<&str>, secret: Option<&str>) -> TestApp {
     let dir = tempfile::tempdir().expect("dir");
-    let mut config = crema_server::Config::for_database(dir.path().join("crema.db"));
+    let mut config = crate::helpers::test_config(dir.path().join("crema.db"));
     config.webhook_url = url.map(String::from);
-    config.webhook_secret = secret.map(String::from);
+    config.webhook_secret = secret.map(|s| s.to_string().into());
     config.webhook_retry_base_ms = 20;
     config.webhook_breaker_open_secs = 1;
     spawn_app_with(config, dir).await
@@ -242,7 +242,7 @@ async fn bad_sinks_name_the_field_and_change_nothing() {
     assert_eq!(sinks, json!([]));
     let started = crema_server::Server::bind(&{
         let dir = tempfile::tempdir().expect("dir");
-        let mut config = crema_server::Config::for_database(dir.path().join("c.db"));
+        let mut config = crate::helpers::test_config(dir.path().join("c.db"));
         config.webhook_url = Some("http://127.0.0.1:9/hook".into());
         config
     })

@@ -27,6 +27,8 @@ pub fn start_on(db: &Path, port: u16, env: &[(&str, &str)]) -> Running {
         .args(["--bind", &format!("127.0.0.1:{port}"), "--database-url"])
         .arg(db)
         .env("CREMA_LOG", "info")
+        // The tests' webhook receivers listen on loopback.
+        .env("CREMA_EGRESS_ALLOW", "127.0.0.0/8")
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
