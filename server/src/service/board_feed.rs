@@ -8,6 +8,7 @@
 
 use super::EventHub;
 use crate::state::AppState;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{watch, Notify};
 
@@ -18,11 +19,12 @@ pub type BoardJson = Arc<str>;
 pub struct BoardFeed {
     latest: watch::Sender<Option<BoardJson>>,
     refresh: Notify,
+    reads: AtomicU64,
 }
 
 impl Default for BoardFeed {
     fn default() -> Self {
-        BoardFeed { latest: watch::Sender::new(None), refresh: Notify::new() }
+        BoardFeed { latest: watch::Sender::new(None), refresh: Notify::new(), reads: AtomicU64::new(0) }
     }
 }
 
@@ -40,6 +42,11 @@ impl BoardFeed {
     pub fn watchers(&self) -> usize {
         self.latest.receiver_count()
     }
+
+    /// Times the board was read from the database since start.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
+    }
 }
 
 /// Runs the feed until the hub closes: after each commit (or a new watcher), reads the board
@@ -55,6 +62,7 @@ pub async fn run(state: AppState) {
         }
         commits.borrow_and_update();
         if feed.latest.receiver_count() > 0 {
+            feed.reads.fetch_add(1, Ordering::Relaxed);
             match super::orders::board(&state).await.map(|b| serde_json::to_string(&b)) {
                 Ok(Ok(json)) => {
                     feed.latest.send_if_modified(|shown| {

@@ -104,7 +104,7 @@ async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     let (subject, mut body) = summary_message(&shop.shop.name, shop.shop.currency.as_str(), &summary);
     // The audit chain's head, off the box: compare it with tomorrow's to see nothing was rewritten.
     let (head_id, head_hash) = head.unwrap_or((0, crate::store::audit::GENESIS.to_string()));
-    body.push_str(&format!("\nAudit log: {head_id} entries, chain head {head_hash}\n"));
+    body.push_str(&format!("\nAudit log chain head (entry #{head_id}):\n{head_hash}\n"));
     let mut builder =
         Message::builder().from(mailer.from().clone()).subject(subject).message_id(Some(format!("<{}@crema>", job.id)));
     for address in &managers {

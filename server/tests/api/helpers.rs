@@ -70,6 +70,21 @@ pub async fn sign_in(base: &str, pin: &str) -> String {
     session["token"].as_str().expect("token").to_string()
 }
 
+/// Enrols a terminal as the demo manager and pairs it; returns its credential `<id>.<secret>`.
+pub async fn pair_terminal(app: &TestApp, name: &str) -> String {
+    let made: Value = app.post("/api/v1/terminals", &json!({ "name": name })).await.json().await.expect("terminal");
+    let code = made["code"].as_str().expect("pairing code");
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/terminals/pair"))
+        .json(&json!({ "code": code }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 201, "pairing");
+    let paired: Value = response.json().await.expect("paired");
+    paired["credential"].as_str().expect("credential").to_string()
+}
+
 /// A client that sends `Authorization: Bearer <token>` on every request.
 pub fn client_with(token: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
@@ -330,6 +345,20 @@ impl SseReader {
             }
             let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await.ok()?.ok()??;
             self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+impl SseReader {
+    /// Whether the server ends the stream within `wait` (messages before the end are skipped).
+    pub async fn closed_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
+                Err(_) => return false,
+                Ok(Ok(Some(_))) => continue,
+                Ok(Ok(None)) | Ok(Err(_)) => return true,
+            }
         }
     }
 }

@@ -294,5 +294,12 @@ async fn managers_with_an_email_get_the_end_of_day_summary_once() {
     {
         assert!(message.contains(expected), "{expected} missing: {message}");
     }
+    // The audit chain's head leaves the box with the summary.
+    let head = crema_server::store::audit::head(&mut app.state.store.reader().acquire().await.expect("conn"))
+        .await
+        .expect("head")
+        .expect("rows");
+    assert!(message.contains("Audit log chain head (entry #"), "{message}");
+    assert!(message.contains(&head.1[..32]), "the head hash {} is in the summary: {message}", head.1);
     app.stop().await;
 }

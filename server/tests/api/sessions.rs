@@ -1,7 +1,7 @@
 //! Signing in with a PIN: tokens, cookies, who am I, sign-out, expiry and lockout.
 
 use crate::helpers::FetchJson;
-use crate::helpers::{client_with, sign_in, spawn_app, spawn_app_with, CASHIER_PIN, MANAGER_PIN};
+use crate::helpers::{client_with, sign_in, spawn_app, spawn_app_with, CASHIER_PIN};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -84,47 +84,6 @@ async fn an_idle_session_expires() {
 }
 
 #[tokio::test]
-async fn five_wrong_pins_lock_the_terminal_out_until_the_window_passes() {
-    let dir = tempfile::tempdir().expect("dir");
-    let mut config = crema_server::Config::for_database(dir.path().join("crema.db"));
-    config.signin_window_secs = 2;
-    let app = spawn_app_with(config, dir).await;
-    let attempt = |pin: &'static str, terminal: &'static str| {
-        reqwest::Client::new()
-            .post(app.url("/api/v1/sessions"))
-            .header("x-crema-terminal", terminal)
-            .json(&json!({"pin": pin}))
-            .send()
-    };
-    for _ in 0..5 {
-        assert_eq!(attempt("4321", "till-1").await.expect("sent").status(), 401);
-    }
-    let locked = attempt(MANAGER_PIN, "till-1").await.expect("sent");
-    assert_eq!(locked.status(), 429, "even the right PIN waits");
-    let retry_after: u64 = locked
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .expect("Retry-After");
-    assert!((1..=2).contains(&retry_after));
-    // Another terminal is not locked.
-    assert_eq!(attempt(MANAGER_PIN, "till-2").await.expect("sent").status(), 201);
-    // Once the window has passed, till 1 can sign in again.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let status = attempt(MANAGER_PIN, "till-1").await.expect("sent").status();
-        if status == 201 {
-            break;
-        }
-        assert_eq!(status, 429);
-        assert!(tokio::time::Instant::now() < deadline, "still locked after the window");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    app.stop().await;
-}
-
-#[tokio::test]
 async fn orders_and_events_carry_who_caused_them() {
     let app = spawn_app().await;
     let demo = app.demo().await;
@@ -166,5 +125,92 @@ async fn a_cashier_cancels_only_before_preparation() {
     // A manager may.
     let by_manager = app.post(&format!("/api/v1/orders/{id}/cancel"), &json!({"reason": "machine broke"})).await;
     assert_eq!(by_manager.status(), 200);
+    app.stop().await;
+}
+
+/// Runs a statement on the test's database file, as someone holding the file (or time) would.
+async fn on_database(app: &crate::helpers::TestApp, sql: &str) {
+    let db = app.dir.path().join("crema.db");
+    let mut conn =
+        <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{}", db.display())).await.expect("db");
+    sqlx::query(sql).execute(&mut conn).await.expect("statement");
+}
+
+#[tokio::test]
+async fn a_pin_reset_ends_that_persons_sessions() {
+    let app = spawn_app().await;
+    let cashier = client_with(&sign_in(&app.base, CASHIER_PIN).await);
+    let barista = client_with(&sign_in(&app.base, crate::helpers::BARISTA_PIN).await);
+    let me: Value = cashier.get(app.url("/api/v1/sessions/current")).fetch_json().await;
+    let id = me["staff"]["id"].as_str().expect("id");
+    let reset = app.client.put(app.url(&format!("/api/v1/staff/{id}/pin"))).json(&json!({"pin": "8642"})).send();
+    assert_eq!(reset.await.expect("sent").status(), 200);
+    assert_eq!(cashier.get(app.url("/api/v1/orders")).send().await.expect("sent").status(), 401);
+    assert_eq!(barista.get(app.url("/api/v1/orders")).send().await.expect("sent").status(), 200, "others stay");
+    assert_eq!(sign_in(&app.base, "8642").await.len(), 64, "the new PIN works");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_busy_session_still_ends_at_its_absolute_lifetime() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = crate::helpers::test_config(dir.path().join("crema.db"));
+    config.session_max_hours = 12;
+    let app = spawn_app_with(config, dir).await;
+    let cashier = client_with(&sign_in(&app.base, CASHIER_PIN).await);
+    assert_eq!(cashier.get(app.url("/api/v1/orders")).send().await.expect("sent").status(), 200);
+    // Signed in 13 hours ago and used all along: the idle clock alone would keep it alive.
+    on_database(&app, "UPDATE sessions SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-13 hours')").await;
+    let response = cashier.get(app.url("/api/v1/orders")).send().await.expect("sent");
+    assert_eq!(response.status(), 401);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_open_event_stream_closes_when_its_session_ends() {
+    let app = spawn_app().await;
+    let cashier_token = sign_in(&app.base, CASHIER_PIN).await;
+    let barista_token = sign_in(&app.base, crate::helpers::BARISTA_PIN).await;
+    let cashier = client_with(&cashier_token);
+    let barista = client_with(&barista_token);
+    let mut signed_out = crate::helpers::SseReader::connect(&cashier, &app.url("/api/v1/events"), None).await;
+    let mut deactivated = crate::helpers::SseReader::connect(&barista, &app.url("/api/v1/events"), None).await;
+    let mut manager = crate::helpers::SseReader::open(&app, "/api/v1/events", None).await;
+    // Sign-out from another tab of the same session.
+    assert_eq!(cashier.delete(app.url("/api/v1/sessions/current")).send().await.expect("sent").status(), 204);
+    assert!(signed_out.closed_within(Duration::from_secs(8)).await, "the signed-out stream closes");
+    // The manager deactivates the barista.
+    let me: Value = barista.get(app.url("/api/v1/sessions/current")).fetch_json().await;
+    assert_eq!(me["staff"]["role"], "barista");
+    let id = me["staff"]["id"].as_str().expect("id");
+    let off = app.client.patch(app.url(&format!("/api/v1/staff/{id}"))).json(&json!({"active": false})).send();
+    assert_eq!(off.await.expect("sent").status(), 200);
+    assert!(deactivated.closed_within(Duration::from_secs(8)).await, "the deactivated person's stream closes");
+    // Everyone else's stream goes on.
+    assert!(!manager.closed_within(Duration::from_millis(500)).await);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_session_ends_its_stream_within_seconds_and_is_pruned() {
+    let app = spawn_app().await;
+    let cashier = client_with(&sign_in(&app.base, CASHIER_PIN).await);
+    let mut stream = crate::helpers::SseReader::connect(&cashier, &app.url("/api/v1/events"), None).await;
+    on_database(
+        &app,
+        "UPDATE sessions SET expires_at = '2000-01-01T00:00:00.000000Z' WHERE staff_id IN \
+         (SELECT id FROM staff WHERE role = 'cashier')",
+    )
+    .await;
+    assert!(stream.closed_within(Duration::from_secs(10)).await, "the periodic check ends it");
+    crema_server::service::cron::prune(&app.state).await.expect("pruned");
+    let left: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE st.role = 'cashier'",
+    )
+    .fetch_one(app.state.store.reader())
+    .await
+    .expect("count");
+    assert_eq!(left, 0, "the expired session is gone");
+    assert_eq!(app.get("/api/v1/sessions/current").await.status(), 200, "live sessions stay");
     app.stop().await;
 }

@@ -28,6 +28,8 @@ pub struct PinHasher {
     pepper: Vec<u8>,
     dummy_hash: String,
     checks: AtomicU64,
+    running: AtomicU64,
+    peak: AtomicU64,
 }
 
 impl std::fmt::Debug for PinHasher {
@@ -39,7 +41,13 @@ impl std::fmt::Debug for PinHasher {
 impl PinHasher {
     /// A hasher under `pepper` (from the key file).
     pub fn new(pepper: &[u8]) -> Result<PinHasher, StoreError> {
-        let mut hasher = PinHasher { pepper: pepper.to_vec(), dummy_hash: String::new(), checks: AtomicU64::new(0) };
+        let mut hasher = PinHasher {
+            pepper: pepper.to_vec(),
+            dummy_hash: String::new(),
+            checks: AtomicU64::new(0),
+            running: AtomicU64::new(0),
+            peak: AtomicU64::new(0),
+        };
         let dummy = Pin::parse("00000000").map_err(StoreError::internal)?;
         hasher.dummy_hash = hasher.hash(&dummy)?;
         Ok(hasher)
@@ -65,16 +73,24 @@ impl PinHasher {
     /// Verifies `pin` against `phc`, or burns the same time on a dummy when there is none.
     pub fn verify(&self, pin: &Pin, phc: Option<&str>) -> bool {
         self.checks.fetch_add(1, Ordering::Relaxed);
+        let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(running, Ordering::SeqCst);
         let target = phc.unwrap_or(&self.dummy_hash);
         let ok = PasswordHash::new(target)
             .map(|parsed| Argon2::default().verify_password(pin.expose().as_bytes(), &parsed).is_ok())
             .unwrap_or(false);
+        self.running.fetch_sub(1, Ordering::SeqCst);
         ok && phc.is_some()
     }
 
     /// PIN verifications run since start (for tests and `/metrics`).
     pub fn checks(&self) -> u64 {
         self.checks.load(Ordering::Relaxed)
+    }
+
+    /// The most verifications that ever ran at the same time.
+    pub fn peak_concurrency(&self) -> u64 {
+        self.peak.load(Ordering::SeqCst)
     }
 }
 
