@@ -14,7 +14,8 @@ pub fn init(filter: &str) {
 /// Like [`init`], but appending to `path` (an app started from a menu has no terminal).
 /// Falls back to standard output when the file cannot be opened.
 pub fn init_to_file(filter: &str, path: &Path) {
-    match std::fs::OpenOptions::new().create(true).append(true).open(path) {
+    // The log names staff and orders: readable by its owner only.
+    match crate::keys::files::open_private_append(path) {
         Ok(file) => {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(env_filter(filter))

@@ -3,14 +3,20 @@
 //!
 //! Stopping it is the server's own graceful shutdown: it stops accepting, lets in-flight
 //! requests finish, ends the live streams, stops the job runner and closes the database.
+//!
+//! Every window is an enrolled terminal of this server: all of them reach it from
+//! 127.0.0.1, so keyed on the address, wrong PINs typed in one window would lock out the
+//! others. Each window gets a one-time pairing code in its address and pairs itself.
 
-use crema_server::{Config, Server};
+use crema_server::service::{terminals, RequestContext};
+use crema_server::{AppState, Config, Server};
 use std::path::Path;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
 pub struct Embedded {
     pub url: String,
+    state: AppState,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tauri::async_runtime::JoinHandle<std::io::Result<()>>>,
 }
@@ -27,13 +33,32 @@ impl Embedded {
         let config = Config::for_database(data_dir.join("crema.db"));
         let server = Server::bind(&config).await.map_err(|e| EmbeddedError::Start(e.to_string()))?;
         let addr = server.local_addr().map_err(|e| EmbeddedError::Start(e.to_string()))?;
+        let state = server.state().clone();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tauri::async_runtime::spawn(server.run(async move {
             let _ = stopped.await;
         }));
         let url = format!("http://{addr}");
         tracing::info!(%url, database = %config.database_url, "embedded server listening");
-        Ok(Embedded { url, stop: Some(stop), task: Some(task) })
+        Ok(Embedded { url, state, stop: Some(stop), task: Some(task) })
+    }
+
+    /// A one-time pairing code for the window of a screen: a new code for its terminal, or a
+    /// new terminal (`name`) when it has none yet or it was revoked. Returns the terminal too.
+    pub async fn pairing_code(&self, terminal: Option<uuid::Uuid>, name: &str) -> Result<(uuid::Uuid, String), String> {
+        let ctx = RequestContext::internal();
+        let issued = match terminal {
+            Some(id) => terminals::new_code(&self.state, &ctx, id).await.ok(),
+            None => None,
+        };
+        let issued = match issued {
+            Some(issued) => issued,
+            None => terminals::create(&self.state, &ctx, &crema_shared::api::NewTerminalRequest { name: name.into() })
+                .await
+                .map_err(|e| e.to_string())?,
+        };
+        let code = issued.code.ok_or("no pairing code was issued")?;
+        Ok((issued.id, code))
     }
 
     /// Graceful stop; waits up to `patience` for in-flight requests and the database.

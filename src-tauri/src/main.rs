@@ -89,7 +89,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Err(e) = std::fs::create_dir_all(&data_dir) {
+    // The database, its key file and the log live here: the folder is the owner's alone (0700).
+    if let Err(e) = crema_server::keys::files::ensure_private_dir(&data_dir) {
         crema_server::telemetry::init(&args.log);
         tracing::error!(error = %e, dir = %data_dir.display(), "cannot create the data directory");
         return ExitCode::FAILURE;

@@ -34,6 +34,9 @@ pub struct DesktopSettings {
     /// By screen name (`pos`, `kds`, `board`, `manage`).
     #[serde(default)]
     pub windows: BTreeMap<String, WindowPrefs>,
+    /// The embedded server's enrolled terminal of each screen's window, by screen name.
+    #[serde(default)]
+    pub terminals: BTreeMap<String, uuid::Uuid>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,13 +65,16 @@ impl DesktopSettings {
         }
     }
 
-    /// Writes atomically (a temporary file renamed over the old one).
+    /// Writes atomically (a temporary file, owner-only, renamed over the old one).
     pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
+        use std::io::Write;
         let path = Self::path(data_dir);
         let tmp = path.with_extension("json.tmp");
         let io = |source| SettingsError::Io { path: path.clone(), source };
         let text = serde_json::to_string_pretty(self).unwrap_or_default();
-        std::fs::write(&tmp, text).map_err(io)?;
+        let _ = std::fs::remove_file(&tmp);
+        let mut file = crema_server::keys::files::create_private(&tmp).map_err(io)?;
+        file.write_all(text.as_bytes()).map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)
     }
 

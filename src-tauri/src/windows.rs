@@ -39,15 +39,44 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, screen: Screen) -> tauri::Result<Web
     Ok(window)
 }
 
-/// Sends `window` to its screen on the server at `base`.
+/// Sends `window` to its screen on the server at `base` (with a pairing code for the
+/// window's own terminal when the server is this app's).
 pub fn go<R: Runtime>(window: &WebviewWindow<R>, base: &str, screen: Screen) {
-    match tauri::Url::parse(&format!("{base}{}", screen.path())) {
+    let enrol =
+        pairing_code(window.app_handle(), screen).map(|code| format!("#enrol={code}&window")).unwrap_or_default();
+    match tauri::Url::parse(&format!("{base}{}{enrol}", screen.path())) {
         Ok(url) => {
             if let Err(e) = window.navigate(url) {
                 tracing::error!(error = %e, "cannot open the screen");
             }
         }
         Err(e) => tracing::error!(error = %e, base, "not a valid server address"),
+    }
+}
+
+/// A pairing code for the window of `screen`, when the server runs in this app.
+fn pairing_code<R: Runtime>(app: &AppHandle<R>, screen: Screen) -> Option<String> {
+    let desktop = app.state::<Desktop>();
+    let known = desktop.settings.lock().ok().and_then(|s| s.terminals.get(screen.name()).copied());
+    let name = format!("This computer · {}", screen.title().trim_start_matches("Crema — "));
+    let issued = {
+        let embedded = desktop.embedded.lock().ok()?;
+        let embedded = embedded.as_ref()?;
+        tauri::async_runtime::block_on(embedded.pairing_code(known, &name))
+    };
+    match issued {
+        Ok((id, code)) => {
+            if known != Some(id) {
+                desktop.update(|s| {
+                    s.terminals.insert(screen.name().to_string(), id);
+                });
+            }
+            Some(code)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot enrol the window as a terminal; it signs in as this computer's address");
+            None
+        }
     }
 }
 

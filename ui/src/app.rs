@@ -10,6 +10,14 @@ pub fn App() -> impl IntoView {
     let shell = Shell::new();
     provide_context(shell);
     watch_connection(shell);
+    // A code handed over in the address enrols this screen as a terminal.
+    if let Some((code, this_window_only)) = crate::terminal::code_in_address() {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = crate::terminal::pair(&code, this_window_only).await {
+                shell.saw(&e);
+            }
+        });
+    }
     // At start, and again whenever the server comes back while nobody is signed in.
     Effect::new(move |_| {
         if shell.online.get() && shell.session.get_untracked().is_none() {

@@ -13,6 +13,7 @@ pub mod live;
 pub mod screens;
 pub mod shell;
 pub mod storage;
+pub mod terminal;
 pub mod tickets;
 
 /// Called by the generated JavaScript once the wasm is loaded.

@@ -111,6 +111,27 @@ async fn the_desktop_app_takes_an_order_and_closes_cleanly() {
     assert_eq!(order.ticket_number.to_string(), ticket.trim());
     assert_eq!(order.customer_name, "Dana");
 
+    // The window is an enrolled terminal of the app's server, and the cashier signed in as it,
+    // so wrong PINs typed in another window (all come from 127.0.0.1) never lock this one out.
+    let terminals: Vec<crema_shared::api::TerminalDto> = flow::get(&base, "/api/v1/terminals").await;
+    let window = terminals
+        .iter()
+        .find(|t| t.name == "This computer · Till")
+        .unwrap_or_else(|| panic!("no terminal for the till window: {terminals:?}"));
+    assert_eq!(window.status, "paired");
+    let audit: Value = flow::get(&base, "/api/v1/audit?action=sign_in.succeeded").await;
+    let source = format!("terminal {}", window.id);
+    assert!(
+        audit["entries"].as_array().is_some_and(|e| e.iter().any(|e| e["detail"]["source"] == source.as_str())),
+        "the cashier signed in as the window's terminal: {audit}"
+    );
+    // The log and the key file are the owner's alone.
+    for file in ["crema-desktop.log", "crema.db", "crema.db.key"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.path().join(file)).expect(file).permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file}");
+    }
+
     // Closing the window ends the app: the server stops gracefully and the database is whole.
     display.close_window("Crema — Till");
     wait_gone(pid, data.path()).await;

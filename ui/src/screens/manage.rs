@@ -1,5 +1,6 @@
-//! The manager's screen: menu, staff, settings (and where events are forwarded), the day's
-//! report with the CSV export, and the durable jobs with their dead letters.
+//! The manager's screen: menu, staff, enrolled terminals, settings (and where events are
+//! forwarded), the day's report with the CSV export, and the durable jobs with their dead
+//! letters.
 
 mod form;
 mod jobs;
@@ -7,6 +8,7 @@ mod menu;
 mod report;
 mod settings;
 mod staff;
+mod terminals;
 
 use leptos::prelude::*;
 
@@ -17,10 +19,11 @@ enum Tab {
     Settings,
     Report,
     Jobs,
+    Terminals,
 }
 
 impl Tab {
-    const ALL: [Tab; 5] = [Tab::Menu, Tab::Staff, Tab::Settings, Tab::Report, Tab::Jobs];
+    const ALL: [Tab; 6] = [Tab::Menu, Tab::Staff, Tab::Terminals, Tab::Settings, Tab::Report, Tab::Jobs];
 
     fn title(self) -> &'static str {
         match self {
@@ -29,6 +32,7 @@ impl Tab {
             Tab::Settings => "Settings",
             Tab::Report => "Today",
             Tab::Jobs => "Jobs",
+            Tab::Terminals => "Terminals",
         }
     }
 }
@@ -52,6 +56,7 @@ pub fn Manage() -> impl IntoView {
                 Tab::Settings => view! { <settings::SettingsEditor/> }.into_any(),
                 Tab::Report => view! { <report::DayReport/> }.into_any(),
                 Tab::Jobs => view! { <jobs::JobsList/> }.into_any(),
+                Tab::Terminals => view! { <terminals::TerminalsEditor/> }.into_any(),
             }}
         </main>
     }

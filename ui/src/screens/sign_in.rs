@@ -30,7 +30,9 @@ pub fn SignIn() -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let body = json!({ "pin": entered });
-            match api::send::<_, SessionDto>("POST", "/api/v1/sessions", Some(&body), &[]).await {
+            let terminal = crate::terminal::header();
+            let headers: Vec<(&str, &str)> = terminal.iter().map(|(name, value)| (*name, value.as_str())).collect();
+            match api::send::<_, SessionDto>("POST", "/api/v1/sessions", Some(&body), &headers).await {
                 Ok(session) => {
                     shell.saw_ok();
                     let role = session.staff.role;
@@ -86,6 +88,52 @@ pub fn SignIn() -> impl IntoView {
                 <p class="error" role="alert">{move || error.get()}</p>
             </Show>
             <p class="hint"><a href="/board">"Pickup board (no sign-in)"</a></p>
+            <Enrol/>
         </main>
+    }
+}
+
+/// "Set up this screen": pairs it with a one-time code from the manager's Terminals tab.
+#[component]
+fn Enrol() -> impl IntoView {
+    let open = RwSignal::new(false);
+    let code = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<String>);
+    let enrolled = RwSignal::new(crate::terminal::credential().is_some());
+    let pair = move |_| {
+        let typed = code.get_untracked();
+        leptos::task::spawn_local(async move {
+            match crate::terminal::pair(&typed, false).await {
+                Ok(paired) => {
+                    enrolled.set(true);
+                    open.set(false);
+                    code.set(String::new());
+                    outcome.set(Some(format!("This screen is now {} ({}).", paired.name, paired.label)));
+                }
+                Err(e) => outcome.set(Some(e.message())),
+            }
+        });
+    };
+    view! {
+        <div class="enrol">
+            <Show when=move || !open.get()>
+                <button class="link" data-test="enrol-open" on:click=move |_| open.set(true)>
+                    {move || if enrolled.get() { "Enrolled terminal · pair again" } else { "Set up this screen as a terminal" }}
+                </button>
+            </Show>
+            <Show when=move || open.get()>
+                <label class="field">
+                    <span>"Pairing code from the manager's Terminals tab"</span>
+                    <input name="pairing-code" autocomplete="off" prop:value=move || code.get()
+                        on:input=move |ev| code.set(event_target_value(&ev))
+                        on:keydown=move |ev| ev.stop_propagation()/>
+                </label>
+                <button class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button class="primary" data-test="enrol-pair" on:click=pair>"Pair"</button>
+            </Show>
+            <Show when=move || outcome.with(Option::is_some)>
+                <p class="hint" role="status" data-test="enrol-outcome">{move || outcome.get()}</p>
+            </Show>
+        </div>
     }
 }
