@@ -256,3 +256,81 @@ async fn a_manager_sees_errors_next_to_the_field_and_the_day_in_numbers() {
     driver.stop();
     shop.kill();
 }
+
+#[tokio::test]
+async fn a_tablet_is_enrolled_with_a_pairing_code_and_signs_in_as_its_own_terminal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let shop = start_shop(&dir.path().join("crema.db"), 0);
+    let driver = browser::Driver::start().await;
+    let manager = Browser::open(&driver, &shop.base).await;
+    manager.sign_in_at("/manage", MANAGER).await;
+    let code_for = |name: &'static str| {
+        let manager = &manager;
+        async move {
+            manager.click("[data-tab='Terminals']").await;
+            manager.wait_for(".terminals-editor").await;
+            manager.clear_and_type(".terminals-editor .editor input[name='name']", name).await;
+            manager.click_text(".terminals-editor .editor button", "Enrol").await;
+            manager.wait_for_text("[data-test='pairing-code'] h3", name).await;
+            manager.text("[data-test='pairing-code'] .code").await.trim().to_string()
+        }
+    };
+
+    // Typed on the tablet's sign-in page.
+    let code = code_for("Till 2").await;
+    manager.screenshot("manage-terminals").await;
+    let tablet = Browser::open(&driver, &shop.base).await;
+    tablet.goto("/sign-in").await;
+    tablet.click("[data-test='enrol-open']").await;
+    tablet.type_into("input[name='pairing-code']", &code.to_lowercase()).await;
+    tablet.click("[data-test='enrol-pair']").await;
+    tablet.wait_for_text("[data-test='enrol-outcome']", "This screen is now Till 2 (A)").await;
+    tablet.screenshot("sign-in-enrolled").await;
+    tablet.sign_in_at("/pos", CASHIER).await;
+    tablet.wait_for("[data-item='Latte']").await;
+
+    // Or opened as a link on the kitchen screen.
+    let code = code_for("Kitchen").await;
+    let kitchen = Browser::open(&driver, &shop.base).await;
+    kitchen.goto(&format!("/kds#enrol={code}")).await;
+    kitchen.wait_for(".pinpad").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let terminals: Vec<crema_shared::api::TerminalDto> = flow::get(&shop.base, "/api/v1/terminals").await;
+        if terminals.iter().any(|t| t.name == "Kitchen" && t.status == "paired") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the kitchen screen did not pair from its address");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for digit in BARISTA.chars() {
+        kitchen.click(&format!(".pinpad [data-key='{digit}']")).await;
+    }
+    kitchen.click(".pinpad [data-key='enter']").await;
+    kitchen.wait_for("[data-test='who']").await;
+
+    let terminals: Vec<crema_shared::api::TerminalDto> = flow::get(&shop.base, "/api/v1/terminals").await;
+    assert_eq!(
+        terminals.iter().map(|t| (t.name.as_str(), t.status.as_str())).collect::<Vec<_>>(),
+        [("Till 2", "paired"), ("Kitchen", "paired")]
+    );
+    let audit: serde_json::Value = flow::get(&shop.base, "/api/v1/audit?action=sign_in.succeeded").await;
+    let sources: Vec<String> = audit["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["detail"]["source"].as_str().map(str::to_string))
+        .collect();
+    for terminal in &terminals {
+        assert!(
+            sources.contains(&format!("terminal {}", terminal.id)),
+            "{} signed in as itself: {sources:?}",
+            terminal.name
+        );
+    }
+    for browser in [manager, tablet, kitchen] {
+        browser.close().await;
+    }
+    driver.stop();
+    shop.kill();
+}
