@@ -22,7 +22,7 @@ use crema_shared::lifecycle::OrderEvent;
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::totals::Totals;
 use crema_shared::Money;
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::{Connection, SqliteConnection};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -88,11 +88,11 @@ async fn api_run(args: &Args) -> Result<ApiRun, Box<dyn std::error::Error>> {
     }));
     // A cashier's session, as a till has.
     let client = support::signed_in(&base, "1111", args.clients).await?;
-    let body = typical_order(&client, &base).await?;
+    let body = support::typical_order(&client, &base).await?;
 
     // Warm up connections and caches.
     for _ in 0..args.clients.min(50) {
-        place(&client, &base, &body).await?;
+        support::place(&client, &base, &body).await?;
     }
     let per_client = args.orders / args.clients;
     let extra = args.orders % args.clients;
@@ -105,7 +105,7 @@ async fn api_run(args: &Args) -> Result<ApiRun, Box<dyn std::error::Error>> {
             let mut latencies = Vec::with_capacity(n);
             for _ in 0..n {
                 let t = Instant::now();
-                place(&client, &base, &body).await?;
+                support::place(&client, &base, &body).await?;
                 latencies.push(t.elapsed());
             }
             Ok::<_, String>(latencies)
@@ -121,52 +121,8 @@ async fn api_run(args: &Args) -> Result<ApiRun, Box<dyn std::error::Error>> {
     Ok(ApiRun { elapsed, latencies })
 }
 
-async fn typical_order(client: &reqwest::Client, base: &str) -> Result<Value, Box<dyn std::error::Error>> {
-    let menu: Value = client.get(format!("{base}/api/v1/menu")).send().await?.json().await?;
-    let items: Vec<&Value> = menu["categories"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|c| c["items"].as_array().into_iter().flatten())
-        .collect();
-    let find = |name: &str| items.iter().find(|i| i["name"] == name).copied().ok_or(format!("no {name}"));
-    let latte = find("Latte")?;
-    let option = |name: &str| -> Result<Value, String> {
-        latte["modifier_groups"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .flat_map(|g| g["options"].as_array().into_iter().flatten())
-            .find(|o| o["name"] == name)
-            .map(|o| o["id"].clone())
-            .ok_or(format!("no {name}"))
-    };
-    Ok(json!({
-        "customer_name": "Ana",
-        "lines": [
-            {"item_id": latte["id"], "quantity": 1, "option_ids": [option("Large")?, option("Oat milk")?, option("Extra shot")?]},
-            {"item_id": find("Croissant")?["id"], "quantity": 1}
-        ],
-        "payment": {"method": "cash", "tendered_cents": 2000}
-    }))
-}
-
-async fn place(client: &reqwest::Client, base: &str, body: &Value) -> Result<(), String> {
-    let response = client
-        .post(format!("{base}/api/v1/orders"))
-        .header("idempotency-key", Uuid::new_v4().to_string())
-        .json(body)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if response.status() != 201 {
-        return Err(format!("unexpected {}", response.status()));
-    }
-    response.bytes().await.map_err(|e| e.to_string())?;
-    Ok(())
-}
-
-/// The same rows one API order writes, with the same statements, straight through sqlx on
+/// The same rows one API order writes (order, lines, history, outbox events, idempotency
+/// answer, job, audit row), with the same statements, straight through sqlx on
 /// one connection with the same durability settings: one transaction per order, no HTTP,
 /// no batching.
 async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>> {
@@ -202,6 +158,11 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
         let record = IdempotencyRecord { scope: "orders", key: &key, saved: &saved };
         let sla_job = sla::job_for(order.id, now, Duration::from_secs(600));
         placement::write(&mut conn, &order, &events, Some(record), std::slice::from_ref(&sla_job)).await?;
+        // Every sale is audited, in the hash-chained log.
+        let detail =
+            json!({ "ticket": order.ticket_number, "total_cents": 1185, "tender": "cash", "approval_code": null });
+        crema_server::store::audit::append(&mut conn, &ctx.audit("order.placed", Some(order.id.to_string()), detail))
+            .await?;
         sqlx::query("COMMIT").execute(&mut conn).await?;
     }
     Ok(started.elapsed())

@@ -1,6 +1,10 @@
-//! What both benchmarks need: a client signed in as a member of staff.
+//! What the benchmarks need: a client signed in as a member of staff, the typical order (a
+//! large oat latte with an extra shot and a croissant, paid cash) and placing it.
+
+#![allow(dead_code)] // each benchmark uses its part
 
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 /// A client that sends the session of `pin` on every request, keeping `pool` idle connections.
 pub async fn signed_in(base: &str, pin: &str, pool: usize) -> Result<reqwest::Client, Box<dyn std::error::Error>> {
@@ -15,4 +19,51 @@ pub async fn signed_in(base: &str, pin: &str, pool: usize) -> Result<reqwest::Cl
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse()?);
     Ok(reqwest::Client::builder().default_headers(headers).pool_max_idle_per_host(pool).build()?)
+}
+
+/// The typical order's body, from the server's menu.
+pub async fn typical_order(client: &reqwest::Client, base: &str) -> Result<Value, Box<dyn std::error::Error>> {
+    let menu: Value = client.get(format!("{base}/api/v1/menu")).send().await?.json().await?;
+    let items: Vec<&Value> = menu["categories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["items"].as_array().into_iter().flatten())
+        .collect();
+    let find = |name: &str| items.iter().find(|i| i["name"] == name).copied().ok_or(format!("no {name}"));
+    let latte = find("Latte")?;
+    let option = |name: &str| -> Result<Value, String> {
+        latte["modifier_groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|g| g["options"].as_array().into_iter().flatten())
+            .find(|o| o["name"] == name)
+            .map(|o| o["id"].clone())
+            .ok_or(format!("no {name}"))
+    };
+    Ok(json!({
+        "customer_name": "Ana",
+        "lines": [
+            {"item_id": latte["id"], "quantity": 1, "option_ids": [option("Large")?, option("Oat milk")?, option("Extra shot")?]},
+            {"item_id": find("Croissant")?["id"], "quantity": 1}
+        ],
+        "payment": {"method": "cash", "tendered_cents": 2000}
+    }))
+}
+
+/// Places `body` with its own Idempotency-Key and insists on a 201.
+pub async fn place(client: &reqwest::Client, base: &str, body: &Value) -> Result<(), String> {
+    let response = client
+        .post(format!("{base}/api/v1/orders"))
+        .header("idempotency-key", Uuid::new_v4().to_string())
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if response.status() != 201 {
+        return Err(format!("unexpected {}", response.status()));
+    }
+    response.bytes().await.map_err(|e| e.to_string())?;
+    Ok(())
 }
