@@ -16,7 +16,7 @@ use crema_server::service::{order_view, sla, RequestContext};
 use crema_server::store::idempotency::SavedResponse;
 use crema_server::store::orders::{LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
 use crema_server::store::placement::{self, IdempotencyRecord};
-use crema_server::store::{connect_options, time};
+use crema_server::store::{audit, connect_options, time};
 use crema_server::{Config, Server};
 use crema_shared::lifecycle::OrderEvent;
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
@@ -151,17 +151,17 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
         let subject = Some(order.id.to_string());
         let events = [
             ctx.event("order.placed", subject.clone(), now, order_view::event_data(&order, None)),
-            ctx.event("payment.captured", subject, now, order_view::event_data(&order, Some(&captured))),
+            ctx.event("payment.captured", subject.clone(), now, order_view::event_data(&order, Some(&captured))),
         ];
         let body = serde_json::to_string(&order_view::order_dto(&order, None))?;
         let saved = SavedResponse { request_hash: "0".repeat(64), status_code: 201, body };
         let record = IdempotencyRecord { scope: "orders", key: &key, saved: &saved };
         let sla_job = sla::job_for(order.id, now, Duration::from_secs(600));
-        placement::write(&mut conn, &order, &events, Some(record), std::slice::from_ref(&sla_job)).await?;
-        // Every sale is audited, in the hash-chained log.
+        // Every sale is audited, in the hash-chained log (the check read its head).
         let detail =
             json!({ "ticket": order.ticket_number, "total_cents": 1185, "tender": "cash", "approval_code": null });
-        crema_server::store::audit::append(&mut conn, &ctx.audit("order.placed", Some(order.id.to_string()), detail))
+        let audited = audit::link_after(check.audit_head.clone(), &ctx.audit("order.placed", subject.clone(), detail));
+        placement::write(&mut conn, &order, &events, Some(record), std::slice::from_ref(&sla_job), Some(&audited))
             .await?;
         sqlx::query("COMMIT").execute(&mut conn).await?;
     }

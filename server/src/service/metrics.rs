@@ -1,5 +1,6 @@
 //! `/metrics` in the Prometheus text format: what an operator watches — answers by status
-//! class, the head of the event log, each sink's backlog and breaker, and jobs by state.
+//! class, the head of the event log, PIN checks and the sign-in alert, open board streams,
+//! each sink's backlog and breaker, and jobs by state.
 
 use super::ServiceError;
 use crate::state::AppState;
@@ -21,6 +22,19 @@ pub async fn snapshot(state: &AppState) -> Result<String, ServiceError> {
     line("# HELP crema_outbox_sequence The last event written to the log.".into());
     line("# TYPE crema_outbox_sequence gauge".into());
     line(format!("crema_outbox_sequence {head}"));
+
+    line("# HELP crema_pin_checks_total PIN verifications run (argon2id).".into());
+    line("# TYPE crema_pin_checks_total counter".into());
+    line(format!("crema_pin_checks_total {}", state.auth.pins.checks()));
+    line(
+        "# HELP crema_signin_alert 1 while wrong PINs across the shop are over the budget (every source slowed)."
+            .into(),
+    );
+    line("# TYPE crema_signin_alert gauge".into());
+    line(format!("crema_signin_alert {}", u8::from(state.auth.under_alert())));
+    line("# HELP crema_board_streams Pickup-board streams open.".into());
+    line("# TYPE crema_board_streams gauge".into());
+    line(format!("crema_board_streams {}", state.board.watchers()));
 
     let mut conn = state.store.reader().acquire().await?;
     line("# HELP crema_sink_backlog_events Events after a sink's cursor.".into());

@@ -128,7 +128,6 @@ async fn place_job(
     if authorize {
         follow_ups.push(payments::job(payments::AUTHORIZE, order.id, None, true));
     }
-    let mut last = placement::write(conn, &order, &events, record, &follow_ups).await?;
     let tender = match &priced.payment {
         None => "unpaid",
         Some(Tender::Cash(_)) => "cash",
@@ -139,7 +138,9 @@ async fn place_job(
         "ticket": order.ticket_number, "total_cents": total.minor(), "tender": tender,
         "approval_code": terminal_approval(&order),
     });
-    audit::append(conn, &ctx.audit("order.placed", subject_of(&order), detail)).await?;
+    // Every sale is audited, linked to the chain head the check read, in the same round trip.
+    let audited = audit::link_after(check.audit_head.clone(), &ctx.audit("order.placed", subject_of(&order), detail));
+    let mut last = placement::write(conn, &order, &events, record, &follow_ups, Some(&audited)).await?;
     let sold_out = stock::reserve(conn, ctx, &menu.catalog, order.id, &takes).await?;
     if !sold_out.is_empty() {
         last = outbox::append(conn, &sold_out).await?.or(last);

@@ -55,21 +55,30 @@ struct Link {
 }
 
 impl Link {
-    /// SHA-256 over the previous hash and this row's fields (a JSON array: unambiguous).
+    /// SHA-256 over the previous hash and this row's fields, each length-prefixed (so no two
+    /// different rows hash the same input), absent fields marked as such.
     fn hash(&self, prev_hash: &str) -> String {
-        let fields = serde_json::json!([
-            self.id,
-            self.at,
-            self.staff_id,
-            self.action,
-            self.subject,
-            self.detail,
-            self.request_id
-        ]);
         let mut digest = Sha256::new();
         digest.update(prev_hash.as_bytes());
-        digest.update(b"\n");
-        digest.update(fields.to_string().as_bytes());
+        digest.update(self.id.to_le_bytes());
+        let fields = [
+            Some(&self.at),
+            self.staff_id.as_ref(),
+            Some(&self.action),
+            self.subject.as_ref(),
+            Some(&self.detail),
+            self.request_id.as_ref(),
+        ];
+        for field in fields {
+            match field {
+                Some(value) => {
+                    digest.update([1u8]);
+                    digest.update((value.len() as u64).to_le_bytes());
+                    digest.update(value.as_bytes());
+                }
+                None => digest.update([0u8]),
+            }
+        }
         hex::encode(digest.finalize())
     }
 }
@@ -80,8 +89,17 @@ pub async fn head(conn: &mut SqliteConnection) -> Result<Option<(i64, String)>, 
     row.map(|r| Ok((r.try_get("id")?, r.try_get::<Option<String>, _>("hash")?.unwrap_or_default()))).transpose()
 }
 
-pub async fn append(conn: &mut SqliteConnection, entry: &AuditEntry) -> Result<(), StoreError> {
-    let (last_id, prev_hash) = head(conn).await?.unwrap_or((0, GENESIS.to_string()));
+/// An audit row linked to the chain, ready to insert.
+#[derive(Clone, Debug)]
+pub struct LinkedRow {
+    link: Link,
+    prev_hash: String,
+    hash: String,
+}
+
+/// `entry` as the row after `head` (the newest row's id and hash; `None` for an empty log).
+pub fn link_after(head: Option<(i64, String)>, entry: &AuditEntry) -> LinkedRow {
+    let (last_id, prev_hash) = head.unwrap_or((0, GENESIS.to_string()));
     let link = Link {
         id: last_id + 1,
         at: time::to_text(entry.at),
@@ -92,21 +110,35 @@ pub async fn append(conn: &mut SqliteConnection, entry: &AuditEntry) -> Result<(
         request_id: entry.request_id.clone(),
     };
     let hash = link.hash(&prev_hash);
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, staff_id, action, subject, detail, request_id, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(link.id)
-    .bind(&link.at)
-    .bind(&link.staff_id)
-    .bind(&link.action)
-    .bind(&link.subject)
-    .bind(&link.detail)
-    .bind(&link.request_id)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await?;
+    LinkedRow { link, prev_hash, hash }
+}
+
+/// The statement that inserts a [`LinkedRow`] (bound with [`bind_row`]); other writes put it
+/// in their own multi-statement query to save a round trip.
+pub const INSERT: &str =
+    "INSERT INTO audit_log (id, at, staff_id, action, subject, detail, request_id, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);";
+
+/// Binds a [`LinkedRow`] to [`INSERT`]'s placeholders.
+pub fn bind_row<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    row: &'q LinkedRow,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    query
+        .bind(row.link.id)
+        .bind(&row.link.at)
+        .bind(&row.link.staff_id)
+        .bind(&row.link.action)
+        .bind(&row.link.subject)
+        .bind(&row.link.detail)
+        .bind(&row.link.request_id)
+        .bind(&row.prev_hash)
+        .bind(&row.hash)
+}
+
+pub async fn append(conn: &mut SqliteConnection, entry: &AuditEntry) -> Result<(), StoreError> {
+    let row = link_after(head(conn).await?, entry);
+    bind_row(sqlx::query(INSERT), &row).execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -1,13 +1,14 @@
 //! Writing a new order in as few round trips as the rules allow: one query to check
 //! (menu version, id already used, a saved answer for the idempotency key, the day's last
-//! ticket number) and one multi-statement query that writes the order, its lines, its first
-//! history row, the ticket counter, the idempotency answer, its follow-up job and its outbox
-//! events.
+//! ticket number, the audit chain's head) and one multi-statement query that writes the
+//! order, its lines, its first history row, the ticket counter, the idempotency answer, its
+//! follow-up job, its outbox events and its audit row.
 //!
 //! Each round trip to SQLite through sqlx costs tens of microseconds whatever the statement
 //! does, so placing an order this way costs two instead of a dozen. Every value is bound;
 //! only the number of `(?, …)` groups depends on the number of lines and events.
 
+use super::audit::LinkedRow;
 use super::idempotency::SavedResponse;
 use super::jobs::NewJob;
 use super::orders::OrderRecord;
@@ -24,6 +25,8 @@ pub struct PlacementCheck {
     pub saved: Option<SavedResponse>,
     /// The ticket number this order gets if it is written now.
     pub next_ticket_number: i64,
+    /// The audit chain's head (newest row's id and hash), to link the sale's audit row to.
+    pub audit_head: Option<(i64, String)>,
 }
 
 /// An idempotency answer to save with the order.
@@ -44,8 +47,10 @@ pub async fn check(
         "SELECT s.menu_version AS menu_version,
                 EXISTS (SELECT 1 FROM orders WHERE id = ?1) AS order_exists,
                 COALESCE((SELECT last_number FROM ticket_counters WHERE business_date = ?2), 0) AS last_ticket,
-                i.request_hash AS request_hash, i.status_code AS status_code, i.response AS response
+                i.request_hash AS request_hash, i.status_code AS status_code, i.response AS response,
+                a.id AS audit_id, a.hash AS audit_hash
          FROM shop_settings s
+         LEFT JOIN (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) a ON 1
          LEFT JOIN idempotency_keys i ON i.scope = ?3 AND i.key = ?4
          WHERE s.id = 1",
     )
@@ -72,17 +77,23 @@ pub async fn check(
         order_exists: row.try_get("order_exists")?,
         saved,
         next_ticket_number: row.try_get::<i64, _>("last_ticket")? + 1,
+        audit_head: match row.try_get::<Option<i64>, _>("audit_id")? {
+            Some(id) => Some((id, row.try_get::<Option<String>, _>("audit_hash")?.unwrap_or_default())),
+            None => None,
+        },
     })
 }
 
 /// Writes the order (with `order.ticket_number` as the day's counter), its lines, its first
-/// history row, the idempotency answer and `events`; returns the last event's sequence.
+/// history row, the idempotency answer, `jobs`, `events` and its audit row (linked to the
+/// head the check read); returns the last event's sequence.
 pub async fn write(
     conn: &mut SqliteConnection,
     order: &OrderRecord,
     events: &[NewEvent],
     idempotency: Option<IdempotencyRecord<'_>>,
     jobs: &[NewJob],
+    audit: Option<&LinkedRow>,
 ) -> Result<Option<i64>, StoreError> {
     let mut sql = String::from(
         "INSERT INTO ticket_counters (business_date, last_number) VALUES (?, ?)
@@ -113,6 +124,9 @@ pub async fn write(
             "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, created_at, updated_at)
              VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING;",
         );
+    }
+    if audit.is_some() {
+        sql.push_str(super::audit::INSERT);
     }
     if !events.is_empty() {
         sql.push_str(
@@ -184,6 +198,9 @@ pub async fn write(
             .bind(job.dedupe_key.clone())
             .bind(created_at.clone())
             .bind(created_at.clone());
+    }
+    if let Some(row) = audit {
+        query = super::audit::bind_row(query, row);
     }
     for event in events {
         let data = serde_json::to_string(&event.data).map_err(|e| StoreError::corrupt(e.to_string()))?;

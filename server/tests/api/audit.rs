@@ -102,6 +102,17 @@ async fn raw(app: &crate::helpers::TestApp) -> sqlx::SqliteConnection {
     raw_at(&app.dir.path().join("crema.db")).await
 }
 
+/// `crema-server audit verify` on `db`: whether it passed, and what it said.
+fn audit_verify(db: &std::path::Path) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crema-server"))
+        .arg("--database-url")
+        .arg(db)
+        .args(["audit", "verify"])
+        .output()
+        .expect("runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string())
+}
+
 async fn raw_at(db: &std::path::Path) -> sqlx::SqliteConnection {
     <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{}", db.display())).await.expect("db")
 }
@@ -180,14 +191,8 @@ async fn a_changed_or_removed_row_breaks_the_chain_and_verify_names_it() {
     sqlx::query("DELETE FROM audit_log WHERE id = ?").bind(removed.min(3)).execute(&mut conn).await.expect("removed");
     drop(conn);
     // The command line names the first broken link and fails.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crema-server"))
-        .arg("--database-url")
-        .arg(&db)
-        .args(["audit", "verify"])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(!out.status.success(), "{text}");
+    let (ok, text) = audit_verify(&db);
+    assert!(!ok, "{text}");
     assert!(text.contains(&format!("BROKEN at entry #{}", removed.min(3) + 1)), "{text}");
     app.stop().await;
 }
@@ -207,14 +212,8 @@ async fn an_intact_chain_head_leaves_the_box_as_an_event_and_verify_agrees() {
     assert_eq!(head.data["head_id"], id);
     assert_eq!(head.data["head_hash"], hash);
     app.stop().await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crema-server"))
-        .arg("--database-url")
-        .arg(&db)
-        .args(["audit", "verify"])
-        .output()
-        .expect("runs");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
+    let (ok, text) = audit_verify(&db);
+    assert!(ok, "{text}");
     assert!(text.contains(&format!("head #{id} {hash}")), "{text}");
 }
 

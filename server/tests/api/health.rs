@@ -160,5 +160,8 @@ async fn metrics_show_answers_the_log_head_sink_backlogs_and_jobs() {
     assert_eq!(value("crema_outbox_sequence"), 1.0);
     assert_eq!(value("crema_sink_backlog_events{sink=\"down\",kind=\"webhook\"}"), 1.0);
     assert_eq!(value("crema_jobs{state=\"pending\"}"), 1.0, "the order's SLA check");
+    assert!(value("crema_pin_checks_total") >= 1.0, "the manager's sign-in");
+    assert_eq!(value("crema_signin_alert"), 0.0);
+    assert_eq!(value("crema_board_streams"), 0.0);
     app.stop().await;
 }

@@ -83,6 +83,11 @@ impl Auth {
         Ok(AttemptGuard { auth: self.clone(), attempt: Some(attempt) })
     }
 
+    /// Whether the shop-wide sign-in alert stands.
+    pub fn under_alert(&self) -> bool {
+        self.lock().under_alert(Instant::now())
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, SignInLimiter> {
         self.limiter.lock().unwrap_or_else(|p| p.into_inner())
     }
