@@ -7,9 +7,11 @@
 //! The board is public, so anyone on the shop's network can open many streams. Each stream
 //! used to re-read the board on every commit, on the readers the tills' session lookups use.
 //! This measures what the tills feel: order placement (a signed-in cashier's large oat latte
-//! with an extra shot and a croissant, paid cash, over HTTP on loopback) first with no board
-//! stream, then with `N` streams open (each a plain HTTP/1.1 connection reading every board
-//! message), and how many board reads and messages the server made meanwhile.
+//! with an extra shot and a croissant, paid cash, over HTTP on loopback) while a kitchen
+//! works every order through (accept, both lines, complete: the board changes all the
+//! time), first with no board stream, then with `N` streams open (each a plain HTTP/1.1
+//! connection reading every board message), and how many board reads and messages the
+//! server made meanwhile.
 
 mod support;
 
@@ -64,6 +66,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         let _ = stopped.await;
     }));
     let client = support::signed_in(&base, "1111", args.clients).await?;
+    let barista = support::signed_in(&base, "2222", 4).await?;
     let body = support::typical_order(&client, &base).await?;
     for _ in 0..args.clients.min(50) {
         support::place(&client, &base, &body).await?;
@@ -73,7 +76,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         args.orders, args.clients, args.streams
     );
 
-    let quiet = placement(&client, &base, &body, &args).await?;
+    let quiet = placement(&client, &barista, &base, &body, &args).await?;
     report("no board stream     ", args.orders, &quiet);
 
     let messages = Arc::new(AtomicU64::new(0));
@@ -94,7 +97,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("{} board streams open and current in {:.2} s", args.streams, opened.elapsed().as_secs_f64());
     let (reads_before, messages_before) = (state.board.reads(), messages.load(Ordering::Relaxed));
 
-    let busy = placement(&client, &base, &body, &args).await?;
+    let busy = placement(&client, &barista, &base, &body, &args).await?;
     report(&format!("{} board streams  ", args.streams), args.orders, &busy);
     tokio::time::sleep(Duration::from_millis(500)).await;
     eprintln!(
@@ -133,32 +136,74 @@ async fn watch_board(addr: std::net::SocketAddr, messages: Arc<AtomicU64>) -> st
     }
 }
 
+/// The tills place `args.orders` orders; two kitchen workers take each through to completed.
 async fn placement(
     client: &reqwest::Client,
+    barista: &reqwest::Client,
     base: &str,
     body: &Value,
     args: &Args,
 ) -> Result<(Duration, Vec<Duration>), Box<dyn std::error::Error>> {
     let per_client = args.orders / args.clients;
+    let (to_kitchen, orders) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    let orders = Arc::new(tokio::sync::Mutex::new(orders));
+    let kitchen: Vec<_> = (0..2)
+        .map(|_| {
+            let (barista, base, orders) = (barista.clone(), base.to_string(), orders.clone());
+            tokio::spawn(async move {
+                loop {
+                    let next = orders.lock().await.recv().await;
+                    let Some(order) = next else { return Ok::<_, String>(()) };
+                    work_through(&barista, &base, &order).await?;
+                }
+            })
+        })
+        .collect();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..args.clients {
-        let (client, base, body) = (client.clone(), base.to_string(), body.clone());
+        let (client, base, body, to_kitchen) = (client.clone(), base.to_string(), body.clone(), to_kitchen.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(per_client);
             for _ in 0..per_client {
                 let t = Instant::now();
-                support::place(&client, &base, &body).await?;
+                let order = support::place_order(&client, &base, &body).await?;
                 latencies.push(t.elapsed());
+                let _ = to_kitchen.send(order);
             }
             Ok::<_, String>(latencies)
         }));
     }
+    drop(to_kitchen);
     let mut latencies = Vec::new();
     for task in tasks {
         latencies.extend(task.await??);
     }
-    Ok((started.elapsed(), latencies))
+    let elapsed = started.elapsed();
+    for worker in kitchen {
+        worker.await??;
+    }
+    Ok((elapsed, latencies))
+}
+
+/// Accept, start and finish each line, complete: the order enters and leaves the board.
+async fn work_through(barista: &reqwest::Client, base: &str, order: &Value) -> Result<(), String> {
+    let id = order["id"].as_str().ok_or("no id")?;
+    let mut steps = vec![format!("{base}/api/v1/orders/{id}/accept")];
+    for line in order["lines"].as_array().into_iter().flatten() {
+        let line = line["id"].as_str().ok_or("no line id")?;
+        steps.push(format!("{base}/api/v1/orders/{id}/lines/{line}/start"));
+        steps.push(format!("{base}/api/v1/orders/{id}/lines/{line}/done"));
+    }
+    steps.push(format!("{base}/api/v1/orders/{id}/complete"));
+    for step in steps {
+        let response = barista.post(&step).send().await.map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("{step}: {}", response.status()));
+        }
+        response.bytes().await.map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 fn report(label: &str, n: usize, (elapsed, latencies): &(Duration, Vec<Duration>)) {

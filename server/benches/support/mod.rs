@@ -54,6 +54,11 @@ pub async fn typical_order(client: &reqwest::Client, base: &str) -> Result<Value
 
 /// Places `body` with its own Idempotency-Key and insists on a 201.
 pub async fn place(client: &reqwest::Client, base: &str, body: &Value) -> Result<(), String> {
+    place_order(client, base, body).await.map(|_| ())
+}
+
+/// [`place`], answering the placed order.
+pub async fn place_order(client: &reqwest::Client, base: &str, body: &Value) -> Result<Value, String> {
     let response = client
         .post(format!("{base}/api/v1/orders"))
         .header("idempotency-key", Uuid::new_v4().to_string())
@@ -64,6 +69,5 @@ pub async fn place(client: &reqwest::Client, base: &str, body: &Value) -> Result
     if response.status() != 201 {
         return Err(format!("unexpected {}", response.status()));
     }
-    response.bytes().await.map_err(|e| e.to_string())?;
-    Ok(())
+    response.json().await.map_err(|e| e.to_string())
 }

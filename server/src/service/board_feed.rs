@@ -5,26 +5,41 @@
 //! reader pool the tills' session lookups use: a few hundred streams starved the tills. Now
 //! one task reads the board after each commit (only while someone is watching) and hands
 //! the serialized board to every stream through a `watch`; a stream costs no query at all.
+//! Commits within [`COALESCE`] of a read are shown together, so a busy till makes at most a
+//! few board updates a second, and the board holds at most
+//! [`super::orders::BOARD_TICKETS_PER_COLUMN`] tickets per column (what a TV can show).
 
 use super::EventHub;
 use crate::state::AppState;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
-/// The board as sent: its JSON, shared.
-pub type BoardJson = Arc<str>;
+/// The board as sent: one whole Server-Sent Events frame (`event: board`, `data: <json>`),
+/// encoded once and shared by every stream.
+pub type BoardJson = axum::body::Bytes;
+
+/// The least time between two board reads: changes within it are shown together. A TV
+/// needs no more than a few updates a second, and a busy till makes many commits.
+pub const COALESCE: Duration = Duration::from_millis(200);
 
 #[derive(Debug)]
 pub struct BoardFeed {
     latest: watch::Sender<Option<BoardJson>>,
     refresh: Notify,
+    refresh_pending: AtomicBool,
     reads: AtomicU64,
 }
 
 impl Default for BoardFeed {
     fn default() -> Self {
-        BoardFeed { latest: watch::Sender::new(None), refresh: Notify::new(), reads: AtomicU64::new(0) }
+        BoardFeed {
+            latest: watch::Sender::new(None),
+            refresh: Notify::new(),
+            refresh_pending: AtomicBool::new(false),
+            reads: AtomicU64::new(0),
+        }
     }
 }
 
@@ -34,6 +49,7 @@ impl BoardFeed {
     pub fn subscribe(&self) -> watch::Receiver<Option<BoardJson>> {
         let mut rx = self.latest.subscribe();
         rx.mark_changed();
+        self.refresh_pending.store(true, Ordering::Relaxed);
         self.refresh.notify_one();
         rx
     }
@@ -65,10 +81,11 @@ pub async fn run(state: AppState) {
             feed.reads.fetch_add(1, Ordering::Relaxed);
             match super::orders::board(&state).await.map(|b| serde_json::to_string(&b)) {
                 Ok(Ok(json)) => {
+                    let frame = BoardJson::from(format!("event: board\ndata: {json}\n\n"));
                     feed.latest.send_if_modified(|shown| {
-                        let changed = shown.as_deref() != Some(json.as_str());
+                        let changed = shown.as_ref() != Some(&frame);
                         if changed {
-                            *shown = Some(json.into());
+                            *shown = Some(frame);
                         }
                         changed
                     });
@@ -77,9 +94,18 @@ pub async fn run(state: AppState) {
                 Err(e) => tracing::error!(error = %e, "cannot read the board; retrying on the next change"),
             }
         }
+        let read_at = tokio::time::Instant::now();
         tokio::select! {
             changed = commits.changed() => if changed.is_err() { return },
             () = feed.refresh.notified() => {}
+            _ = closing.changed() => return,
+        }
+        // Let more commits land before the next read (a new watcher is served at once).
+        if feed.refresh_pending.swap(false, Ordering::Relaxed) {
+            continue;
+        }
+        tokio::select! {
+            () = tokio::time::sleep_until(read_at + COALESCE) => {}
             _ = closing.changed() => return,
         }
     }

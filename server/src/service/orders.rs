@@ -363,11 +363,14 @@ pub async fn list(state: &AppState, filter: ListFilter) -> Result<OrderPage, Ser
 }
 
 /// The pickup board: today's open tickets, first names only.
+/// Tickets a pickup board shows per column ("Preparing": the oldest; "Ready": the newest).
+pub const BOARD_TICKETS_PER_COLUMN: i64 = 40;
+
 pub async fn board(state: &AppState) -> Result<BoardDto, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
     let today = state.day.date_of(time::now());
     let mut board = BoardDto { preparing: Vec::new(), ready: Vec::new() };
-    for (ticket_number, customer, status) in orders::board(&mut conn, &today).await? {
+    for (ticket_number, customer, status) in orders::board(&mut conn, &today, BOARD_TICKETS_PER_COLUMN).await? {
         let name = customer.split_whitespace().next().unwrap_or_default().to_string();
         let ticket = BoardTicket { ticket_number, name };
         if status == OrderStatus::Ready {

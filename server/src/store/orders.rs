@@ -322,16 +322,27 @@ fn order_status(s: &str) -> Result<OrderStatus, StoreError> {
 }
 
 /// Today's open tickets for the pickup board: `(ticket, customer name, status)`, oldest first.
+/// Today's open tickets for the pickup board: the `per_column` oldest still being made and the
+/// `per_column` most recently ready, by ticket number (a TV shows no more than that).
 pub async fn board(
     conn: &mut SqliteConnection,
     business_date: &str,
+    per_column: i64,
 ) -> Result<Vec<(i64, String, OrderStatus)>, StoreError> {
     let rows = sqlx::query(
-        "SELECT ticket_number, customer_name, status FROM orders
-         WHERE business_date = ? AND status IN ('placed', 'accepted', 'preparing', 'ready')
+        "SELECT ticket_number, customer_name, status FROM (
+             SELECT ticket_number, customer_name, status FROM orders
+             WHERE business_date = ?1 AND status IN ('placed', 'accepted', 'preparing')
+             ORDER BY ticket_number LIMIT ?2)
+         UNION ALL
+         SELECT ticket_number, customer_name, status FROM (
+             SELECT ticket_number, customer_name, status FROM orders
+             WHERE business_date = ?1 AND status = 'ready'
+             ORDER BY ticket_number DESC LIMIT ?2)
          ORDER BY ticket_number",
     )
     .bind(business_date)
+    .bind(per_column)
     .fetch_all(&mut *conn)
     .await?;
     rows.iter()
