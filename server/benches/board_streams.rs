@@ -30,19 +30,12 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut args = Args { streams: 2_000, orders: 3_000, clients: 8 };
-    let argv: Vec<String> = std::env::args().collect();
-    for pair in argv.windows(2) {
-        let value = pair[1].parse().ok();
-        match (pair[0].as_str(), value) {
-            ("--streams", Some(v)) => args.streams = v,
-            ("--orders", Some(v)) => args.orders = v,
-            ("--clients", Some(v)) => args.clients = v,
-            _ => {}
-        }
+    let orders = support::flag("--orders", 3_000);
+    Args {
+        streams: support::flag("--streams", 2_000),
+        orders,
+        clients: support::flag("--clients", 8).clamp(1, orders.max(1)),
     }
-    args.clients = args.clients.clamp(1, args.orders.max(1));
-    args
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -33,20 +33,8 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut args = Args { orders: 20_000, clients: 32 };
-    let argv: Vec<String> = std::env::args().collect();
-    let mut i = 1;
-    while i < argv.len() {
-        let value = argv.get(i + 1).and_then(|v| v.parse().ok());
-        match (argv[i].as_str(), value) {
-            ("--orders", Some(v)) => args.orders = v,
-            ("--clients", Some(v)) => args.clients = v,
-            _ => {}
-        }
-        i += 1;
-    }
-    args.clients = args.clients.clamp(1, args.orders.max(1));
-    args
+    let orders = support::flag("--orders", 20_000);
+    Args { orders, clients: support::flag("--clients", 32).clamp(1, orders.max(1)) }
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

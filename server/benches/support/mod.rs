@@ -71,3 +71,9 @@ pub async fn place_order(client: &reqwest::Client, base: &str, body: &Value) -> 
     }
     response.json().await.map_err(|e| e.to_string())
 }
+
+/// The number after `--name` on the command line, or `default`.
+pub fn flag(name: &str, default: usize) -> usize {
+    let argv: Vec<String> = std::env::args().collect();
+    argv.windows(2).filter(|pair| pair[0] == name).find_map(|pair| pair[1].parse().ok()).unwrap_or(default)
+}
