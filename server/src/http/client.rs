@@ -37,7 +37,7 @@ pub struct TrustedProxies(pub Arc<[IpNet]>);
 
 impl TrustedProxies {
     pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
+        let ip = ip.to_canonical();
         self.0.iter().any(|net| net.contains(&ip))
     }
 }
@@ -46,7 +46,7 @@ impl TrustedProxies {
 /// through a listener (tests calling the router directly).
 pub fn client_ip(parts: &Parts, trusted: &TrustedProxies) -> IpAddr {
     let Some(peer) = peer(parts) else { return IpAddr::V4(Ipv4Addr::UNSPECIFIED) };
-    let peer = canonical(peer.ip());
+    let peer = peer.ip().to_canonical();
     if !trusted.contains(peer) {
         return peer;
     }
@@ -88,16 +88,8 @@ fn forwarded_for(headers: &HeaderMap) -> Vec<IpAddr> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
-        .map(canonical)
+        .map(|ip| ip.to_canonical())
         .collect()
-}
-
-/// `::ffff:a.b.c.d` is the IPv4 address it carries.
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
-        v4 => v4,
-    }
 }
 
 /// The sign-in source of a request, for handlers: `SignInSource(source)`.

@@ -184,9 +184,9 @@ pub async fn pair(
         Ok(guard) => guard,
         Err(refusal) => return Err(auth::refused(state, ctx, "terminal.pair_locked_out", refusal, source).await),
     };
-    let code_hash = sha256_hex(&code);
+    let code_hash = auth::token_hash(&code);
     let secret = hex::encode(auth::random_bytes());
-    let secret_hash = sha256_hex(&secret);
+    let secret_hash = auth::token_hash(&secret);
     let ctx2 = ctx.clone();
     let paired = state
         .store
@@ -232,7 +232,7 @@ pub async fn identify(state: &AppState, credential: &str) -> Result<Option<Termi
     let Some((id, secret)) = parse_credential(credential) else { return Ok(None) };
     let Some(record) = terminals::get(state.store.reader(), id).await? else { return Ok(None) };
     let expected = record.secret_hash.as_deref().unwrap_or_default();
-    let matches = !expected.is_empty() && constant_time_eq(expected.as_bytes(), sha256_hex(secret).as_bytes());
+    let matches = !expected.is_empty() && constant_time_eq(expected.as_bytes(), auth::token_hash(secret).as_bytes());
     if !matches || record.revoked_at.is_some() {
         return Ok(None);
     }
@@ -258,14 +258,9 @@ fn fresh_code() -> (String, String, DateTime<Utc>) {
     let mut bytes = [0u8; CODE_LENGTH];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let code = code_from_bytes(&bytes);
-    let hash = sha256_hex(&code);
+    let hash = auth::token_hash(&code);
     let expires_at = time::now() + chrono::Duration::from_std(CODE_LIFETIME).unwrap_or(chrono::Duration::minutes(15));
     (code, hash, expires_at)
-}
-
-fn sha256_hex(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -69,7 +69,7 @@ impl EgressPolicy {
 
     /// Whether `host` (as written), resolved to `ip`, may be reached.
     pub fn permits(&self, host: &str, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
+        let ip = ip.to_canonical();
         is_public(ip)
             || self.nets.iter().any(|n| n.contains(&ip))
             || self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
@@ -121,7 +121,7 @@ impl EgressPolicy {
 
 /// Whether an address is on the public internet (or at least not one of the shop's own).
 pub fn is_public(ip: IpAddr) -> bool {
-    match canonical(ip) {
+    match ip.to_canonical() {
         IpAddr::V4(v4) => {
             let [a, b, ..] = v4.octets();
             !(v4.is_loopback()
@@ -143,13 +143,6 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || (first & 0xfe00) == 0xfc00 // unique local
                 || (first & 0xffc0) == 0xfe80) // link local
         }
-    }
-}
-
-fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
-        v4 => v4,
     }
 }
 

@@ -134,6 +134,8 @@ pub(crate) fn random_bytes() -> [u8; 32] {
     bytes
 }
 
+/// SHA-256 of a secret token (session token, terminal secret, pairing code), hex: what is
+/// stored instead of the token.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
