@@ -2,6 +2,7 @@
 
 use super::error::JobResult;
 use super::idempotency::{self, Answer, IdempotencyKey};
+use super::order_audit;
 use super::order_view::{event_data, order_dto};
 use super::{notify, payments, sla, stock, RequestContext, ServiceError};
 use crate::state::AppState;
@@ -128,18 +129,8 @@ async fn place_job(
     if authorize {
         follow_ups.push(payments::job(payments::AUTHORIZE, order.id, None, true));
     }
-    let tender = match &priced.payment {
-        None => "unpaid",
-        Some(Tender::Cash(_)) => "cash",
-        Some(Tender::CardTerminal { .. }) => "card_terminal",
-        Some(Tender::CardGateway) => "card_gateway",
-    };
-    let detail = json!({
-        "ticket": order.ticket_number, "total_cents": total.minor(), "tender": tender,
-        "approval_code": terminal_approval(&order),
-    });
     // Every sale is audited, linked to the chain head the check read, in the same round trip.
-    let audited = audit::link_after(check.audit_head.clone(), &ctx.audit("order.placed", subject_of(&order), detail));
+    let audited = audit::link_after(check.audit_head.clone(), &order_audit::sale(ctx, &order, priced.payment.as_ref()));
     let mut last = placement::write(conn, &order, &events, record, &follow_ups, Some(&audited)).await?;
     let sold_out = stock::reserve(conn, ctx, &menu.catalog, order.id, &takes).await?;
     if !sold_out.is_empty() {
@@ -297,37 +288,8 @@ async fn transition_job(
     for step in payments::next_steps(&order, &events, state.capture_on) {
         jobs::enqueue(conn, &step).await?;
     }
-    for event in &events {
-        let detail = match event {
-            OrderEvent::Cancelled { reason } => {
-                Some(("order.cancelled", json!({ "reason": reason, "ticket": order.ticket_number })))
-            }
-            OrderEvent::PaymentRefunded { amount, method } => Some((
-                "payment.refunded",
-                json!({ "amount_cents": amount.minor(), "method": method, "ticket": order.ticket_number }),
-            )),
-            OrderEvent::PaymentCaptured { method, amount, tendered, .. } => Some((
-                "payment.captured",
-                json!({
-                    "amount_cents": amount.minor(), "tendered_cents": tendered.minor(), "method": method,
-                    "approval_code": terminal_approval(&order), "ticket": order.ticket_number,
-                }),
-            )),
-            OrderEvent::PaymentAuthorized { amount, reference } => Some((
-                "payment.authorized",
-                json!({ "amount_cents": amount.minor(), "reference": reference, "ticket": order.ticket_number }),
-            )),
-            OrderEvent::PaymentVoided { amount } => {
-                Some(("payment.voided", json!({ "amount_cents": amount.minor(), "ticket": order.ticket_number })))
-            }
-            OrderEvent::PaymentFailed { reason } => {
-                Some(("payment.failed", json!({ "reason": reason, "ticket": order.ticket_number })))
-            }
-            _ => None,
-        };
-        if let Some((action, detail)) = detail {
-            audit::append(conn, &ctx.audit(action, Some(order.id.to_string()), detail)).await?;
-        }
+    for entry in events.iter().filter_map(|event| order_audit::for_event(ctx, &order, event)) {
+        audit::append(conn, &entry).await?;
     }
     let answer = Answer { status: 200, body: to_json(&order_dto(&order, None))?, replayed: false };
     if let Err(e) = idempotency::remember(conn, key, &answer).await {
@@ -396,15 +358,6 @@ fn lifecycle_state(order: &OrderRecord) -> OrderState {
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ServiceError> {
     serde_json::to_string(value).map_err(|e| ServiceError::Store(crate::store::StoreError::corrupt(e.to_string())))
-}
-
-/// The card terminal's approval code an order was paid with, if any (audited with the sale).
-fn terminal_approval(order: &OrderRecord) -> Option<&str> {
-    order.payment_reference.as_deref().and_then(|r| r.strip_prefix(TERMINAL_PREFIX))
-}
-
-fn subject_of(order: &OrderRecord) -> Option<String> {
-    Some(order.id.to_string())
 }
 
 /// How a card terminal's approval code is kept, so it is never mistaken for a gateway reference.

@@ -211,7 +211,7 @@ async fn webhook_attempt(
     secret: &str,
     batch: Vec<StoredEvent>,
 ) -> Result<Attempt, ServiceError> {
-    let secret = super::sinks::open_secret(state, sink.id, secret)?;
+    let secret = super::sink_targets::open_secret(state, sink.id, secret)?;
     let mut cursor = sink.cursor;
     for event in batch {
         if !sink.wants(&event.event_type) {

@@ -5,6 +5,7 @@ use super::cloudevents::cloud_event;
 use super::error::JobResult;
 use super::jobs::{Handler, JobFailure, JobSpec};
 use super::relay;
+use super::sink_targets;
 use super::{RequestContext, ServiceError};
 use crate::sinks::kafka;
 use crate::sinks::signing::WebhookSecret;
@@ -82,7 +83,7 @@ pub async fn create(state: &AppState, ctx: &RequestContext, request: &NewSinkReq
     let target = match request.kind.as_deref().unwrap_or("webhook") {
         "webhook" => {
             let url = match request.url.as_deref() {
-                Some(url) => errors.check("url", check_url(url)),
+                Some(url) => errors.check("url", sink_targets::check_url(url)),
                 None => errors.check("url", Err::<String, _>("is required for a webhook sink")),
             };
             let secret = match &request.secret {
@@ -98,11 +99,11 @@ pub async fn create(state: &AppState, ctx: &RequestContext, request: &NewSinkReq
         }
         "kafka" => {
             let brokers = match request.brokers.as_deref() {
-                Some(b) => errors.check("brokers", check_brokers(b)),
+                Some(b) => errors.check("brokers", sink_targets::check_brokers(b)),
                 None => errors.check("brokers", Err::<String, _>("is required for a kafka sink")),
             };
             let topic = match request.topic.as_deref() {
-                Some(t) => errors.check("topic", check_topic(t)),
+                Some(t) => errors.check("topic", sink_targets::check_topic(t)),
                 None => errors.check("topic", Err::<String, _>("is required for a kafka sink")),
             };
             for (field, given) in [("url", request.url.is_some()), ("secret", request.secret.is_some())] {
@@ -125,11 +126,11 @@ pub async fn create(state: &AppState, ctx: &RequestContext, request: &NewSinkReq
         return Err(errors.into());
     };
     errors.into_result(())?;
-    check_egress(state, &target).await?;
+    sink_targets::check_egress(state, &target).await?;
     let id = Uuid::now_v7();
     let (target, secret) = match target {
         SinkTarget::Webhook { url, secret } => {
-            let sealed = seal_secret(state, id, &secret)?;
+            let sealed = sink_targets::seal_secret(state, id, &secret)?;
             (SinkTarget::Webhook { url, secret: sealed }, Some(secret))
         }
         kafka => (kafka, None),
@@ -184,21 +185,22 @@ pub async fn update(
 ) -> Result<SinkDto, ServiceError> {
     let mut errors = ValidationErrors::new();
     let name = patch.name.as_deref().and_then(|n| errors.check("name", bounded_text(n, 60)));
-    let url = patch.url.as_deref().and_then(|u| errors.check("url", check_url(u)));
+    let url = patch.url.as_deref().and_then(|u| errors.check("url", sink_targets::check_url(u)));
     let secret =
         patch.secret.as_deref().and_then(|s| errors.check("secret", WebhookSecret::parse(s).map(|_| s.to_string())));
-    let brokers = patch.brokers.as_deref().and_then(|b| errors.check("brokers", check_brokers(b)));
-    let topic = patch.topic.as_deref().and_then(|t| errors.check("topic", check_topic(t)));
+    let brokers = patch.brokers.as_deref().and_then(|b| errors.check("brokers", sink_targets::check_brokers(b)));
+    let topic = patch.topic.as_deref().and_then(|t| errors.check("topic", sink_targets::check_topic(t)));
     let types = patch.event_types.as_deref().and_then(|t| errors.check("event_types", check_types(t)));
     errors.into_result(())?;
     if let Some(url) = &url {
-        check_egress(state, &SinkTarget::Webhook { url: url.clone(), secret: String::new() }).await?;
+        sink_targets::check_egress(state, &SinkTarget::Webhook { url: url.clone(), secret: String::new() }).await?;
     }
     if let Some(brokers) = &brokers {
-        check_egress(state, &SinkTarget::Kafka { brokers: brokers.clone(), topic: String::new() }).await?;
+        sink_targets::check_egress(state, &SinkTarget::Kafka { brokers: brokers.clone(), topic: String::new() })
+            .await?;
     }
     let new_secret = secret.clone();
-    let secret = secret.map(|s| seal_secret(state, id, &s)).transpose()?;
+    let secret = secret.map(|s| sink_targets::seal_secret(state, id, &s)).transpose()?;
     let (ctx, active) = (ctx.clone(), patch.active);
     let updated = state
         .store
@@ -443,29 +445,6 @@ pub async fn ensure_configured(state: &AppState, name: &str, target: SinkTarget)
     }
 }
 
-/// Refuses a target that resolves to an address sinks may not reach (see [`crate::sinks::egress`]).
-async fn check_egress(state: &AppState, target: &SinkTarget) -> Result<(), ServiceError> {
-    let (field, checked) = match target {
-        SinkTarget::Webhook { url, .. } => ("url", state.egress.check_url(url).await),
-        SinkTarget::Kafka { brokers, .. } => ("brokers", state.egress.check_brokers(brokers).await),
-    };
-    checked.map_err(|e| ValidationErrors::single(field, e.to_string()).into())
-}
-
-/// A webhook secret as stored: sealed with the data key, bound to its sink.
-fn seal_secret(state: &AppState, sink: Uuid, secret: &str) -> Result<String, ServiceError> {
-    state
-        .sealer
-        .seal(secret, &sink.to_string())
-        .map_err(|e| ServiceError::Store(crate::store::StoreError::internal(e.to_string())))
-}
-
-/// A stored webhook secret, opened with the data key.
-pub fn open_secret(state: &AppState, sink: Uuid, stored: &str) -> Result<WebhookSecret, ServiceError> {
-    let plain = state.sealer.open(stored, &sink.to_string()).map_err(|e| ServiceError::Conflict(e.to_string()))?;
-    WebhookSecret::parse(&plain).map_err(|e| ServiceError::Conflict(e.to_string()))
-}
-
 /// The names of the sinks configured from the environment.
 pub const CONFIGURED_WEBHOOK: &str = "configured-webhook";
 pub const CONFIGURED_KAFKA: &str = "configured-kafka";
@@ -482,7 +461,7 @@ pub async fn start_relays(state: &AppState) -> Result<(), ServiceError> {
 /// Delivers one event to a sink, whatever its kind.
 async fn deliver_one(state: &AppState, sink: &SinkRecord, event: crema_shared::api::CloudEvent) -> Delivery {
     match &sink.target {
-        SinkTarget::Webhook { url, secret } => match open_secret(state, sink.id, secret) {
+        SinkTarget::Webhook { url, secret } => match sink_targets::open_secret(state, sink.id, secret) {
             Ok(secret) => webhook::deliver(&state.http, &state.egress, url, &secret, &event).await,
             Err(e) => Delivery::Rejected(e.to_string()),
         },
@@ -496,36 +475,6 @@ async fn deliver_one(state: &AppState, sink: &SinkRecord, event: crema_shared::a
             },
             Err(e) => Delivery::Unreachable(e),
         },
-    }
-}
-
-fn check_brokers(raw: &str) -> Result<String, String> {
-    let brokers: Vec<&str> = raw.split(',').map(str::trim).collect();
-    let ok = !brokers.is_empty()
-        && brokers.iter().all(|b| {
-            b.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0))
-        });
-    if ok {
-        Ok(brokers.join(","))
-    } else {
-        Err("must be host:port pairs separated by commas".into())
-    }
-}
-
-fn check_topic(raw: &str) -> Result<String, String> {
-    let ok = (1..=249).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-    if ok {
-        Ok(raw.to_string())
-    } else {
-        Err("must be 1 to 249 characters of letters, digits, '.', '_' and '-'".into())
-    }
-}
-
-fn check_url(raw: &str) -> Result<String, String> {
-    let url = reqwest::Url::parse(raw.trim()).map_err(|e| format!("is not a URL: {e}"))?;
-    match url.scheme() {
-        "http" | "https" if url.host().is_some() => Ok(url.to_string()),
-        _ => Err("must be an http:// or https:// URL".into()),
     }
 }
 
