@@ -12,7 +12,8 @@
 
 mod support;
 
-use crema_server::service::{order_view, sla, RequestContext};
+use crema_server::service::orders::{sla, view as order_view};
+use crema_server::service::RequestContext;
 use crema_server::store::idempotency::SavedResponse;
 use crema_server::store::orders::{LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
 use crema_server::store::placement::{self, IdempotencyRecord};

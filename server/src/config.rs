@@ -13,6 +13,11 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "crema-server", version, about = "Crema: in-shop ordering for coffee shops (API, store, live events)")]
 pub struct Config {
+    /// What time it is: the wall clock, or a manual clock a test moves (never from the
+    /// command line).
+    #[arg(skip)]
+    pub clock: crate::clock::Clock,
+
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "CREMA_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,

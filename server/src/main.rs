@@ -83,7 +83,7 @@ async fn staff_command(config: &Config, command: StaffCommand) -> Result<(), Str
 #[allow(clippy::print_stdout)] // a command-line tool answers on stdout
 async fn audit_verify(config: &Config) -> Result<(), String> {
     let state = build_state(config).await.map_err(|e| e.to_string())?;
-    let check = crema_server::service::audit::verify(&state).await;
+    let check = crema_server::service::shop::audit::verify(&state).await;
     state.store.close().await;
     match check.map_err(|e| e.to_string())? {
         crema_server::store::audit::ChainCheck::Intact { rows, head } => {

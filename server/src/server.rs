@@ -5,14 +5,16 @@
 use crate::config::Config;
 use crate::http::client::TrustedProxies;
 use crate::http::openapi::app;
-use crate::service::auth::pins::PinHasher;
-use crate::service::auth::{Auth, AuthPolicy, LimiterPolicy};
-use crate::service::demo_menu::seed_if_new;
 use crate::service::jobs::JobKinds;
-use crate::service::menu_cache::MenuCache;
+use crate::service::menu::cache::MenuCache;
+use crate::service::menu::demo::seed_if_new;
+use crate::service::orders::sla;
+use crate::service::reports::end_of_day as report;
+use crate::service::staff::auth::pins::PinHasher;
+use crate::service::staff::auth::{Auth, AuthPolicy, LimiterPolicy};
 use crate::service::staff::{demo_records, DEMO_STAFF};
 use crate::service::EventHub;
-use crate::service::{notify, payments, report, sinks, sla};
+use crate::service::{notify, payments, sinks};
 use crate::setup::{self, SetupError};
 use crate::sinks::egress::EgressPolicy;
 use crate::state::CronSettings;
@@ -123,14 +125,14 @@ impl Server {
         if let Err(e) = sinks::start_relays(&state).await {
             tracing::error!(error = %e, "cannot start the outbox relays");
         }
-        let mut cron = match crate::service::cron::start(&state).await {
+        let mut cron = match crate::service::jobs::cron::start(&state).await {
             Ok(cron) => Some(cron),
             Err(e) => {
                 tracing::error!(error = %e, "cannot start the cron scheduler; periodic work will not run");
                 None
             }
         };
-        let board = tokio::spawn(crate::service::board_feed::run(state.clone()));
+        let board = tokio::spawn(crate::service::orders::board_feed::run(state.clone()));
         let router = app(self.state);
         let result = crate::listen::serve(self.listener, router, self.limits, self.tls, async move {
             shutdown.await;
@@ -211,6 +213,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     };
     let state = AppState {
         store,
+        clock: config.clock.clone(),
         auth: Arc::new(auth),
         hub,
         menu: Arc::new(MenuCache::default()),
@@ -238,7 +241,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             )),
             None => None,
         },
-        relay_policy: crate::service::relay::RelayPolicy {
+        relay_policy: crate::service::sinks::relay::RelayPolicy {
             retry_base: Duration::from_millis(config.webhook_retry_base_ms),
             breaker_open_for: Duration::from_secs(config.webhook_breaker_open_secs),
         },

@@ -1,9 +1,9 @@
 //! What every handler and use case shares: the store, the live-event hub, the menu cache
 //! and a few settings.
 
-use crate::service::auth::Auth;
 use crate::service::jobs::JobKinds;
-use crate::service::menu_cache::MenuCache;
+use crate::service::menu::cache::MenuCache;
+use crate::service::staff::auth::Auth;
 use crate::service::EventHub;
 use crate::store::Store;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -14,6 +14,8 @@ use tokio::sync::Notify;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
+    /// What time it is (a manual clock in tests).
+    pub clock: crate::clock::Clock,
     pub auth: Arc<Auth>,
     pub hub: Arc<EventHub>,
     pub menu: Arc<MenuCache>,
@@ -42,7 +44,7 @@ pub struct AppState {
     /// When card authorizations are captured.
     pub capture_on: crate::service::payments::CaptureOn,
     /// How the outbox relay backs off.
-    pub relay_policy: crate::service::relay::RelayPolicy,
+    pub relay_policy: crate::service::sinks::relay::RelayPolicy,
     /// Answers by status class, for `/metrics`.
     pub requests: Arc<RequestCounters>,
     /// Periodic work.
@@ -58,7 +60,7 @@ pub struct AppState {
     /// Caps on open live streams.
     pub streams: StreamLimits,
     /// The pickup board, computed once per change for every open board stream.
-    pub board: Arc<crate::service::board_feed::BoardFeed>,
+    pub board: Arc<crate::service::orders::board_feed::BoardFeed>,
 }
 
 /// Who the server believes about a client's address and scheme, and its own names.

@@ -43,5 +43,5 @@ pub async fn list(
     let (limit, offset) = query::page(&mut errors, q.limit, q.offset, 100, 500);
     query::finish(errors)?;
     let filter = AuditFilter { staff_id, action: q.action, since, until, limit, offset };
-    Ok(Json(service::audit::list(&state, filter).await?))
+    Ok(Json(service::shop::audit::list(&state, filter).await?))
 }

@@ -5,7 +5,8 @@
 
 use super::access::{self, Access};
 use super::ApiError;
-use crate::service::{auth, RequestContext};
+use crate::service::staff::auth;
+use crate::service::RequestContext;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;

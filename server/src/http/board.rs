@@ -3,11 +3,11 @@
 //! Each message is the whole board (ticket numbers and first names), sent on connect and
 //! whenever a commit changed it. A whole-state message needs no cursor: a reconnecting TV
 //! simply gets the current board. The board is read and encoded once per change for all
-//! streams ([`crate::service::board_feed`]): a stream only copies a shared frame into its
+//! streams ([`crate::service::orders::board_feed`]): a stream only copies a shared frame into its
 //! connection. At most `CREMA_MAX_BOARD_STREAMS` are open at once.
 
 use super::ApiError;
-use crate::service::board_feed::BoardJson;
+use crate::service::orders::board_feed::BoardJson;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::State;

@@ -10,8 +10,8 @@
 //!   (`X-Crema-Terminal: <id>.<secret>` or the `crema_terminal` cookie), checked against the
 //!   stored hash; else the address.
 
-use crate::service::auth::Source;
-use crate::service::terminals;
+use crate::service::staff::auth::Source;
+use crate::service::staff::terminals;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;

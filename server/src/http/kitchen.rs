@@ -11,7 +11,7 @@ use crema_shared::api::KitchenDto;
 /// `GET /api/v1/events?after=` from.
 #[utoipa::path(get, path = "/api/v1/kitchen", tag = "orders", responses((status = 200, body = KitchenDto)))]
 pub async fn tickets(State(state): State<AppState>, ctx: RequestContext) -> Result<Json<KitchenDto>, ApiError> {
-    let mut kitchen = service::kitchen::tickets(&state).await?;
+    let mut kitchen = service::orders::kitchen::tickets(&state).await?;
     super::privacy::orders(&ctx, &mut kitchen.orders);
     Ok(Json(kitchen))
 }

@@ -240,7 +240,7 @@ pub async fn refund(
     if !(1..=MAX_TENDER_CENTS).contains(&amount) {
         return Err(ApiError::field("amount_cents", format!("must be between 1 and {MAX_TENDER_CENTS}")));
     }
-    let (_, answer) = service::orders::refund(&state, &ctx, id, Money::from_minor(amount)).await?;
+    let (_, answer) = service::payments::refund(&state, &ctx, id, Money::from_minor(amount)).await?;
     Ok(self::answer(&ctx, answer))
 }
 

@@ -25,7 +25,7 @@ pub async fn day(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<DayQuery>,
 ) -> Result<Json<DayReportDto>, ApiError> {
-    Ok(Json(service::day_report::day(&state, q.date.as_deref()).await?))
+    Ok(Json(service::reports::day(&state, q.date.as_deref()).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -44,7 +44,7 @@ pub async fn orders_csv(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let csv = service::day_report::export_csv(&state, &q.from, &q.to).await?;
+    let csv = service::reports::export_csv(&state, &q.from, &q.to).await?;
     let filename = format!("attachment; filename=\"crema-orders-{}-{}.csv\"", q.from.trim(), q.to.trim());
     let mut response = csv.into_response();
     let headers = response.headers_mut();

@@ -12,7 +12,7 @@ use crema_shared::api::{Problem, SettingsDto, SettingsInput};
 /// ticket-age thresholds).
 #[utoipa::path(get, path = "/api/v1/settings", tag = "settings", responses((status = 200, body = SettingsDto)))]
 pub async fn get(State(state): State<AppState>) -> Result<Json<SettingsDto>, ApiError> {
-    Ok(Json(service::settings::get(&state).await?))
+    Ok(Json(service::shop::settings::get(&state).await?))
 }
 
 /// Changes some settings; every bad field is named and nothing changes.
@@ -23,5 +23,5 @@ pub async fn update(
     ctx: RequestContext,
     body: ApiJson<SettingsInput>,
 ) -> Result<Json<SettingsDto>, ApiError> {
-    Ok(Json(service::settings::update(&state, &ctx, &body.value).await?))
+    Ok(Json(service::shop::settings::update(&state, &ctx, &body.value).await?))
 }

@@ -4,7 +4,7 @@
 //! don't matter. Looking up and saving happen inside the create's own write, and the single
 //! writer serialises concurrent retries: one key, one order.
 
-use super::ServiceError;
+use crate::service::ServiceError;
 use crate::store::idempotency::{self, SavedResponse};
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;

@@ -2,7 +2,7 @@
 //! class, the head of the event log, PIN checks and the sign-in alert, open board streams,
 //! each sink's backlog and breaker, and jobs by state.
 
-use super::ServiceError;
+use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::jobs;
 use crate::store::sinks;

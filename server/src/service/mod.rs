@@ -1,38 +1,36 @@
-//! Use cases: what the API can ask the shop to do. Each opens one write transaction,
-//! asks the domain (`crema-shared`) what is allowed, writes the change, its history and its
-//! outbox events through the store, commits, and then wakes the live event stream.
-//! Handlers stay thin: parse, call a function here, map the result.
+//! Use cases: what the API can ask the shop to do, grouped by what they are about. Each
+//! opens one write transaction, asks the domain (`crema-shared`) what is allowed, writes the
+//! change, its history and its outbox events through the store, commits, and then wakes the
+//! live event stream. Handlers stay thin: parse, call a function here, map the result.
+//!
+//! - [`orders`]: placing and moving orders, the kitchen, the pickup board, ticket-age alerts;
+//! - [`menu`]: the menu and its cache, stock, the demo menu;
+//! - [`staff`]: staff, PINs and sessions ([`staff::auth`]), paired terminals;
+//! - [`payments`]: the card saga; [`notify`]: the customer's "ready" email;
+//! - [`sinks`]: webhook and Kafka sinks, the outbox relay and replays;
+//! - [`reports`]: the day's numbers on screen and by email; [`shop`]: settings, the audit log;
+//! - [`reactions`]: what an order change causes, as one table;
+//! - [`jobs`]: the durable job runner, the cron and retention.
+//!
+//! A job handler lives beside its use case and registers itself in [`reactions`] or
+//! [`jobs::kinds`](jobs).
 
-pub mod audit;
-pub mod auth;
-pub mod board_feed;
 pub mod cloudevents;
 pub mod context;
-pub mod cron;
-pub mod day_report;
-pub mod demo_menu;
 pub mod error;
 pub mod hub;
 pub mod idempotency;
 pub mod jobs;
-pub mod kitchen;
 pub mod menu;
-pub mod menu_cache;
 pub mod metrics;
 pub mod notify;
-pub mod order_audit;
-pub mod order_view;
 pub mod orders;
 pub mod payments;
-pub mod relay;
-pub mod report;
-pub mod settings;
-pub mod sink_targets;
+pub mod reactions;
+pub mod reports;
+pub mod shop;
 pub mod sinks;
-pub mod sla;
 pub mod staff;
-pub mod stock;
-pub mod terminals;
 
 pub use context::RequestContext;
 pub use error::ServiceError;

@@ -7,17 +7,20 @@
 //! failed attempt, records `notification.failed`. The message id is the job id, so the rare
 //! resend after a crash between sending and recording is recognisable as a duplicate.
 
-use super::jobs::{Handler, JobFailure, JobSpec};
-use super::order_view::event_data;
-use super::RequestContext;
+use crate::service::jobs::{Handler, JobFailure, JobSpec};
+use crate::service::orders::view::event_data;
+use crate::service::reactions::{Effects, OrderChange};
+use crate::service::RequestContext;
 use crate::state::AppState;
 use crate::store::jobs::{JobRecord, NewJob};
 use crate::store::orders::{self, OrderRecord};
 use crate::store::{time, StoreError};
 use crema_shared::events::types;
+use crema_shared::lifecycle::OrderEvent;
 use crema_shared::retry::RetryPolicy;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -69,14 +72,23 @@ pub fn spec() -> JobSpec {
     }
 }
 
+/// The email job's payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadyMail {
+    pub order_id: Uuid,
+}
+
 /// The job for an order that just became ready.
-pub fn job_for(order_id: Uuid) -> NewJob {
-    NewJob {
-        id: Uuid::now_v7(),
-        kind: KIND.to_string(),
-        payload: serde_json::json!({ "order_id": order_id }),
-        run_at: time::now(),
-        dedupe_key: Some(format!("{KIND}:{order_id}")),
+pub fn job_for(order_id: Uuid, at: chrono::DateTime<chrono::Utc>) -> NewJob {
+    NewJob::new(KIND, &ReadyMail { order_id }, at).once(format!("{KIND}:{order_id}"))
+}
+
+/// The reaction: an order that just became ready, with an email address, gets its email
+/// (when the shop has a mail server).
+pub fn on_order_change(state: &AppState, change: &OrderChange<'_>, effects: &mut Effects) {
+    let ready = change.recorded(|e| *e == OrderEvent::Ready);
+    if ready && state.mailer.is_some() && change.order.customer_email.is_some() {
+        effects.jobs.push(job_for(change.order.id, change.at));
     }
 }
 
@@ -115,12 +127,7 @@ fn escape(s: &str) -> String {
 
 async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     let mailer = state.mailer.clone().ok_or_else(|| JobFailure::Permanent("no SMTP server is configured".into()))?;
-    let order_id = job
-        .payload
-        .get("order_id")
-        .and_then(|v| v.as_str())
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| JobFailure::Permanent("payload has no order_id".into()))?;
+    let ReadyMail { order_id } = job.payload_as().map_err(JobFailure::Permanent)?;
     let mut conn = state.store.reader().acquire().await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
     let order = orders::get(&mut conn, order_id)
         .await
@@ -182,5 +189,5 @@ async fn record(
         }
     }
     let event = RequestContext::internal().event(event_type, Some(order.id.to_string()), time::now(), data);
-    super::jobs::record(state, job.id, vec![event], finished).await
+    crate::service::jobs::record(state, job.id, vec![event], finished).await
 }

@@ -41,6 +41,22 @@ pub struct NewJob {
     pub dedupe_key: Option<String>,
 }
 
+impl NewJob {
+    /// A job of `kind` carrying `payload` (a typed struct of its handler's module), due at
+    /// `run_at`.
+    pub fn new(kind: &str, payload: &impl serde::Serialize, run_at: DateTime<Utc>) -> NewJob {
+        // Our payload structs are plain fields: encoding them cannot fail.
+        let payload = serde_json::to_value(payload).unwrap_or(serde_json::Value::Null);
+        NewJob { id: Uuid::now_v7(), kind: kind.to_string(), payload, run_at, dedupe_key: None }
+    }
+
+    /// At most one job with this key is ever queued (a second enqueue is ignored).
+    pub fn once(mut self, dedupe_key: String) -> NewJob {
+        self.dedupe_key = Some(dedupe_key);
+        self
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRecord {
     pub id: Uuid,
@@ -53,6 +69,13 @@ pub struct JobRecord {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl JobRecord {
+    /// The payload as its handler's typed struct.
+    pub fn payload_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        serde_json::from_value(self.payload.clone()).map_err(|e| format!("the {} job's payload: {e}", self.kind))
+    }
 }
 
 #[derive(Clone, Debug, Default)]

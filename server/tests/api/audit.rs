@@ -140,7 +140,7 @@ async fn sales_card_approvals_and_payments_are_audited_in_an_intact_chain() {
     assert_eq!(captured.len(), 1);
     assert_eq!(captured[0]["detail"]["method"], "cash");
     assert_eq!(captured[0]["detail"]["tendered_cents"], 1000);
-    match crema_server::service::audit::verify(&app.state).await.expect("verified") {
+    match crema_server::service::shop::audit::verify(&app.state).await.expect("verified") {
         crema_server::store::audit::ChainCheck::Intact { rows, head } => {
             assert!(rows >= 5, "two sign-ins, two sales, a payment: {rows}");
             assert!(head.is_some_and(|(_, hash)| hash.len() == 64));
@@ -172,10 +172,10 @@ async fn a_changed_or_removed_row_breaks_the_chain_and_verify_names_it() {
         .await
         .expect("changed");
     drop(conn);
-    let check = crema_server::service::audit::verify(&app.state).await.expect("checked");
+    let check = crema_server::service::shop::audit::verify(&app.state).await.expect("checked");
     assert!(matches!(check, crema_server::store::audit::ChainCheck::Broken { id, .. } if id == changed), "{check:?}");
     // The periodic check reports it as an event (which the sinks carry off the box).
-    crema_server::service::audit::publish_check(&app.state).await.expect("published");
+    crema_server::service::shop::audit::publish_check(&app.state).await.expect("published");
     let broken = app.events().await.into_iter().find(|e| e.event_type == "audit.chain_broken").expect("event");
     assert_eq!(broken.data["id"], changed);
     app.stop().await;
@@ -204,7 +204,7 @@ async fn an_intact_chain_head_leaves_the_box_as_an_event_and_verify_agrees() {
     let app =
         crate::helpers::spawn_app_with(crate::helpers::test_config(&db), tempfile::tempdir().expect("spare")).await;
     app.place(&app.demo().await.espresso("Ana")).await;
-    let check = crema_server::service::audit::publish_check(&app.state).await.expect("published");
+    let check = crema_server::service::shop::audit::publish_check(&app.state).await.expect("published");
     let crema_server::store::audit::ChainCheck::Intact { head: Some((id, hash)), .. } = check else {
         panic!("{check:?}")
     };
@@ -239,7 +239,7 @@ async fn rows_written_before_the_chain_are_linked_once_at_start() {
     drop(conn);
     let app =
         crate::helpers::spawn_app_with(crate::helpers::test_config(&db), tempfile::tempdir().expect("spare")).await;
-    let check = crema_server::service::audit::verify(&app.state).await.expect("checked");
+    let check = crema_server::service::shop::audit::verify(&app.state).await.expect("checked");
     assert!(matches!(check, crema_server::store::audit::ChainCheck::Intact { .. }), "{check:?}");
     // Once linked, a row cannot be changed through Crema's schema.
     let mut conn = raw_at(&db).await;

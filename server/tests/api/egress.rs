@@ -125,7 +125,7 @@ async fn a_name_that_resolves_to_a_private_address_is_refused_when_connecting() 
         .await
         .expect("inserted");
     app.place(&app.demo().await.espresso("Ana")).await;
-    crema_server::service::relay::ensure_running(&app.state, sink);
+    crema_server::service::sinks::relay::ensure_running(&app.state, sink);
     let error = sink_error(&app, &sink.to_string()).await;
     assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing reached the private address");
     assert!(error.contains("not allowed") && error.contains("CREMA_EGRESS_ALLOW"), "{error}");

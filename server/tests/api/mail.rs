@@ -276,9 +276,9 @@ async fn managers_with_an_email_get_the_end_of_day_summary_once() {
     assert_eq!(app.post(&format!("/api/v1/orders/{}/cancel", gone.id), &json!({"reason": "left"})).await.status(), 200);
 
     let today = app.state.day.date_of(chrono::Utc::now());
-    assert!(crema_server::service::report::enqueue(&app.state, &today).await.expect("queued"));
+    assert!(crema_server::service::reports::end_of_day::enqueue(&app.state, &today).await.expect("queued"));
     assert!(
-        !crema_server::service::report::enqueue(&app.state, &today).await.expect("asked twice"),
+        !crema_server::service::reports::end_of_day::enqueue(&app.state, &today).await.expect("asked twice"),
         "one summary per day"
     );
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);

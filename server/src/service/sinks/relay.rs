@@ -9,9 +9,9 @@
 //! so one poisoned event cannot stop the stream. Events the sink does not subscribe to are
 //! passed over.
 
-use super::cloudevents::cloud_event;
-use super::error::JobResult;
-use super::ServiceError;
+use crate::service::cloudevents::cloud_event;
+use crate::service::error::JobResult;
+use crate::service::ServiceError;
 use crate::sinks::kafka;
 use crate::sinks::webhook::{self, Delivery};
 use crate::state::AppState;
@@ -211,7 +211,7 @@ async fn webhook_attempt(
     secret: &str,
     batch: Vec<StoredEvent>,
 ) -> Result<Attempt, ServiceError> {
-    let secret = super::sink_targets::open_secret(state, sink.id, secret)?;
+    let secret = crate::service::sinks::targets::open_secret(state, sink.id, secret)?;
     let mut cursor = sink.cursor;
     for event in batch {
         if !sink.wants(&event.event_type) {

@@ -1,8 +1,10 @@
 //! The manager's numbers on screen: one business day's report, and every order of a date
 //! range as CSV for the accountant. (The same day's summary also goes out by email at the
-//! end of the day: see [`super::report`].)
+//! end of the day: see [`crate::service::reports::end_of_day`].)
 
-use super::ServiceError;
+pub mod end_of_day;
+
+use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::{report, settings, time, StoreError};
 use crema_shared::api::{DayReportDto, TopItemDto};

@@ -3,8 +3,8 @@
 //! wake-up), the end-of-day summary and audit chain head, an hourly audit chain check, and
 //! the pruning of finished jobs, old idempotency answers and ended sessions.
 
-use super::error::JobResult;
-use super::ServiceError;
+use crate::service::error::JobResult;
+use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::{idempotency, jobs, sessions, time, Done};
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
@@ -25,11 +25,11 @@ pub async fn start(state: &AppState) -> Result<JobScheduler, JobSchedulerError> 
             let state = reporter.clone();
             Box::pin(async move {
                 let today = state.day.date_of(time::now());
-                if let Err(e) = super::report::enqueue(&state, &today).await {
+                if let Err(e) = crate::service::reports::end_of_day::enqueue(&state, &today).await {
                     tracing::error!(error = %e, "cannot queue the end-of-day summary");
                 }
                 // The chain head leaves the box daily: an event the sinks forward.
-                if let Err(e) = super::audit::publish_check(&state).await {
+                if let Err(e) = crate::service::shop::audit::publish_check(&state).await {
                     tracing::error!(error = %e, "cannot check the audit chain");
                 }
             })
@@ -40,10 +40,10 @@ pub async fn start(state: &AppState) -> Result<JobScheduler, JobSchedulerError> 
         .add(Job::new_async(state.cron.audit_check.as_str(), move |_id, _scheduler| {
             let state = checker.clone();
             Box::pin(async move {
-                match super::audit::verify(&state).await {
+                match crate::service::shop::audit::verify(&state).await {
                     Ok(crate::store::audit::ChainCheck::Intact { .. }) => {}
                     Ok(crate::store::audit::ChainCheck::Broken { .. }) => {
-                        if let Err(e) = super::audit::publish_check(&state).await {
+                        if let Err(e) = crate::service::shop::audit::publish_check(&state).await {
                             tracing::error!(error = %e, "cannot report the broken audit chain");
                         }
                     }

@@ -3,13 +3,17 @@
 //! zero also bumps the menu version, so every screen's menu (and the priced-menu cache)
 //! refreshes.
 
-use super::{RequestContext, ServiceError};
+use crate::service::reactions::{Change, OrderChange};
+use crate::service::{RequestContext, ServiceError};
+use crate::state::AppState;
 use crate::store::outbox::NewEvent;
 use crate::store::{settings, stock, time, StoreError};
 use crema_shared::events::types;
+use crema_shared::lifecycle::OrderEvent;
 use crema_shared::menu::Catalog;
 use crema_shared::placing::PricedLine;
 use crema_shared::stock::{demand, shortfalls, StockKind};
+use futures::future::BoxFuture;
 use serde_json::json;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -52,6 +56,22 @@ pub async fn reserve(
     }
     settings::bump_menu_version(conn).await?;
     Ok(sold_out.iter().map(|(kind, id, _, _)| event(ctx, types::ITEM_SOLD_OUT, catalog, *kind, *id, 0)).collect())
+}
+
+/// The reaction: a cancelled order gives its stock back.
+pub fn on_order_change<'c>(
+    conn: &'c mut SqliteConnection,
+    state: &'c AppState,
+    change: &'c OrderChange<'c>,
+) -> BoxFuture<'c, Result<Vec<NewEvent>, StoreError>> {
+    Box::pin(async move {
+        let cancelled = change.recorded(|e| matches!(e, OrderEvent::Cancelled { .. }));
+        if !matches!(change.change, Change::Moved { .. }) || !cancelled {
+            return Ok(Vec::new());
+        }
+        let menu = state.menu.current(conn).await?;
+        release(conn, change.ctx, &menu.catalog, change.order.id).await
+    })
 }
 
 /// Gives back what `order_id` reserved; returns the events for counts back above zero.

@@ -8,8 +8,8 @@
 //! limit, and nobody can pretend to be it without its secret. Codes are guessed through
 //! the same limiter as PINs.
 
-use super::auth::{self, Source};
-use super::{RequestContext, ServiceError};
+use crate::service::staff::auth::{self, Source};
+use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::terminals::{self, TerminalRecord};
 use crate::store::{audit, time, Done, JobError};

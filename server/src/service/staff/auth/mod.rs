@@ -14,8 +14,8 @@
 pub mod limiter;
 pub mod pins;
 
-use super::context::Actor;
-use super::{RequestContext, ServiceError};
+use crate::service::context::Actor;
+use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::{audit, outbox, sessions, staff, time, Done, JobError};
 use chrono::{DateTime, Utc};

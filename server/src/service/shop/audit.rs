@@ -2,7 +2,7 @@
 //! checking its hash chain: on demand (`crema-server audit verify`), hourly, and daily with
 //! the chain head sent off the box (an event for the sinks, a line in the end-of-day email).
 
-use super::ServiceError;
+use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::audit::{self, AuditFilter};
 use crate::store::{outbox, time, Done, JobError};
@@ -45,7 +45,7 @@ pub async fn verify(state: &AppState) -> Result<audit::ChainCheck, ServiceError>
 /// `audit.chain_broken` naming the first broken link.
 pub async fn publish_check(state: &AppState) -> Result<audit::ChainCheck, ServiceError> {
     let check = verify(state).await?;
-    let ctx = super::RequestContext::internal();
+    let ctx = crate::service::RequestContext::internal();
     let event = match &check {
         audit::ChainCheck::Intact { rows, head } => {
             let (id, hash) = head.clone().unwrap_or((0, audit::GENESIS.to_string()));

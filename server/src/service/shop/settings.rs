@@ -4,7 +4,7 @@
 //! displays recolour their tickets from it) and, when currency or tax changed, a menu
 //! version bump with `menu.updated` so tills re-read prices.
 
-use super::{RequestContext, ServiceError};
+use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::{audit, outbox, settings, time, Done, StoreError};
 use crema_shared::api::{SettingsDto, SettingsInput};

@@ -2,7 +2,7 @@
 //! Kafka brokers and topic; the egress check that keeps sinks off the shop's own network
 //! (see [`crate::sinks::egress`]); and sealing the webhook secret with the key file's data key.
 
-use super::ServiceError;
+use crate::service::ServiceError;
 use crate::sinks::signing::WebhookSecret;
 use crate::state::AppState;
 use crate::store::sinks::SinkTarget;

@@ -7,9 +7,9 @@
 //! the serialized board to every stream through a `watch`; a stream costs no query at all.
 //! Commits within [`COALESCE`] of a read are shown together, so a busy till makes at most a
 //! few board updates a second, and the board holds at most
-//! [`super::orders::BOARD_TICKETS_PER_COLUMN`] tickets per column (what a TV can show).
+//! [`crate::service::orders::BOARD_TICKETS_PER_COLUMN`] tickets per column (what a TV can show).
 
-use super::EventHub;
+use crate::service::EventHub;
 use crate::state::AppState;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -79,7 +79,7 @@ pub async fn run(state: AppState) {
         commits.borrow_and_update();
         if feed.latest.receiver_count() > 0 {
             feed.reads.fetch_add(1, Ordering::Relaxed);
-            match super::orders::board(&state).await.map(|b| serde_json::to_string(&b)) {
+            match crate::service::orders::board(&state).await.map(|b| serde_json::to_string(&b)) {
                 Ok(Ok(json)) => {
                     let frame = BoardJson::from(format!("event: board\ndata: {json}\n\n"));
                     feed.latest.send_if_modified(|shown| {

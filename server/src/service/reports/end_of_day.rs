@@ -1,8 +1,8 @@
 //! The end-of-day summary email to managers: a durable job per business day, enqueued by
 //! the cron (`CREMA_CRON_END_OF_DAY`), sent to every active manager with an email address.
 
-use super::jobs::{Handler, JobFailure, JobSpec};
-use super::RequestContext;
+use crate::service::jobs::{Handler, JobFailure, JobSpec};
+use crate::service::RequestContext;
 use crate::state::AppState;
 use crate::store::jobs::{self, JobRecord, NewJob};
 use crate::store::report::{day_summary, DaySummary};
@@ -122,5 +122,5 @@ async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     }
     let data = serde_json::json!({ "channel": "email", "kind": "end_of_day", "business_date": date, "to": managers, "job_id": job.id });
     let event = RequestContext::internal().event(types::NOTIFICATION_SENT, None, time::now(), data);
-    super::jobs::record(state, job.id, vec![event], true).await.map_err(retry)
+    crate::service::jobs::record(state, job.id, vec![event], true).await.map_err(retry)
 }

@@ -1,22 +1,29 @@
 //! The card payment saga, as durable jobs: authorize at placement, capture when the order
 //! completes (or is ready, by setting), void if cancelled while authorized, refund on a
 //! manager's request (partial refunds add up). An order paid at the till — cash, or the
-//! shop's own card terminal (reference `terminal:<approval code>`) — is refunded at the till. Each step calls the gateway with an idempotency key
-//! of its own and then records the outcome through the order lifecycle; a step repeated after
+//! shop's own card terminal (reference `terminal:<approval code>`) — is refunded at the
+//! till. Each step calls the gateway with an idempotency key of its own and then records the outcome through the order lifecycle; a step repeated after
 //! a crash finds the gateway's first answer and an order that already moved, so nothing is
 //! charged or recorded twice. A decline is recorded (`payment.failed`) and ends the step.
 
-use super::jobs::{Handler, JobFailure, JobSpec};
-use super::{orders, RequestContext, ServiceError};
+mod refund;
+
+pub use refund::refund;
+
 use crate::payments::GatewayError;
+use crate::service::jobs::{Handler, JobFailure, JobSpec};
+use crate::service::reactions::{Change, Effects, OrderChange};
+use crate::service::{orders, RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::jobs::{JobRecord, NewJob};
 use crate::store::orders::OrderRecord;
-use crate::store::time;
+use chrono::{DateTime, Utc};
 use crema_shared::lifecycle::{OrderCommand, OrderEvent};
+use crema_shared::placing::Tender;
 use crema_shared::retry::RetryPolicy;
 use crema_shared::status::{OrderStatus, PaymentStatus};
 use crema_shared::Money;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -46,19 +53,39 @@ pub fn spec() -> JobSpec {
     }
 }
 
-/// A saga step for `order_id`; `amount` only for refunds.
-pub fn job(kind: &str, order_id: Uuid, amount: Option<Money>, once: bool) -> NewJob {
-    NewJob {
-        id: Uuid::now_v7(),
-        kind: kind.to_string(),
-        payload: serde_json::json!({ "order_id": order_id, "amount_cents": amount.map(Money::minor) }),
-        run_at: time::now(),
-        dedupe_key: once.then(|| format!("{kind}:{order_id}")),
+/// A saga step's payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentStep {
+    pub order_id: Uuid,
+    /// Only for refunds.
+    #[serde(default)]
+    pub amount_cents: Option<i64>,
+}
+
+/// A saga step for `order_id`, due at `at`; `amount` only for refunds; `once`: at most one
+/// such step per order.
+pub fn job(kind: &str, order_id: Uuid, amount: Option<Money>, once: bool, at: DateTime<Utc>) -> NewJob {
+    let job = NewJob::new(kind, &PaymentStep { order_id, amount_cents: amount.map(Money::minor) }, at);
+    if once {
+        job.once(format!("{kind}:{order_id}"))
+    } else {
+        job
+    }
+}
+
+/// The reaction: a gateway card sale is authorized; later changes may capture or void it.
+pub fn on_order_change(state: &AppState, change: &OrderChange<'_>, effects: &mut Effects) {
+    match change.change {
+        Change::Placed { tender: Some(Tender::CardGateway) } => {
+            effects.jobs.push(job(AUTHORIZE, change.order.id, None, true, change.at));
+        }
+        Change::Placed { .. } => {}
+        Change::Moved { events } => effects.jobs.extend(next_steps(change.order, events, state.capture_on, change.at)),
     }
 }
 
 /// The saga steps that the events just recorded on `order` (as it is now) call for.
-pub fn next_steps(order: &OrderRecord, events: &[OrderEvent], capture_on: CaptureOn) -> Vec<NewJob> {
+pub fn next_steps(order: &OrderRecord, events: &[OrderEvent], capture_on: CaptureOn, at: DateTime<Utc>) -> Vec<NewJob> {
     let happened = |wanted: fn(&OrderEvent) -> bool| events.iter().any(wanted);
     let authorized = order.payment_status == PaymentStatus::Authorized;
     let finished = match capture_on {
@@ -69,12 +96,12 @@ pub fn next_steps(order: &OrderRecord, events: &[OrderEvent], capture_on: Captur
     let moved =
         happened(|e| matches!(e, OrderEvent::Completed | OrderEvent::Ready | OrderEvent::PaymentAuthorized { .. }));
     if authorized && finished && moved {
-        steps.push(job(CAPTURE, order.id, None, true));
+        steps.push(job(CAPTURE, order.id, None, true, at));
     }
     let cancelled_now = happened(|e| matches!(e, OrderEvent::Cancelled { .. }));
     let authorized_late = happened(|e| matches!(e, OrderEvent::PaymentAuthorized { .. }));
     if authorized && order.status == OrderStatus::Cancelled && (cancelled_now || authorized_late) {
-        steps.push(job(VOID, order.id, None, true));
+        steps.push(job(VOID, order.id, None, true, at));
     }
     steps
 }
@@ -86,12 +113,8 @@ pub fn handler() -> Handler {
 async fn run(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     let gateway =
         state.gateway.clone().ok_or_else(|| JobFailure::Permanent("no payment gateway is configured".into()))?;
-    let order_id = job
-        .payload
-        .get("order_id")
-        .and_then(|v| v.as_str())
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| JobFailure::Permanent("payload has no order_id".into()))?;
+    let step: PaymentStep = job.payload_as().map_err(JobFailure::Permanent)?;
+    let order_id = step.order_id;
     let order = orders::get(state, order_id).await.map_err(|e| match e {
         ServiceError::NotFound(_) => JobFailure::Permanent(format!("order {order_id} no longer exists")),
         other => JobFailure::Retryable(other.to_string()),
@@ -115,12 +138,10 @@ async fn run(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
             OrderCommand::RecordVoid
         }
         REFUND => {
-            let amount = job
-                .payload
-                .get("amount_cents")
-                .and_then(|v| v.as_i64())
+            let amount = step
+                .amount_cents
                 .map(Money::from_minor)
-                .ok_or_else(|| JobFailure::Permanent("payload has no amount".into()))?;
+                .ok_or_else(|| JobFailure::Permanent("a refund step without an amount".into()))?;
             gateway.refund(&key, &reference, amount).await.map_err(failure)?;
             OrderCommand::RecordRefund { amount }
         }

@@ -8,8 +8,10 @@
 //! who can retry it. `step` returns what it did, so tests drain jobs deterministically; the
 //! background runner only calls it, woken when a job may be due and by a cron sweep.
 
-use super::error::JobResult;
-use super::{RequestContext, ServiceError};
+pub mod cron;
+
+use crate::service::error::JobResult;
+use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::jobs::{self, JobFilter, JobRecord};
 use crate::store::{audit, time, Done};
@@ -32,6 +34,13 @@ pub enum JobFailure {
     /// Will never work (bad payload, the thing it was about is gone).
     #[error("{0}")]
     Permanent(String),
+}
+
+/// A database failure is worth another try.
+impl From<crate::store::StoreError> for JobFailure {
+    fn from(e: crate::store::StoreError) -> Self {
+        JobFailure::Retryable(e.to_string())
+    }
 }
 
 /// How a kind of job is run.

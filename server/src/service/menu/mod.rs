@@ -1,8 +1,12 @@
 //! Reading and editing the menu. Every edit is one transaction that checks the optional
 //! expected menu version, writes the row, bumps the version and appends `menu.updated`.
 
-use super::stock as stock_events;
-use super::{RequestContext, ServiceError};
+pub mod cache;
+pub mod demo;
+pub mod stock;
+
+use crate::service::menu::stock as stock_events;
+use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::menu::{self, MenuTable};
 use crate::store::{audit, outbox, settings, time, Done, JobError};

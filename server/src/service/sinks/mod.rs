@@ -1,12 +1,13 @@
 //! Managing webhook sinks: add, change, remove, see and replay dead letters, replay a range.
 //! Every change is audited; relay tasks are started and woken here.
 
-use super::cloudevents::cloud_event;
-use super::error::JobResult;
-use super::jobs::{Handler, JobFailure, JobSpec};
-use super::relay;
-use super::sink_targets;
-use super::{RequestContext, ServiceError};
+pub mod relay;
+pub mod targets;
+
+use crate::service::cloudevents::cloud_event;
+use crate::service::error::JobResult;
+use crate::service::jobs::{Handler, JobFailure, JobSpec};
+use crate::service::{RequestContext, ServiceError};
 use crate::sinks::kafka;
 use crate::sinks::signing::WebhookSecret;
 use crate::sinks::webhook::{self, Delivery};
@@ -83,7 +84,7 @@ pub async fn create(state: &AppState, ctx: &RequestContext, request: &NewSinkReq
     let target = match request.kind.as_deref().unwrap_or("webhook") {
         "webhook" => {
             let url = match request.url.as_deref() {
-                Some(url) => errors.check("url", sink_targets::check_url(url)),
+                Some(url) => errors.check("url", targets::check_url(url)),
                 None => errors.check("url", Err::<String, _>("is required for a webhook sink")),
             };
             let secret = match &request.secret {
@@ -99,11 +100,11 @@ pub async fn create(state: &AppState, ctx: &RequestContext, request: &NewSinkReq
         }
         "kafka" => {
             let brokers = match request.brokers.as_deref() {
-                Some(b) => errors.check("brokers", sink_targets::check_brokers(b)),
+                Some(b) => errors.check("brokers", targets::check_brokers(b)),
                 None => errors.check("brokers", Err::<String, _>("is required for a kafka sink")),
             };
             let topic = match request.topic.as_deref() {
-                Some(t) => errors.check("topic", sink_targets::check_topic(t)),
+                Some(t) => errors.check("topic", targets::check_topic(t)),
                 None => errors.check("topic", Err::<String, _>("is required for a kafka sink")),
             };
             for (field, given) in [("url", request.url.is_some()), ("secret", request.secret.is_some())] {
@@ -126,11 +127,11 @@ pub async fn create(state: &AppState, ctx: &RequestContext, request: &NewSinkReq
         return Err(errors.into());
     };
     errors.into_result(())?;
-    sink_targets::check_egress(state, &target).await?;
+    targets::check_egress(state, &target).await?;
     let id = Uuid::now_v7();
     let (target, secret) = match target {
         SinkTarget::Webhook { url, secret } => {
-            let sealed = sink_targets::seal_secret(state, id, &secret)?;
+            let sealed = targets::seal_secret(state, id, &secret)?;
             (SinkTarget::Webhook { url, secret: sealed }, Some(secret))
         }
         kafka => (kafka, None),
@@ -185,22 +186,21 @@ pub async fn update(
 ) -> Result<SinkDto, ServiceError> {
     let mut errors = ValidationErrors::new();
     let name = patch.name.as_deref().and_then(|n| errors.check("name", bounded_text(n, 60)));
-    let url = patch.url.as_deref().and_then(|u| errors.check("url", sink_targets::check_url(u)));
+    let url = patch.url.as_deref().and_then(|u| errors.check("url", targets::check_url(u)));
     let secret =
         patch.secret.as_deref().and_then(|s| errors.check("secret", WebhookSecret::parse(s).map(|_| s.to_string())));
-    let brokers = patch.brokers.as_deref().and_then(|b| errors.check("brokers", sink_targets::check_brokers(b)));
-    let topic = patch.topic.as_deref().and_then(|t| errors.check("topic", sink_targets::check_topic(t)));
+    let brokers = patch.brokers.as_deref().and_then(|b| errors.check("brokers", targets::check_brokers(b)));
+    let topic = patch.topic.as_deref().and_then(|t| errors.check("topic", targets::check_topic(t)));
     let types = patch.event_types.as_deref().and_then(|t| errors.check("event_types", check_types(t)));
     errors.into_result(())?;
     if let Some(url) = &url {
-        sink_targets::check_egress(state, &SinkTarget::Webhook { url: url.clone(), secret: String::new() }).await?;
+        targets::check_egress(state, &SinkTarget::Webhook { url: url.clone(), secret: String::new() }).await?;
     }
     if let Some(brokers) = &brokers {
-        sink_targets::check_egress(state, &SinkTarget::Kafka { brokers: brokers.clone(), topic: String::new() })
-            .await?;
+        targets::check_egress(state, &SinkTarget::Kafka { brokers: brokers.clone(), topic: String::new() }).await?;
     }
     let new_secret = secret.clone();
-    let secret = secret.map(|s| sink_targets::seal_secret(state, id, &s)).transpose()?;
+    let secret = secret.map(|s| targets::seal_secret(state, id, &s)).transpose()?;
     let (ctx, active) = (ctx.clone(), patch.active);
     let updated = state
         .store
@@ -461,7 +461,7 @@ pub async fn start_relays(state: &AppState) -> Result<(), ServiceError> {
 /// Delivers one event to a sink, whatever its kind.
 async fn deliver_one(state: &AppState, sink: &SinkRecord, event: crema_shared::api::CloudEvent) -> Delivery {
     match &sink.target {
-        SinkTarget::Webhook { url, secret } => match sink_targets::open_secret(state, sink.id, secret) {
+        SinkTarget::Webhook { url, secret } => match targets::open_secret(state, sink.id, secret) {
             Ok(secret) => webhook::deliver(&state.http, &state.egress, url, &secret, &event).await,
             Err(e) => Delivery::Rejected(e.to_string()),
         },

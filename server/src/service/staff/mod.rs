@@ -1,10 +1,13 @@
 //! Managing staff: add, rename, change role, deactivate, reset a PIN. Every change is
 //! audited in the same write; PINs are hashed before the write, off the async threads.
 
-use super::auth::pins::PinHasher;
-use super::auth::{staff_dto, Auth};
-use super::error::JobResult;
-use super::{RequestContext, ServiceError};
+pub mod auth;
+pub mod terminals;
+
+use crate::service::error::JobResult;
+use crate::service::staff::auth::pins::PinHasher;
+use crate::service::staff::auth::{staff_dto, Auth};
+use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::staff::{self, StaffRecord};
 use crate::store::{audit, sessions, time, Done};

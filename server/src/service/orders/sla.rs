@@ -3,16 +3,18 @@
 //! is still not ready then, the job emits `order.sla_breached`; either way it is done. The
 //! check and the event are one write, so a crash never alerts twice.
 
-use super::jobs::{Handler, JobFailure, JobSpec};
-use super::order_view::event_data;
-use super::RequestContext;
+use crate::service::jobs::{Handler, JobFailure, JobSpec};
+use crate::service::orders::view::event_data;
+use crate::service::reactions::{Change, Effects, OrderChange};
+use crate::service::RequestContext;
 use crate::state::AppState;
 use crate::store::jobs::{self, JobRecord, NewJob};
-use crate::store::{orders, outbox, time, Done, JobError, StoreError};
+use crate::store::{orders, outbox, Done, JobError};
 use chrono::{DateTime, Utc};
 use crema_shared::events::types;
 use crema_shared::retry::RetryPolicy;
 use crema_shared::status::OrderStatus;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -31,14 +33,24 @@ pub fn spec() -> JobSpec {
     }
 }
 
+/// The check job's payload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketAgeCheck {
+    pub order_id: Uuid,
+    pub limit_seconds: u64,
+}
+
 /// The check job for an order placed at `placed_at`.
 pub fn job_for(order_id: Uuid, placed_at: DateTime<Utc>, limit: Duration) -> NewJob {
-    NewJob {
-        id: Uuid::now_v7(),
-        kind: KIND.to_string(),
-        payload: serde_json::json!({ "order_id": order_id, "limit_seconds": limit.as_secs() }),
-        run_at: placed_at + chrono::Duration::from_std(limit).unwrap_or(chrono::Duration::minutes(10)),
-        dedupe_key: Some(format!("{KIND}:{order_id}")),
+    let due = placed_at + chrono::Duration::from_std(limit).unwrap_or(chrono::Duration::minutes(10));
+    NewJob::new(KIND, &TicketAgeCheck { order_id, limit_seconds: limit.as_secs() }, due)
+        .once(format!("{KIND}:{order_id}"))
+}
+
+/// The reaction: every new order gets its check, when the shop has a limit.
+pub fn on_order_change(state: &AppState, change: &OrderChange<'_>, effects: &mut Effects) {
+    if let (Change::Placed { .. }, Some(limit)) = (change.change, state.ticket_sla) {
+        effects.jobs.push(job_for(change.order.id, change.order.created_at, limit));
     }
 }
 
@@ -47,26 +59,21 @@ pub fn handler() -> Handler {
 }
 
 async fn check(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
-    let order_id = job
-        .payload
-        .get("order_id")
-        .and_then(|v| v.as_str())
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| JobFailure::Permanent("payload has no order_id".into()))?;
-    let limit = job.payload.get("limit_seconds").and_then(|v| v.as_u64()).unwrap_or(0);
+    let TicketAgeCheck { order_id, limit_seconds: limit } = job.payload_as().map_err(JobFailure::Permanent)?;
     let job_id = job.id;
     let ctx = RequestContext::internal();
-    let result = state
+    let clock = state.clock.clone();
+    state
         .store
         .writer()
         .write(move |conn| {
             Box::pin(async move {
                 let Some(order) = orders::get(conn, order_id).await? else {
-                    return Err(JobError::Refused(StoreError::corrupt(format!("order {order_id} no longer exists"))));
+                    return Err(JobError::Refused(JobFailure::Permanent(format!("order {order_id} no longer exists"))));
                 };
                 let mut last = None;
                 if matches!(order.status, OrderStatus::Placed | OrderStatus::Accepted | OrderStatus::Preparing) {
-                    let now = time::now();
+                    let now = clock.now();
                     let mut data = event_data(&order, None);
                     if let Some(map) = data.as_object_mut() {
                         map.remove("order");
@@ -78,13 +85,8 @@ async fn check(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
                     tracing::warn!(order_id = %order.id, ticket = order.ticket_number, "ticket waited past the limit");
                 }
                 jobs::succeed(conn, job_id).await?;
-                Ok::<_, JobError<StoreError>>(Done::new((), last))
+                Ok::<_, JobError<JobFailure>>(Done::new((), last))
             })
         })
-        .await;
-    match result {
-        Ok(()) => Ok(()),
-        Err(StoreError::Corrupt(detail)) => Err(JobFailure::Permanent(detail)),
-        Err(other) => Err(JobFailure::Retryable(other.to_string())),
-    }
+        .await
 }

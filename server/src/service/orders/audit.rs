@@ -2,8 +2,8 @@
 //! terminal's approval code), and each payment, refund and cancellation as it happens. The
 //! order use cases write these rows in the same transaction as the change.
 
-use super::orders::TERMINAL_PREFIX;
-use super::RequestContext;
+use crate::service::orders::TERMINAL_PREFIX;
+use crate::service::RequestContext;
 use crate::store::audit::AuditEntry;
 use crate::store::orders::OrderRecord;
 use crema_shared::lifecycle::OrderEvent;

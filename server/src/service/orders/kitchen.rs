@@ -2,8 +2,8 @@
 //! current as of, read in one snapshot so that following the event stream from that
 //! sequence neither misses a change nor repeats one.
 
-use super::order_view::order_dto;
-use super::ServiceError;
+use crate::service::orders::view::order_dto;
+use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::{orders, outbox, settings, time, StoreError};
 use crema_shared::api::KitchenDto;

@@ -1,0 +1,53 @@
+//! Reading orders back: one with its history, a filtered page, the pickup board.
+
+use crate::service::ServiceError;
+use crate::state::AppState;
+use crate::store::orders::{self, ListFilter};
+use crate::store::time;
+use crema_shared::api::{BoardDto, BoardTicket, OrderDto, OrderPage};
+use crema_shared::status::OrderStatus;
+use uuid::Uuid;
+
+use super::view::order_dto;
+
+/// One order with its status history.
+pub async fn get(state: &AppState, id: Uuid) -> Result<OrderDto, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    let order = orders::get(&mut conn, id).await?.ok_or(ServiceError::NotFound("order"))?;
+    let history = orders::history(&mut *conn, id).await?;
+    Ok(order_dto(&order, Some(&history)))
+}
+
+/// Orders newest first, filtered and paged.
+pub async fn list(state: &AppState, filter: ListFilter) -> Result<OrderPage, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    // One more than asked tells whether there is a next page.
+    let probe = ListFilter { limit: filter.limit + 1, ..filter.clone() };
+    let mut found = orders::list(&mut conn, &probe).await?;
+    let more = found.len() as i64 > filter.limit;
+    found.truncate(filter.limit.max(0) as usize);
+    Ok(OrderPage {
+        orders: found.iter().map(|o| order_dto(o, None)).collect(),
+        next_offset: more.then_some(filter.offset + filter.limit),
+    })
+}
+
+/// The pickup board: today's open tickets, first names only.
+/// Tickets a pickup board shows per column ("Preparing": the oldest; "Ready": the newest).
+pub const BOARD_TICKETS_PER_COLUMN: i64 = 40;
+
+pub async fn board(state: &AppState) -> Result<BoardDto, ServiceError> {
+    let mut conn = state.store.reader().acquire().await?;
+    let today = state.day.date_of(time::now());
+    let mut board = BoardDto { preparing: Vec::new(), ready: Vec::new() };
+    for (ticket_number, customer, status) in orders::board(&mut conn, &today, BOARD_TICKETS_PER_COLUMN).await? {
+        let name = customer.split_whitespace().next().unwrap_or_default().to_string();
+        let ticket = BoardTicket { ticket_number, name };
+        if status == OrderStatus::Ready {
+            board.ready.push(ticket);
+        } else {
+            board.preparing.push(ticket);
+        }
+    }
+    Ok(board)
+}

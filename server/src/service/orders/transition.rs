@@ -1,0 +1,165 @@
+//! Moving an order through its lifecycle: accept, start and finish lines, complete, cancel,
+//! and record payments. The domain decides what is allowed; this writes the change, its
+//! history and events, and hands it to the reactions, in one write.
+
+use super::to_json;
+use super::view::{event_data, order_dto};
+use super::TERMINAL_PREFIX;
+use crate::service::error::JobResult;
+use crate::service::idempotency::{self, Answer, IdempotencyKey};
+use crate::service::reactions::{self, Change, OrderChange};
+use crate::service::{RequestContext, ServiceError};
+use crate::state::AppState;
+use crate::store::orders::{self, OrderRecord, OrderUpdate, PaymentRecord, StatusChange};
+use crate::store::{outbox, Done, JobError, StoreError};
+use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
+use crema_shared::status::{PaymentMethod, PaymentStatus};
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+/// Applies a lifecycle command (accept, start/finish a line, complete, cancel, pay) to an
+/// order, optionally only if it is still at `if_match`.
+pub async fn transition(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    command: OrderCommand,
+    if_match: Option<i64>,
+    key: Option<&IdempotencyKey>,
+) -> Result<Answer, ServiceError> {
+    let (job_state, ctx, key) = (state.clone(), ctx.clone(), key.cloned());
+    let answer = state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move { transition_job(conn, &job_state, &ctx, id, &command, if_match, key.as_ref()).await })
+        })
+        .await?;
+    state.jobs_wakeup.notify_one();
+    Ok(answer)
+}
+
+async fn transition_job(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    command: &OrderCommand,
+    if_match: Option<i64>,
+    key: Option<&IdempotencyKey>,
+) -> JobResult<Answer> {
+    if let Some(answer) = idempotency::replay(conn, key).await? {
+        return Ok(Done::new(answer, None));
+    }
+    let mut order = orders::get(conn, id).await?.ok_or(ServiceError::NotFound("order"))?;
+    if let Some(expected) = if_match {
+        if expected != order.version {
+            return Err(ServiceError::Stale { expected, current: order.version }.into());
+        }
+    }
+    if let (OrderCommand::Cancel { .. }, Some(actor)) = (command, &ctx.actor) {
+        if !actor.role.may_cancel(order.status) {
+            let detail = format!("a {} may not cancel an order that is {}; ask a manager", actor.role, order.status);
+            return Err(ServiceError::Forbidden(detail).into());
+        }
+    }
+    let before = lifecycle_state(&order);
+    let (events, after) = lifecycle::handle(&before, command).map_err(ServiceError::Transition)?;
+    let now = state.clock.now();
+    let payment = events.iter().find_map(|e| match e {
+        OrderEvent::PaymentCaptured { method, tendered, change, .. } => {
+            Some(PaymentRecord { method: *method, tendered: *tendered, change_due: *change })
+        }
+        _ => None,
+    });
+    let reason = match command {
+        OrderCommand::Cancel { reason } => Some(reason.clone()),
+        _ => None,
+    };
+    let update = OrderUpdate {
+        id,
+        expected_version: order.version,
+        status: after.status,
+        payment_status: after.payment_status,
+        payment: payment.or(order.payment),
+        payment_reference: events
+            .iter()
+            .find_map(|e| match e {
+                OrderEvent::PaymentAuthorized { reference, .. } => Some(reference.clone()),
+                _ => None,
+            })
+            .or(match command {
+                OrderCommand::PayCardAtTerminal { approval_code } => Some(format!("{TERMINAL_PREFIX}{approval_code}")),
+                _ => None,
+            })
+            .or(order.payment_reference.clone()),
+        refunded: after.refunded,
+        updated_at: now,
+        line_changes: after
+            .lines
+            .iter()
+            .zip(&before.lines)
+            .filter(|(a, b)| a.status != b.status)
+            .map(|(a, _)| (a.id, a.status))
+            .collect(),
+        status_change: (after.status != before.status).then_some(StatusChange {
+            from: Some(before.status),
+            to: after.status,
+            at: now,
+            reason,
+        }),
+    };
+    if !orders::update(conn, &update).await? {
+        // Nothing matched, so nothing was written.
+        return Err(ServiceError::Stale { expected: order.version, current: order.version + 1 }.into());
+    }
+    order.status = update.status;
+    order.payment_status = update.payment_status;
+    order.payment = update.payment;
+    order.payment_reference = update.payment_reference.clone();
+    order.refunded = update.refunded;
+    order.updated_at = now;
+    order.version += 1;
+    for line in &mut order.lines {
+        if let Some((_, status)) = update.line_changes.iter().find(|(lid, _)| *lid == line.id) {
+            line.status = *status;
+        }
+    }
+    let subject = Some(order.id.to_string());
+    let new_events: Vec<_> =
+        events.iter().map(|e| ctx.event(e.event_type(), subject.clone(), now, event_data(&order, Some(e)))).collect();
+    let mut last = outbox::append(conn, &new_events).await?;
+    let change = OrderChange { ctx, order: &order, change: Change::Moved { events: &events }, at: now };
+    let effects = reactions::plan(state, &change);
+    for job in &effects.jobs {
+        crate::store::jobs::enqueue(conn, job).await?;
+    }
+    for entry in &effects.audit {
+        crate::store::audit::append(conn, entry).await?;
+    }
+    let written = reactions::write(conn, state, &change).await?;
+    if !written.is_empty() {
+        last = outbox::append(conn, &written).await?.or(last);
+    }
+    let answer = Answer { status: 200, body: to_json(&order_dto(&order, None))?, replayed: false };
+    if let Err(e) = idempotency::remember(conn, key, &answer).await {
+        return Err(JobError::Store(match e {
+            ServiceError::Store(s) => s,
+            other => StoreError::internal(other.to_string()),
+        }));
+    }
+    tracing::info!(order_id = %id, status = %order.status, version = order.version, "order changed");
+    Ok(Done::new(answer, last))
+}
+
+fn lifecycle_state(order: &OrderRecord) -> OrderState {
+    let card_authorized = order.payment_status == PaymentStatus::Authorized;
+    OrderState {
+        status: order.status,
+        payment_status: order.payment_status,
+        payment_method: order.payment.map(|p| p.method).or(card_authorized.then_some(PaymentMethod::Card)),
+        total: order.totals.total,
+        refunded: order.refunded,
+        lines: order.lines.iter().map(|l| LineState { id: l.id, status: l.status }).collect(),
+    }
+}

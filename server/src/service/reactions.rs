@@ -1,0 +1,153 @@
+//! What an order change causes, as one table.
+//!
+//! The order use cases record a change (a sale, or lifecycle events on an order) and hand it
+//! here; each [`Reaction`] says what follows from it — durable jobs, audit rows, rows of its
+//! own — and all of it is written in the same transaction as the change, so a crash keeps
+//! both or neither. `orders` knows none of the reactions; adding one is one entry in
+//! [`REACTIONS`] plus its module.
+
+use crate::service::menu::stock;
+use crate::service::orders::{audit as order_audit, sla};
+use crate::service::{notify, payments, RequestContext};
+use crate::state::AppState;
+use crate::store::audit::AuditEntry;
+use crate::store::jobs::NewJob;
+use crate::store::orders::OrderRecord;
+use crate::store::outbox::NewEvent;
+use crate::store::StoreError;
+use chrono::{DateTime, Utc};
+use crema_shared::lifecycle::OrderEvent;
+use crema_shared::placing::Tender;
+use futures::future::BoxFuture;
+use sqlx::SqliteConnection;
+
+/// An order change, as the reactions see it.
+#[derive(Clone, Copy, Debug)]
+pub struct OrderChange<'a> {
+    /// Who made it.
+    pub ctx: &'a RequestContext,
+    /// The order as it is after the change.
+    pub order: &'a OrderRecord,
+    pub change: Change<'a>,
+    /// When it happened (the clock of the write).
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Change<'a> {
+    /// A new order, paid at the till with `tender` (if it was).
+    Placed { tender: Option<&'a Tender> },
+    /// Lifecycle events just recorded on an existing order.
+    Moved { events: &'a [OrderEvent] },
+}
+
+impl OrderChange<'_> {
+    /// Whether the change recorded an event `wanted` accepts.
+    pub fn recorded(&self, wanted: impl Fn(&OrderEvent) -> bool) -> bool {
+        match self.change {
+            Change::Placed { .. } => false,
+            Change::Moved { events } => events.iter().any(wanted),
+        }
+    }
+}
+
+/// What reactions ask to be written with the change.
+#[derive(Debug, Default)]
+pub struct Effects {
+    pub jobs: Vec<NewJob>,
+    pub audit: Vec<AuditEntry>,
+}
+
+/// A rows-of-its-own reaction: writes in the change's transaction, returns outbox events.
+pub type Write = for<'c> fn(
+    &'c mut SqliteConnection,
+    &'c AppState,
+    &'c OrderChange<'c>,
+) -> BoxFuture<'c, Result<Vec<NewEvent>, StoreError>>;
+
+/// One reaction: a name (for the docs and logs) and what it does about a change.
+pub struct Reaction {
+    pub name: &'static str,
+    /// Jobs and audit rows, decided from the change alone.
+    pub plan: Option<fn(&AppState, &OrderChange<'_>, &mut Effects)>,
+    /// Rows of its own, written after the change's rows.
+    pub write: Option<Write>,
+}
+
+/// Every reaction to an order change, in the order they are written.
+pub const REACTIONS: &[Reaction] = &[
+    Reaction { name: "audit log: sales, money moving, cancellations", plan: Some(audit), write: None },
+    Reaction {
+        name: "card payment saga: authorize, capture, void",
+        plan: Some(payments::on_order_change),
+        write: None,
+    },
+    Reaction { name: "ticket-age alert", plan: Some(sla::on_order_change), write: None },
+    Reaction { name: "\"ready\" email to the customer", plan: Some(notify::on_order_change), write: None },
+    Reaction { name: "stock back on cancellation", plan: None, write: Some(stock::on_order_change) },
+];
+
+/// The jobs and audit rows every reaction plans for `change`.
+pub fn plan(state: &AppState, change: &OrderChange<'_>) -> Effects {
+    let mut effects = Effects::default();
+    for plan in REACTIONS.iter().filter_map(|r| r.plan) {
+        plan(state, change, &mut effects);
+    }
+    effects
+}
+
+/// Runs the reactions that write rows of their own; returns the events they want appended.
+pub async fn write(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    change: &OrderChange<'_>,
+) -> Result<Vec<NewEvent>, StoreError> {
+    let mut events = Vec::new();
+    for write in REACTIONS.iter().filter_map(|r| r.write) {
+        events.extend(write(conn, state, change).await?);
+    }
+    Ok(events)
+}
+
+fn audit(_state: &AppState, change: &OrderChange<'_>, effects: &mut Effects) {
+    match change.change {
+        Change::Placed { tender } => effects.audit.push(order_audit::sale(change.ctx, change.order, tender)),
+        Change::Moved { events } => effects
+            .audit
+            .extend(events.iter().filter_map(|event| order_audit::for_event(change.ctx, change.order, event))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::REACTIONS;
+
+    /// The order use cases hand changes to this table and know none of the reactions.
+    #[test]
+    fn the_order_use_cases_import_no_reaction() {
+        let sources = [
+            ("orders/mod.rs", include_str!("orders/mod.rs")),
+            ("orders/place.rs", include_str!("orders/place.rs")),
+            ("orders/transition.rs", include_str!("orders/transition.rs")),
+            ("orders/read.rs", include_str!("orders/read.rs")),
+        ];
+        for (file, source) in sources {
+            for reaction in ["payments", "notify", "sla", "order_audit", "audit::for_event", "stock::release"] {
+                let imports = source.lines().filter(|l| l.starts_with("use ") || l.contains("::")).any(|l| {
+                    l.contains(&format!("::{reaction}"))
+                        || l.contains(&format!("{{{reaction}"))
+                        || l.contains(&format!(" {reaction}::"))
+                });
+                assert!(!imports, "{file} mentions the {reaction} reaction");
+            }
+        }
+    }
+
+    #[test]
+    fn every_reaction_has_a_name_and_does_something() {
+        for reaction in REACTIONS {
+            assert!(!reaction.name.is_empty());
+            assert!(reaction.plan.is_some() || reaction.write.is_some(), "{} does nothing", reaction.name);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! The shop's own records: its settings and the audit log.
+
+pub mod audit;
+pub mod settings;
