@@ -60,7 +60,7 @@ mod tests {
     #[test]
     fn a_manual_clock_moves_only_when_told() {
         let start = DateTime::parse_from_rfc3339("2026-12-03T08:00:00Z").map(|t| t.with_timezone(&Utc));
-        let clock = Clock::manual(start.clone().unwrap_or_default());
+        let clock = Clock::manual(start.unwrap_or_default());
         let copy = clock.clone();
         assert_eq!(clock.now(), copy.now());
         copy.advance(Duration::from_secs(90));

@@ -161,7 +161,10 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     setup::prepare_files(database.as_deref())?;
     let hub = Arc::new(EventHub::new(0));
     let notify = hub.clone();
-    let store = Store::open(&options, move |sequence| notify.published(sequence)).await?;
+    // A rolled-back write may have filled the menu cache from inside its batch: forget it.
+    let menu = Arc::new(MenuCache::default());
+    let forget = menu.clone();
+    let store = Store::open(&options, move |sequence| notify.published(sequence), move || forget.forget()).await?;
     setup::prepare_files(database.as_deref())?;
     let keys = setup::keys(&store, database.as_deref(), config.key_file.as_deref()).await?;
     let sealer = keys.sealer();
@@ -216,7 +219,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         clock: config.clock.clone(),
         auth: Arc::new(auth),
         hub,
-        menu: Arc::new(MenuCache::default()),
+        menu,
         day: BusinessDay { utc_offset: config.utc_offset },
         source: format!("crema/{}/{}", config.shop_id, config.node_id).into(),
         sse_keepalive: Duration::from_secs(config.sse_keepalive_secs),

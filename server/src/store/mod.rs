@@ -99,11 +99,12 @@ impl Store {
     pub async fn open(
         options: &StoreOptions,
         on_commit: impl Fn(i64) + Send + Sync + 'static,
+        on_rollback: impl Fn() + Send + Sync + 'static,
     ) -> Result<Store, StoreError> {
         let connect = connect_options(&options.url, options.busy_timeout)?;
         let mut conn = SqliteConnection::connect_with(&connect).await?;
         sqlx::migrate!("../migrations").run(&mut conn).await?;
-        let writer = Writer::spawn(conn, on_commit);
+        let writer = Writer::spawn(conn, on_commit, on_rollback);
         let reader = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))
             .acquire_timeout(Duration::from_secs(30))
@@ -121,8 +122,11 @@ impl Store {
         &self.reader
     }
 
-    /// Whether the database answers a trivial query.
+    /// Whether the database answers a trivial query and the writer is there to take writes.
     pub async fn ping(&self) -> Result<(), StoreError> {
+        if !self.writer.is_running() {
+            return Err(StoreError::WriterStopped);
+        }
         sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
     }

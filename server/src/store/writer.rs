@@ -7,9 +7,12 @@
 //! with no load a batch is a single job and nothing waits. Nobody is answered before the
 //! commit that holds their change is on disk, so a crash loses only unanswered work.
 //!
-//! A job must either finish its writes or refuse *before* writing anything
-//! ([`JobError::Refused`]); a store error in the middle of a job ([`JobError::Store`]) rolls
-//! the whole batch back and every job in it gets the error (none was acknowledged).
+//! Each job of a batch runs inside a savepoint of its own. A job that refuses
+//! ([`JobError::Refused`]) or fails with a store error ([`JobError::Store`]) is rolled back to
+//! its savepoint and answered alone; the rest of the batch commits. Only when the
+//! transaction itself is lost (SQLite aborted it, or the COMMIT failed) does every job in
+//! the batch get the error — none of them was acknowledged. After any rollback the writer
+//! says so (`on_rollback`), so caches filled from inside the batch can forget what they read.
 
 use super::StoreError;
 use futures::future::BoxFuture;
@@ -57,8 +60,13 @@ type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 
 enum Outcome {
     Wrote { last_sequence: Option<i64>, deliver: Deliver },
-    Refused,
+    Refused { deliver: Deliver },
     Failed { error: StoreError, deliver: Deliver },
+}
+
+struct Hooks<C, R> {
+    on_commit: C,
+    on_rollback: R,
 }
 
 type Job = Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Outcome> + Send>;
@@ -75,11 +83,21 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer on `conn`; `on_commit` is told the last sequence of each commit.
-    pub fn spawn(conn: SqliteConnection, on_commit: impl Fn(i64) + Send + Sync + 'static) -> Writer {
+    /// Starts the writer on `conn`; `on_commit` is told the last sequence of each commit,
+    /// `on_rollback` that some written work was undone.
+    pub fn spawn(
+        conn: SqliteConnection,
+        on_commit: impl Fn(i64) + Send + Sync + 'static,
+        on_rollback: impl Fn() + Send + Sync + 'static,
+    ) -> Writer {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(conn, receiver, on_commit));
+        tokio::spawn(run(conn, receiver, Hooks { on_commit, on_rollback }));
         Writer { sender }
+    }
+
+    /// Whether the writer task is still there to take work.
+    pub fn is_running(&self) -> bool {
+        !self.sender.is_closed()
     }
 
     /// Runs `work` in the next write transaction and returns its value once committed.
@@ -102,10 +120,11 @@ impl Writer {
                             }),
                         }
                     }
-                    Err(JobError::Refused(e)) => {
-                        let _ = reply.send(Err(e));
-                        Outcome::Refused
-                    }
+                    Err(JobError::Refused(e)) => Outcome::Refused {
+                        deliver: Box::new(move |_| {
+                            let _ = reply.send(Err(e));
+                        }),
+                    },
                     Err(JobError::Store(error)) => Outcome::Failed {
                         error,
                         deliver: Box::new(move |result| {
@@ -133,7 +152,11 @@ impl Writer {
     }
 }
 
-async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>, on_commit: impl Fn(i64)) {
+async fn run<C: Fn(i64), R: Fn()>(
+    mut conn: SqliteConnection,
+    mut receiver: mpsc::Receiver<Message>,
+    hooks: Hooks<C, R>,
+) {
     let mut stop = None;
     while stop.is_none() {
         let Some(first) = receiver.recv().await else { break };
@@ -150,7 +173,7 @@ async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>, 
             }
         }
         if !jobs.is_empty() {
-            run_batch(&mut conn, jobs, &on_commit).await;
+            run_batch(&mut conn, jobs, &hooks).await;
         }
     }
     if let Err(e) = conn.close().await {
@@ -161,35 +184,82 @@ async fn run(mut conn: SqliteConnection, mut receiver: mpsc::Receiver<Message>, 
     }
 }
 
-async fn run_batch(conn: &mut SqliteConnection, jobs: Vec<Job>, on_commit: &impl Fn(i64)) {
+/// Runs one job inside its own savepoint (when it shares the transaction with others):
+/// what it wrote is kept, or undone alone. `Err` means the transaction itself is lost.
+async fn run_job(conn: &mut SqliteConnection, job: Job, shared: bool) -> Result<(Outcome, bool), StoreError> {
+    if shared {
+        sqlx::query("SAVEPOINT job").execute(&mut *conn).await?;
+    }
+    let outcome = job(conn).await;
+    let undo = matches!(outcome, Outcome::Refused { .. } | Outcome::Failed { .. });
+    if undo && shared {
+        // Fails only when SQLite already aborted the whole transaction.
+        if let Err(e) = sqlx::query("ROLLBACK TO job").execute(&mut *conn).await {
+            outcome.deliver(Err(StoreError::BatchRolledBack));
+            return Err(StoreError::Database(e));
+        }
+    }
+    Ok((outcome, undo))
+}
+
+impl Outcome {
+    fn deliver(self, result: Result<(), StoreError>) {
+        match self {
+            Outcome::Wrote { deliver, .. } | Outcome::Refused { deliver } | Outcome::Failed { deliver, .. } => {
+                deliver(result)
+            }
+        }
+    }
+}
+
+async fn run_batch<C: Fn(i64), R: Fn()>(conn: &mut SqliteConnection, jobs: Vec<Job>, hooks: &Hooks<C, R>) {
     if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         tracing::error!(error = %e, "cannot begin a write transaction");
-        // Nothing ran: tell every job (they are only answered through `deliver`).
-        drop(jobs); // their callers are answered "not carried out"
+        drop(jobs); // never ran: their callers are answered "not carried out"
         return;
     }
-    let mut pending: Vec<Deliver> = Vec::with_capacity(jobs.len());
+    let shared = jobs.len() > 1;
+    let mut written: Vec<Deliver> = Vec::with_capacity(jobs.len());
     let mut last_sequence = None;
-    let mut failure = None;
-    for job in jobs {
-        if failure.is_some() {
-            drop(job); // never ran: its caller is answered "not carried out"
-            continue;
-        }
-        match job(conn).await {
-            Outcome::Wrote { last_sequence: seq, deliver } => {
+    let mut undone = false;
+    let mut lost = None;
+    let mut discard = false;
+    let mut jobs = jobs.into_iter();
+    for job in jobs.by_ref() {
+        match run_job(conn, job, shared).await {
+            Ok((Outcome::Wrote { last_sequence: seq, deliver }, _)) => {
                 last_sequence = seq.or(last_sequence);
-                pending.push(deliver);
+                written.push(deliver);
             }
-            Outcome::Refused => {}
-            Outcome::Failed { error, deliver } => {
-                tracing::error!(error = %error, "a write job failed; rolling back its batch");
-                pending.push(deliver);
-                failure = Some(error);
+            Ok((Outcome::Refused { deliver }, _)) => {
+                // Refused work writes nothing: alone in its transaction, that is ended unwritten.
+                discard = !shared;
+                deliver(Ok(()));
+            }
+            Ok((Outcome::Failed { error, deliver }, _)) if shared => {
+                tracing::error!(error = %error, "a write job failed; rolled back to its savepoint");
+                undone = true;
+                deliver(Err(error));
+            }
+            Ok((Outcome::Failed { error, deliver }, _)) => {
+                tracing::error!(error = %error, "a write job failed; rolling back");
+                written.push(deliver);
+                lost = Some(error);
+                break;
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "the write transaction was lost; rolling back its batch");
+                lost = Some(error);
+                break;
             }
         }
     }
-    let committed = match failure {
+    drop(jobs); // never ran (the transaction was lost): answered "not carried out"
+    let committed = match lost {
+        None if discard => match sqlx::query("ROLLBACK").execute(&mut *conn).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(StoreError::Database(e)),
+        },
         Some(e) => {
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
             Err(e)
@@ -202,13 +272,19 @@ async fn run_batch(conn: &mut SqliteConnection, jobs: Vec<Job>, on_commit: &impl
             }
         },
     };
-    if committed.is_ok() {
-        if let Some(sequence) = last_sequence {
-            on_commit(sequence);
+    match &committed {
+        Ok(()) => {
+            if undone {
+                (hooks.on_rollback)();
+            }
+            if let Some(sequence) = last_sequence {
+                (hooks.on_commit)(sequence);
+            }
         }
+        Err(_) => (hooks.on_rollback)(),
     }
-    let size = pending.len();
-    for deliver in pending {
+    let size = written.len();
+    for deliver in written {
         deliver(match &committed {
             Ok(()) => Ok(()),
             Err(_) => Err(StoreError::BatchRolledBack),
@@ -229,11 +305,23 @@ mod tests {
     >;
 
     async fn writer() -> (Writer, Arc<AtomicI64>) {
+        let (w, committed, _) = writer_counting_rollbacks().await;
+        (w, committed)
+    }
+
+    async fn writer_counting_rollbacks() -> (Writer, Arc<AtomicI64>, Arc<AtomicI64>) {
         let mut conn = SqliteConnection::connect("sqlite::memory:").await.expect("memory db");
         sqlx::query("CREATE TABLE t (v INTEGER PRIMARY KEY)").execute(&mut conn).await.expect("table");
-        let committed = Arc::new(AtomicI64::new(0));
-        let seen = committed.clone();
-        (Writer::spawn(conn, move |seq| seen.store(seq, Ordering::SeqCst)), committed)
+        let (committed, rollbacks) = (Arc::new(AtomicI64::new(0)), Arc::new(AtomicI64::new(0)));
+        let (seen, undone) = (committed.clone(), rollbacks.clone());
+        let w = Writer::spawn(
+            conn,
+            move |seq| seen.store(seq, Ordering::SeqCst),
+            move || {
+                undone.fetch_add(1, Ordering::SeqCst);
+            },
+        );
+        (w, committed, rollbacks)
     }
 
     fn insert(
@@ -323,23 +411,64 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_store_error_rolls_back_the_whole_batch_and_nobody_is_acknowledged() {
-        let (w, committed) = writer().await;
+    async fn a_failing_job_is_rolled_back_alone_and_the_rest_of_its_batch_commits() {
+        let (w, committed, rollbacks) = writer_counting_rollbacks().await;
         // The second insert of 7 violates the primary key: a database error mid-batch.
         let results = batch_behind_gate(&w, vec![insert(5), insert(7), insert(7), insert(9)]).await;
-        assert!(results.iter().all(Result::is_err), "{results:?}");
-        assert_eq!(count(&w).await, 0);
-        assert_eq!(committed.load(Ordering::SeqCst), 0);
+        assert!(results[0].is_ok() && results[1].is_ok() && results[2].is_err() && results[3].is_ok(), "{results:?}");
+        assert_eq!(count(&w).await, 3);
+        assert_eq!(committed.load(Ordering::SeqCst), 9);
+        assert_eq!(rollbacks.load(Ordering::SeqCst), 1, "caches are told something was undone");
         // The writer carries on afterwards.
         assert_eq!(w.write(insert(11)).await.expect("later write"), 11);
-        assert_eq!(count(&w).await, 1);
+        assert_eq!(count(&w).await, 4);
+    }
+
+    #[tokio::test]
+    async fn a_job_that_writes_then_fails_leaves_nothing_behind() {
+        let (w, _, _) = writer_counting_rollbacks().await;
+        let half: TestJob = Box::new(|conn| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO t (v) VALUES (100)").execute(&mut *conn).await?;
+                sqlx::query("INSERT INTO t (v) VALUES (100)").execute(&mut *conn).await?;
+                Ok(Done::new(100, Some(100)))
+            })
+        });
+        let jobs: Vec<TestJob> = vec![Box::new(insert(1)), half, Box::new(insert(2))];
+        let results = batch_behind_gate(&w, jobs).await;
+        assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok(), "{results:?}");
+        let kept: Vec<i64> = w
+            .write(|conn| {
+                Box::pin(async move {
+                    let v = sqlx::query_scalar("SELECT v FROM t ORDER BY v").fetch_all(&mut *conn).await?;
+                    Ok::<_, JobError<StoreError>>(Done::new(v, None))
+                })
+            })
+            .await
+            .expect("read");
+        assert_eq!(kept, vec![1, 2]);
+    }
+
+    #[tokio::test]
+    async fn a_refused_job_alone_in_its_transaction_writes_nothing() {
+        let (w, _) = writer().await;
+        let refuse: TestJob = Box::new(|conn| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO t (v) VALUES (3)").execute(&mut *conn).await?;
+                Err(JobError::Refused(StoreError::corrupt("no")))
+            })
+        });
+        assert!(w.write(refuse).await.is_err());
+        assert_eq!(count(&w).await, 0);
     }
 
     #[tokio::test]
     async fn stop_closes_and_later_writes_fail_cleanly() {
         let (w, _) = writer().await;
         w.write(insert(1)).await.expect("write");
+        assert!(w.is_running());
         w.stop().await;
         assert!(matches!(w.write(insert(2)).await, Err(StoreError::WriterStopped)));
+        assert!(!w.is_running(), "readiness sees the writer is gone");
     }
 }

@@ -17,6 +17,15 @@ async fn healthz_and_readyz_answer() {
 }
 
 #[tokio::test]
+async fn readyz_is_not_ready_once_the_writer_is_gone() {
+    let t = router_app().await;
+    // Only the writer stops: the readers still answer, but no write could be taken.
+    t.state.store.writer().stop().await;
+    let (status, headers, body) = t.get("/readyz").await;
+    crate::helpers::assert_problem(status, &headers, &body, 503, None);
+}
+
+#[tokio::test]
 async fn the_openapi_document_covers_every_route() {
     let t = router_app().await;
     let (status, _, doc) = t.get("/api/v1/openapi.json").await;

@@ -239,3 +239,45 @@ async fn a_stale_if_match_on_a_menu_edit_is_409() {
     let (_, _, cats) = t.get("/api/v1/menu/categories").await;
     assert_eq!(cats.as_array().map(|c| c.iter().filter(|c| c["name"] == "Specials").count()), Some(1));
 }
+
+/// A menu edit rolled back after the priced menu was read inside its write must never price
+/// an order, even once a later edit gives the menu the same version number again.
+#[tokio::test]
+async fn a_rolled_back_menu_edit_never_prices_an_order() {
+    use crema_server::store::{menu as menu_store, settings, JobError, StoreError};
+    let app = spawn_app().await;
+    let demo = app.demo().await;
+    let croissant = demo.item("Croissant");
+    let before = app.place(&json!({"customer_name": "Ada", "lines": [{"item_id": croissant, "quantity": 1}]})).await;
+    let state = app.state.clone();
+    let failed = app
+        .state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                let mut item = menu_store::get_item(conn, croissant).await?.expect("croissant");
+                item.price = crema_shared::Money::from_minor(99_900);
+                menu_store::upsert_item(conn, &item).await?;
+                settings::bump_menu_version(conn).await?;
+                let priced = state.menu.current(conn).await?;
+                assert_eq!(priced.catalog.item(croissant).map(|i| i.price.minor()), Some(99_900));
+                // Then the database fails: the whole edit is rolled back.
+                sqlx::query("INSERT INTO no_such_table VALUES (1)").execute(&mut *conn).await?;
+                Ok::<_, JobError<StoreError>>(crema_server::store::Done::new((), None))
+            })
+        })
+        .await;
+    assert!(failed.is_err(), "the edit must fail");
+    // Another edit takes the same version number the rolled-back one had.
+    let latte = demo.item("Latte");
+    let response = app
+        .client
+        .patch(app.url(&format!("/api/v1/menu/items/{latte}")))
+        .json(&json!({"name": "Caffè latte"}))
+        .send()
+        .await;
+    assert_eq!(response.expect("patch").status(), 200);
+    let after = app.place(&json!({"customer_name": "Bo", "lines": [{"item_id": croissant, "quantity": 1}]})).await;
+    assert_eq!(after.total_cents, before.total_cents, "priced with the rolled-back croissant price");
+}

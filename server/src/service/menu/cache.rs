@@ -42,6 +42,14 @@ impl MenuCache {
         Ok(fresh)
     }
 
+    /// Drops the cached menu: it may have been read inside a write that was rolled back, and
+    /// a later edit can give another menu the same version number.
+    pub fn forget(&self) {
+        if let Ok(mut slot) = self.current.write() {
+            *slot = None;
+        }
+    }
+
     fn cached(&self) -> Option<Arc<PricedMenu>> {
         self.current.read().ok().and_then(|slot| slot.clone())
     }
