@@ -69,6 +69,7 @@ pub fn spec() -> JobSpec {
             max_attempts: 6,
         },
         timeout: Duration::from_secs(60),
+        concurrency: 4,
     }
 }
 

@@ -105,23 +105,35 @@ pub async fn enqueue(conn: &mut SqliteConnection, job: &NewJob) -> Result<bool, 
     Ok(done.rows_affected() == 1)
 }
 
-/// Claims the job due first (pending and due, or running with an expired claim), counting an
-/// attempt and leasing it until `lease_until`.
+/// Claims the job due first (pending and due, or running with an expired claim) whose kind
+/// is not in `skip` (kinds already running as many as they may), counting an attempt and
+/// leasing it until `lease_for(kind)`.
 pub async fn claim(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
-    lease_until: DateTime<Utc>,
+    skip: &[String],
+    lease_for: impl Fn(&str) -> DateTime<Utc>,
 ) -> Result<Option<JobRecord>, StoreError> {
     let now = time::to_text(now);
+    let skip = serde_json::to_string(skip).map_err(|e| StoreError::internal(e.to_string()))?;
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, kind FROM jobs
+         WHERE ((state = 'pending' AND run_at <= ?1) OR (state = 'running' AND lease_until <= ?1))
+           AND kind NOT IN (SELECT value FROM json_each(?2))
+         ORDER BY run_at, id LIMIT 1",
+    )
+    .bind(&now)
+    .bind(&skip)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((id, kind)) = found else { return Ok(None) };
     let row = sqlx::query(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?2, updated_at = ?1
-         WHERE id = (SELECT id FROM jobs
-                     WHERE (state = 'pending' AND run_at <= ?1) OR (state = 'running' AND lease_until <= ?1)
-                     ORDER BY run_at, id LIMIT 1)
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?2, updated_at = ?1 WHERE id = ?3
          RETURNING id, kind, payload, state, attempts, run_at, lease_until, last_error, created_at, updated_at",
     )
     .bind(&now)
-    .bind(time::to_text(lease_until))
+    .bind(time::to_text(lease_for(&kind)))
+    .bind(&id)
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(from_row).transpose()
@@ -261,11 +273,15 @@ pub async fn count_by_state(conn: &mut SqliteConnection) -> Result<Vec<(JobState
 }
 
 /// When the next pending job is due, if any.
-pub async fn next_due(conn: &mut SqliteConnection) -> Result<Option<DateTime<Utc>>, StoreError> {
+pub async fn next_due(conn: &mut SqliteConnection, skip: &[String]) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let skip = serde_json::to_string(skip).map_err(|e| StoreError::internal(e.to_string()))?;
     let next: Option<String> = sqlx::query_scalar(
         "SELECT MIN(t) FROM (SELECT MIN(run_at) AS t FROM jobs WHERE state = 'pending'
-                             UNION ALL SELECT MIN(lease_until) FROM jobs WHERE state = 'running')",
+                               AND kind NOT IN (SELECT value FROM json_each(?1))
+                             UNION ALL SELECT MIN(lease_until) FROM jobs WHERE state = 'running'
+                               AND kind NOT IN (SELECT value FROM json_each(?1)))",
     )
+    .bind(&skip)
     .fetch_one(&mut *conn)
     .await?;
     next.as_deref().map(time::from_text).transpose()

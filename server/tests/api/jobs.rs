@@ -42,6 +42,7 @@ fn flaky(app: &TestApp, kind: &str, failures: u32, max_attempts: u32) -> Arc<Ato
     let spec = JobSpec {
         policy: RetryPolicy { base: Duration::from_secs(2), factor: 2.0, cap: Duration::from_secs(10), max_attempts },
         timeout: Duration::from_secs(5),
+        concurrency: 1,
     };
     app.state.job_kinds.register(
         kind,
@@ -161,7 +162,7 @@ async fn a_crashed_workers_claim_lapses_and_the_job_runs_again() {
         .writer()
         .write(move |conn| {
             Box::pin(async move {
-                let job = job_rows::claim(conn, t, lease_until).await?;
+                let job = job_rows::claim(conn, t, &[], |_| lease_until).await?;
                 Ok::<_, JobError<StoreError>>(Done::new(job, None))
             })
         })
@@ -183,5 +184,106 @@ async fn bad_job_queries_are_400() {
     let app = spawn_app().await;
     assert_eq!(app.get("/api/v1/jobs?state=sleeping").await.status(), 400);
     assert_eq!(app.get("/api/v1/jobs?limit=0").await.status(), 400);
+    app.stop().await;
+}
+
+/// A kind whose jobs hold until `release` is notified; counts how many run at once.
+fn holding(app: &TestApp, kind: &str, concurrency: usize, release: Arc<tokio::sync::Semaphore>) -> Arc<AtomicU32> {
+    let (now_running, most) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
+    let seen = most.clone();
+    let spec = JobSpec {
+        policy: RetryPolicy {
+            base: Duration::from_secs(2),
+            factor: 2.0,
+            cap: Duration::from_secs(10),
+            max_attempts: 3,
+        },
+        timeout: Duration::from_secs(60),
+        concurrency,
+    };
+    app.state.job_kinds.register(
+        kind,
+        spec,
+        Arc::new(move |_state, _job| {
+            let (now_running, most, release) = (now_running.clone(), seen.clone(), release.clone());
+            Box::pin(async move {
+                let n = now_running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(n, Ordering::SeqCst);
+                let _permit = release.acquire().await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
+                now_running.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            })
+        }),
+    );
+    most
+}
+
+async fn until(what: &str, check: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !check() {
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_long_job_never_holds_up_other_kinds_and_each_kind_keeps_to_its_lane() {
+    let app = spawn_app().await;
+    let release = Arc::new(tokio::sync::Semaphore::new(0));
+    let most_slow = holding(&app, "test.slow_replay", 1, release.clone());
+    let quick = flaky(&app, "test.quick_capture", 0, 3);
+    let now = Utc::now() - chrono::Duration::seconds(1);
+    for _ in 0..3 {
+        enqueue(&app, "test.slow_replay", now).await;
+    }
+    enqueue(&app, "test.quick_capture", now + chrono::Duration::milliseconds(1)).await;
+    app.state.jobs_wakeup.notify_one();
+    // The quick job runs while the first slow one is still holding.
+    until("the quick job", || quick.load(Ordering::SeqCst) == 1).await;
+    assert_eq!(release.available_permits(), 0, "the slow job is still running");
+    release.add_permits(3);
+    let state = app.state.clone();
+    let done = || async {
+        let page = job_rows::list(
+            &mut state.store.reader().acquire().await.expect("conn"),
+            &job_rows::JobFilter {
+                state: Some(job_rows::JobState::Succeeded),
+                kind: Some("test.slow_replay".into()),
+                limit: 10,
+                offset: 0,
+            },
+        )
+        .await
+        .expect("list");
+        page.len()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while done().await < 3 {
+        assert!(tokio::time::Instant::now() < deadline, "the slow jobs never finished");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(most_slow.load(Ordering::SeqCst), 1, "a lane of one ran more than one at a time");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_claim_always_outlasts_its_kinds_timeout() {
+    let app = spawn_app().await;
+    let t = later(7200);
+    let kinds = [
+        crema_server::service::sinks::REPLAY_KIND,
+        crema_server::service::payments::CAPTURE,
+        crema_server::service::notify::KIND,
+        crema_server::service::orders::sla::KIND,
+    ];
+    for kind in kinds {
+        enqueue(&app, kind, t).await;
+        let job = jobs::claim(&app.state, t, Vec::new()).await.expect("claim").expect("a job");
+        let spec = app.state.job_kinds.spec(kind).expect("known kind");
+        let lease = (job.lease_until.expect("leased") - t).to_std().expect("in the future");
+        assert!(lease > spec.timeout, "{kind}: lease {lease:?} is not longer than the timeout {:?}", spec.timeout);
+        // Leave it finished so the next claim takes the next kind.
+        jobs::run_claimed(&app.state, job, t).await.expect("recorded");
+    }
     app.stop().await;
 }

@@ -9,12 +9,15 @@
 //! background runner only calls it, woken when a job may be due and by a cron sweep.
 
 pub mod cron;
+mod runner;
+
+pub use runner::run;
 
 use crate::service::error::JobResult;
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::jobs::{self, JobFilter, JobRecord};
-use crate::store::{audit, time, Done};
+use crate::store::{audit, Done};
 use chrono::{DateTime, Utc};
 use crema_shared::retry::{NextStep, RetryPolicy};
 use futures::future::BoxFuture;
@@ -22,7 +25,6 @@ use rand::Rng;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-use tokio::sync::Notify;
 use uuid::Uuid;
 
 /// Why a job did not succeed.
@@ -48,6 +50,16 @@ impl From<crate::store::StoreError> for JobFailure {
 pub struct JobSpec {
     pub policy: RetryPolicy,
     pub timeout: Duration,
+    /// At most this many jobs of the kind run at once (a long replay never holds up a card
+    /// capture or an email: each kind has its own lane).
+    pub concurrency: usize,
+}
+
+impl JobSpec {
+    /// How long a claim of this kind lasts: always longer than the kind may run.
+    pub fn lease(&self) -> Duration {
+        self.timeout + LEASE_MARGIN
+    }
 }
 
 /// The work of one job kind.
@@ -75,6 +87,11 @@ impl JobKinds {
 
     fn get(&self, kind: &str) -> Option<(JobSpec, Handler)> {
         self.kinds.read().ok().and_then(|k| k.get(kind).cloned())
+    }
+
+    /// The spec of `kind`, if it is known.
+    pub fn spec(&self, kind: &str) -> Option<JobSpec> {
+        self.get(kind).map(|(spec, _)| spec)
     }
 }
 
@@ -104,24 +121,40 @@ pub enum StepOutcome {
 
 /// Extra time a claim lasts beyond the kind's timeout.
 const LEASE_MARGIN: Duration = Duration::from_secs(30);
-/// Longest the runner sleeps without a wake-up.
-const IDLE_POLL: Duration = Duration::from_secs(30);
+/// How long a claim of a job of an unknown kind lasts (it is buried at once).
+const UNKNOWN_KIND_LEASE: Duration = Duration::from_secs(60);
 
 /// Runs the job due first at `now` (the runner passes the clock; tests pass any time).
 pub async fn step_at(state: &AppState, now: DateTime<Utc>) -> Result<StepOutcome, ServiceError> {
-    let longest = Duration::from_secs(300) + LEASE_MARGIN;
-    let lease_until = now + chrono::Duration::from_std(longest).unwrap_or(chrono::Duration::minutes(5));
+    match claim(state, now, Vec::new()).await? {
+        None => Ok(StepOutcome::Idle),
+        Some(job) => run_claimed(state, job, now).await,
+    }
+}
+
+/// Claims the job due first at `now` whose kind is not in `skip`, leased for its kind.
+pub async fn claim(state: &AppState, now: DateTime<Utc>, skip: Vec<String>) -> Result<Option<JobRecord>, ServiceError> {
+    let kinds = state.job_kinds.clone();
+    let lease_for = move |kind: &str| {
+        let lease = kinds.spec(kind).map_or(UNKNOWN_KIND_LEASE, |spec| spec.lease());
+        now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(10))
+    };
     let claimed = state
         .store
         .writer()
         .write(move |conn| {
             Box::pin(async move {
-                let job = jobs::claim(conn, now, lease_until).await?;
+                let job = jobs::claim(conn, now, &skip, lease_for).await?;
                 JobResult::Ok(Done::new(job, None))
             })
         })
         .await?;
-    let Some(job) = claimed else { return Ok(StepOutcome::Idle) };
+    Ok(claimed)
+}
+
+/// Runs a claimed job under its kind's timeout and records the outcome; `now` is when it was
+/// claimed (a retry is scheduled from there).
+pub async fn run_claimed(state: &AppState, job: JobRecord, now: DateTime<Utc>) -> Result<StepOutcome, ServiceError> {
     let (id, kind, attempt) = (job.id, job.kind.clone(), job.attempts);
     let result = match state.job_kinds.get(&kind) {
         None => Err((JobFailure::Permanent(format!("no handler for job kind {kind:?}")), None)),
@@ -182,7 +215,7 @@ pub async fn step_at(state: &AppState, now: DateTime<Utc>) -> Result<StepOutcome
 
 /// [`step_at`] now.
 pub async fn step(state: &AppState) -> Result<StepOutcome, ServiceError> {
-    step_at(state, time::now()).await
+    step_at(state, state.clock.now()).await
 }
 
 /// Steps until nothing is due at `now`; returns every outcome (for tests and tools).
@@ -194,33 +227,6 @@ pub async fn drain_at(state: &AppState, now: DateTime<Utc>) -> Result<Vec<StepOu
             outcome => outcomes.push(outcome),
         }
     }
-}
-
-/// The background runner: steps while work is due, then sleeps until the next job is due,
-/// a wake-up (a new job, the cron sweep) or shutdown.
-pub async fn run(state: AppState, wake: Arc<Notify>, mut closing: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        if *closing.borrow() {
-            return;
-        }
-        match step(&state).await {
-            Ok(StepOutcome::Idle) => {}
-            Ok(_) => continue,
-            Err(e) => tracing::error!(error = %e, "job step failed"),
-        }
-        let pause = next_due_in(&state).await.unwrap_or(IDLE_POLL).min(IDLE_POLL);
-        tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
-            _ = wake.notified() => {}
-            _ = closing.changed() => return,
-        }
-    }
-}
-
-async fn next_due_in(state: &AppState) -> Option<Duration> {
-    let mut conn = state.store.reader().acquire().await.ok()?;
-    let next = jobs::next_due(&mut conn).await.ok()??;
-    Some((next - time::now()).to_std().unwrap_or(Duration::ZERO))
 }
 
 /// Jobs for the manager's list, newest first.

@@ -30,6 +30,7 @@ pub fn spec() -> JobSpec {
             max_attempts: 8,
         },
         timeout: Duration::from_secs(30),
+        concurrency: 4,
     }
 }
 

@@ -50,6 +50,7 @@ pub fn spec() -> JobSpec {
             max_attempts: 10,
         },
         timeout: Duration::from_secs(60),
+        concurrency: 4,
     }
 }
 

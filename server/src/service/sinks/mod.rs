@@ -364,6 +364,7 @@ pub fn replay_spec() -> JobSpec {
             max_attempts: 10,
         },
         timeout: Duration::from_secs(300),
+        concurrency: 1,
     }
 }
 
