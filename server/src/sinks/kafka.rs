@@ -2,8 +2,9 @@
 //! `data` as the value), keyed by the order id so one order's events stay in order on one
 //! partition, with `acks=all` and the idempotent producer (no duplicates from its retries).
 
-use super::webhook::Delivery;
+use super::{Delivery, Sent, Sink};
 use crema_shared::api::CloudEvent;
+use futures::future::BoxFuture;
 use rdkafka::config::ClientConfig;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -11,6 +12,25 @@ use std::time::Duration;
 
 /// How long a produce may take before it counts as failed.
 pub const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A topic on a Kafka cluster: the whole run produced at once (pipelined, in order).
+pub struct KafkaSink {
+    pub producer: FutureProducer,
+    pub topic: String,
+}
+
+impl Sink for KafkaSink {
+    fn send<'a>(&'a self, events: &'a [CloudEvent]) -> BoxFuture<'a, Sent> {
+        Box::pin(async move {
+            let (taken, stopped) = deliver(&self.producer, &self.topic, events).await;
+            Sent { taken, stopped }
+        })
+    }
+
+    fn max_batch(&self) -> usize {
+        500
+    }
+}
 
 /// A producer for `brokers`.
 pub fn producer(brokers: &str) -> Result<FutureProducer, String> {

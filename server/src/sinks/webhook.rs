@@ -9,16 +9,37 @@
 
 use super::egress::EgressPolicy;
 use super::signing::WebhookSecret;
+use super::{Delivery, Sent, Sink};
 use crema_shared::api::CloudEvent;
+use futures::future::BoxFuture;
 use std::time::Duration;
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Delivery {
-    Delivered,
-    Rejected(String),
-    Unreachable(String),
+/// A webhook endpoint with its signing secret: one signed POST per event.
+pub struct WebhookSink {
+    pub client: reqwest::Client,
+    pub egress: std::sync::Arc<EgressPolicy>,
+    pub url: String,
+    pub secret: WebhookSecret,
+}
+
+impl Sink for WebhookSink {
+    fn send<'a>(&'a self, events: &'a [CloudEvent]) -> BoxFuture<'a, Sent> {
+        Box::pin(async move {
+            for (taken, event) in events.iter().enumerate() {
+                match deliver(&self.client, &self.egress, &self.url, &self.secret, event).await {
+                    Delivery::Delivered => {}
+                    failure => return Sent { taken, stopped: Some(failure) },
+                }
+            }
+            Sent { taken: events.len(), stopped: None }
+        })
+    }
+
+    fn max_batch(&self) -> usize {
+        20
+    }
 }
 
 const FORBIDDEN: &str =

@@ -57,6 +57,35 @@ async fn webhook_secrets_are_sealed_in_the_database() {
 }
 
 #[tokio::test]
+async fn a_sealed_secret_that_cannot_be_opened_holds_the_backlog_and_says_why() {
+    use crema_server::service::sinks::relay::{self, RelayOutcome};
+    let app = spawn_app().await;
+    let created: Value = app
+        .post("/api/v1/sinks", &json!({"name": "hq", "url": "http://127.0.0.1:9/hook", "start_after": 0}))
+        .await
+        .json()
+        .await
+        .expect("sink");
+    let id: uuid::Uuid = created["id"].as_str().and_then(|s| s.parse().ok()).expect("id");
+    app.place(&app.demo().await.espresso("Ana")).await;
+    // The stored secret was sealed for another sink (or with another key): it cannot be opened.
+    let mut conn = raw(&app.dir.path().join("crema.db")).await;
+    let other = app.state.sealer.seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "another sink").expect("seal");
+    sqlx::query("UPDATE sinks SET secret = ? WHERE id = ?")
+        .bind(&other)
+        .bind(id.to_string())
+        .execute(&mut conn)
+        .await
+        .expect("tamper");
+    let outcome = relay::step_at(&app.state, id, chrono::Utc::now() + chrono::Duration::hours(1)).await;
+    assert!(matches!(outcome, Ok(RelayOutcome::Held { .. })), "{outcome:?}");
+    let sink: Value = app.get(&format!("/api/v1/sinks/{id}")).await.json().await.expect("sink");
+    assert_eq!(sink["cursor"], 0, "nothing skipped");
+    assert!(sink["last_error"].as_str().is_some_and(|e| e.contains("signing secret")), "{sink}");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_older_database_hands_its_pepper_to_the_key_file_and_its_secrets_get_sealed() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("crema.db");

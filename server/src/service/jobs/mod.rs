@@ -45,6 +45,12 @@ impl From<crate::store::StoreError> for JobFailure {
     }
 }
 
+impl From<sqlx::Error> for JobFailure {
+    fn from(e: sqlx::Error) -> Self {
+        JobFailure::Retryable(e.to_string())
+    }
+}
+
 /// How a kind of job is run.
 #[derive(Clone, Copy, Debug)]
 pub struct JobSpec {

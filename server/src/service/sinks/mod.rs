@@ -1,33 +1,29 @@
-//! Managing webhook sinks: add, change, remove, see and replay dead letters, replay a range.
-//! Every change is audited; relay tasks are started and woken here.
+//! Sinks: where the shop's events are forwarded (signed webhooks, Kafka topics). Managing
+//! them here — add, change, remove, each audited, relay tasks started and woken; the relay,
+//! replays and the one delivery path in the submodules.
 
+pub mod delivery;
 pub mod relay;
+mod replay;
 pub mod targets;
 
-use crate::service::cloudevents::cloud_event;
+pub use replay::{
+    dead_letter_dto, dead_letters, replay_dead_letter, replay_handler, replay_range, replay_spec, MAX_REPLAY,
+    REPLAY_KIND,
+};
+
 use crate::service::error::JobResult;
-use crate::service::jobs::{Handler, JobFailure, JobSpec};
 use crate::service::{RequestContext, ServiceError};
-use crate::sinks::kafka;
 use crate::sinks::signing::WebhookSecret;
-use crate::sinks::webhook::{self, Delivery};
 use crate::state::AppState;
-use crate::store::jobs::{self, JobRecord, NewJob};
-use crate::store::sinks::{self, DeadLetter, SinkRecord, SinkTarget};
-use crate::store::{audit, outbox, time, Done};
-use crema_shared::api::{DeadLetterDto, NewSinkRequest, ReplayRequest, SinkDto, SinkPatch};
-use crema_shared::retry::RetryPolicy;
+use crate::store::sinks::{self, SinkRecord, SinkTarget};
+use crate::store::{audit, outbox, Done};
+use crema_shared::api::{NewSinkRequest, SinkDto, SinkPatch};
 use crema_shared::validation::bounded_text;
 use crema_shared::ValidationErrors;
 use serde_json::json;
-use std::sync::Arc;
-use std::time::Duration;
 use uuid::Uuid;
 
-/// The job kind that redelivers a range of sequences to a sink.
-pub const REPLAY_KIND: &str = "sink.replay";
-/// Most events one replay request may cover.
-pub const MAX_REPLAY: i64 = 10_000;
 const MAX_EVENT_TYPES: usize = 50;
 
 pub fn sink_dto(s: &SinkRecord, secret: Option<String>) -> SinkDto {
@@ -52,18 +48,6 @@ pub fn sink_dto(s: &SinkRecord, secret: Option<String>) -> SinkDto {
         secret,
         created_at: s.created_at,
         updated_at: s.updated_at,
-    }
-}
-
-pub fn dead_letter_dto(d: &DeadLetter) -> DeadLetterDto {
-    DeadLetterDto {
-        id: d.id,
-        sequence: d.sequence,
-        event_id: d.event_id.clone(),
-        error: d.error.clone(),
-        attempts: d.attempts,
-        at: d.at,
-        replayed_at: d.replayed_at,
     }
 }
 
@@ -136,7 +120,7 @@ pub async fn create(state: &AppState, ctx: &RequestContext, request: &NewSinkReq
         }
         kafka => (kafka, None),
     };
-    let now = time::now();
+    let now = state.clock.now();
     let start_after = request.start_after;
     let ctx = ctx.clone();
     let mut record = SinkRecord {
@@ -263,156 +247,6 @@ pub async fn delete(state: &AppState, ctx: &RequestContext, id: Uuid) -> Result<
     Ok(())
 }
 
-pub async fn dead_letters(state: &AppState, id: Uuid) -> Result<Vec<DeadLetterDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    sinks::get(&mut conn, id).await?.ok_or(ServiceError::NotFound("sink"))?;
-    Ok(sinks::dead_letters(&mut conn, id).await?.iter().map(dead_letter_dto).collect())
-}
-
-/// Delivers a dead letter again, now. Refused by the endpoint or unreachable: a 409 saying so.
-pub async fn replay_dead_letter(
-    state: &AppState,
-    ctx: &RequestContext,
-    id: Uuid,
-    dead_letter_id: i64,
-) -> Result<DeadLetterDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    let sink = sinks::get(&mut conn, id).await?.ok_or(ServiceError::NotFound("sink"))?;
-    let letter = sinks::dead_letters(&mut conn, id)
-        .await?
-        .into_iter()
-        .find(|d| d.id == dead_letter_id)
-        .ok_or(ServiceError::NotFound("dead letter"))?;
-    let event = outbox::read_after(&mut *conn, letter.sequence - 1, 1)
-        .await?
-        .into_iter()
-        .find(|e| e.sequence == letter.sequence)
-        .ok_or_else(|| ServiceError::Conflict("the event is no longer in the outbox".into()))?;
-    drop(conn);
-    match deliver_one(state, &sink, cloud_event(&state.source, event)).await {
-        Delivery::Delivered => {}
-        Delivery::Rejected(error) | Delivery::Unreachable(error) => {
-            return Err(ServiceError::Conflict(format!("not delivered: {error}")))
-        }
-    }
-    let ctx = ctx.clone();
-    state
-        .store
-        .writer()
-        .write(move |conn| {
-            Box::pin(async move {
-                sinks::mark_replayed(conn, dead_letter_id).await?;
-                let detail = json!({ "dead_letter": dead_letter_id, "sequence": letter.sequence });
-                audit::append(conn, &ctx.audit("sink.dead_letter.replayed", Some(id.to_string()), detail)).await?;
-                let replayed = DeadLetter { replayed_at: Some(time::now()), ..letter };
-                JobResult::Ok(Done::new(dead_letter_dto(&replayed), None))
-            })
-        })
-        .await
-}
-
-/// Queues a durable job that delivers `from..=to` to the sink again, in order.
-pub async fn replay_range(
-    state: &AppState,
-    ctx: &RequestContext,
-    id: Uuid,
-    request: &ReplayRequest,
-) -> Result<JobRecord, ServiceError> {
-    let (from, to) = (request.from_sequence, request.to_sequence);
-    let mut errors = ValidationErrors::new();
-    if from < 1 {
-        errors.push("from_sequence", "must be at least 1");
-    }
-    if to < from {
-        errors.push("to_sequence", "must not be before from_sequence");
-    } else if to - from >= MAX_REPLAY {
-        errors.push("to_sequence", format!("a replay covers at most {MAX_REPLAY} events"));
-    }
-    errors.into_result(())?;
-    let ctx = ctx.clone();
-    let job = state
-        .store
-        .writer()
-        .write(move |conn| {
-            Box::pin(async move {
-                sinks::get(conn, id).await?.ok_or(ServiceError::NotFound("sink"))?;
-                let job = NewJob {
-                    id: Uuid::now_v7(),
-                    kind: REPLAY_KIND.to_string(),
-                    payload: json!({ "sink_id": id, "from": from, "to": to }),
-                    run_at: time::now(),
-                    dedupe_key: None,
-                };
-                jobs::enqueue(conn, &job).await?;
-                let detail = json!({ "from": from, "to": to, "job_id": job.id });
-                audit::append(conn, &ctx.audit("sink.replay.requested", Some(id.to_string()), detail)).await?;
-                let record = jobs::get(conn, job.id).await?.ok_or(ServiceError::NotFound("job"))?;
-                JobResult::Ok(Done::new(record, None))
-            })
-        })
-        .await?;
-    state.jobs_wakeup.notify_one();
-    Ok(job)
-}
-
-pub fn replay_spec() -> JobSpec {
-    JobSpec {
-        policy: RetryPolicy {
-            base: Duration::from_secs(5),
-            factor: 2.0,
-            cap: Duration::from_secs(300),
-            max_attempts: 10,
-        },
-        timeout: Duration::from_secs(300),
-        concurrency: 1,
-    }
-}
-
-/// Redelivers the range (from its start on every attempt: consumers dedupe by event id).
-pub fn replay_handler() -> Handler {
-    Arc::new(|state, job| Box::pin(async move { replay(&state, &job).await }))
-}
-
-async fn replay(state: &AppState, job: &JobRecord) -> Result<(), JobFailure> {
-    let field = |name: &str| job.payload.get(name).cloned().unwrap_or_default();
-    let sink_id = field("sink_id")
-        .as_str()
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .ok_or_else(|| JobFailure::Permanent("payload has no sink_id".into()))?;
-    let (Some(from), Some(to)) = (field("from").as_i64(), field("to").as_i64()) else {
-        return Err(JobFailure::Permanent("payload has no range".into()));
-    };
-    let retry = |e: crate::store::StoreError| JobFailure::Retryable(e.to_string());
-    let mut conn = state.store.reader().acquire().await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
-    let sink = sinks::get(&mut conn, sink_id)
-        .await
-        .map_err(retry)?
-        .ok_or_else(|| JobFailure::Permanent("the sink is gone".into()))?;
-    let mut after = from - 1;
-    while after < to {
-        let batch = outbox::read_after(&mut *conn, after, 200).await.map_err(retry)?;
-        if batch.is_empty() {
-            break;
-        }
-        for event in batch {
-            if event.sequence > to {
-                return Ok(());
-            }
-            after = event.sequence;
-            if !sink.wants(&event.event_type) {
-                continue;
-            }
-            match deliver_one(state, &sink, cloud_event(&state.source, event)).await {
-                Delivery::Delivered => {}
-                Delivery::Rejected(e) | Delivery::Unreachable(e) => {
-                    return Err(JobFailure::Retryable(format!("at sequence {after}: {e}")))
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Makes sure a sink configured from the environment exists as set (created, or updated
 /// and switched on); `target` is a webhook (`CREMA_WEBHOOK_*`) or Kafka (`CREMA_KAFKA_*`).
 pub async fn ensure_configured(state: &AppState, name: &str, target: SinkTarget) -> Result<(), ServiceError> {
@@ -457,26 +291,6 @@ pub async fn start_relays(state: &AppState) -> Result<(), ServiceError> {
         relay::ensure_running(state, sink.id);
     }
     Ok(())
-}
-
-/// Delivers one event to a sink, whatever its kind.
-async fn deliver_one(state: &AppState, sink: &SinkRecord, event: crema_shared::api::CloudEvent) -> Delivery {
-    match &sink.target {
-        SinkTarget::Webhook { url, secret } => match targets::open_secret(state, sink.id, secret) {
-            Ok(secret) => webhook::deliver(&state.http, &state.egress, url, &secret, &event).await,
-            Err(e) => Delivery::Rejected(e.to_string()),
-        },
-        SinkTarget::Kafka { brokers, .. } if state.egress.check_brokers(brokers).await.is_err() => {
-            Delivery::Unreachable("the brokers' address is not allowed".into())
-        }
-        SinkTarget::Kafka { brokers, topic } => match state.kafka_producer(sink.id, brokers) {
-            Ok(producer) => match kafka::deliver(&producer, topic, std::slice::from_ref(&event)).await {
-                (1, _) => Delivery::Delivered,
-                (_, failure) => failure.unwrap_or(Delivery::Unreachable("Kafka did not acknowledge".into())),
-            },
-            Err(e) => Delivery::Unreachable(e),
-        },
-    }
 }
 
 fn check_types(types: &[String]) -> Result<Vec<String>, String> {

@@ -9,15 +9,13 @@
 //! so one poisoned event cannot stop the stream. Events the sink does not subscribe to are
 //! passed over.
 
-use crate::service::cloudevents::cloud_event;
+use super::delivery;
 use crate::service::error::JobResult;
 use crate::service::ServiceError;
-use crate::sinks::kafka;
-use crate::sinks::webhook::{self, Delivery};
+use crate::sinks::Delivery;
 use crate::state::AppState;
-use crate::store::outbox::StoredEvent;
-use crate::store::sinks::{self, DeliveryState, SinkRecord, SinkTarget};
-use crate::store::{outbox, time, Done};
+use crate::store::sinks::{self, DeliveryState, SinkRecord};
+use crate::store::{outbox, Done};
 use chrono::{DateTime, Utc};
 use crema_shared::retry::{NextStep, RetryPolicy};
 use rand::Rng;
@@ -88,16 +86,6 @@ pub enum RelayOutcome {
     Inactive,
 }
 
-/// What one delivery attempt achieved.
-struct Attempt {
-    /// The cursor after everything delivered or passed over.
-    cursor: i64,
-    /// The last sequence delivered, if any.
-    delivered: Option<i64>,
-    /// What stopped the attempt, at which event.
-    failure: Option<(Delivery, i64, String)>,
-}
-
 /// One relay step for `sink_id` at `now`.
 pub async fn step_at(state: &AppState, sink_id: Uuid, now: DateTime<Utc>) -> Result<RelayOutcome, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
@@ -115,10 +103,7 @@ pub async fn step_at(state: &AppState, sink_id: Uuid, now: DateTime<Utc>) -> Res
         record(state, sink_id, state_after, None).await?;
         return Ok(RelayOutcome::Skipped { through: last });
     }
-    let attempt = match &sink.target {
-        SinkTarget::Webhook { url, secret } => webhook_attempt(state, &sink, url, secret, batch).await?,
-        SinkTarget::Kafka { brokers, topic } => kafka_attempt(state, &sink, brokers, topic, batch).await,
-    };
+    let attempt = delivery::attempt(state, &sink, sink.cursor, batch, |t| sink.wants(t)).await;
     let jitter: f64 = rand::thread_rng().gen();
     let progressed = DeliveryState { cursor: attempt.cursor, ..delivery_state(&sink) };
     let (next, outcome, dead_letter) = match attempt.failure {
@@ -203,80 +188,6 @@ pub async fn step_at(state: &AppState, sink_id: Uuid, now: DateTime<Utc>) -> Res
     Ok(outcome)
 }
 
-/// Webhooks take one event per request: the first wanted one (passing over the others).
-async fn webhook_attempt(
-    state: &AppState,
-    sink: &SinkRecord,
-    url: &str,
-    secret: &str,
-    batch: Vec<StoredEvent>,
-) -> Result<Attempt, ServiceError> {
-    let secret = crate::service::sinks::targets::open_secret(state, sink.id, secret)?;
-    let mut cursor = sink.cursor;
-    for event in batch {
-        if !sink.wants(&event.event_type) {
-            cursor = event.sequence;
-            continue;
-        }
-        let (sequence, id) = (event.sequence, event.id.clone());
-        return Ok(
-            match webhook::deliver(&state.http, &state.egress, url, &secret, &cloud_event(&state.source, event)).await {
-                Delivery::Delivered => Attempt { cursor: sequence, delivered: Some(sequence), failure: None },
-                failure => Attempt { cursor, delivered: None, failure: Some((failure, sequence, id)) },
-            },
-        );
-    }
-    Ok(Attempt { cursor, delivered: None, failure: None })
-}
-
-/// Kafka takes the whole batch at once (pipelined, in order); the cursor moves over the
-/// acknowledged prefix.
-async fn kafka_attempt(
-    state: &AppState,
-    sink: &SinkRecord,
-    brokers: &str,
-    topic: &str,
-    batch: Vec<StoredEvent>,
-) -> Attempt {
-    // Brokers are checked again before producing: DNS may have changed since the sink was saved.
-    let checked = state.egress.check_brokers(brokers).await.map_err(|e| {
-        tracing::warn!(sink = %sink.name, error = %e, "refused to produce to the sink's brokers");
-        format!("the brokers' address is not allowed: {e}")
-    });
-    let producer = match checked.and_then(|()| state.kafka_producer(sink.id, brokers)) {
-        Ok(producer) => producer,
-        Err(error) => {
-            let head = batch.iter().find(|e| sink.wants(&e.event_type));
-            let (sequence, id) = head.map(|e| (e.sequence, e.id.clone())).unwrap_or((sink.cursor + 1, String::new()));
-            return Attempt {
-                cursor: sink.cursor,
-                delivered: None,
-                failure: Some((Delivery::Unreachable(error), sequence, id)),
-            };
-        }
-    };
-    let order: Vec<(i64, String, bool)> =
-        batch.iter().map(|e| (e.sequence, e.id.clone(), sink.wants(&e.event_type))).collect();
-    let events: Vec<_> =
-        batch.into_iter().filter(|e| sink.wants(&e.event_type)).map(|e| cloud_event(&state.source, e)).collect();
-    let (acknowledged, failure) = kafka::deliver(&producer, topic, &events).await;
-    let mut cursor = sink.cursor;
-    let mut delivered = None;
-    let mut taken = 0;
-    for (sequence, id, wanted) in order {
-        if wanted {
-            if taken == acknowledged {
-                let failure = failure.unwrap_or(Delivery::Unreachable("Kafka stopped acknowledging".into()));
-                return Attempt { cursor, delivered, failure: Some((failure, sequence, id)) };
-            }
-            taken += 1;
-            delivered = Some(sequence);
-        }
-        cursor = sequence;
-    }
-    Attempt { cursor, delivered, failure: None }
-}
-
 /// The relay task of one sink: steps while there is work, sleeps while there is none.
 pub async fn run(state: AppState, sink_id: Uuid) {
     let mut latest = state.hub.subscribe();
@@ -286,11 +197,11 @@ pub async fn run(state: AppState, sink_id: Uuid) {
             break;
         }
         latest.borrow_and_update();
-        let outcome = match step_at(&state, sink_id, time::now()).await {
+        let outcome = match step_at(&state, sink_id, state.clock.now()).await {
             Ok(outcome) => outcome,
             Err(e) => {
                 tracing::error!(error = %e, %sink_id, "relay step failed");
-                RelayOutcome::Waiting { until: time::now() + chrono::Duration::seconds(5) }
+                RelayOutcome::Waiting { until: state.clock.now() + chrono::Duration::seconds(5) }
             }
         };
         let pause = match outcome {
@@ -300,7 +211,7 @@ pub async fn run(state: AppState, sink_id: Uuid) {
             }
             RelayOutcome::Idle => None,
             RelayOutcome::Waiting { until } | RelayOutcome::Held { until, .. } => {
-                Some((until - time::now()).to_std().unwrap_or(Duration::ZERO))
+                Some((until - state.clock.now()).to_std().unwrap_or(Duration::ZERO))
             }
         };
         tokio::select! {
