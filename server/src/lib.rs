@@ -21,6 +21,6 @@ pub mod telemetry;
 pub mod tls;
 
 pub use config::Config;
-pub use http::openapi::app;
+pub use http::routes::app;
 pub use server::Server;
 pub use state::AppState;

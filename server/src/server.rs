@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::http::client::TrustedProxies;
-use crate::http::openapi::app;
+use crate::http::routes::app;
 use crate::service::jobs::JobKinds;
 use crate::service::menu::cache::MenuCache;
 use crate::service::menu::demo::seed_if_new;

@@ -1,6 +1,7 @@
 //! Who may call which route: one table, enforced by one middleware ([`super::auth`]) and
 //! copied into the OpenAPI document's `security` (see [`super::openapi`]). A route that is
-//! not in the table is refused to everyone, and the route × role test fails.
+//! not in the table is refused to everyone, and [`coverage`] against the route list
+//! ([`super::routes::served`]) fails its test.
 
 use axum::http::Method;
 use crema_shared::staff::Permission;
@@ -118,6 +119,22 @@ pub const RULES: &[(&str, &str, Access)] = &[
 pub fn rule(method: &Method, path: &str) -> Option<Access> {
     let method = if method == Method::HEAD { &Method::GET } else { method };
     RULES.iter().find(|(m, p, _)| *p == path && *m == method.as_str()).map(|(_, _, access)| *access)
+}
+
+/// Compares the table with what the app serves (see [`super::routes::served`]): the routes
+/// served without a rule, and the rules for routes nobody serves.
+pub fn coverage(served: &[(String, String)]) -> (Vec<String>, Vec<String>) {
+    let unruled = served
+        .iter()
+        .filter(|(m, p)| !RULES.iter().any(|(rm, rp, _)| rm == m && rp == p))
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    let unserved = RULES
+        .iter()
+        .filter(|(rm, rp, _)| !served.iter().any(|(m, p)| rm == m && rp == p))
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    (unruled, unserved)
 }
 
 /// Whether the pattern has a rule for some method (so another method is a 405, not a hole).

@@ -19,6 +19,7 @@ pub mod privacy;
 pub mod query;
 pub mod reports;
 pub mod request_context;
+pub mod routes;
 pub mod security;
 pub mod sessions;
 pub mod settings;

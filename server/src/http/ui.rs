@@ -25,12 +25,15 @@ include!(concat!(env!("OUT_DIR"), "/ui_assets.rs"));
 /// The paths a screen is opened at (the desktop app and bookmarks use them).
 pub const SCREEN_PATHS: &[&str] = &["/", "/sign-in", "/pos", "/kds", "/board", "/manage"];
 
+/// Where the screens' files are served.
+pub const ASSETS_PATH: &str = "/assets/{file}";
+
 pub fn routes() -> Router<AppState> {
     let mut router = Router::new();
     for path in SCREEN_PATHS {
         router = router.route(path, get(index));
     }
-    router.route("/assets/{file}", get(asset))
+    router.route(ASSETS_PATH, get(asset))
 }
 
 /// Whether the screens were built into this binary.
