@@ -6,7 +6,7 @@ use crate::service::{self, RequestContext};
 use crate::state::AppState;
 use crate::store::menu::MenuTable;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crema_shared::api::{
@@ -24,13 +24,8 @@ use uuid::Uuid;
     ))]
 pub async fn get_menu(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let view = service::menu::view(&state).await?;
-    let etag = format!("\"{}\"", view.version);
-    let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let unchanged = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == etag || t == "*"));
-    if unchanged {
+    let etag_value = super::etag::etag(view.version);
+    if super::etag::unchanged(&headers, &etag_value) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
     }
     Ok(([(header::ETAG, etag_value)], Json(view)).into_response())

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod board;
 pub mod client;
 pub mod error;
+pub mod etag;
 pub mod events;
 pub mod extract;
 pub mod health;

@@ -111,9 +111,7 @@ pub async fn get_order(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     let order = super::privacy::order(&ctx, service::orders::get(&state, id).await?);
-    let etag =
-        HeaderValue::from_str(&format!("\"{}\"", order.version)).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(([(header::ETAG, etag)], axum::Json(order)).into_response())
+    Ok(([(header::ETAG, super::etag::etag(order.version))], axum::Json(order)).into_response())
 }
 
 /// Barista accepts a placed order.

@@ -66,7 +66,7 @@ async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
 
 fn serve(asset: &'static Asset, request: &HeaderMap) -> Response {
     let etag = HeaderValue::from_static(asset.etag);
-    let fresh = request.get(header::IF_NONE_MATCH).is_some_and(|tag| tag.as_bytes() == asset.etag.as_bytes());
+    let fresh = super::etag::unchanged(request, &etag);
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {

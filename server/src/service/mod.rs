@@ -25,6 +25,7 @@ pub mod menu;
 pub mod metrics;
 pub mod notify;
 pub mod orders;
+pub mod paging;
 pub mod payments;
 pub mod reactions;
 pub mod reports;

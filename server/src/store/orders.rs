@@ -220,7 +220,7 @@ async fn attach_lines(conn: &mut SqliteConnection, orders: &mut [OrderRecord]) -
         return Ok(());
     }
     let ids: Vec<String> = orders.iter().map(|o| o.id.to_string()).collect();
-    let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::corrupt(e.to_string()))?;
+    let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::internal(e.to_string()))?;
     let lines = sqlx::query(
         "SELECT id, order_id, item_id, name, quantity, unit_price_cents, options, note, status, line_total_cents
          FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, position",

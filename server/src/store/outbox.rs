@@ -40,7 +40,7 @@ pub struct StoredEvent {
 pub async fn append(conn: &mut SqliteConnection, events: &[NewEvent]) -> Result<Option<i64>, StoreError> {
     let mut last = None;
     for event in events {
-        let data = serde_json::to_string(&event.data).map_err(|e| StoreError::corrupt(e.to_string()))?;
+        let data = serde_json::to_string(&event.data).map_err(|e| StoreError::internal(e.to_string()))?;
         let sequence: i64 = sqlx::query_scalar(
             "INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, request_id, staff_id)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING sequence",

@@ -166,7 +166,7 @@ pub async fn write(
         .bind(order.status.as_str())
         .bind(created_at.clone());
     for (position, line) in order.lines.iter().enumerate() {
-        let options = serde_json::to_string(&line.options).map_err(|e| StoreError::corrupt(e.to_string()))?;
+        let options = serde_json::to_string(&line.options).map_err(|e| StoreError::internal(e.to_string()))?;
         query = query
             .bind(line.id.to_string())
             .bind(order.id.to_string())
@@ -203,7 +203,7 @@ pub async fn write(
         query = super::audit::bind_row(query, row);
     }
     for event in events {
-        let data = serde_json::to_string(&event.data).map_err(|e| StoreError::corrupt(e.to_string()))?;
+        let data = serde_json::to_string(&event.data).map_err(|e| StoreError::internal(e.to_string()))?;
         query = query
             .bind(event.id.to_string())
             .bind(event.event_type)

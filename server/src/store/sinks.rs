@@ -106,7 +106,7 @@ pub async fn find_by_name(conn: &mut SqliteConnection, name: &str) -> Result<Opt
 
 /// Adds a sink.
 pub async fn insert(conn: &mut SqliteConnection, s: &SinkRecord) -> Result<(), StoreError> {
-    let types = serde_json::to_string(&s.event_types).map_err(|e| StoreError::corrupt(e.to_string()))?;
+    let types = serde_json::to_string(&s.event_types).map_err(|e| StoreError::internal(e.to_string()))?;
     sqlx::query(
         "INSERT INTO sinks (id, kind, name, target, secret, topic, event_types, active, cursor, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -129,7 +129,7 @@ pub async fn insert(conn: &mut SqliteConnection, s: &SinkRecord) -> Result<(), S
 
 /// Changes a sink's configuration, leaving its delivery state alone.
 pub async fn update_config(conn: &mut SqliteConnection, s: &SinkRecord) -> Result<(), StoreError> {
-    let types = serde_json::to_string(&s.event_types).map_err(|e| StoreError::corrupt(e.to_string()))?;
+    let types = serde_json::to_string(&s.event_types).map_err(|e| StoreError::internal(e.to_string()))?;
     sqlx::query(
         "UPDATE sinks SET name = ?, target = ?, secret = ?, topic = ?, event_types = ?, active = ?, updated_at = ?
          WHERE id = ?",

@@ -15,7 +15,7 @@ pub async fn counts(
 ) -> Result<BTreeMap<(StockKind, Uuid), u32>, StoreError> {
     let ids = |kind: StockKind| -> Result<String, StoreError> {
         let ids: Vec<String> = keys.iter().filter(|(k, _)| *k == kind).map(|(_, id)| id.to_string()).collect();
-        serde_json::to_string(&ids).map_err(|e| StoreError::corrupt(e.to_string()))
+        serde_json::to_string(&ids).map_err(|e| StoreError::internal(e.to_string()))
     };
     let rows = sqlx::query(
         "SELECT 'item' AS kind, id, stock FROM items WHERE stock IS NOT NULL AND id IN (SELECT value FROM json_each(?1))
@@ -54,7 +54,7 @@ pub async fn reserve(
         };
         let done = sqlx::query(sql).bind(i64::from(*quantity)).bind(id.to_string()).execute(&mut *conn).await?;
         if done.rows_affected() != 1 {
-            return Err(StoreError::corrupt(format!("stock of {} {id} changed under a reservation", kind.as_str())));
+            return Err(StoreError::internal(format!("stock of {} {id} changed under a reservation", kind.as_str())));
         }
         sqlx::query("INSERT INTO stock_reservations (order_id, kind, target_id, quantity) VALUES (?, ?, ?, ?)")
             .bind(order_id.to_string())

@@ -15,6 +15,7 @@ use crate::shell::use_shell;
 use crate::storage;
 use crate::tickets::{urgency, Applied, Tickets, Urgency};
 use crema_shared::api::{CloudEvent, KitchenDto, OrderDto};
+use crema_shared::events::types;
 use crema_shared::status::{LineStatus, OrderStatus};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -52,7 +53,7 @@ pub fn Kitchen() -> impl IntoView {
                         None,
                         move |sequence, data| {
                             let Ok(event) = serde_json::from_str::<CloudEvent>(&data) else { return };
-                            if event.event_type == "settings.updated" {
+                            if event.event_type == types::SETTINGS_UPDATED {
                                 let warn = event.data["ticket_warn_seconds"].as_u64().unwrap_or(180) as u32;
                                 let late = event.data["ticket_late_seconds"].as_u64().unwrap_or(360) as u32;
                                 thresholds.set((warn, late));

@@ -238,10 +238,8 @@ pub async fn drain_at(state: &AppState, now: DateTime<Utc>) -> Result<Vec<StepOu
 /// Jobs for the manager's list, newest first.
 pub async fn list(state: &AppState, filter: JobFilter) -> Result<(Vec<JobRecord>, bool), ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
-    let probe = JobFilter { limit: filter.limit + 1, ..filter.clone() };
-    let mut found = jobs::list(&mut conn, &probe).await?;
-    let more = found.len() as i64 > filter.limit;
-    found.truncate(filter.limit.max(0) as usize);
+    let probe = JobFilter { limit: crate::service::paging::probe(filter.limit), ..filter.clone() };
+    let (found, more) = crate::service::paging::page(jobs::list(&mut conn, &probe).await?, filter.limit);
     Ok((found, more))
 }
 

@@ -21,11 +21,8 @@ pub async fn get(state: &AppState, id: Uuid) -> Result<OrderDto, ServiceError> {
 /// Orders newest first, filtered and paged.
 pub async fn list(state: &AppState, filter: ListFilter) -> Result<OrderPage, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
-    // One more than asked tells whether there is a next page.
-    let probe = ListFilter { limit: filter.limit + 1, ..filter.clone() };
-    let mut found = orders::list(&mut conn, &probe).await?;
-    let more = found.len() as i64 > filter.limit;
-    found.truncate(filter.limit.max(0) as usize);
+    let probe = ListFilter { limit: crate::service::paging::probe(filter.limit), ..filter.clone() };
+    let (found, more) = crate::service::paging::page(orders::list(&mut conn, &probe).await?, filter.limit);
     Ok(OrderPage {
         orders: found.iter().map(|o| order_dto(o, None)).collect(),
         next_offset: more.then_some(filter.offset + filter.limit),

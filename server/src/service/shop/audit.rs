@@ -13,10 +13,8 @@ use serde_json::json;
 /// Entries newest first; `filter.limit` is the page size.
 pub async fn list(state: &AppState, filter: AuditFilter) -> Result<AuditPage, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
-    let probe = AuditFilter { limit: filter.limit + 1, ..filter.clone() };
-    let mut found = audit::list(&mut conn, &probe).await?;
-    let more = found.len() as i64 > filter.limit;
-    found.truncate(filter.limit.max(0) as usize);
+    let probe = AuditFilter { limit: crate::service::paging::probe(filter.limit), ..filter.clone() };
+    let (found, more) = crate::service::paging::page(audit::list(&mut conn, &probe).await?, filter.limit);
     Ok(AuditPage {
         entries: found
             .into_iter()

@@ -1,0 +1,166 @@
+//! The cart, the customer, the tender and the pay button; the big ticket number once placed.
+
+use super::till::{Sheet, Till};
+use crate::cart::{self};
+use crate::format::{money, parse_amount};
+use crema_shared::api::OrderDto;
+use crema_shared::status::PaymentMethod;
+use crema_shared::Money;
+use leptos::prelude::*;
+
+#[component]
+pub(super) fn CartPanel(till: Till) -> impl IntoView {
+    let currency = move || till.currency();
+    let totals = move || {
+        let tax = till.tax.get();
+        till.cart.with(|c| cart::totals(c, tax))
+    };
+    let change = move || {
+        parse_amount(&till.tendered.get())
+            .ok()
+            .and_then(|cents| cart::change_due(totals().total, Money::from_minor(cents)))
+            .map(|c| money(c.minor(), &currency()))
+    };
+    let error = move |field: &'static str| move || till.error_for(field);
+    view! {
+        <aside class="cart">
+            <h2>"Order"</h2>
+            <ul class="lines" data-test="cart">
+                {move || {
+                    let cur = currency();
+                    till.cart
+                        .get()
+                        .into_iter()
+                        .map(|line| {
+                            let key = line.key;
+                            let gone = till.current_item(line.item.id).is_none_or(|i| !i.available);
+                            let editable = !line.item.modifier_groups.is_empty();
+                            let item = line.item.clone();
+                            let chosen = line.option_ids.clone();
+                            view! {
+                                <li class="line" data-line=line.item.name.clone()>
+                                    <div class="line-head">
+                                        <span class="qty">{line.quantity}"×"</span>
+                                        <span class="name">{line.item.name.clone()}</span>
+                                        <span class="amount">{money(line.total().minor(), &cur)}</span>
+                                    </div>
+                                    <div class="line-options">{line.options_label()}</div>
+                                    <Show when=move || gone><div class="error">"Sold out now: remove it"</div></Show>
+                                    <div class="line-tools">
+                                        <button on:click=move |_| till.edit_line(key, |l| l.quantity = l.quantity.saturating_sub(1).max(1))>"−"</button>
+                                        <button on:click=move |_| till.edit_line(key, |l| l.quantity = (l.quantity + 1).min(99))>"+"</button>
+                                        <Show when=move || editable>
+                                            <button on:click={
+                                                let (item, chosen) = (item.clone(), chosen.clone());
+                                                move |_| till.sheet.set(Some(Sheet { item: item.clone(), selected: chosen.clone(), editing: Some(key) }))
+                                            }>"Edit"</button>
+                                        </Show>
+                                        <button class="danger" on:click=move |_| till.cart.update(|c| c.retain(|l| l.key != key))>"Remove"</button>
+                                    </div>
+                                    <input class="note" placeholder="Note (e.g. extra hot)" maxlength="140" prop:value=line.note.clone()
+                                        on:change=move |ev| {
+                                            let value = event_target_value(&ev);
+                                            till.edit_line(key, |l| l.note = value);
+                                        }/>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+            <p class="error">{error("lines")}</p>
+            <div class="totals">
+                <div><span>"Subtotal"</span><span>{move || money(totals().subtotal.minor(), &currency())}</span></div>
+                <div><span>"Tax"</span><span>{move || money(totals().tax.minor(), &currency())}</span></div>
+                <div class="total"><span>"Total"</span><span data-test="total">{move || money(totals().total.minor(), &currency())}</span></div>
+            </div>
+            <TillField till=till label="Customer name" name="customer_name" value=till.name/>
+            <TillField till=till label="Email for a ready message (optional)" name="customer_email" kind="email" value=till.email/>
+            <div class="tender">
+                <button class:active=move || till.method.get() == PaymentMethod::Cash data-test="cash"
+                    on:click=move |_| till.method.set(PaymentMethod::Cash)>"Cash"</button>
+                <button class:active=move || till.method.get() == PaymentMethod::Card data-test="card"
+                    on:click=move |_| till.method.set(PaymentMethod::Card)>"Card"</button>
+            </div>
+            <Show when=move || till.method.get() == PaymentMethod::Cash
+                fallback=move || view! {
+                    <TillField till=till label="Terminal approval code (empty: card reader via the gateway)"
+                        name="approval_code" field="payment.approval_code" value=till.approval/>
+                }>
+                <TillField till=till label="Cash handed over" name="tendered" field="payment.tendered_cents"
+                    inputmode="decimal" value=till.tendered/>
+                <div class="quick-cash">
+                    {move || {
+                        let cur = currency();
+                        let total = totals().total;
+                        let suggestions = if total > Money::ZERO { cart::cash_suggestions(total) } else { Vec::new() };
+                        suggestions
+                            .into_iter()
+                            .map(|amount| {
+                                let text = money(amount.minor(), &cur);
+                                view! { <button on:click=move |_| till.tendered.set(amount.to_string())>{text}</button> }
+                            })
+                            .collect_view()
+                    }}
+                </div>
+                <p class="change" data-test="change">{move || change().map(|c| format!("Change due: {c}"))}</p>
+            </Show>
+            <Show when=move || till.problem.with(Option::is_some)>
+                <p class="error banner" role="alert">{move || till.problem.get().map(|p| crate::format::problem_text(&p))}</p>
+            </Show>
+            <Show when=move || till.pending.with(Option::is_some) && !till.shell.online.get()>
+                <p class="warning">"Not sent yet: it goes out by itself when the server is back."</p>
+            </Show>
+            <div class="pay-row">
+                <button class="secondary" on:click=move |_| till.clear()>"New order (F2)"</button>
+                <button class="primary pay" data-test="pay" disabled=move || till.sending.get() on:click=move |_| till.pay()>
+                    {move || if till.sending.get() { "Sending…".to_string() } else { format!("Pay {} (F8)", money(totals().total.minor(), &currency())) }}
+                </button>
+            </div>
+        </aside>
+    }
+}
+
+/// A labelled input of the till, with the error (local or the server's) for `field`
+/// (default: `name`) under it.
+#[component]
+pub(super) fn TillField(
+    till: Till,
+    label: &'static str,
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(optional)] field: Option<&'static str>,
+    /// The input's `type` (default `text`).
+    #[prop(optional)]
+    kind: Option<&'static str>,
+    /// The on-screen keyboard to offer (`decimal` for amounts).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
+) -> impl IntoView {
+    let field = field.unwrap_or(name);
+    view! {
+        <label>{label}
+            <input name=name type=kind.unwrap_or("text") inputmode=inputmode.unwrap_or("text") autocomplete="off"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))/>
+        </label>
+        <p class="error">{move || till.error_for(field)}</p>
+    }
+}
+
+#[component]
+pub(super) fn Placed(till: Till, order: OrderDto) -> impl IntoView {
+    let change = order.change_due_cents.filter(|c| *c > 0).map(|c| money(c, &order.currency));
+    view! {
+        <div class="overlay">
+            <div class="placed" role="dialog">
+                <p>"Ticket"</p>
+                <p class="ticket-number" data-test="ticket-number">{order.ticket_number}</p>
+                <p class="for">{order.customer_name.clone()}</p>
+                <p>{money(order.total_cents, &order.currency)} " · " {order.payment_status.to_string()}</p>
+                {change.map(|c| view! { <p class="change big" data-test="placed-change">"Change due: " {c}</p> })}
+                <button class="primary" data-test="new-order" on:click=move |_| till.clear()>"Next order (Enter)"</button>
+            </div>
+        </div>
+    }
+}

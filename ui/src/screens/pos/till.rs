@@ -1,0 +1,270 @@
+//! What the till holds between orders (menu, cart, the sheet being edited, the tender, the
+//! order being sent), as signals, and what a tap or a key does to it.
+
+use crate::api::{self, ApiError};
+use crate::cart::{self, CartLine};
+use crate::format::{field_error, parse_amount};
+use crate::shell::Shell;
+use crema_shared::api::{MenuItemView, MenuView, OrderDto, PaymentRequest, PlaceOrderRequest, Problem};
+use crema_shared::customer::{CustomerName, Email};
+use crema_shared::status::PaymentMethod;
+use crema_shared::tax::{TaxMode, TaxPolicy, TaxRate};
+use crema_shared::Money;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sheet {
+    pub(super) item: MenuItemView,
+    pub(super) selected: Vec<Uuid>,
+    /// The cart line being edited, or `None` for a new line.
+    pub(super) editing: Option<u32>,
+}
+
+/// Everything the till holds between orders, as signals.
+#[derive(Clone, Copy)]
+pub struct Till {
+    pub(super) shell: Shell,
+    pub(super) menu: RwSignal<Option<MenuView>>,
+    pub(super) tax: RwSignal<TaxPolicy>,
+    pub(super) category: RwSignal<Option<Uuid>>,
+    pub(super) search: RwSignal<String>,
+    pub(super) cart: RwSignal<Vec<CartLine>>,
+    pub(super) next_key: RwSignal<u32>,
+    pub(super) sheet: RwSignal<Option<Sheet>>,
+    pub(super) name: RwSignal<String>,
+    pub(super) email: RwSignal<String>,
+    pub(super) method: RwSignal<PaymentMethod>,
+    pub(super) tendered: RwSignal<String>,
+    pub(super) approval: RwSignal<String>,
+    /// The id of the order being sent (kept across "unreachable" retries).
+    pub(super) pending: RwSignal<Option<Uuid>>,
+    pub(super) sending: RwSignal<bool>,
+    pub(super) problem: RwSignal<Option<Problem>>,
+    pub(super) local_errors: RwSignal<Vec<(String, String)>>,
+    pub(super) placed: RwSignal<Option<OrderDto>>,
+}
+
+impl Till {
+    pub(super) fn new(shell: Shell) -> Till {
+        Till {
+            shell,
+            menu: RwSignal::new(None),
+            tax: RwSignal::new(TaxPolicy { rate: TaxRate::ZERO, mode: TaxMode::Exclusive }),
+            category: RwSignal::new(None),
+            search: RwSignal::new(String::new()),
+            cart: RwSignal::new(Vec::new()),
+            next_key: RwSignal::new(1),
+            sheet: RwSignal::new(None),
+            name: RwSignal::new(String::new()),
+            email: RwSignal::new(String::new()),
+            method: RwSignal::new(PaymentMethod::Cash),
+            tendered: RwSignal::new(String::new()),
+            approval: RwSignal::new(String::new()),
+            pending: RwSignal::new(None),
+            sending: RwSignal::new(false),
+            problem: RwSignal::new(None),
+            local_errors: RwSignal::new(Vec::new()),
+            placed: RwSignal::new(None),
+        }
+    }
+
+    pub(super) fn currency(&self) -> String {
+        self.menu.with(|m| m.as_ref().map(|m| m.currency.clone()).unwrap_or_else(|| "USD".into()))
+    }
+
+    /// The item as the menu shows it now (availability changes live).
+    pub(super) fn current_item(&self, id: Uuid) -> Option<MenuItemView> {
+        self.menu
+            .with(|m| m.as_ref().and_then(|m| m.categories.iter().flat_map(|c| &c.items).find(|i| i.id == id).cloned()))
+    }
+
+    /// Items of the chosen category, or every item matching the search.
+    pub(super) fn visible_items(&self) -> Vec<MenuItemView> {
+        let search = self.search.get().trim().to_lowercase();
+        let category = self.category.get();
+        self.menu.with(|m| {
+            let Some(m) = m else { return Vec::new() };
+            if !search.is_empty() {
+                return m
+                    .categories
+                    .iter()
+                    .flat_map(|c| &c.items)
+                    .filter(|i| i.name.to_lowercase().contains(&search))
+                    .cloned()
+                    .collect();
+            }
+            let chosen = category.or(m.categories.first().map(|c| c.id));
+            m.categories.iter().filter(|c| Some(c.id) == chosen).flat_map(|c| c.items.clone()).collect()
+        })
+    }
+
+    pub(super) fn tap_item(&self, item: MenuItemView) {
+        if !item.available {
+            return;
+        }
+        if cart::adds_at_once(&item) {
+            self.add_line(item, Vec::new());
+        } else {
+            self.sheet.set(Some(Sheet { item, selected: Vec::new(), editing: None }));
+        }
+        self.search.set(String::new());
+    }
+
+    pub(super) fn add_line(&self, item: MenuItemView, option_ids: Vec<Uuid>) {
+        let key = self.next_key.get_untracked();
+        self.next_key.set(key + 1);
+        self.cart.update(|c| {
+            // The same item with the same choices adds to the quantity.
+            match c.iter_mut().find(|l| l.item.id == item.id && l.option_ids == option_ids && l.note.is_empty()) {
+                Some(line) => line.quantity = (line.quantity + 1).min(99),
+                None => c.push(CartLine { key, item, option_ids, quantity: 1, note: String::new() }),
+            }
+        });
+        self.problem.set(None);
+    }
+
+    /// Changes the cart line `key` (if it is still there).
+    pub(super) fn edit_line(&self, key: u32, change: impl FnOnce(&mut CartLine)) {
+        self.cart.update(|c| {
+            if let Some(line) = c.iter_mut().find(|l| l.key == key) {
+                change(line);
+            }
+        });
+    }
+
+    pub(super) fn commit_sheet(&self) {
+        let Some(sheet) = self.sheet.get_untracked() else { return };
+        if !cart::problems(&sheet.item, &sheet.selected).is_empty() {
+            return;
+        }
+        match sheet.editing {
+            Some(key) => self.edit_line(key, |line| line.option_ids = sheet.selected),
+            None => self.add_line(sheet.item, sheet.selected),
+        }
+        self.sheet.set(None);
+    }
+
+    pub(super) fn clear(&self) {
+        self.cart.set(Vec::new());
+        self.sheet.set(None);
+        self.name.set(String::new());
+        self.email.set(String::new());
+        self.method.set(PaymentMethod::Cash);
+        self.tendered.set(String::new());
+        self.approval.set(String::new());
+        self.pending.set(None);
+        self.problem.set(None);
+        self.local_errors.set(Vec::new());
+        self.placed.set(None);
+        self.search.set(String::new());
+    }
+
+    pub(super) fn total(&self) -> Money {
+        let tax = self.tax.get();
+        self.cart.with(|c| cart::totals(c, tax).total)
+    }
+
+    pub(super) fn error_for(&self, field: &str) -> Option<String> {
+        self.local_errors
+            .with(|errors| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone()))
+            .or_else(|| self.problem.with(|p| p.as_ref().and_then(|p| field_error(p, field))))
+    }
+
+    /// Checks what can be checked here, then sends (or re-sends) the order.
+    pub(super) fn pay(&self) {
+        if self.sending.get_untracked() || self.placed.with_untracked(Option::is_some) {
+            return;
+        }
+        let mut errors = Vec::new();
+        if self.cart.with_untracked(Vec::is_empty) {
+            errors.push(("lines".to_string(), "add something to the order first".to_string()));
+        }
+        let name = self.name.get_untracked();
+        if let Err(message) = CustomerName::parse(&name) {
+            errors.push(("customer_name".into(), message));
+        }
+        let email = self.email.get_untracked();
+        if !email.trim().is_empty() {
+            if let Err(message) = Email::parse(&email) {
+                errors.push(("customer_email".into(), message));
+            }
+        }
+        let total = self.total();
+        let payment = match self.method.get_untracked() {
+            PaymentMethod::Cash => match parse_amount(&self.tendered.get_untracked()) {
+                Ok(cents) if cart::change_due(total, Money::from_minor(cents)).is_some() => Some(PaymentRequest {
+                    method: PaymentMethod::Cash,
+                    tendered_cents: Some(cents),
+                    approval_code: None,
+                }),
+                Ok(_) => {
+                    errors.push(("payment.tendered_cents".into(), "less than the total".into()));
+                    None
+                }
+                Err(message) => {
+                    errors.push(("payment.tendered_cents".into(), message));
+                    None
+                }
+            },
+            PaymentMethod::Card => {
+                let code = self.approval.get_untracked().trim().to_string();
+                Some(PaymentRequest {
+                    method: PaymentMethod::Card,
+                    tendered_cents: None,
+                    approval_code: (!code.is_empty()).then_some(code),
+                })
+            }
+        };
+        self.local_errors.set(errors.clone());
+        if !errors.is_empty() {
+            return;
+        }
+        let id = self.pending.get_untracked().unwrap_or_else(Uuid::now_v7);
+        self.pending.set(Some(id));
+        let email = email.trim().to_string();
+        let request = PlaceOrderRequest {
+            id: Some(id),
+            customer_name: name.trim().to_string(),
+            customer_email: (!email.is_empty()).then_some(email),
+            lines: self.cart.with_untracked(|c| c.iter().map(CartLine::request).collect()),
+            payment,
+        };
+        self.send(request);
+    }
+
+    pub(super) fn send(&self, request: PlaceOrderRequest) {
+        let till = *self;
+        let shell = till.shell;
+        till.sending.set(true);
+        leptos::task::spawn_local(async move {
+            let key = request.id.map(|id| id.to_string()).unwrap_or_default();
+            let answer =
+                api::send::<_, OrderDto>("POST", "/api/v1/orders", Some(&request), &[("idempotency-key", &key)]).await;
+            till.sending.set(false);
+            match answer {
+                Ok(order) => {
+                    shell.saw_ok();
+                    till.pending.set(None);
+                    till.problem.set(None);
+                    mark("crema:order-acknowledged");
+                    till.placed.set(Some(order));
+                }
+                // Kept: sent again with the same id when the server is back.
+                Err(ApiError::Unreachable) => shell.saw(&ApiError::Unreachable),
+                Err(error) => {
+                    shell.saw(&error);
+                    // Refused: nothing was placed, so the next attempt is a new order.
+                    till.pending.set(None);
+                    till.problem.set(error.problem().cloned());
+                }
+            }
+        });
+    }
+}
+
+pub(super) fn mark(name: &str) {
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark(name);
+    }
+}
