@@ -206,6 +206,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             concurrent_pin_checks: config.pin_checks as usize,
         },
         pins,
+        config.clock.clone(),
     );
     hub.published(outbox::latest_sequence(store.reader()).await?);
     let egress = Arc::new(egress_policy(config)?);

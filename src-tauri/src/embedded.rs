@@ -8,7 +8,8 @@
 //! 127.0.0.1, so keyed on the address, wrong PINs typed in one window would lock out the
 //! others. Each window gets a one-time pairing code in its address and pairs itself.
 
-use crema_server::service::{terminals, RequestContext};
+use crema_server::service::staff::terminals;
+use crema_server::service::RequestContext;
 use crema_server::{AppState, Config, Server};
 use std::path::Path;
 use std::time::Duration;

@@ -14,20 +14,21 @@ pub fn socket_path(data_dir: &Path) -> PathBuf {
     data_dir.join("instance.sock")
 }
 
-/// Asks a running instance to show `screen`. `true` if one answered.
-pub fn hand_over(data_dir: &Path, screen: &str) -> bool {
-    let Ok(mut stream) = UnixStream::connect(socket_path(data_dir)) else { return false };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    if writeln!(stream, "open {screen}").is_err() {
-        return false;
-    }
+/// Asks a running instance to show `screen`; what it did (e.g. "opened", "brought forward")
+/// once it has done it, or `None` if no instance answered.
+pub fn hand_over(data_dir: &Path, screen: &str) -> Option<String> {
+    let mut stream = UnixStream::connect(socket_path(data_dir)).ok()?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    writeln!(stream, "open {screen}").ok()?;
     let mut answer = String::new();
-    BufReader::new(stream).read_line(&mut answer).is_ok() && answer.trim() == "ok"
+    BufReader::new(stream).read_line(&mut answer).ok()?;
+    answer.trim().strip_prefix("ok").map(|done| done.trim().to_string())
 }
 
 /// Becomes the instance for `data_dir`: every screen another start asks for goes to
-/// `on_open`. A socket left by a crashed instance (nobody answers on it) is replaced.
-pub fn listen(data_dir: &Path, on_open: impl Fn(String) + Send + 'static) -> std::io::Result<()> {
+/// `on_open`, whose answer (what it did) goes back to that start once it is done. A socket
+/// left by a crashed instance (nobody answers on it) is replaced.
+pub fn listen(data_dir: &Path, on_open: impl Fn(String) -> String + Send + 'static) -> std::io::Result<()> {
     let path = socket_path(data_dir);
     if path.exists() {
         std::fs::remove_file(&path)?;
@@ -43,8 +44,8 @@ pub fn listen(data_dir: &Path, on_open: impl Fn(String) + Send + 'static) -> std
             }
             if let Some(screen) = line.trim().strip_prefix("open ") {
                 tracing::info!(screen, "another start asked for a screen");
-                on_open(screen.to_string());
-                let _ = (&stream).write_all(b"ok\n");
+                let done = on_open(screen.to_string());
+                let _ = (&stream).write_all(format!("ok {done}\n").as_bytes());
             }
         }
     })?;
@@ -59,13 +60,14 @@ mod tests {
     #[test]
     fn a_second_start_hands_its_screen_to_the_first() {
         let dir = tempfile::tempdir().expect("dir");
-        assert!(!hand_over(dir.path(), "kds"), "nobody listens yet");
+        assert_eq!(hand_over(dir.path(), "kds"), None, "nobody listens yet");
         let (tx, rx) = mpsc::channel();
         listen(dir.path(), move |screen| {
             let _ = tx.send(screen);
+            "brought forward".to_string()
         })
         .expect("listens");
-        assert!(hand_over(dir.path(), "kds"));
+        assert_eq!(hand_over(dir.path(), "kds").as_deref(), Some("brought forward"));
         assert_eq!(rx.recv_timeout(Duration::from_secs(5)).expect("asked"), "kds");
     }
 
@@ -73,8 +75,8 @@ mod tests {
     fn a_socket_left_by_a_crash_is_replaced() {
         let dir = tempfile::tempdir().expect("dir");
         drop(UnixListener::bind(socket_path(dir.path())).expect("stale socket"));
-        assert!(!hand_over(dir.path(), "pos"));
-        listen(dir.path(), |_| {}).expect("listens over the stale socket");
-        assert!(hand_over(dir.path(), "pos"));
+        assert_eq!(hand_over(dir.path(), "pos"), None);
+        listen(dir.path(), |_| "opened".to_string()).expect("listens over the stale socket");
+        assert_eq!(hand_over(dir.path(), "pos").as_deref(), Some("opened"));
     }
 }

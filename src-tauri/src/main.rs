@@ -97,8 +97,8 @@ fn main() -> ExitCode {
     }
     // A terminal app is started from a menu or a shortcut: its log is a file beside its data.
     crema_server::telemetry::init_to_file(&args.log, &data_dir.join("crema-desktop.log"));
-    if instance::hand_over(&data_dir, args.screen.name()) {
-        tracing::info!(screen = args.screen.name(), "Crema is already running here; it opens the screen");
+    if let Some(done) = instance::hand_over(&data_dir, args.screen.name()) {
+        tracing::info!(screen = args.screen.name(), done, "Crema is already running here; it showed the screen");
         return ExitCode::SUCCESS;
     }
     let mut settings = DesktopSettings::load(&data_dir);
@@ -158,14 +158,29 @@ fn run(args: Args, data_dir: PathBuf, settings: DesktopSettings) -> tauri::Resul
     let opener = handle.clone();
     if let Err(e) = instance::listen(&data_dir, move |name| {
         let app = opener.clone();
-        let _ = opener.run_on_main_thread(move || match Screen::parse(&name) {
-            Some(screen) => {
-                if let Err(e) = windows::show(&app, screen) {
-                    tracing::error!(error = %e, "cannot open the window");
+        let (done, shown) = std::sync::mpsc::channel();
+        let _ = opener.run_on_main_thread(move || {
+            let outcome = match Screen::parse(&name) {
+                Some(screen) => {
+                    let existed = app.get_webview_window(screen.name()).is_some();
+                    match windows::show(&app, screen) {
+                        Ok(_) if existed => "brought forward",
+                        Ok(_) => "opened",
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot open the window");
+                            "failed"
+                        }
+                    }
                 }
-            }
-            None => tracing::warn!(name, "asked for an unknown screen"),
+                None => {
+                    tracing::warn!(name, "asked for an unknown screen");
+                    "unknown screen"
+                }
+            };
+            let _ = done.send(outcome);
         });
+        // Answered once the window is there (or after a while, if the main thread is busy).
+        shown.recv_timeout(std::time::Duration::from_secs(5)).unwrap_or("pending").to_string()
     }) {
         tracing::warn!(error = %e, "cannot listen for other starts; each start will be its own app");
     }

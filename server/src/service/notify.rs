@@ -14,7 +14,7 @@ use crate::service::RequestContext;
 use crate::state::AppState;
 use crate::store::jobs::{JobRecord, NewJob};
 use crate::store::orders::{self, OrderRecord};
-use crate::store::{time, StoreError};
+use crate::store::StoreError;
 use crema_shared::events::types;
 use crema_shared::lifecycle::OrderEvent;
 use crema_shared::retry::RetryPolicy;
@@ -189,6 +189,6 @@ async fn record(
             map.insert("error".into(), error.clone().into());
         }
     }
-    let event = RequestContext::internal().event(event_type, Some(order.id.to_string()), time::now(), data);
+    let event = RequestContext::internal().event(event_type, Some(order.id.to_string()), state.clock.now(), data);
     crate::service::jobs::record(state, job.id, vec![event], finished).await
 }

@@ -90,6 +90,34 @@ async fn a_ticket_still_open_at_the_limit_raises_one_alert_and_a_ready_one_none(
     app.stop().await;
 }
 
+/// The background runner reads the server's clock: moving it past the limit runs the check,
+/// with no sleeping.
+#[tokio::test]
+async fn the_runner_raises_the_ticket_age_alert_when_the_clock_reaches_the_limit() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = crate::helpers::test_config(dir.path().join("crema.db"));
+    config.clock = crema_server::clock::Clock::manual(Utc::now());
+    let app = crate::helpers::spawn_app_with(config, dir).await;
+    let late = app.place(&app.demo().await.espresso("Late")).await;
+    app.state.clock.advance(Duration::from_secs(599));
+    app.state.jobs_wakeup.notify_one();
+    let mut sse = crate::helpers::SseReader::open(&app, "/api/v1/events", None).await;
+    app.state.clock.advance(Duration::from_secs(1));
+    app.state.jobs_wakeup.notify_one();
+    loop {
+        let message = sse.next(Duration::from_secs(10)).await.expect("the alert");
+        let event: Value = serde_json::from_str(&message.data).expect("json");
+        if event["type"] == "order.sla_breached" {
+            assert_eq!(event["subject"], late.id.to_string());
+            assert_eq!(event["data"]["waited_seconds"], 600, "measured on the server's clock");
+            break;
+        }
+    }
+    let alerts = app.events().await.into_iter().filter(|e| e.event_type == "order.sla_breached").count();
+    assert_eq!(alerts, 1);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_failing_job_backs_off_then_dies_and_a_manager_revives_it() {
     let app = spawn_app().await;

@@ -206,7 +206,11 @@ async fn one_app_per_data_directory_one_window_per_screen_and_a_crash_loses_noth
         .env("DISPLAY", &display.name)
         .status();
     assert!(again.expect("third start").success());
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The third start returns once the running app has shown the screen, and logs what it did.
+    let log = std::fs::read_to_string(data.path().join("crema-desktop.log")).expect("the app's log");
+    let handed: Vec<&str> = log.lines().filter(|l| l.contains("already running here")).collect();
+    assert_eq!(handed.len(), 2, "two starts handed over: {handed:?}");
+    assert!(handed[0].contains("opened") && handed[1].contains("brought forward"), "{handed:?}");
     let kitchens = display.windows().iter().filter(|w| *w == "Crema — Kitchen").count();
     assert_eq!(kitchens, 1, "one window per screen");
     display.screenshot("desktop-two-screens");

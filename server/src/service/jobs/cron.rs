@@ -6,7 +6,7 @@
 use crate::service::error::JobResult;
 use crate::service::ServiceError;
 use crate::state::AppState;
-use crate::store::{idempotency, jobs, sessions, time, Done};
+use crate::store::{idempotency, jobs, sessions, Done};
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
 /// Starts the scheduler with Crema's periodic jobs.
@@ -24,7 +24,7 @@ pub async fn start(state: &AppState) -> Result<JobScheduler, JobSchedulerError> 
         .add(Job::new_async(state.cron.end_of_day.as_str(), move |_id, _scheduler| {
             let state = reporter.clone();
             Box::pin(async move {
-                let today = state.day.date_of(time::now());
+                let today = state.day.date_of(state.clock.now());
                 if let Err(e) = crate::service::reports::end_of_day::enqueue(&state, &today).await {
                     tracing::error!(error = %e, "cannot queue the end-of-day summary");
                 }
@@ -71,7 +71,7 @@ pub async fn start(state: &AppState) -> Result<JobScheduler, JobSchedulerError> 
 /// Deletes succeeded jobs and idempotency answers older than the retention period, and
 /// sessions that have ended.
 pub async fn prune(state: &AppState) -> Result<(u64, u64), ServiceError> {
-    let now = time::now();
+    let now = state.clock.now();
     let before = now - chrono::Duration::from_std(state.cron.retention).unwrap_or(chrono::Duration::days(7));
     let oldest_start =
         now - chrono::Duration::from_std(state.auth.policy.session_max).unwrap_or(chrono::Duration::hours(16));

@@ -9,7 +9,7 @@ use crate::service::menu::stock as stock_events;
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::menu::{self, MenuTable};
-use crate::store::{audit, outbox, settings, time, Done, JobError};
+use crate::store::{audit, outbox, settings, Done, JobError};
 use crema_shared::stock::StockKind;
 use futures::future::BoxFuture;
 use sqlx::SqliteConnection;
@@ -330,6 +330,7 @@ where
         + Send
         + 'static,
 {
+    let clock = state.clock.clone();
     let ctx = ctx.clone();
     state
         .store
@@ -346,7 +347,7 @@ where
                 let version = settings::bump_menu_version(conn).await?;
                 let data = MenuUpdatedData { version, change: change.to_string(), id };
                 let data = serde_json::to_value(data).unwrap_or(serde_json::Value::Null);
-                let event = ctx.event(types::MENU_UPDATED, Some(id.to_string()), time::now(), data);
+                let event = ctx.event(types::MENU_UPDATED, Some(id.to_string()), clock.now(), data);
                 let last = outbox::append(conn, &[event]).await?;
                 let detail = serde_json::json!({ "version": version });
                 audit::append(conn, &ctx.audit(format!("menu.{change}"), Some(id.to_string()), detail)).await?;

@@ -5,11 +5,11 @@
 use crate::service::orders::view::order_dto;
 use crate::service::ServiceError;
 use crate::state::AppState;
-use crate::store::{orders, outbox, settings, time, StoreError};
+use crate::store::{orders, outbox, settings, StoreError};
 use crema_shared::api::KitchenDto;
 
 pub async fn tickets(state: &AppState) -> Result<KitchenDto, ServiceError> {
-    let today = state.day.date_of(time::now());
+    let today = state.day.date_of(state.clock.now());
     // One read transaction: SQLite (WAL) shows it a single snapshot.
     let mut tx = state.store.reader().begin().await?;
     let after = outbox::latest_sequence(&mut *tx).await?;

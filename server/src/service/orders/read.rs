@@ -3,7 +3,6 @@
 use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::orders::{self, ListFilter};
-use crate::store::time;
 use crema_shared::api::{BoardDto, BoardTicket, OrderDto, OrderPage};
 use crema_shared::status::OrderStatus;
 use uuid::Uuid;
@@ -35,7 +34,7 @@ pub const BOARD_TICKETS_PER_COLUMN: i64 = 40;
 
 pub async fn board(state: &AppState) -> Result<BoardDto, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
-    let today = state.day.date_of(time::now());
+    let today = state.day.date_of(state.clock.now());
     let mut board = BoardDto { preparing: Vec::new(), ready: Vec::new() };
     for (ticket_number, customer, status) in orders::board(&mut conn, &today, BOARD_TICKETS_PER_COLUMN).await? {
         let name = customer.split_whitespace().next().unwrap_or_default().to_string();

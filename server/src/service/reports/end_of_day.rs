@@ -6,7 +6,7 @@ use crate::service::RequestContext;
 use crate::state::AppState;
 use crate::store::jobs::{self, JobRecord, NewJob};
 use crate::store::report::{day_summary, DaySummary};
-use crate::store::{staff, time, Done, JobError, StoreError};
+use crate::store::{staff, Done, JobError, StoreError};
 use crema_shared::events::types;
 use crema_shared::retry::RetryPolicy;
 use crema_shared::Money;
@@ -37,7 +37,7 @@ pub async fn enqueue(state: &AppState, business_date: &str) -> Result<bool, Stor
         id: Uuid::now_v7(),
         kind: KIND.to_string(),
         payload: serde_json::json!({ "business_date": business_date }),
-        run_at: time::now(),
+        run_at: state.clock.now(),
         dedupe_key: Some(format!("{KIND}:{business_date}")),
     };
     let added = state
@@ -122,6 +122,6 @@ async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
         Err(e) => return Err(JobFailure::Retryable(format!("sending failed: {e}"))),
     }
     let data = serde_json::json!({ "channel": "email", "kind": "end_of_day", "business_date": date, "to": managers, "job_id": job.id });
-    let event = RequestContext::internal().event(types::NOTIFICATION_SENT, None, time::now(), data);
+    let event = RequestContext::internal().event(types::NOTIFICATION_SENT, None, state.clock.now(), data);
     crate::service::jobs::record(state, job.id, vec![event], true).await.map_err(retry)
 }

@@ -20,7 +20,7 @@ pub async fn day(state: &AppState, date: Option<&str>) -> Result<DayReportDto, S
             errors.into_result(())?;
             parsed.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
         }
-        None => state.day.date_of(time::now()),
+        None => state.day.date_of(state.clock.now()),
     };
     let mut conn = state.store.reader().begin().await?;
     let summary = report::day_summary(&mut conn, &date).await?;

@@ -5,7 +5,7 @@
 use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::audit::{self, AuditFilter};
-use crate::store::{outbox, time, Done, JobError};
+use crate::store::{outbox, Done, JobError};
 use crema_shared::api::{AuditEntryDto, AuditPage};
 use crema_shared::events::types;
 use serde_json::json;
@@ -51,13 +51,13 @@ pub async fn publish_check(state: &AppState) -> Result<audit::ChainCheck, Servic
             ctx.event(
                 types::AUDIT_CHAIN_HEAD,
                 None,
-                time::now(),
+                state.clock.now(),
                 json!({ "rows": rows, "head_id": id, "head_hash": hash }),
             )
         }
         audit::ChainCheck::Broken { id, reason } => {
             tracing::error!(id, reason, "the audit log's chain is broken: someone changed the database file");
-            ctx.event(types::AUDIT_CHAIN_BROKEN, None, time::now(), json!({ "id": id, "reason": reason }))
+            ctx.event(types::AUDIT_CHAIN_BROKEN, None, state.clock.now(), json!({ "id": id, "reason": reason }))
         }
     };
     state

@@ -6,7 +6,7 @@
 
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
-use crate::store::{audit, outbox, settings, time, Done, StoreError};
+use crate::store::{audit, outbox, settings, Done, StoreError};
 use crema_shared::api::{SettingsDto, SettingsInput};
 use crema_shared::events::{types, MenuUpdatedData};
 use crema_shared::settings::{apply, ShopSettings};
@@ -22,6 +22,7 @@ pub async fn update(
     ctx: &RequestContext,
     input: &SettingsInput,
 ) -> Result<SettingsDto, ServiceError> {
+    let clock = state.clock.clone();
     let (ctx, input) = (ctx.clone(), input.clone());
     let shop = state
         .store
@@ -31,7 +32,7 @@ pub async fn update(
                 let before = settings::load(&mut *conn).await?.ok_or_else(no_row)?.shop;
                 let after = apply(&before, &input).map_err(ServiceError::Validation)?;
                 settings::update(conn, &after).await?;
-                let now = time::now();
+                let now = clock.now();
                 let mut events = vec![ctx.event(types::SETTINGS_UPDATED, None, now, event_data(&after))];
                 if after.prices_differ(&before) {
                     let version = settings::bump_menu_version(conn).await?;

@@ -10,7 +10,7 @@ use crate::service::staff::auth::{staff_dto, Auth};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::staff::{self, StaffRecord};
-use crate::store::{audit, sessions, time, Done};
+use crate::store::{audit, sessions, Done};
 use crema_shared::api::{NewStaffRequest, StaffDto, StaffPatch};
 use crema_shared::customer::Email;
 use crema_shared::staff::{Pin, Role};
@@ -65,7 +65,7 @@ pub async fn demo_records(pins: Arc<PinHasher>) -> Result<Vec<StaffRecord>, Serv
 /// A demo staff record (hashes computed here; slow).
 pub fn demo_record(pins: &PinHasher, name: &str, role: Role, pin: &str) -> Result<StaffRecord, ServiceError> {
     let pin = Pin::parse(pin).map_err(|m| ValidationErrors::single("pin", m))?;
-    let now = time::now();
+    let now = crate::store::time::now();
     Ok(StaffRecord {
         id: Uuid::now_v7(),
         name: name.to_string(),
@@ -91,7 +91,7 @@ pub async fn create(
     let (Some(name), Some(pin)) = (name, pin) else { return Err(errors.into()) };
     errors.into_result(())?;
     let (pin_lookup, pin_hash) = hash_pin(state.auth.clone(), pin).await?;
-    let now = time::now();
+    let now = state.clock.now();
     let record = StaffRecord {
         id: Uuid::now_v7(),
         name,
@@ -127,6 +127,7 @@ pub async fn update(
     id: Uuid,
     patch: &StaffPatch,
 ) -> Result<StaffDto, ServiceError> {
+    let clock = state.clock.clone();
     let name = match &patch.name {
         Some(raw) => Some(bounded_text(raw, MAX_STAFF_NAME_CHARS).map_err(|m| ValidationErrors::single("name", m))?),
         None => None,
@@ -159,7 +160,7 @@ pub async fn update(
                     )
                     .into());
                 }
-                member.updated_at = time::now();
+                member.updated_at = clock.now();
                 staff::upsert(conn, &member).await?;
                 if before.active && !member.active {
                     sessions::delete_for_staff(conn, id).await?;
@@ -182,6 +183,7 @@ pub async fn update(
 
 /// Sets a new PIN (it must not be anyone else's).
 pub async fn reset_pin(state: &AppState, ctx: &RequestContext, id: Uuid, pin: &str) -> Result<StaffDto, ServiceError> {
+    let clock = state.clock.clone();
     let pin = Pin::parse(pin).map_err(|m| ValidationErrors::single("pin", m))?;
     let (pin_lookup, pin_hash) = hash_pin(state.auth.clone(), pin).await?;
     let ctx = ctx.clone();
@@ -194,7 +196,7 @@ pub async fn reset_pin(state: &AppState, ctx: &RequestContext, id: Uuid, pin: &s
                 ensure_pin_free(conn, &pin_lookup, id).await?;
                 member.pin_lookup = pin_lookup;
                 member.pin_hash = pin_hash;
-                member.updated_at = time::now();
+                member.updated_at = clock.now();
                 staff::upsert(conn, &member).await?;
                 // Whoever knew the old PIN may be signed in with it: those sessions end now.
                 let ended = sessions::delete_for_staff(conn, id).await?;

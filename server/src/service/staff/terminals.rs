@@ -12,7 +12,7 @@ use crate::service::staff::auth::{self, Source};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::terminals::{self, TerminalRecord};
-use crate::store::{audit, time, Done, JobError};
+use crate::store::{audit, Done, JobError};
 use chrono::{DateTime, Utc};
 use crema_shared::api::{NewTerminalRequest, PairedTerminalDto, TerminalDto, TerminalPatch};
 use crema_shared::terminal::{code_from_bytes, next_label, normalize_code, parse_credential, CODE_LENGTH};
@@ -66,8 +66,9 @@ pub async fn create(
     ctx: &RequestContext,
     request: &NewTerminalRequest,
 ) -> Result<TerminalDto, ServiceError> {
+    let clock = state.clock.clone();
     let name = bounded_text(&request.name, MAX_NAME_CHARS).map_err(|m| ValidationErrors::single("name", m))?;
-    let (code, code_hash, expires_at) = fresh_code();
+    let (code, code_hash, expires_at) = fresh_code(state.clock.now());
     let ctx = ctx.clone();
     state
         .store
@@ -75,7 +76,7 @@ pub async fn create(
         .write(move |conn| {
             Box::pin(async move {
                 let taken = terminals::labels(conn).await?;
-                let now = time::now();
+                let now = clock.now();
                 let record = TerminalRecord {
                     id: Uuid::now_v7(),
                     name,
@@ -101,7 +102,7 @@ pub async fn create(
 /// A fresh pairing code for a terminal (to pair it again, e.g. a replaced tablet). Its
 /// current secret keeps working until the new code is redeemed.
 pub async fn new_code(state: &AppState, ctx: &RequestContext, id: Uuid) -> Result<TerminalDto, ServiceError> {
-    let (code, code_hash, expires_at) = fresh_code();
+    let (code, code_hash, expires_at) = fresh_code(state.clock.now());
     change(state, ctx, id, "terminal.code_issued", move |t| {
         if t.revoked_at.is_some() {
             return Err(ServiceError::Conflict("this terminal was revoked; enrol a new one".into()));
@@ -134,9 +135,10 @@ pub async fn rename(
 
 /// Revokes a terminal: its secret and any pending code stop working at once.
 pub async fn revoke(state: &AppState, ctx: &RequestContext, id: Uuid) -> Result<TerminalDto, ServiceError> {
-    change(state, ctx, id, "terminal.revoked", |t| {
+    let clock = state.clock.clone();
+    change(state, ctx, id, "terminal.revoked", move |t| {
         if t.revoked_at.is_none() {
-            t.revoked_at = Some(time::now());
+            t.revoked_at = Some(clock.now());
         }
         t.code_hash = None;
         t.code_expires_at = None;
@@ -152,6 +154,7 @@ async fn change(
     action: &'static str,
     apply: impl FnOnce(&mut TerminalRecord) -> Result<Option<String>, ServiceError> + Send + 'static,
 ) -> Result<TerminalDto, ServiceError> {
+    let clock = state.clock.clone();
     let ctx = ctx.clone();
     state
         .store
@@ -160,7 +163,7 @@ async fn change(
             Box::pin(async move {
                 let mut record = terminals::get(&mut *conn, id).await?.ok_or(ServiceError::NotFound("terminal"))?;
                 let code = apply(&mut record)?;
-                record.updated_at = time::now();
+                record.updated_at = clock.now();
                 terminals::upsert(conn, &record).await?;
                 let detail = json!({ "name": record.name, "label": record.label });
                 audit::append(conn, &ctx.audit(action, Some(id.to_string()), detail)).await?;
@@ -178,6 +181,7 @@ pub async fn pair(
     code: &str,
     source: Source,
 ) -> Result<PairedTerminalDto, ServiceError> {
+    let clock = state.clock.clone();
     let code = normalize_code(code)
         .ok_or_else(|| ValidationErrors::single("code", "must be the 8-character code a manager made (ABCD-EFGH)"))?;
     let guard = match state.auth.begin_attempt(source) {
@@ -193,7 +197,7 @@ pub async fn pair(
         .writer()
         .write(move |conn| {
             Box::pin(async move {
-                let now = time::now();
+                let now = clock.now();
                 let Some(mut record) = terminals::find_by_code(conn, &code_hash).await? else {
                     return Ok::<_, JobError<ServiceError>>(Done::new(None, None));
                 };
@@ -236,8 +240,8 @@ pub async fn identify(state: &AppState, credential: &str) -> Result<Option<Termi
     if !matches || record.revoked_at.is_some() {
         return Ok(None);
     }
-    if record.last_seen_at.is_none_or(|at| time::now() - at >= SEEN_EVERY) {
-        let now = time::now();
+    if record.last_seen_at.is_none_or(|at| state.clock.now() - at >= SEEN_EVERY) {
+        let now = state.clock.now();
         let mut seen = record.clone();
         seen.last_seen_at = Some(now);
         state
@@ -254,12 +258,12 @@ pub async fn identify(state: &AppState, credential: &str) -> Result<Option<Termi
     Ok(Some(record))
 }
 
-fn fresh_code() -> (String, String, DateTime<Utc>) {
+fn fresh_code(now: DateTime<Utc>) -> (String, String, DateTime<Utc>) {
     let mut bytes = [0u8; CODE_LENGTH];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let code = code_from_bytes(&bytes);
     let hash = auth::token_hash(&code);
-    let expires_at = time::now() + chrono::Duration::from_std(CODE_LIFETIME).unwrap_or(chrono::Duration::minutes(15));
+    let expires_at = now + chrono::Duration::from_std(CODE_LIFETIME).unwrap_or(chrono::Duration::minutes(15));
     (code, hash, expires_at)
 }
 

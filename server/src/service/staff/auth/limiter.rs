@@ -18,10 +18,19 @@
 //!
 //! Time is passed in, so tests move it instead of sleeping.
 
+use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+/// A moment on the server's clock (see [`crate::clock::Clock`]).
+pub type Instant = DateTime<Utc>;
+
+/// How long after `earlier` `now` is (zero if the clock went back).
+fn since(now: Instant, earlier: Instant) -> Duration {
+    (now - earlier).to_std().unwrap_or(Duration::ZERO)
+}
 use uuid::Uuid;
 
 /// The limits (see `docs/configuration.md`, security).
@@ -149,7 +158,7 @@ impl SignInLimiter {
         }
         if state.failures.len() + state.in_flight >= policy.per_source {
             let retry_after = match state.failures.front() {
-                Some(oldest) => policy.window.saturating_sub(now.saturating_duration_since(*oldest)),
+                Some(oldest) => policy.window.saturating_sub(since(now, *oldest)),
                 None => Duration::from_secs(1), // only in-flight checks: they finish soon
             };
             let first = !state.lockout_noted;
@@ -158,7 +167,7 @@ impl SignInLimiter {
         }
         if under_alert {
             if let Some(last) = state.last_attempt {
-                let since = now.saturating_duration_since(last);
+                let since = since(now, last);
                 if since < policy.slowdown {
                     return Err(Refusal::SlowedDown {
                         retry_after: (policy.slowdown - since).max(Duration::from_secs(1)),
@@ -218,7 +227,7 @@ impl SignInLimiter {
 }
 
 fn prune(failures: &mut VecDeque<Instant>, now: Instant, window: Duration) {
-    while failures.front().is_some_and(|t| now.saturating_duration_since(*t) >= window) {
+    while failures.front().is_some_and(|t| since(now, *t) >= window) {
         failures.pop_front();
     }
 }
@@ -245,7 +254,7 @@ mod tests {
 
     #[test]
     fn a_source_gets_its_attempts_then_waits_for_the_window() {
-        let t0 = Instant::now();
+        let t0 = Utc::now();
         let mut l = SignInLimiter::new(policy());
         for _ in 0..5 {
             let a = l.begin(address(1), t0).expect("allowed");
@@ -262,7 +271,7 @@ mod tests {
 
     #[test]
     fn concurrent_attempts_are_counted_before_they_are_checked() {
-        let t0 = Instant::now();
+        let t0 = Utc::now();
         let mut l = SignInLimiter::new(policy());
         let granted: Vec<Attempt> = (0..1_000).filter_map(|_| l.begin(address(1), t0).ok()).collect();
         assert_eq!(granted.len(), 5);
@@ -270,7 +279,7 @@ mod tests {
 
     #[test]
     fn a_success_does_not_erase_failures() {
-        let t0 = Instant::now();
+        let t0 = Utc::now();
         let mut l = SignInLimiter::new(policy());
         let mut checks = 0;
         for _ in 0..100 {
@@ -287,7 +296,7 @@ mod tests {
 
     #[test]
     fn the_shop_budget_raises_one_alert_and_slows_every_source() {
-        let t0 = Instant::now();
+        let t0 = Utc::now();
         let mut l = SignInLimiter::new(policy());
         let mut alerts = 0;
         for n in 0..20u8 {
@@ -308,7 +317,7 @@ mod tests {
 
     #[test]
     fn memory_is_bounded_by_max_sources() {
-        let t0 = Instant::now();
+        let t0 = Utc::now();
         let mut l = SignInLimiter::new(LimiterPolicy { max_sources: 10, ..policy() });
         for n in 0..10u8 {
             let a = l.begin(address(n), t0).expect("allowed");
@@ -341,7 +350,7 @@ mod tests {
         fn never_more_failed_or_pending_checks_per_window_than_allowed(ops in prop::collection::vec(op(), 1..400)) {
             let policy = policy();
             let mut l = SignInLimiter::new(policy);
-            let t0 = Instant::now();
+            let t0 = Utc::now();
             let mut now = t0;
             let mut pending: VecDeque<(usize, Attempt)> = VecDeque::new();
             // (attempt number, source, time) of every check that failed or is pending.
@@ -366,7 +375,7 @@ mod tests {
                     Op::Wait(secs) => now += Duration::from_secs(secs),
                 }
                 for n in 0..3 {
-                    let recent = costly.iter().filter(|(_, s, t)| *s == address(n) && now.duration_since(*t) < policy.window).count();
+                    let recent = costly.iter().filter(|(_, s, t)| *s == address(n) && since(now, *t) < policy.window).count();
                     prop_assert!(recent <= policy.per_source, "{recent} costly checks for source {n} within a window");
                 }
             }

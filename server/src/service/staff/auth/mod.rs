@@ -17,7 +17,7 @@ pub mod pins;
 use crate::service::context::Actor;
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
-use crate::store::{audit, outbox, sessions, staff, time, Done, JobError};
+use crate::store::{audit, outbox, sessions, staff, Done, JobError};
 use chrono::{DateTime, Utc};
 use crema_shared::api::{SessionDto, StaffDto};
 use crema_shared::events::types;
@@ -28,7 +28,7 @@ use pins::{PinCheckers, PinHasher};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::watch;
 
 /// How often a session's idle clock is written back (it is checked on every request).
@@ -54,13 +54,16 @@ pub struct Auth {
     limiter: Mutex<SignInLimiter>,
     checkers: PinCheckers,
     sessions_changed: watch::Sender<u64>,
+    /// The lockout windows are measured on the server's clock.
+    clock: crate::clock::Clock,
 }
 
 impl Auth {
-    pub fn new(policy: AuthPolicy, pins: Arc<PinHasher>) -> Self {
+    pub fn new(policy: AuthPolicy, pins: Arc<PinHasher>, clock: crate::clock::Clock) -> Self {
         Auth {
             policy,
             pins,
+            clock,
             limiter: Mutex::new(SignInLimiter::new(policy.limiter)),
             checkers: PinCheckers::new(policy.concurrent_pin_checks),
             sessions_changed: watch::Sender::new(0),
@@ -79,13 +82,13 @@ impl Auth {
 
     /// Reserves a sign-in attempt (also used by terminal pairing, which guesses a code).
     pub fn begin_attempt(self: &Arc<Self>, source: Source) -> Result<AttemptGuard, Refusal> {
-        let attempt = self.lock().begin(source, Instant::now())?;
+        let attempt = self.lock().begin(source, self.clock.now())?;
         Ok(AttemptGuard { auth: self.clone(), attempt: Some(attempt) })
     }
 
     /// Whether the shop-wide sign-in alert stands.
     pub fn under_alert(&self) -> bool {
-        self.lock().under_alert(Instant::now())
+        self.lock().under_alert(self.clock.now())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, SignInLimiter> {
@@ -108,13 +111,13 @@ impl AttemptGuard {
 
     pub fn succeeded(mut self) {
         if let Some(attempt) = self.attempt.take() {
-            self.auth.lock().succeeded(attempt, Instant::now());
+            self.auth.lock().succeeded(attempt, self.auth.clock.now());
         }
     }
 
     pub fn failed(mut self) -> limiter::FailureNote {
         match self.attempt.take() {
-            Some(attempt) => self.auth.lock().failed(attempt, Instant::now()),
+            Some(attempt) => self.auth.lock().failed(attempt, self.auth.clock.now()),
             None => limiter::FailureNote::default(),
         }
     }
@@ -123,7 +126,7 @@ impl AttemptGuard {
 impl Drop for AttemptGuard {
     fn drop(&mut self) {
         if let Some(attempt) = self.attempt.take() {
-            self.auth.lock().failed(attempt, Instant::now());
+            self.auth.lock().failed(attempt, self.auth.clock.now());
         }
     }
 }
@@ -189,7 +192,7 @@ pub async fn record_failure(
         });
         tracing::error!(failures, "sign-in alert: wrong PINs across the shop reached the budget; slowing every source");
         entries.push(ctx.audit(types::SECURITY_SIGNIN_ALERT, None, detail.clone()));
-        events.push(ctx.event(types::SECURITY_SIGNIN_ALERT, None, time::now(), detail));
+        events.push(ctx.event(types::SECURITY_SIGNIN_ALERT, None, state.clock.now(), detail));
     }
     if entries.is_empty() {
         return Ok(());
@@ -243,7 +246,7 @@ pub async fn sign_in(
     };
     guard.succeeded();
     let token = hex::encode(random_bytes());
-    let now = time::now();
+    let now = state.clock.now();
     let expires_at = now + chrono_duration(auth.policy.session_idle).min(chrono_duration(auth.policy.session_max));
     let hash = token_hash(&token);
     let entry = RequestContext {
@@ -270,14 +273,14 @@ pub async fn sign_in(
 /// The live session behind a token hash, without extending it (for open streams).
 pub async fn check(state: &AppState, token_hash: &str) -> Result<Option<Actor>, ServiceError> {
     let Some(session) = sessions::find(state.store.reader(), token_hash).await? else { return Ok(None) };
-    Ok(live(state, &session, time::now()).then(|| actor_of(&session)))
+    Ok(live(state, &session, state.clock.now()).then(|| actor_of(&session)))
 }
 
 /// The actor behind `token`, if the session is live (and extends it within its lifetime).
 pub async fn resolve(state: &AppState, token: &str) -> Result<Option<(Actor, DateTime<Utc>)>, ServiceError> {
     let hash = token_hash(token);
     let Some(session) = sessions::find(state.store.reader(), &hash).await? else { return Ok(None) };
-    let now = time::now();
+    let now = state.clock.now();
     if !live(state, &session, now) {
         return Ok(None);
     }
