@@ -151,7 +151,7 @@ pub struct Config {
     #[arg(long, env = "CREMA_CRON_END_OF_DAY", default_value = "0 0 23 * * *")]
     pub cron_end_of_day: String,
 
-    /// Cron (with seconds) of the pruning of finished jobs and old idempotency answers.
+    /// Cron (with seconds) of the pruning of what is past its retention (jobs, answers, events, dead letters, sessions).
     #[arg(long, env = "CREMA_CRON_PRUNE", default_value = "0 30 3 * * *")]
     pub cron_prune: String,
 
@@ -159,9 +159,17 @@ pub struct Config {
     #[arg(long, env = "CREMA_CRON_AUDIT_CHECK", default_value = "0 17 * * * *")]
     pub cron_audit_check: String,
 
-    /// Days finished jobs and idempotency answers are kept.
+    /// Days succeeded jobs and idempotency answers are kept.
     #[arg(long, env = "CREMA_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub retention_days: u64,
+
+    /// Days outbox events are kept once every sink has passed them (the audit log is never pruned).
+    #[arg(long, env = "CREMA_OUTBOX_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub outbox_retention_days: u64,
+
+    /// Days dead jobs and dead letters are kept for a manager to look at and retry.
+    #[arg(long, env = "CREMA_DEAD_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
+    pub dead_retention_days: u64,
 
     /// A webhook endpoint to forward every event to (Standard Webhooks signed).
     #[arg(long, env = "CREMA_WEBHOOK_URL")]
@@ -281,6 +289,13 @@ pub enum StaffCommand {
 pub enum AuditCommand {
     /// Check the audit log's hash chain; names the first broken link (exit status 1).
     Verify,
+    /// Copy the whole audit log, oldest first, as JSON lines with each row's chain hashes
+    /// (it is never pruned; this is how it leaves the box).
+    Export {
+        /// Where to write (`-`: standard output).
+        #[arg(long, default_value = "-")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, clap::Subcommand)]

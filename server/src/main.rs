@@ -17,6 +17,7 @@ async fn main() -> ExitCode {
         None => serve(&cli.config).await,
         Some(Command::Staff(command)) => staff_command(&cli.config, command).await,
         Some(Command::Audit(AuditCommand::Verify)) => audit_verify(&cli.config).await,
+        Some(Command::Audit(AuditCommand::Export { out })) => audit_export(&cli.config, &out).await,
         Some(Command::Tls(TlsCommand::SelfSigned { names, cert, key })) => {
             crema_server::tls::write_self_signed(&names, &cert, &key).map_err(|e| e.to_string()).map(|()| {
                 tracing::info!(cert = %cert.display(), key = %key.display(), "wrote a self-signed certificate");
@@ -77,6 +78,38 @@ async fn staff_command(config: &Config, command: StaffCommand) -> Result<(), Str
         crema_server::service::ServiceError::Validation(v) => v.to_string(),
         other => other.to_string(),
     })
+}
+
+/// Writes the whole audit log as JSON lines (oldest first, with the chain hashes).
+async fn audit_export(config: &Config, out: &std::path::Path) -> Result<(), String> {
+    use std::io::Write;
+    let state = build_state(config).await.map_err(|e| e.to_string())?;
+    let mut sink: Box<dyn Write> = if out.as_os_str() == "-" {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(std::fs::File::create(out).map_err(|e| format!("{}: {e}", out.display()))?)
+    };
+    let result = async {
+        let mut conn = state.store.reader().acquire().await.map_err(|e| e.to_string())?;
+        let (mut after, mut rows) = (0, 0_u64);
+        loop {
+            let page =
+                crema_server::store::audit::export_after(&mut conn, after, 1_000).await.map_err(|e| e.to_string())?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            for row in &page {
+                let line = serde_json::to_string(row).map_err(|e| e.to_string())?;
+                writeln!(sink, "{line}").map_err(|e| e.to_string())?;
+                rows += 1;
+            }
+        }
+        sink.flush().map_err(|e| e.to_string())?;
+        tracing::info!(rows, "exported the audit log");
+        Ok(())
+    }
+    .await;
+    state.store.close().await;
+    result
 }
 
 /// Checks the audit log's chain; a broken link is named and fails the command.

@@ -257,7 +257,11 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             end_of_day: config.cron_end_of_day.clone(),
             prune: config.cron_prune.clone(),
             audit_check: config.cron_audit_check.clone(),
-            retention: Duration::from_secs(config.retention_days * 86_400),
+            retention: crate::service::jobs::retention::Retention {
+                finished: Duration::from_secs(config.retention_days * 86_400),
+                events: Duration::from_secs(config.outbox_retention_days * 86_400),
+                dead: Duration::from_secs(config.dead_retention_days * 86_400),
+            },
         },
         cors_origins: config.cors_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).collect(),
         network: NetworkPolicy {

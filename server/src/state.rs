@@ -107,7 +107,7 @@ pub struct CronSettings {
     pub end_of_day: String,
     pub prune: String,
     pub audit_check: String,
-    pub retention: Duration,
+    pub retention: crate::service::jobs::retention::Retention,
 }
 
 impl AppState {

@@ -271,3 +271,49 @@ pub async fn list(conn: &mut SqliteConnection, filter: &AuditFilter) -> Result<V
         })
         .collect()
 }
+
+/// One audit row as exported: the entry with its place in the chain.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ExportedRow {
+    pub id: i64,
+    pub at: String,
+    pub staff_id: Option<String>,
+    pub action: String,
+    pub subject: Option<String>,
+    pub detail: serde_json::Value,
+    pub request_id: Option<String>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+/// Up to `limit` rows after `after_id`, oldest first, for an export.
+pub async fn export_after(
+    conn: &mut SqliteConnection,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<ExportedRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, at, staff_id, action, subject, detail, request_id, prev_hash, hash FROM audit_log
+         WHERE id > ? ORDER BY id LIMIT ?",
+    )
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let detail: String = r.try_get("detail")?;
+            Ok(ExportedRow {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                staff_id: r.try_get("staff_id")?,
+                action: r.try_get("action")?,
+                subject: r.try_get("subject")?,
+                detail: serde_json::from_str(&detail).map_err(|e| StoreError::corrupt(format!("audit detail: {e}")))?,
+                request_id: r.try_get("request_id")?,
+                prev_hash: r.try_get("prev_hash")?,
+                hash: r.try_get("hash")?,
+            })
+        })
+        .collect()
+}

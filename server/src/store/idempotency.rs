@@ -53,10 +53,13 @@ pub async fn save(
 }
 
 /// Forgets answers saved before `before`; returns how many.
-pub async fn prune(conn: &mut SqliteConnection, before: chrono::DateTime<Utc>) -> Result<u64, StoreError> {
-    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?")
-        .bind(time::to_text(before))
-        .execute(&mut *conn)
-        .await?;
+pub async fn prune(conn: &mut SqliteConnection, before: chrono::DateTime<Utc>, limit: i64) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE created_at < ? LIMIT ?)",
+    )
+    .bind(time::to_text(before))
+    .bind(limit)
+    .execute(&mut *conn)
+    .await?;
     Ok(done.rows_affected())
 }

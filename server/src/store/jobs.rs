@@ -237,12 +237,20 @@ pub async fn list(conn: &mut SqliteConnection, filter: &JobFilter) -> Result<Vec
     rows.iter().map(from_row).collect()
 }
 
-/// Deletes succeeded jobs last touched before `before`; returns how many.
-pub async fn prune_succeeded(conn: &mut SqliteConnection, before: DateTime<Utc>) -> Result<u64, StoreError> {
-    let done = sqlx::query("DELETE FROM jobs WHERE state = 'succeeded' AND updated_at < ?")
-        .bind(time::to_text(before))
-        .execute(&mut *conn)
-        .await?;
+/// Deletes up to `limit` jobs of `state` last touched before `before`; returns how many.
+pub async fn prune(
+    conn: &mut SqliteConnection,
+    state: JobState,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> Result<u64, StoreError> {
+    let done =
+        sqlx::query("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = ?1 AND updated_at < ?2 LIMIT ?3)")
+            .bind(state.as_str())
+            .bind(time::to_text(before))
+            .bind(limit)
+            .execute(&mut *conn)
+            .await?;
     Ok(done.rows_affected())
 }
 

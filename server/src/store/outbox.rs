@@ -96,3 +96,28 @@ pub async fn read_after(
 pub async fn latest_sequence(db: impl SqliteExecutor<'_>) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT COALESCE(MAX(sequence), 0) FROM outbox").fetch_one(db).await?)
 }
+
+/// Deletes up to `limit` events older than `before` that every sink has passed (at or below the
+/// lowest sink cursor, active or not), that no dead letter still waiting for a replay points
+/// at, and never the newest event; returns how many. (Sequences are never reused.)
+pub async fn prune(conn: &mut SqliteConnection, before: DateTime<Utc>, limit: i64) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "DELETE FROM outbox WHERE sequence IN (
+             SELECT sequence FROM outbox
+             WHERE time < ?1
+               AND sequence <= COALESCE((SELECT MIN(cursor) FROM sinks), sequence)
+               AND sequence < (SELECT MAX(sequence) FROM outbox)
+               AND sequence NOT IN (SELECT sequence FROM sink_dead_letters WHERE replayed_at IS NULL)
+             ORDER BY sequence LIMIT ?2)",
+    )
+    .bind(time::to_text(before))
+    .bind(limit)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The oldest sequence still kept (`None`: the log is empty).
+pub async fn oldest_sequence(db: impl sqlx::SqliteExecutor<'_>) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT MIN(sequence) FROM outbox").fetch_one(db).await?)
+}

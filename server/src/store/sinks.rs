@@ -277,3 +277,19 @@ fn from_row(r: &SqliteRow) -> Result<SinkRecord, StoreError> {
         updated_at: time::from_text(&r.try_get::<String, _>("updated_at")?)?,
     })
 }
+
+/// Deletes up to `limit` dead letters recorded before `before`; returns how many.
+pub async fn prune_dead_letters(
+    conn: &mut SqliteConnection,
+    before: chrono::DateTime<chrono::Utc>,
+    limit: i64,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "DELETE FROM sink_dead_letters WHERE id IN (SELECT id FROM sink_dead_letters WHERE at < ? LIMIT ?)",
+    )
+    .bind(time::to_text(before))
+    .bind(limit)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -21,6 +21,7 @@ mod orders;
 mod payments;
 mod privacy;
 mod problems;
+mod retention;
 mod screens_api;
 mod secrets;
 mod security;

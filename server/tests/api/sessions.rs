@@ -203,7 +203,7 @@ async fn an_expired_session_ends_its_stream_within_seconds_and_is_pruned() {
     )
     .await;
     assert!(stream.closed_within(Duration::from_secs(10)).await, "the periodic check ends it");
-    crema_server::service::jobs::cron::prune(&app.state).await.expect("pruned");
+    crema_server::service::jobs::retention::prune(&app.state).await.expect("pruned");
     let left: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE st.role = 'cashier'",
     )

@@ -1,12 +1,9 @@
 //! Periodic work, driven by `tokio-cron-scheduler` with cron expressions from the settings:
 //! a sweep that wakes the job runner (so a due job is never left waiting for a missed
 //! wake-up), the end-of-day summary and audit chain head, an hourly audit chain check, and
-//! the pruning of finished jobs, old idempotency answers and ended sessions.
+//! the pruning of what is past its retention (see [`super::retention`]).
 
-use crate::service::error::JobResult;
-use crate::service::ServiceError;
 use crate::state::AppState;
-use crate::store::{idempotency, jobs, sessions, Done};
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
 /// Starts the scheduler with Crema's periodic jobs.
@@ -57,39 +54,12 @@ pub async fn start(state: &AppState) -> Result<JobScheduler, JobSchedulerError> 
         .add(Job::new_async(state.cron.prune.as_str(), move |_id, _scheduler| {
             let state = pruner.clone();
             Box::pin(async move {
-                match prune(&state).await {
-                    Ok((jobs, keys)) => tracing::info!(jobs, keys, "pruned finished jobs and old idempotency answers"),
-                    Err(e) => tracing::error!(error = %e, "pruning failed"),
+                if let Err(e) = super::retention::prune(&state).await {
+                    tracing::error!(error = %e, "pruning failed");
                 }
             })
         })?)
         .await?;
     scheduler.start().await?;
     Ok(scheduler)
-}
-
-/// Deletes succeeded jobs and idempotency answers older than the retention period, and
-/// sessions that have ended.
-pub async fn prune(state: &AppState) -> Result<(u64, u64), ServiceError> {
-    let now = state.clock.now();
-    let before = now - chrono::Duration::from_std(state.cron.retention).unwrap_or(chrono::Duration::days(7));
-    let oldest_start =
-        now - chrono::Duration::from_std(state.auth.policy.session_max).unwrap_or(chrono::Duration::hours(16));
-    let (jobs, keys, sessions) = state
-        .store
-        .writer()
-        .write(move |conn| {
-            Box::pin(async move {
-                let jobs = jobs::prune_succeeded(conn, before).await?;
-                let keys = idempotency::prune(conn, before).await?;
-                let ended = sessions::prune(conn, now, oldest_start).await?;
-                JobResult::Ok(Done::new((jobs, keys, ended), None))
-            })
-        })
-        .await?;
-    if sessions > 0 {
-        tracing::info!(sessions, "pruned ended sessions");
-        state.auth.sessions_ended();
-    }
-    Ok((jobs, keys))
 }

@@ -9,6 +9,7 @@
 //! background runner only calls it, woken when a job may be due and by a cron sweep.
 
 pub mod cron;
+pub mod retention;
 mod runner;
 
 pub use runner::run;

@@ -1,0 +1,106 @@
+//! Retention: the nightly pruning removes what is past its time and nothing a sink, a dead
+//! letter or the audit log still needs. Time is moved on the server's clock.
+
+use crate::helpers::{client_with, sign_in, spawn_app_with, test_config, MANAGER_PIN};
+use crema_server::clock::Clock;
+use crema_server::service::jobs::retention::{self, Pruned};
+use crema_server::store::outbox;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+async fn audit_rows(app: &crate::helpers::TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(app.state.store.reader()).await.expect("count")
+}
+
+#[tokio::test]
+async fn old_records_go_once_past_their_retention_and_never_what_a_sink_still_needs() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = test_config(dir.path().join("crema.db"));
+    config.clock = Clock::manual(chrono::Utc::now());
+    config.ticket_sla_secs = 0; // no ticket-age alerts adding events while the clock jumps
+    let mut app = spawn_app_with(config, dir).await;
+    let demo = app.demo().await;
+    // A sink that cannot be reached holds every event from the start.
+    let sink: Value = app
+        .post("/api/v1/sinks", &json!({"name": "hq", "url": "http://127.0.0.1:9/hook", "start_after": 0}))
+        .await
+        .json()
+        .await
+        .expect("sink");
+    for n in 0..3 {
+        let response = app
+            .client
+            .post(app.url("/api/v1/orders"))
+            .header("idempotency-key", format!("order-{n}"))
+            .json(&demo.espresso(&format!("Guest {n}")))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 201);
+    }
+    let events_before = app.events().await.len();
+    let audited = audit_rows(&app).await;
+
+    // A day later nothing is old enough.
+    app.state.clock.advance(DAY);
+    let pruned = retention::prune(&app.state).await.expect("pruned");
+    assert_eq!(Pruned { sessions: pruned.sessions, ..Pruned::default() }, pruned, "nothing but ended sessions");
+    assert_eq!(app.events().await.len(), events_before);
+
+    // A month later the idempotency answers go; the events stay while the sink has not passed them.
+    app.state.clock.advance(30 * DAY);
+    let pruned = retention::prune(&app.state).await.expect("pruned");
+    assert!(pruned.idempotency_answers >= 3, "{pruned:?}");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotency_keys")
+        .fetch_one(app.state.store.reader())
+        .await
+        .expect("count");
+    assert_eq!(left, 0);
+    assert_eq!(pruned.events, 0, "the sink still needs them");
+    assert_eq!(app.events().await.len(), events_before);
+
+    // Once the sink is gone, every old event goes but the newest (sequences are never reused).
+    app.client = client_with(&sign_in(&app.base, MANAGER_PIN).await);
+    let id = sink["id"].as_str().expect("id");
+    assert_eq!(app.client.delete(app.url(&format!("/api/v1/sinks/{id}"))).send().await.expect("delete").status(), 204);
+    let newest = app.events().await.last().map(|e| e.sequence).expect("events");
+    let pruned = retention::prune(&app.state).await.expect("pruned");
+    assert_eq!(pruned.events as usize, events_before - 1, "all but the newest");
+    let kept = app.events().await;
+    assert!(kept.iter().all(|e| e.sequence >= newest), "{:?}", kept.iter().map(|e| e.sequence).collect::<Vec<_>>());
+    assert_eq!(outbox::oldest_sequence(app.state.store.reader()).await.expect("oldest"), Some(newest));
+    // The audit log is never pruned, and the log carries on after the newest kept sequence.
+    assert!(audit_rows(&app).await >= audited);
+    let next = app.place(&demo.espresso("Later")).await;
+    let after = app.events().await;
+    assert!(after.iter().any(|e| e.subject.as_deref() == Some(next.id.to_string().as_str()) && e.sequence > newest));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_audit_log_is_exported_with_its_chain() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("crema.db");
+    let app = spawn_app_with(test_config(&db), tempfile::tempdir().expect("spare")).await;
+    app.place(&app.demo().await.espresso("Ana")).await;
+    let rows = audit_rows(&app).await;
+    app.stop().await;
+    let out = dir.path().join("audit.jsonl");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_crema-server"))
+        .args(["audit", "export", "--out"])
+        .arg(&out)
+        .env("CREMA_DATABASE_URL", &db)
+        .env("RUST_LOG", "warn")
+        .status()
+        .expect("runs");
+    assert!(status.success());
+    let text = std::fs::read_to_string(&out).expect("export");
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(lines.len() as i64, rows);
+    for pair in lines.windows(2) {
+        assert_eq!(pair[1]["prev_hash"], pair[0]["hash"], "each row links to the one before");
+    }
+    assert!(lines.iter().any(|l| l["action"] == "order.placed"));
+}
