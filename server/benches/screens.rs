@@ -12,13 +12,9 @@
 //! `cargo bench -p crema-server --bench screens -- --orders 50 --loads 15`
 //! (needs `scripts/build-ui` first, and chromium + chromium-driver).
 
-#[path = "../tests/support/binary.rs"]
-#[allow(dead_code)]
-mod binary;
-#[path = "../tests/screens/browser.rs"]
-#[allow(dead_code)]
-mod browser;
 mod support;
+
+use crema_e2e::{binary, browser};
 
 use serde_json::{json, Value};
 use std::collections::HashMap;

@@ -11,12 +11,7 @@
 //!
 //! `cargo bench -p crema-desktop --bench startup -- --runs 9`
 
-#[path = "../../server/tests/screens/browser.rs"]
-#[allow(dead_code)]
-mod browser;
-#[path = "../tests/desktop/display.rs"]
-#[allow(dead_code)]
-mod display;
+use crema_e2e::display;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

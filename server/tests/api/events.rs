@@ -1,6 +1,6 @@
 //! The live event stream: CloudEvents over SSE, resumable without gaps or duplicates.
 
-use crate::helpers::{spawn_app, SseReader};
+use crate::helpers::spawn_app;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ const WAIT: Duration = Duration::from_secs(10);
 async fn a_new_order_arrives_live_as_a_cloudevent() {
     let app = spawn_app().await;
     let demo = app.demo().await;
-    let mut stream = SseReader::open(&app, "/api/v1/events", None).await;
+    let mut stream = crate::helpers::open_stream(&app, "/api/v1/events", None).await;
     let order = app.place(&demo.latte_and_croissant("Ana")).await;
     let message = stream.next(WAIT).await.expect("an event arrives");
     let event: Value = serde_json::from_str(&message.data).expect("json");
@@ -35,7 +35,7 @@ async fn resuming_with_last_event_id_has_no_gap_and_no_duplicate() {
         app.place(&demo.espresso(&format!("Early {i}"))).await;
     }
     // Read the first two of the backlog, then drop the connection.
-    let mut first = SseReader::open(&app, "/api/v1/events?after=0", None).await;
+    let mut first = crate::helpers::open_stream(&app, "/api/v1/events?after=0", None).await;
     let a = first.next(WAIT).await.expect("event 1");
     let b = first.next(WAIT).await.expect("event 2");
     drop(first);
@@ -43,7 +43,7 @@ async fn resuming_with_last_event_id_has_no_gap_and_no_duplicate() {
     for i in 0..4 {
         app.place(&demo.espresso(&format!("Late {i}"))).await;
     }
-    let mut resumed = SseReader::open(&app, "/api/v1/events", b.id.as_deref()).await;
+    let mut resumed = crate::helpers::open_stream(&app, "/api/v1/events", b.id.as_deref()).await;
     let mut seen = vec![a.id.clone(), b.id.clone()];
     for _ in 0..5 {
         seen.push(resumed.next(WAIT).await.expect("resumed event").id);
@@ -63,7 +63,7 @@ async fn a_stream_without_cursor_starts_at_now() {
     let app = spawn_app().await;
     let demo = app.demo().await;
     app.place(&demo.espresso("Before")).await;
-    let mut stream = SseReader::open(&app, "/api/v1/events", None).await;
+    let mut stream = crate::helpers::open_stream(&app, "/api/v1/events", None).await;
     let after = app.place(&demo.espresso("After")).await;
     let message = stream.next(WAIT).await.expect("event");
     let event: Value = serde_json::from_str(&message.data).expect("json");

@@ -25,10 +25,7 @@ pub struct TestApp {
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
-/// Demo PINs seeded into every new database.
-pub const CASHIER_PIN: &str = "1111";
-pub const BARISTA_PIN: &str = "2222";
-pub const MANAGER_PIN: &str = "9999";
+pub use crema_e2e::http::{client_with, sign_in, FetchJson, SseReader, BARISTA_PIN, CASHIER_PIN, MANAGER_PIN};
 
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -57,19 +54,6 @@ pub async fn spawn_app_with(config: Config, dir: TempDir) -> TestApp {
     TestApp { client: client_with(&token), base, state, dir, stop: Some(stop), task: Some(task) }
 }
 
-/// Signs in with `pin` and returns the session token.
-pub async fn sign_in(base: &str, pin: &str) -> String {
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/v1/sessions"))
-        .json(&json!({ "pin": pin }))
-        .send()
-        .await
-        .expect("sign-in sent");
-    assert_eq!(response.status(), 201, "sign-in with {pin} failed");
-    let session: Value = response.json().await.expect("session json");
-    session["token"].as_str().expect("token").to_string()
-}
-
 /// Enrols a terminal as the demo manager and pairs it; returns its credential `<id>.<secret>`.
 pub async fn pair_terminal(app: &TestApp, name: &str) -> String {
     let made: Value = app.post("/api/v1/terminals", &json!({ "name": name })).await.json().await.expect("terminal");
@@ -83,14 +67,6 @@ pub async fn pair_terminal(app: &TestApp, name: &str) -> String {
     assert_eq!(response.status(), 201, "pairing");
     let paired: Value = response.json().await.expect("paired");
     paired["credential"].as_str().expect("credential").to_string()
-}
-
-/// A client that sends `Authorization: Bearer <token>` on every request.
-pub fn client_with(token: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).expect("header");
-    headers.insert(reqwest::header::AUTHORIZATION, value);
-    reqwest::Client::builder().default_headers(headers).timeout(Duration::from_secs(30)).build().expect("client")
 }
 
 impl TestApp {
@@ -297,79 +273,7 @@ pub fn assert_problem(
     }
 }
 
-/// A minimal Server-Sent Events reader over a streaming response.
-pub struct SseReader {
-    response: reqwest::Response,
-    buffer: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct SseMessage {
-    pub id: Option<String>,
-    pub data: String,
-}
-
-impl SseReader {
-    pub async fn open(app: &TestApp, path: &str, last_event_id: Option<&str>) -> SseReader {
-        SseReader::connect(&app.client, &app.url(path), last_event_id).await
-    }
-
-    pub async fn connect(client: &reqwest::Client, url: &str, last_event_id: Option<&str>) -> SseReader {
-        let mut request = client.get(url).header("accept", "text/event-stream");
-        if let Some(id) = last_event_id {
-            request = request.header("last-event-id", id);
-        }
-        let response = request.send().await.expect("stream opens");
-        assert_eq!(response.status(), 200);
-        SseReader { response, buffer: String::new() }
-    }
-
-    /// The next message with data (keep-alive comments are skipped), within `wait`.
-    pub async fn next(&mut self, wait: Duration) -> Option<SseMessage> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let mut message = SseMessage { id: None, data: String::new() };
-                for line in block.lines() {
-                    if let Some(id) = line.strip_prefix("id:") {
-                        message.id = Some(id.trim().to_string());
-                    } else if let Some(data) = line.strip_prefix("data:") {
-                        message.data.push_str(data.trim_start());
-                    }
-                }
-                if !message.data.is_empty() {
-                    return Some(message);
-                }
-                continue;
-            }
-            let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await.ok()?.ok()??;
-            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
-        }
-    }
-}
-
-impl SseReader {
-    /// Whether the server ends the stream within `wait` (messages before the end are skipped).
-    pub async fn closed_within(&mut self, wait: Duration) -> bool {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            match tokio::time::timeout_at(deadline, self.response.chunk()).await {
-                Err(_) => return false,
-                Ok(Ok(Some(_))) => continue,
-                Ok(Ok(None)) | Ok(Err(_)) => return true,
-            }
-        }
-    }
-}
-
-/// Sends a request and parses the answer as JSON, whatever its status.
-pub trait FetchJson {
-    fn fetch_json(self) -> impl std::future::Future<Output = Value> + Send;
-}
-
-impl FetchJson for reqwest::RequestBuilder {
-    async fn fetch_json(self) -> Value {
-        self.send().await.expect("request sent").json().await.expect("JSON answer")
-    }
+/// Opens a stream on `app` as its signed-in client.
+pub async fn open_stream(app: &TestApp, path: &str, last_event_id: Option<&str>) -> SseReader {
+    SseReader::connect(&app.client, &app.url(path), last_event_id).await
 }

@@ -101,7 +101,7 @@ async fn the_runner_raises_the_ticket_age_alert_when_the_clock_reaches_the_limit
     let late = app.place(&app.demo().await.espresso("Late")).await;
     app.state.clock.advance(Duration::from_secs(599));
     app.state.jobs_wakeup.notify_one();
-    let mut sse = crate::helpers::SseReader::open(&app, "/api/v1/events", None).await;
+    let mut sse = crate::helpers::open_stream(&app, "/api/v1/events", None).await;
     app.state.clock.advance(Duration::from_secs(1));
     app.state.jobs_wakeup.notify_one();
     loop {

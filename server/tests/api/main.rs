@@ -2,11 +2,6 @@
 
 mod access;
 mod audit;
-#[path = "../support/binary.rs"]
-#[allow(dead_code)] // shared with the screens tests
-mod binary;
-mod cli;
-mod crash;
 mod egress;
 mod events;
 mod health;
@@ -29,7 +24,6 @@ mod sessions;
 mod signin;
 mod staff;
 mod stock;
-mod tansu;
 mod terminals;
 mod transitions;
 mod webhooks;

@@ -44,7 +44,7 @@ async fn each_role_sees_only_the_customer_data_its_work_needs() {
     let text = accepted.text().await.expect("text");
     assert!(!text.contains("Lopez") && !text.contains("example.com"), "{text}");
     // Managers (and the shop's own sinks) keep everything.
-    let mut events = SseReader::open(&app, "/api/v1/events?after=0", None).await;
+    let mut events = crate::helpers::open_stream(&app, "/api/v1/events?after=0", None).await;
     assert!(events.next(Duration::from_secs(10)).await.expect("event").data.contains("ana.lopez@example.com"));
     app.stop().await;
 }

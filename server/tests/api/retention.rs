@@ -78,29 +78,3 @@ async fn old_records_go_once_past_their_retention_and_never_what_a_sink_still_ne
     assert!(after.iter().any(|e| e.subject.as_deref() == Some(next.id.to_string().as_str()) && e.sequence > newest));
     app.stop().await;
 }
-
-#[tokio::test]
-async fn the_audit_log_is_exported_with_its_chain() {
-    let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("crema.db");
-    let app = spawn_app_with(test_config(&db), tempfile::tempdir().expect("spare")).await;
-    app.place(&app.demo().await.espresso("Ana")).await;
-    let rows = audit_rows(&app).await;
-    app.stop().await;
-    let out = dir.path().join("audit.jsonl");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_crema-server"))
-        .args(["audit", "export", "--out"])
-        .arg(&out)
-        .env("CREMA_DATABASE_URL", &db)
-        .env("RUST_LOG", "warn")
-        .status()
-        .expect("runs");
-    assert!(status.success());
-    let text = std::fs::read_to_string(&out).expect("export");
-    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
-    assert_eq!(lines.len() as i64, rows);
-    for pair in lines.windows(2) {
-        assert_eq!(pair[1]["prev_hash"], pair[0]["hash"], "each row links to the one before");
-    }
-    assert!(lines.iter().any(|l| l["action"] == "order.placed"));
-}

@@ -175,7 +175,7 @@ async fn an_open_event_stream_closes_when_its_session_ends() {
     let barista = client_with(&barista_token);
     let mut signed_out = crate::helpers::SseReader::connect(&cashier, &app.url("/api/v1/events"), None).await;
     let mut deactivated = crate::helpers::SseReader::connect(&barista, &app.url("/api/v1/events"), None).await;
-    let mut manager = crate::helpers::SseReader::open(&app, "/api/v1/events", None).await;
+    let mut manager = crate::helpers::open_stream(&app, "/api/v1/events", None).await;
     // Sign-out from another tab of the same session.
     assert_eq!(cashier.delete(app.url("/api/v1/sessions/current")).send().await.expect("sent").status(), 204);
     assert!(signed_out.closed_within(Duration::from_secs(8)).await, "the signed-out stream closes");

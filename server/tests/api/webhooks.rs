@@ -3,77 +3,13 @@
 //! refused event is dead-lettered and replayable, a range can be replayed.
 
 use crate::helpers::{spawn_app_with, TestApp};
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
 use crema_server::sinks::signing::WebhookSecret;
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-#[derive(Clone, Debug)]
-pub(crate) struct Received {
-    id: String,
-    timestamp: i64,
-    signature: String,
-    body: Vec<u8>,
-}
-
-#[derive(Clone, Default)]
-pub(crate) struct Receiver {
-    received: Arc<Mutex<Vec<Received>>>,
-    /// Answer 503 to this many requests first.
-    pub(crate) failures_left: Arc<AtomicU32>,
-    /// Answer 400 to events of these types.
-    refuse: Arc<Mutex<HashSet<String>>>,
-}
-
-impl Receiver {
-    pub(crate) async fn start(self) -> String {
-        async fn hook(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
-            if r.failures_left.load(Ordering::SeqCst) > 0 {
-                r.failures_left.fetch_sub(1, Ordering::SeqCst);
-                return StatusCode::SERVICE_UNAVAILABLE;
-            }
-            let event: Value = serde_json::from_slice(&body).unwrap_or_default();
-            if r.refuse.lock().expect("lock").contains(event["type"].as_str().unwrap_or_default()) {
-                return StatusCode::BAD_REQUEST;
-            }
-            let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-            r.received.lock().expect("lock").push(Received {
-                id: header("webhook-id"),
-                timestamp: header("webhook-timestamp").parse().unwrap_or_default(),
-                signature: header("webhook-signature"),
-                body: body.to_vec(),
-            });
-            StatusCode::NO_CONTENT
-        }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let app = axum::Router::new().route("/hook", axum::routing::post(hook)).with_state(self);
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://{addr}/hook")
-    }
-
-    pub(crate) fn all(&self) -> Vec<Received> {
-        self.received.lock().expect("lock").clone()
-    }
-
-    /// Waits until events with all of `ids` have arrived (each at least once).
-    pub(crate) async fn wait_for(&self, ids: &HashSet<String>, within: Duration) {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let got: HashSet<String> = self.all().into_iter().map(|r| r.id).collect();
-            if ids.is_subset(&got) {
-                return;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "missing {:?}", ids.difference(&got).collect::<Vec<_>>());
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    }
-}
+pub(crate) use crema_e2e::webhook::Receiver;
 
 async fn app_with_webhook(url: Option<&str>, secret: Option<&str>) -> TestApp {
     let dir = tempfile::tempdir().expect("dir");
@@ -111,11 +47,10 @@ async fn a_configured_webhook_survives_an_outage_and_gets_every_event_in_order_s
     assert_eq!(expected.len(), 8);
     receiver.wait_for(&expected, Duration::from_secs(30)).await;
 
-    let key = WebhookSecret::parse(&secret).expect("secret");
     let mut last_sequence = 0;
     let mut seen = HashSet::new();
     for message in receiver.all() {
-        assert!(key.verify(&message.id, message.timestamp, &message.body, &message.signature), "bad signature");
+        message.verify(&secret).expect("a valid Standard Webhooks signature");
         let event: Value = serde_json::from_slice(&message.body).expect("cloudevent");
         assert_eq!(event["id"], message.id);
         assert_eq!(event["specversion"], "1.0");

@@ -102,7 +102,7 @@ pub struct TauriDriver {
 
 impl TauriDriver {
     pub async fn start(display: &Display) -> TauriDriver {
-        let (port, native) = (super::browser::free_port(), super::browser::free_port());
+        let (port, native) = (crate::browser::free_port(), crate::browser::free_port());
         // The app's own log goes where tauri-driver's does: target/desktop-driver-<port>.log.
         let log_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../target/desktop-driver-{port}.log"));
         let log = std::fs::File::create(&log_path).expect("driver log");

@@ -1,12 +1,12 @@
 //! `crema-server staff add`: a shop's first real manager, from the command line.
 
-use crate::binary::start;
-use crate::helpers::sign_in;
-use crate::helpers::FetchJson;
+use crema_e2e::binary::start;
+use crema_e2e::http::sign_in;
+use crema_e2e::http::FetchJson;
 use std::process::{Command, Stdio};
 
 fn crema(db: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_crema-server"))
+    Command::new(crema_e2e::binary::path("crema-server"))
         .arg("--database-url")
         .arg(db)
         .args(args)
@@ -34,7 +34,7 @@ async fn staff_add_creates_a_manager_who_can_sign_in_and_refuses_a_taken_pin() {
     let mut server = start(&db);
     let token = sign_in(&server.base, "4321").await;
     let me: serde_json::Value =
-        crate::helpers::client_with(&token).get(format!("{}/api/v1/sessions/current", server.base)).fetch_json().await;
+        crema_e2e::http::client_with(&token).get(format!("{}/api/v1/sessions/current", server.base)).fetch_json().await;
     assert_eq!((me["staff"]["name"].as_str(), me["staff"]["role"].as_str()), (Some("Jo Owner"), Some("manager")));
     server.child.kill().expect("kill");
     server.child.wait().expect("reaped");

@@ -4,8 +4,8 @@
 //! Slow suite: tansu takes ≈25 min to build cold, so this test is ignored by default and run
 //! by `scripts/test --slow`, which installs tansu first.
 
-use crate::binary::start_with;
-use crate::helpers::FetchJson;
+use crema_e2e::binary::start_with;
+use crema_e2e::http::FetchJson;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
@@ -74,7 +74,8 @@ async fn the_binary_forwards_every_event_to_a_real_broker() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("crema.db");
     let mut server = start_with(&db, &[("CREMA_KAFKA_BROKERS", broker.address.as_str()), ("CREMA_KAFKA_TOPIC", TOPIC)]);
-    let client = crate::helpers::client_with(&crate::helpers::sign_in(&server.base, crate::helpers::CASHIER_PIN).await);
+    let client =
+        crema_e2e::http::client_with(&crema_e2e::http::sign_in(&server.base, crema_e2e::http::CASHIER_PIN).await);
     let menu: Value =
         client.get(format!("{}/api/v1/menu", server.base)).send().await.expect("menu").json().await.expect("json");
     let espresso = menu["categories"][0]["items"][0]["id"].clone();

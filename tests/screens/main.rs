@@ -5,16 +5,12 @@
 //! Needs the screens built into the binary (`scripts/build-ui`, which `scripts/test` runs)
 //! and chromium + chromium-driver (installed by `scripts/test`).
 
-#[path = "../support/binary.rs"]
-#[allow(dead_code)] // shared with the API tests
-mod binary;
-#[allow(dead_code)] // shared with the screens bench and the desktop app's tests
-mod browser;
 mod flow;
-#[path = "../../benches/support/mod.rs"]
+#[path = "../../server/benches/support/mod.rs"]
 mod support;
 
-use browser::Browser;
+use crema_e2e::binary;
+use crema_e2e::browser::{self, Browser};
 use crema_shared::api::{DayReportDto, OrderPage};
 use std::time::Duration;
 

@@ -1,18 +1,19 @@
 //! An order the API acknowledged survives `kill -9` of the process.
 
-use crate::helpers::FetchJson;
-use crate::helpers::SseReader;
+use crema_e2e::http::FetchJson;
+use crema_e2e::http::SseReader;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-use crate::binary::{start, start_with};
+use crema_e2e::binary::{start, start_with};
 
 #[tokio::test]
 async fn acknowledged_orders_and_their_events_survive_kill_9() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("crema.db");
     let mut first = start(&db);
-    let client = crate::helpers::client_with(&crate::helpers::sign_in(&first.base, crate::helpers::MANAGER_PIN).await);
+    let client =
+        crema_e2e::http::client_with(&crema_e2e::http::sign_in(&first.base, crema_e2e::http::MANAGER_PIN).await);
     let menu: Value =
         client.get(format!("{}/api/v1/menu", first.base)).send().await.expect("menu").json().await.expect("json");
     let espresso = menu["categories"][0]["items"][0]["id"].clone();
@@ -92,8 +93,8 @@ async fn acknowledged_orders_and_their_events_survive_kill_9() {
 
 #[tokio::test]
 async fn deliveries_and_emails_pending_at_kill_9_complete_after_restart_each_email_once() {
-    use crate::mail::SmtpServer;
-    use crate::webhooks::Receiver;
+    use crema_e2e::smtp::SmtpServer;
+    use crema_e2e::webhook::Receiver;
     use std::collections::HashSet;
     use std::sync::atomic::Ordering;
 
@@ -115,7 +116,8 @@ async fn deliveries_and_emails_pending_at_kill_9_complete_after_restart_each_ema
     ];
 
     let mut first = start_with(&db, &env);
-    let client = crate::helpers::client_with(&crate::helpers::sign_in(&first.base, crate::helpers::MANAGER_PIN).await);
+    let client =
+        crema_e2e::http::client_with(&crema_e2e::http::sign_in(&first.base, crema_e2e::http::MANAGER_PIN).await);
     let menu: Value =
         client.get(format!("{}/api/v1/menu", first.base)).send().await.expect("menu").json().await.expect("json");
     let espresso = menu["categories"][0]["items"][0]["id"].clone();
@@ -141,7 +143,8 @@ async fn deliveries_and_emails_pending_at_kill_9_complete_after_restart_each_ema
     let smtp = SmtpServer::start_on(smtp_port).await;
     receiver.failures_left.store(0, Ordering::SeqCst);
     let mut second = start_with(&db, &env);
-    let client = crate::helpers::client_with(&crate::helpers::sign_in(&second.base, crate::helpers::MANAGER_PIN).await);
+    let client =
+        crema_e2e::http::client_with(&crema_e2e::http::sign_in(&second.base, crema_e2e::http::MANAGER_PIN).await);
 
     // Every event of before the crash reaches the webhook (repeats allowed, same ids).
     let mut stream = SseReader::connect(&client, &format!("{}/api/v1/events?after=0", second.base), None).await;
@@ -182,7 +185,7 @@ async fn deliveries_and_emails_pending_at_kill_9_complete_after_restart_each_ema
 
 #[tokio::test]
 async fn a_card_capture_pending_at_kill_9_completes_exactly_once_after_restart() {
-    use crate::payments::Gateway;
+    use crema_e2e::gateway::Gateway;
     use std::sync::atomic::Ordering;
 
     let gateway = Gateway::default();
@@ -193,7 +196,8 @@ async fn a_card_capture_pending_at_kill_9_completes_exactly_once_after_restart()
     let env = [("CREMA_PAYMENT_GATEWAY_URL", url.as_str())];
 
     let mut first = start_with(&db, &env);
-    let client = crate::helpers::client_with(&crate::helpers::sign_in(&first.base, crate::helpers::MANAGER_PIN).await);
+    let client =
+        crema_e2e::http::client_with(&crema_e2e::http::sign_in(&first.base, crema_e2e::http::MANAGER_PIN).await);
     let menu: Value =
         client.get(format!("{}/api/v1/menu", first.base)).send().await.expect("menu").json().await.expect("json");
     let espresso = menu["categories"][0]["items"][0]["id"].clone();
@@ -233,7 +237,8 @@ async fn a_card_capture_pending_at_kill_9_completes_exactly_once_after_restart()
 
     gateway.failures_left.store(0, Ordering::SeqCst);
     let mut second = start_with(&db, &env);
-    let client = crate::helpers::client_with(&crate::helpers::sign_in(&second.base, crate::helpers::MANAGER_PIN).await);
+    let client =
+        crema_e2e::http::client_with(&crema_e2e::http::sign_in(&second.base, crema_e2e::http::MANAGER_PIN).await);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while status(second.base.clone(), client.clone(), id.clone()).await != "captured" {
         assert!(tokio::time::Instant::now() < deadline, "the capture never finished after the restart");

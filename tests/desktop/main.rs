@@ -3,17 +3,14 @@
 //! on Linux) to sign in and place an order, checked through the API, closed, and its database
 //! checked. Screenshots land in `target/screenshots/desktop-*.png`.
 
-#[path = "../../../server/tests/screens/browser.rs"]
-#[allow(dead_code)]
-mod browser;
-mod display;
-#[path = "../../../server/tests/screens/flow.rs"]
+#[path = "../screens/flow.rs"]
 #[allow(dead_code)]
 mod flow;
-#[path = "../../../server/benches/support/mod.rs"]
+#[path = "../../server/benches/support/mod.rs"]
 mod support;
 
-use browser::Browser;
+use crema_e2e::browser::{self, Browser};
+use crema_e2e::display;
 use crema_shared::api::MenuView;
 use display::{Display, TauriDriver};
 use fantoccini::ClientBuilder;
@@ -23,7 +20,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const APP: &str = env!("CARGO_BIN_EXE_crema-desktop");
+/// The desktop app as the workspace built it.
+fn desktop_app() -> std::path::PathBuf {
+    crema_e2e::binary::path("crema-desktop")
+}
 
 /// One desktop test at a time: each runs an X server, a WebKit window and often a WebDriver;
 /// side by side on a 2-core machine, GTK sometimes failed to open its freshly started display.
@@ -79,7 +79,7 @@ async fn the_desktop_app_takes_an_order_and_closes_cleanly() {
     caps.insert("browserName".into(), json!("wry"));
     caps.insert(
         "tauri:options".into(),
-        json!({ "application": APP, "args": ["--data-dir", data.path(), "--screen", "pos"] }),
+        json!({ "application": desktop_app(), "args": ["--data-dir", data.path(), "--screen", "pos"] }),
     );
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
@@ -153,7 +153,7 @@ struct Launched {
 
 impl Launched {
     fn start(display: &Display, data: &Path, screen: &str) -> Launched {
-        let child = Command::new(APP)
+        let child = Command::new(desktop_app())
             .args(["--screen", screen, "--windowed", "--data-dir"])
             .arg(data)
             .env("DISPLAY", &display.name)
@@ -192,7 +192,7 @@ async fn one_app_per_data_directory_one_window_per_screen_and_a_crash_loses_noth
     assert_eq!(pid, first.child.id());
 
     // A second start for the kitchen hands over to the first and exits; the first opens it.
-    let second = Command::new(APP)
+    let second = Command::new(desktop_app())
         .args(["--screen", "kds", "--data-dir"])
         .arg(data.path())
         .env("DISPLAY", &display.name)
@@ -200,7 +200,7 @@ async fn one_app_per_data_directory_one_window_per_screen_and_a_crash_loses_noth
         .expect("second start");
     assert!(second.success());
     wait_window(&display, "Crema — Kitchen").await;
-    let again = Command::new(APP)
+    let again = Command::new(desktop_app())
         .args(["--screen", "kds", "--data-dir"])
         .arg(data.path())
         .env("DISPLAY", &display.name)
@@ -270,7 +270,7 @@ async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let data = tempfile::tempdir().expect("data dir");
     let display = Display::start();
-    let mut app = Command::new(APP)
+    let mut app = Command::new(desktop_app())
         .args(["--screen", "board", "--windowed", "--server-url", &format!("http://{addr}/"), "--data-dir"])
         .arg(data.path())
         .env("DISPLAY", &display.name)
@@ -317,7 +317,7 @@ async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_
     assert!(app.wait().expect("exits").success());
 
     // `--local` switches back to a server of its own, and that is remembered too.
-    let mut local = Command::new(APP)
+    let mut local = Command::new(desktop_app())
         .args(["--local", "--windowed", "--screen", "board", "--data-dir"])
         .arg(data.path())
         .env("DISPLAY", &display.name)

@@ -1,10 +1,28 @@
-//! The real `crema-server` binary on loopback with its own database file, for the tests
-//! (and the screens benchmark) that kill it, restart it, or drive it from a browser.
+//! The real binaries (`crema-server`, `crema-desktop`) as the workspace built them, and the
+//! server started on loopback with its own database file, for the suites (and the screens
+//! benchmark) that kill it, restart it, or drive it from a browser.
+//!
+//! The binaries come from the same target directory as the test itself: `scripts/test`
+//! builds them (`cargo build --workspace --bins`) before running the tests.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+/// The path of a workspace binary next to the running test (`target/<profile>/<name>`).
+pub fn path(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    // target/<profile>/deps/<test> → target/<profile>/<name>
+    let dir = exe.parent().and_then(Path::parent).expect("a target directory");
+    let binary = dir.join(name);
+    assert!(
+        binary.exists(),
+        "{} is not built: run `cargo build --workspace --bins` first (scripts/test does)",
+        binary.display()
+    );
+    binary
+}
 
 pub struct Running {
     pub child: Child,
@@ -23,7 +41,7 @@ pub fn start_with(db: &Path, env: &[(&str, &str)]) -> Running {
 
 /// [`start_with`] on `port` (0: a free one), to restart a server where clients expect it.
 pub fn start_on(db: &Path, port: u16, env: &[(&str, &str)]) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_crema-server"))
+    let mut child = Command::new(path("crema-server"))
         .args(["--bind", &format!("127.0.0.1:{port}"), "--database-url"])
         .arg(db)
         .env("CREMA_LOG", "info")
@@ -60,4 +78,9 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
+}
+
+/// A free port on loopback (nothing listens on it when this returns).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }

@@ -1,0 +1,7 @@
+//! The API and the command line on the real `crema-server` binary, from outside: signed in
+//! over HTTP, killed with `kill -9` and restarted on the same database file, driven with its
+//! subcommands.
+
+mod audit_cli;
+mod cli;
+mod crash;
