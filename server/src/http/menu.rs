@@ -308,10 +308,15 @@ pub async fn set_option_stock(
 }
 
 /// A count of 0 to 100 000, or none.
+/// The most units a counted item or option may have.
+pub const MAX_STOCK: i64 = 100_000;
+
 fn stock_count(input: &StockInput) -> Result<Option<u32>, ApiError> {
     match input.stock {
         None => Ok(None),
-        Some(n) if (0..=100_000).contains(&n) => Ok(Some(n as u32)),
-        Some(_) => Err(ApiError::field("stock", "must be between 0 and 100000, or null to stop counting")),
+        Some(n) if (0..=MAX_STOCK).contains(&n) => Ok(Some(n as u32)),
+        Some(_) => {
+            Err(ApiError::field("stock", format!("must be between 0 and {MAX_STOCK}, or null to stop counting")))
+        }
     }
 }

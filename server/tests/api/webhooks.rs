@@ -151,6 +151,9 @@ async fn a_range_is_replayed_in_order_as_a_job() {
     for (body, expect) in [
         (json!({"from_sequence": 0, "to_sequence": 2}), "from_sequence"),
         (json!({"from_sequence": 5, "to_sequence": 2}), "to_sequence"),
+        // Found by the schema fuzzer: a span that overflows must be refused, not crash the request.
+        (json!({"from_sequence": 1, "to_sequence": i64::MAX}), "to_sequence"),
+        (json!({"from_sequence": i64::MIN, "to_sequence": i64::MAX - 1}), "from_sequence"),
     ] {
         let response = app.post(&format!("/api/v1/sinks/{id}/replay"), &body).await;
         assert_eq!(response.status(), 422);

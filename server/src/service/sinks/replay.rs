@@ -106,7 +106,7 @@ pub async fn replay_range(
     }
     if to < from {
         errors.push("to_sequence", "must not be before from_sequence");
-    } else if to - from >= MAX_REPLAY {
+    } else if to.checked_sub(from).is_none_or(|span| span >= MAX_REPLAY) {
         errors.push("to_sequence", format!("a replay covers at most {MAX_REPLAY} events"));
     }
     errors.into_result(())?;

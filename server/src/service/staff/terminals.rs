@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 /// How long a pairing code can be redeemed.
 pub const CODE_LIFETIME: Duration = Duration::from_secs(15 * 60);
-const MAX_NAME_CHARS: usize = 40;
+pub const MAX_NAME_CHARS: usize = 40;
 /// How often a terminal's "last seen" is written back.
 const SEEN_EVERY: chrono::Duration = chrono::Duration::minutes(5);
 
