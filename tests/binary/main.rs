@@ -5,3 +5,4 @@
 mod audit_cli;
 mod cli;
 mod crash;
+mod openapi_fuzz;

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod kitchen;
 pub mod menu;
 pub mod openapi;
+pub mod openapi_truth;
 pub mod orders;
 pub mod privacy;
 pub mod query;

@@ -73,10 +73,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
-    let (router, mut document) = routes();
-    document_security(&mut document);
-    router
-        .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document))
+    router_with_docs()
         .merge(ui::routes())
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -86,6 +83,22 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::allowed_host))
         .layer(axum::middleware::from_fn_with_state(state.clone(), request_context::middleware))
         .with_state(state)
+}
+
+/// The API's routes with their document served at [`OPENAPI_PATH`] and Swagger UI at
+/// [`DOCS_PATH`].
+fn router_with_docs() -> Router<AppState> {
+    let (router, document) = routes();
+    router.merge(SwaggerUi::new(DOCS_PATH).external_url_unchecked(OPENAPI_PATH, document_json(document)))
+}
+
+/// The document as served: the generated one, with each operation's security from the access
+/// table and what it cannot say by itself (see [`super::openapi_truth`]).
+pub fn document_json(mut document: utoipa::openapi::OpenApi) -> serde_json::Value {
+    document_security(&mut document);
+    let mut json = serde_json::to_value(&document).unwrap_or_default();
+    super::openapi_truth::tell_the_truth(&mut json);
+    json
 }
 
 /// Every `(method, route pattern)` the app serves: the API operations as registered, the

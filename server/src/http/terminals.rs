@@ -3,12 +3,13 @@
 
 use super::client::{terminal_credential, SignInSource, TERMINAL_COOKIE};
 use super::extract::ApiJson;
+use super::extract::ApiPath;
 use super::sessions::Scheme;
 use super::ApiError;
 use crate::service::staff::terminals;
 use crate::service::RequestContext;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -38,42 +39,42 @@ pub async fn create(
 }
 
 /// One terminal.
-#[utoipa::path(get, path = "/api/v1/terminals/{id}", tag = "terminals",
+#[utoipa::path(get, path = "/api/v1/terminals/{id}", tag = "terminals", params(("id" = Uuid, Path)),
     responses((status = 200, body = TerminalDto), (status = 404, body = Problem)))]
-pub async fn get(State(state): State<AppState>, Path(id): Path<Uuid>) -> Result<Json<TerminalDto>, ApiError> {
+pub async fn get(State(state): State<AppState>, ApiPath(id): ApiPath<Uuid>) -> Result<Json<TerminalDto>, ApiError> {
     Ok(Json(terminals::get(&state, id).await?))
 }
 
 /// Rename a terminal.
-#[utoipa::path(patch, path = "/api/v1/terminals/{id}", tag = "terminals", request_body = TerminalPatch,
+#[utoipa::path(patch, path = "/api/v1/terminals/{id}", tag = "terminals", request_body = TerminalPatch, params(("id" = Uuid, Path)),
     responses((status = 200, body = TerminalDto), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn rename(
     State(state): State<AppState>,
     ctx: RequestContext,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     body: ApiJson<TerminalPatch>,
 ) -> Result<Json<TerminalDto>, ApiError> {
     Ok(Json(terminals::rename(&state, &ctx, id, &body.value).await?))
 }
 
 /// Revoke a terminal: its credential and any pending code stop working at once.
-#[utoipa::path(delete, path = "/api/v1/terminals/{id}", tag = "terminals",
+#[utoipa::path(delete, path = "/api/v1/terminals/{id}", tag = "terminals", params(("id" = Uuid, Path)),
     responses((status = 200, body = TerminalDto), (status = 404, body = Problem)))]
 pub async fn revoke(
     State(state): State<AppState>,
     ctx: RequestContext,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<TerminalDto>, ApiError> {
     Ok(Json(terminals::revoke(&state, &ctx, id).await?))
 }
 
 /// A new one-time pairing code for a terminal (to pair a replacement device).
-#[utoipa::path(post, path = "/api/v1/terminals/{id}/code", tag = "terminals",
+#[utoipa::path(post, path = "/api/v1/terminals/{id}/code", tag = "terminals", params(("id" = Uuid, Path)),
     responses((status = 201, body = TerminalDto), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn new_code(
     State(state): State<AppState>,
     ctx: RequestContext,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<(StatusCode, Json<TerminalDto>), ApiError> {
     Ok((StatusCode::CREATED, Json(terminals::new_code(&state, &ctx, id).await?)))
 }

@@ -30,7 +30,8 @@ async fn the_openapi_document_covers_every_route() {
     let t = router_app().await;
     let (status, _, doc) = t.get("/api/v1/openapi.json").await;
     assert_eq!(status, 200);
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    // 3.2: the event streams are described with `itemSchema` (see the streams test below).
+    assert_eq!(doc["openapi"], "3.2.0");
     let mut routes = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("item").keys() {
@@ -104,5 +105,54 @@ async fn metrics_show_answers_the_log_head_sink_backlogs_and_jobs() {
     assert!(value("crema_pin_checks_total") >= 1.0, "the manager's sign-in");
     assert_eq!(value("crema_signin_alert"), 0.0);
     assert_eq!(value("crema_board_streams"), 0.0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_document_describes_streams_errors_and_limits_as_the_server_has_them() {
+    let t = router_app().await;
+    let (_, _, doc) = t.get("/api/v1/openapi.json").await;
+    // Each event of a stream: `data` is JSON of the event's schema.
+    for (path, schema) in [("/api/v1/events", "CloudEvent"), ("/api/v1/board/stream", "BoardDto")] {
+        let item = &doc["paths"][path]["get"]["responses"]["200"]["content"]["text/event-stream"]["itemSchema"];
+        assert_eq!(item["properties"]["data"]["contentMediaType"], "application/json", "{path}");
+        assert_eq!(item["properties"]["data"]["contentSchema"]["$ref"], format!("#/components/schemas/{schema}"));
+    }
+    // Errors are problem+json, and an operation with a body lists 422.
+    let place = &doc["paths"]["/api/v1/orders"]["post"]["responses"];
+    assert!(place["422"]["content"]["application/problem+json"].is_object(), "{place}");
+    assert!(place["default"]["content"]["application/problem+json"].is_object());
+    assert!(place["403"].is_object() && place["401"].is_object());
+    // The limits are the ones the server enforces: at the limit accepted, past it refused.
+    let schemas = &doc["components"]["schemas"];
+    let name_max =
+        schemas["PlaceOrderRequest"]["properties"]["customer_name"]["maxLength"].as_u64().expect("maxLength");
+    let quantity_max = schemas["LineRequest"]["properties"]["quantity"]["maximum"].as_i64().expect("maximum");
+    let lines_max = schemas["PlaceOrderRequest"]["properties"]["lines"]["maxItems"].as_u64().expect("maxItems");
+    let app = crate::helpers::spawn_app().await;
+    let demo = app.demo().await;
+    let order = |name: String, quantity: i64, lines: usize| {
+        let line = serde_json::json!({"item_id": demo.item("Croissant"), "quantity": quantity});
+        serde_json::json!({"customer_name": name, "lines": vec![line; lines]})
+    };
+    let cases = [
+        (order("a".repeat(name_max as usize), 1, 1), true, "customer_name"),
+        (order("a".repeat(name_max as usize + 1), 1, 1), false, "customer_name"),
+        (order("Ana".into(), quantity_max, 1), true, "quantity"),
+        (order("Ana".into(), quantity_max + 1, 1), false, "lines[0].quantity"),
+        (order("Ana".into(), 1, lines_max as usize), true, "lines"),
+        (order("Ana".into(), 1, lines_max as usize + 1), false, "lines"),
+    ];
+    for (body, accepted, field) in cases {
+        let response = app.post("/api/v1/orders", &body).await;
+        let status = response.status().as_u16();
+        let problem: serde_json::Value = response.json().await.unwrap_or_default();
+        if accepted {
+            assert_ne!(status, 422, "{field} at the documented limit was refused: {problem}");
+        } else {
+            assert_eq!(status, 422, "{field} past the documented limit was taken");
+            assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+        }
+    }
     app.stop().await;
 }

@@ -85,3 +85,35 @@ async fn the_request_id_is_echoed_and_kept_when_sane() {
     let id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).expect("id");
     assert!(uuid::Uuid::parse_str(id).is_ok());
 }
+
+/// Every API route with a path parameter answers a bad one with problem+json naming it (the
+/// schema fuzzer found routes answering axum's plain-text rejection).
+#[tokio::test]
+async fn a_bad_path_parameter_on_any_route_is_a_problem_naming_it() {
+    let app = crate::helpers::spawn_app().await;
+    let mut checked = 0;
+    for (method, path) in crema_server::http::routes::served() {
+        if !path.starts_with("/api/v1/") || path.starts_with("/api/v1/docs") || !path.contains('{') {
+            continue;
+        }
+        let uri =
+            path.replace("{id}", "not-a-uuid").replace("{line_id}", "not-a-uuid").replace("{dead_letter_id}", "x");
+        let mut request = app.client.request(method.parse().expect("method"), app.url(&uri));
+        if matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
+            request = request.json(&serde_json::json!({}));
+        }
+        let response = request.send().await.expect("sent");
+        let status = response.status().as_u16();
+        let content_type =
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        assert_eq!(status, 400, "{method} {uri}: {body}");
+        assert_eq!(content_type, "application/problem+json", "{method} {uri}");
+        let fields: Vec<&str> =
+            body["errors"].as_array().into_iter().flatten().filter_map(|e| e["field"].as_str()).collect();
+        assert!(!fields.is_empty(), "{method} {uri} names no field: {body}");
+        checked += 1;
+    }
+    assert!(checked > 20, "only {checked} routes with parameters");
+    app.stop().await;
+}
