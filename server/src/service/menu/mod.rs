@@ -3,7 +3,11 @@
 
 pub mod cache;
 pub mod demo;
+mod read;
 pub mod stock;
+
+pub use read::*;
+use read::{category_dto, group_dto, item_dto, option_dto};
 
 use crate::service::menu::stock as stock_events;
 use crate::service::{RequestContext, ServiceError};
@@ -15,66 +19,11 @@ use futures::future::BoxFuture;
 use sqlx::SqliteConnection;
 
 use crema_shared::api::{
-    CategoryDto, CategoryInput, ItemDto, ItemInput, MenuView, ModifierGroupDto, ModifierGroupInput, OptionDto,
-    OptionInput,
+    CategoryDto, CategoryInput, ItemDto, ItemInput, ModifierGroupDto, ModifierGroupInput, OptionDto, OptionInput,
 };
 use crema_shared::events::{types, MenuUpdatedData};
-use crema_shared::menu::{Category, Item, ModifierGroup, ModifierOption};
 use crema_shared::{menu_edit, ValidationErrors};
 use uuid::Uuid;
-
-/// The nested read model, at the current version.
-pub async fn view(state: &AppState) -> Result<MenuView, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    Ok(state.menu.current(&mut conn).await?.catalog.view())
-}
-
-/// The current menu version (the `ETag`), read cheaply.
-pub async fn version(state: &AppState) -> Result<i64, ServiceError> {
-    Ok(settings::menu_version(state.store.reader()).await?)
-}
-
-// ------------------------------------------------------------------ categories
-
-pub async fn list_categories(state: &AppState) -> Result<Vec<CategoryDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    Ok(menu::list_categories(&mut conn).await?.iter().map(category_dto).collect())
-}
-
-pub async fn get_category(state: &AppState, id: Uuid) -> Result<CategoryDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    menu::get_category(&mut conn, id).await?.map(|c| category_dto(&c)).ok_or(ServiceError::NotFound("category"))
-}
-
-pub async fn list_items(state: &AppState) -> Result<Vec<ItemDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    Ok(menu::list_items(&mut conn).await?.iter().map(item_dto).collect())
-}
-
-pub async fn get_item(state: &AppState, id: Uuid) -> Result<ItemDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    menu::get_item(&mut conn, id).await?.map(|i| item_dto(&i)).ok_or(ServiceError::NotFound("item"))
-}
-
-pub async fn list_groups(state: &AppState) -> Result<Vec<ModifierGroupDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    Ok(menu::list_groups(&mut conn).await?.iter().map(group_dto).collect())
-}
-
-pub async fn get_group(state: &AppState, id: Uuid) -> Result<ModifierGroupDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    menu::get_group(&mut conn, id).await?.map(|g| group_dto(&g)).ok_or(ServiceError::NotFound("modifier group"))
-}
-
-pub async fn list_options(state: &AppState) -> Result<Vec<OptionDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    Ok(menu::list_options(&mut conn).await?.iter().map(option_dto).collect())
-}
-
-pub async fn get_option(state: &AppState, id: Uuid) -> Result<OptionDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
-    menu::get_option(&mut conn, id).await?.map(|o| option_dto(&o)).ok_or(ServiceError::NotFound("option"))
-}
 
 /// Creates (`id` = `None`) or updates a category.
 pub async fn save_category(
@@ -368,46 +317,5 @@ fn change(kind: &str, created: bool) -> &'static str {
         ("modifier_group", false) => "modifier_group.updated",
         ("option", true) => "option.created",
         _ => "option.updated",
-    }
-}
-
-fn category_dto(c: &Category) -> CategoryDto {
-    CategoryDto { id: c.id, name: c.name.clone(), position: c.position }
-}
-
-fn item_dto(i: &Item) -> ItemDto {
-    ItemDto {
-        id: i.id,
-        category_id: i.category_id,
-        name: i.name.clone(),
-        price_cents: i.price.minor(),
-        available: i.available,
-        prep_seconds: i.prep_seconds,
-        position: i.position,
-        modifier_group_ids: i.group_ids.clone(),
-        stock: i.stock,
-    }
-}
-
-fn group_dto(g: &ModifierGroup) -> ModifierGroupDto {
-    ModifierGroupDto {
-        id: g.id,
-        name: g.name.clone(),
-        min: g.min,
-        max: g.max,
-        required: g.required(),
-        position: g.position,
-    }
-}
-
-fn option_dto(o: &ModifierOption) -> OptionDto {
-    OptionDto {
-        id: o.id,
-        group_id: o.group_id,
-        name: o.name.clone(),
-        price_delta_cents: o.price_delta.minor(),
-        available: o.available,
-        position: o.position,
-        stock: o.stock,
     }
 }

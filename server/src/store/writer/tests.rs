@@ -1,0 +1,177 @@
+//! The writer's batching, savepoints and shutdown, on an in-memory database.
+
+use super::*;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+type TestJob =
+    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>> + Send>;
+
+async fn writer() -> (Writer, Arc<AtomicI64>) {
+    let (w, committed, _) = writer_counting_rollbacks().await;
+    (w, committed)
+}
+
+async fn writer_counting_rollbacks() -> (Writer, Arc<AtomicI64>, Arc<AtomicI64>) {
+    let mut conn = SqliteConnection::connect("sqlite::memory:").await.expect("memory db");
+    sqlx::query("CREATE TABLE t (v INTEGER PRIMARY KEY)").execute(&mut conn).await.expect("table");
+    let (committed, rollbacks) = (Arc::new(AtomicI64::new(0)), Arc::new(AtomicI64::new(0)));
+    let (seen, undone) = (committed.clone(), rollbacks.clone());
+    let w = Writer::spawn(
+        conn,
+        move |seq| seen.store(seq, Ordering::SeqCst),
+        move || {
+            undone.fetch_add(1, Ordering::SeqCst);
+        },
+    );
+    (w, committed, rollbacks)
+}
+
+fn insert(
+    v: i64,
+) -> impl for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>> {
+    move |conn| {
+        Box::pin(async move {
+            sqlx::query("INSERT INTO t (v) VALUES (?)").bind(v).execute(&mut *conn).await?;
+            Ok(Done::new(v, Some(v)))
+        })
+    }
+}
+
+async fn count(w: &Writer) -> i64 {
+    w.write(|conn| {
+        Box::pin(async move {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t").fetch_one(&mut *conn).await?;
+            Ok::<_, JobError<StoreError>>(Done::new(n, None))
+        })
+    })
+    .await
+    .expect("count")
+}
+
+/// Holds the writer busy until `gate` fires, then runs `jobs` queued behind it as one batch.
+async fn batch_behind_gate<F>(w: &Writer, jobs: Vec<F>) -> Vec<Result<i64, StoreError>>
+where
+    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>>
+        + Send
+        + 'static,
+{
+    let (open, gate) = oneshot::channel::<()>();
+    let (running, blocked) = oneshot::channel::<()>();
+    let blocker = {
+        let w = w.clone();
+        tokio::spawn(async move {
+            w.write(move |_conn| {
+                Box::pin(async move {
+                    let _ = running.send(());
+                    let _ = gate.await;
+                    Ok::<_, JobError<StoreError>>(Done::new(0, None))
+                })
+            })
+            .await
+        })
+    };
+    blocked.await.expect("the blocker runs");
+    let n = jobs.len();
+    let tasks: Vec<_> = jobs
+        .into_iter()
+        .map(|job| {
+            let w = w.clone();
+            tokio::spawn(async move { w.write(job).await })
+        })
+        .collect();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while w.queued() < n {
+        assert!(tokio::time::Instant::now() < deadline, "jobs never queued: {} of {n}", w.queued());
+        tokio::task::yield_now().await;
+    }
+    let _ = open.send(());
+    blocker.await.expect("blocker").expect("blocker job");
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.expect("task"));
+    }
+    results
+}
+
+#[tokio::test]
+async fn queued_jobs_commit_together_and_are_answered_after_the_commit() {
+    let (w, committed) = writer().await;
+    let results = batch_behind_gate(&w, vec![insert(1), insert(2), insert(3)]).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(count(&w).await, 3);
+    assert_eq!(committed.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_refused_job_leaves_its_batch_alone() {
+    let (w, _) = writer().await;
+    let refuse: TestJob = Box::new(|_conn| Box::pin(async { Err(JobError::Refused(StoreError::corrupt("no"))) }));
+    let jobs: Vec<TestJob> = vec![Box::new(insert(1)), refuse, Box::new(insert(2))];
+    let results = batch_behind_gate(&w, jobs).await;
+    assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok(), "{results:?}");
+    assert_eq!(count(&w).await, 2);
+}
+
+#[tokio::test]
+async fn a_failing_job_is_rolled_back_alone_and_the_rest_of_its_batch_commits() {
+    let (w, committed, rollbacks) = writer_counting_rollbacks().await;
+    // The second insert of 7 violates the primary key: a database error mid-batch.
+    let results = batch_behind_gate(&w, vec![insert(5), insert(7), insert(7), insert(9)]).await;
+    assert!(results[0].is_ok() && results[1].is_ok() && results[2].is_err() && results[3].is_ok(), "{results:?}");
+    assert_eq!(count(&w).await, 3);
+    assert_eq!(committed.load(Ordering::SeqCst), 9);
+    assert_eq!(rollbacks.load(Ordering::SeqCst), 1, "caches are told something was undone");
+    // The writer carries on afterwards.
+    assert_eq!(w.write(insert(11)).await.expect("later write"), 11);
+    assert_eq!(count(&w).await, 4);
+}
+
+#[tokio::test]
+async fn a_job_that_writes_then_fails_leaves_nothing_behind() {
+    let (w, _, _) = writer_counting_rollbacks().await;
+    let half: TestJob = Box::new(|conn| {
+        Box::pin(async move {
+            sqlx::query("INSERT INTO t (v) VALUES (100)").execute(&mut *conn).await?;
+            sqlx::query("INSERT INTO t (v) VALUES (100)").execute(&mut *conn).await?;
+            Ok(Done::new(100, Some(100)))
+        })
+    });
+    let jobs: Vec<TestJob> = vec![Box::new(insert(1)), half, Box::new(insert(2))];
+    let results = batch_behind_gate(&w, jobs).await;
+    assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok(), "{results:?}");
+    let kept: Vec<i64> = w
+        .write(|conn| {
+            Box::pin(async move {
+                let v = sqlx::query_scalar("SELECT v FROM t ORDER BY v").fetch_all(&mut *conn).await?;
+                Ok::<_, JobError<StoreError>>(Done::new(v, None))
+            })
+        })
+        .await
+        .expect("read");
+    assert_eq!(kept, vec![1, 2]);
+}
+
+#[tokio::test]
+async fn a_refused_job_alone_in_its_transaction_writes_nothing() {
+    let (w, _) = writer().await;
+    let refuse: TestJob = Box::new(|conn| {
+        Box::pin(async move {
+            sqlx::query("INSERT INTO t (v) VALUES (3)").execute(&mut *conn).await?;
+            Err(JobError::Refused(StoreError::corrupt("no")))
+        })
+    });
+    assert!(w.write(refuse).await.is_err());
+    assert_eq!(count(&w).await, 0);
+}
+
+#[tokio::test]
+async fn stop_closes_and_later_writes_fail_cleanly() {
+    let (w, _) = writer().await;
+    w.write(insert(1)).await.expect("write");
+    assert!(w.is_running());
+    w.stop().await;
+    assert!(matches!(w.write(insert(2)).await, Err(StoreError::WriterStopped)));
+    assert!(!w.is_running(), "readiness sees the writer is gone");
+}

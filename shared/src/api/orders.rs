@@ -1,0 +1,146 @@
+//! Placing, paying, cancelling and reading orders.
+
+use crate::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// A new order. Prices are never taken from the client: the server prices it from the menu.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PlaceOrderRequest {
+    /// A UUIDv7 made by the client (a terminal may be offline); the server makes one if absent.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    pub customer_name: String,
+    #[serde(default)]
+    pub customer_email: Option<String>,
+    pub lines: Vec<LineRequest>,
+    /// Pay at once (cash); otherwise pay later with `POST /orders/{id}/payment`.
+    #[serde(default)]
+    pub payment: Option<PaymentRequest>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LineRequest {
+    pub item_id: Uuid,
+    pub quantity: i64,
+    #[serde(default)]
+    pub option_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PaymentRequest {
+    pub method: PaymentMethod,
+    /// Cash: what was handed over, in minor units; at least the order total.
+    #[serde(default)]
+    pub tendered_cents: Option<i64>,
+    /// Card on the shop's own terminal: its approval code (the card is then charged).
+    /// Without one, a card is authorized through the payment gateway and captured later.
+    #[serde(default)]
+    pub approval_code: Option<String>,
+}
+
+/// Give money back (all or part of what was paid).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RefundRequest {
+    pub amount_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CancelRequest {
+    /// Why, for the audit trail and the customer ("customer left", "out of oat milk").
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderDto {
+    pub id: Uuid,
+    /// Per business day, from 1.
+    pub ticket_number: i64,
+    pub business_date: String,
+    pub customer_name: String,
+    pub customer_email: Option<String>,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub currency: String,
+    pub lines: Vec<OrderLineDto>,
+    pub subtotal_cents: i64,
+    pub discount_cents: i64,
+    pub tax_cents: i64,
+    pub tip_cents: i64,
+    pub total_cents: i64,
+    pub payment_method: Option<PaymentMethod>,
+    /// Card: the terminal's approval code or the gateway's authorization reference.
+    pub payment_reference: Option<String>,
+    /// Refunded so far.
+    pub refunded_cents: i64,
+    pub tendered_cents: Option<i64>,
+    pub change_due_cents: Option<i64>,
+    /// Optimistic-concurrency version; send it back as `If-Match`.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The member of staff who rang it up.
+    pub placed_by: Option<Uuid>,
+    /// Status changes, oldest first (only on `GET /orders/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<StatusChangeDto>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderLineDto {
+    pub id: Uuid,
+    pub item_id: Uuid,
+    /// Snapshotted at order time.
+    pub name: String,
+    pub quantity: u32,
+    /// Base price plus option deltas, snapshotted.
+    pub unit_price_cents: i64,
+    pub options: Vec<LineOptionDto>,
+    pub note: Option<String>,
+    pub status: LineStatus,
+    pub line_total_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LineOptionDto {
+    pub option_id: Uuid,
+    pub group_name: String,
+    pub name: String,
+    pub price_delta_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct StatusChangeDto {
+    pub from: Option<OrderStatus>,
+    pub to: OrderStatus,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OrderPage {
+    pub orders: Vec<OrderDto>,
+    /// Pass as `offset` for the next page; absent on the last page.
+    pub next_offset: Option<i64>,
+}

@@ -1,0 +1,62 @@
+//! The shop's settings and the day's numbers.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// The shop's settings. Mail, Kafka and webhooks are shown for what they are: mail is set by
+/// the server's configuration (`CREMA_SMTP_URL`), sinks under `/api/v1/sinks`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SettingsDto {
+    pub shop_name: String,
+    pub currency: String,
+    /// Basis points: 875 = 8.75 %.
+    pub tax_rate_bps: u32,
+    /// `exclusive` (added on top) or `inclusive` (contained in prices).
+    pub tax_mode: String,
+    pub ticket_warn_seconds: u32,
+    pub ticket_late_seconds: u32,
+    /// Whether ready-for-pickup emails and the end-of-day summary can be sent.
+    pub smtp_configured: bool,
+    pub mail_from: String,
+}
+
+/// A partial change of the settings; every bad field is named and nothing is changed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SettingsInput {
+    pub shop_name: Option<String>,
+    pub currency: Option<String>,
+    pub tax_rate_bps: Option<i64>,
+    pub tax_mode: Option<String>,
+    pub ticket_warn_seconds: Option<i64>,
+    pub ticket_late_seconds: Option<i64>,
+}
+
+/// One business day's numbers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct DayReportDto {
+    pub business_date: String,
+    pub currency: String,
+    /// Orders not cancelled.
+    pub orders: i64,
+    pub cancelled: i64,
+    /// Captured payments less refunds, minor units.
+    pub revenue_cents: i64,
+    /// Mean seconds from placed to ready.
+    pub average_ready_seconds: Option<f64>,
+    /// Orders placed in each local hour, index 0 = midnight.
+    pub orders_per_hour: Vec<u32>,
+    pub top_items: Vec<TopItemDto>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TopItemDto {
+    pub name: String,
+    pub units: i64,
+}
