@@ -283,11 +283,15 @@ pub async fn count_by_state(conn: &mut SqliteConnection) -> Result<Vec<(JobState
 /// When the next pending job is due, if any.
 pub async fn next_due(conn: &mut SqliteConnection, skip: &[String]) -> Result<Option<DateTime<Utc>>, StoreError> {
     let skip = serde_json::to_string(skip).map_err(|e| StoreError::internal(e.to_string()))?;
+    // Each half walks the `jobs_due` index in order and stops at the first row of a kind
+    // with room (a MIN() with the kind filter would read every pending row).
     let next: Option<String> = sqlx::query_scalar(
-        "SELECT MIN(t) FROM (SELECT MIN(run_at) AS t FROM jobs WHERE state = 'pending'
-                               AND kind NOT IN (SELECT value FROM json_each(?1))
-                             UNION ALL SELECT MIN(lease_until) FROM jobs WHERE state = 'running'
-                               AND kind NOT IN (SELECT value FROM json_each(?1)))",
+        "SELECT MIN(t) FROM (
+           SELECT * FROM (SELECT run_at AS t FROM jobs WHERE state = 'pending'
+                            AND kind NOT IN (SELECT value FROM json_each(?1)) ORDER BY run_at LIMIT 1)
+           UNION ALL
+           SELECT * FROM (SELECT lease_until AS t FROM jobs WHERE state = 'running'
+                            AND kind NOT IN (SELECT value FROM json_each(?1)) ORDER BY lease_until LIMIT 1))",
     )
     .bind(&skip)
     .fetch_one(&mut *conn)

@@ -90,6 +90,9 @@ pub fn connect_options(url: &str, busy_timeout: Duration) -> Result<SqliteConnec
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
+        // Each write job runs in a savepoint, whose undo copies live in temporary storage:
+        // keep it in memory (a file would cost a write per page touched per order).
+        .pragma("temp_store", "memory")
         .busy_timeout(busy_timeout))
 }
 

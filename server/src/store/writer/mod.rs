@@ -185,10 +185,18 @@ async fn run<C: Fn(i64), R: Fn()>(
 }
 
 /// Runs one job inside its own savepoint (when it shares the transaction with others):
-/// what it wrote is kept, or undone alone. `Err` means the transaction itself is lost.
-async fn run_job(conn: &mut SqliteConnection, job: Job, shared: bool) -> Result<(Outcome, bool), StoreError> {
+/// what it wrote is kept, or undone alone. The savepoint before it is released and its own
+/// opened in one statement (one savepoint is open at a time: SQLite checks every open one on
+/// each page it writes); the COMMIT releases the last. `Err` means the transaction is lost.
+async fn run_job(
+    conn: &mut SqliteConnection,
+    job: Job,
+    shared: bool,
+    first: bool,
+) -> Result<(Outcome, bool), StoreError> {
     if shared {
-        sqlx::query("SAVEPOINT job").execute(&mut *conn).await?;
+        let open = if first { "SAVEPOINT job" } else { "RELEASE job; SAVEPOINT job" };
+        sqlx::query(open).execute(&mut *conn).await?;
     }
     let outcome = job(conn).await;
     let undo = matches!(outcome, Outcome::Refused { .. } | Outcome::Failed { .. });
@@ -225,8 +233,8 @@ async fn run_batch<C: Fn(i64), R: Fn()>(conn: &mut SqliteConnection, jobs: Vec<J
     let mut lost = None;
     let mut discard = false;
     let mut jobs = jobs.into_iter();
-    for job in jobs.by_ref() {
-        match run_job(conn, job, shared).await {
+    for (n, job) in jobs.by_ref().enumerate() {
+        match run_job(conn, job, shared, n == 0).await {
             Ok((Outcome::Wrote { last_sequence: seq, deliver }, _)) => {
                 last_sequence = seq.or(last_sequence);
                 written.push(deliver);
