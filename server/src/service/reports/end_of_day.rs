@@ -14,7 +14,6 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncTransport, Message};
 use std::sync::Arc;
 use std::time::Duration;
-use uuid::Uuid;
 
 pub const KIND: &str = "report.end_of_day";
 
@@ -31,15 +30,16 @@ pub fn spec() -> JobSpec {
     }
 }
 
+/// The summary job's payload.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DaySummaryMail {
+    pub business_date: String,
+}
+
 /// Queues the summary of `business_date` (once per day, however often it is asked for).
 pub async fn enqueue(state: &AppState, business_date: &str) -> Result<bool, StoreError> {
-    let job = NewJob {
-        id: Uuid::now_v7(),
-        kind: KIND.to_string(),
-        payload: serde_json::json!({ "business_date": business_date }),
-        run_at: state.clock.now(),
-        dedupe_key: Some(format!("{KIND}:{business_date}")),
-    };
+    let payload = DaySummaryMail { business_date: business_date.to_string() };
+    let job = NewJob::new(KIND, &payload, state.clock.now()).once(format!("{KIND}:{business_date}"));
     let added = state
         .store
         .writer()
@@ -83,12 +83,7 @@ pub fn summary_message(shop: &str, currency: &str, s: &DaySummary) -> (String, S
 
 async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     let mailer = state.mailer.clone().ok_or_else(|| JobFailure::Permanent("no SMTP server is configured".into()))?;
-    let date = job
-        .payload
-        .get("business_date")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| JobFailure::Permanent("payload has no business_date".into()))?
-        .to_string();
+    let DaySummaryMail { business_date: date } = job.payload_as().map_err(JobFailure::Permanent)?;
     let retry = |e: StoreError| JobFailure::Retryable(e.to_string());
     let mut conn = state.store.reader().acquire().await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
     let summary = day_summary(&mut conn, &date).await.map_err(retry)?;
