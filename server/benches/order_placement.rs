@@ -150,7 +150,7 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
         let detail =
             json!({ "ticket": order.ticket_number, "total_cents": 1185, "tender": "cash", "approval_code": null });
         let audited = audit::link_after(check.audit_head.clone(), &ctx.audit("order.placed", subject.clone(), detail));
-        placement::write(&mut conn, &order, &events, Some(record), std::slice::from_ref(&sla_job), Some(&audited))
+        placement::write(&mut conn, &order, true, &events, Some(record), std::slice::from_ref(&sla_job), Some(&audited))
             .await?;
         sqlx::query("COMMIT").execute(&mut conn).await?;
     }
@@ -179,6 +179,7 @@ fn sample_order(id: Uuid, ticket_number: i64, now: chrono::DateTime<chrono::Utc>
         id,
         business_date: "2026-11-22".into(),
         ticket_number,
+        ticket_prefix: String::new(),
         customer_name: "Ana".into(),
         customer_email: None,
         status: OrderStatus::Placed,

@@ -42,6 +42,9 @@ pub mod types {
 pub struct OrderEventData {
     pub order_id: Uuid,
     pub ticket_number: i64,
+    /// The ticket as called out (`17`, `A-17`).
+    #[serde(default)]
+    pub ticket: String,
     pub customer_name: String,
     pub status: OrderStatus,
     pub payment_status: PaymentStatus,

@@ -22,6 +22,7 @@ pub mod settings;
 pub mod staff;
 pub mod status;
 pub mod stock;
+pub mod sync;
 pub mod tax;
 pub mod terminal;
 pub mod totals;

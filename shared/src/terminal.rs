@@ -42,6 +42,17 @@ fn label_of(mut n: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// How a ticket is called out: the day's number, after the label of the terminal that took
+/// the order (`A-17`), or the number alone for an order taken on the hub itself (`17`).
+/// Two terminals never share a label, so offline tickets never collide.
+pub fn ticket(prefix: &str, number: i64) -> String {
+    if prefix.is_empty() {
+        number.to_string()
+    } else {
+        format!("{prefix}-{number}")
+    }
+}
+
 /// A terminal credential, `<uuid>.<64 hex digits>`, split into its id and secret.
 pub fn parse_credential(raw: &str) -> Option<(Uuid, &str)> {
     let (id, secret) = raw.trim().split_once('.')?;
@@ -64,6 +75,13 @@ mod tests {
         assert_eq!(next_label(all.iter().map(String::as_str)), "AA");
         assert_eq!(label_of(27), "AB");
         assert_eq!(label_of(26 + 26 * 26), "AAA");
+    }
+
+    #[test]
+    fn tickets_carry_the_terminal_label() {
+        assert_eq!(ticket("", 17), "17");
+        assert_eq!(ticket("A", 17), "A-17");
+        assert_ne!(ticket("A", 1), ticket("B", 1));
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct OrderRecord {
     pub id: Uuid,
     pub business_date: String,
     pub ticket_number: i64,
+    /// The label of the terminal that numbered it (empty: this server).
+    pub ticket_prefix: String,
     pub customer_name: String,
     pub customer_email: Option<String>,
     pub status: OrderStatus,
@@ -102,7 +104,7 @@ macro_rules! order_columns {
     () => {
         "id, business_date, ticket_number, customer_name, customer_email, status, payment_status, currency,
          subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents, payment_method, tendered_cents,
-         change_due_cents, version, created_at, updated_at, placed_by, payment_reference, refunded_cents"
+         change_due_cents, version, created_at, updated_at, placed_by, payment_reference, refunded_cents, ticket_prefix"
     };
 }
 
@@ -273,6 +275,7 @@ fn order_from_row(r: &SqliteRow) -> Result<OrderRecord, StoreError> {
         id: uuid_col(r, "id")?,
         business_date: r.try_get("business_date")?,
         ticket_number: r.try_get("ticket_number")?,
+        ticket_prefix: r.try_get("ticket_prefix")?,
         customer_name: r.try_get("customer_name")?,
         customer_email: r.try_get("customer_email")?,
         status: order_status(&r.try_get::<String, _>("status")?)?,
@@ -321,25 +324,30 @@ fn order_status(s: &str) -> Result<OrderStatus, StoreError> {
     OrderStatus::parse(s).ok_or_else(|| StoreError::corrupt(format!("order status {s:?}")))
 }
 
-/// Today's open tickets for the pickup board: `(ticket, customer name, status)`, oldest first.
+/// A ticket on the pickup board.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoardRow {
+    pub ticket_number: i64,
+    pub ticket_prefix: String,
+    pub customer_name: String,
+    pub status: OrderStatus,
+}
+
 /// Today's open tickets for the pickup board: the `per_column` oldest still being made and the
-/// `per_column` most recently ready, by ticket number (a TV shows no more than that).
-pub async fn board(
-    conn: &mut SqliteConnection,
-    business_date: &str,
-    per_column: i64,
-) -> Result<Vec<(i64, String, OrderStatus)>, StoreError> {
+/// `per_column` most recently ready, oldest first (a TV shows no more than that). By time, not
+/// number: tickets from several terminals (`A-3`, `B-1`) interleave.
+pub async fn board(conn: &mut SqliteConnection, business_date: &str, per_column: i64) -> Result<Vec<BoardRow>, StoreError> {
     let rows = sqlx::query(
-        "SELECT ticket_number, customer_name, status FROM (
-             SELECT ticket_number, customer_name, status FROM orders
+        "SELECT ticket_number, ticket_prefix, customer_name, status, created_at FROM (
+             SELECT ticket_number, ticket_prefix, customer_name, status, created_at FROM orders
              WHERE business_date = ?1 AND status IN ('placed', 'accepted', 'preparing')
-             ORDER BY ticket_number LIMIT ?2)
+             ORDER BY created_at, ticket_number LIMIT ?2)
          UNION ALL
-         SELECT ticket_number, customer_name, status FROM (
-             SELECT ticket_number, customer_name, status FROM orders
+         SELECT ticket_number, ticket_prefix, customer_name, status, created_at FROM (
+             SELECT ticket_number, ticket_prefix, customer_name, status, created_at FROM orders
              WHERE business_date = ?1 AND status = 'ready'
-             ORDER BY ticket_number DESC LIMIT ?2)
-         ORDER BY ticket_number",
+             ORDER BY created_at DESC, ticket_number DESC LIMIT ?2)
+         ORDER BY created_at, ticket_number",
     )
     .bind(business_date)
     .bind(per_column)
@@ -347,11 +355,12 @@ pub async fn board(
     .await?;
     rows.iter()
         .map(|r| {
-            Ok((
-                r.try_get("ticket_number")?,
-                r.try_get("customer_name")?,
-                order_status(&r.try_get::<String, _>("status")?)?,
-            ))
+            Ok(BoardRow {
+                ticket_number: r.try_get("ticket_number")?,
+                ticket_prefix: r.try_get("ticket_prefix")?,
+                customer_name: r.try_get("customer_name")?,
+                status: order_status(&r.try_get::<String, _>("status")?)?,
+            })
         })
         .collect()
 }

@@ -84,25 +84,32 @@ pub async fn check(
     })
 }
 
-/// Writes the order (with `order.ticket_number` as the day's counter), its lines, its first
-/// history row, the idempotency answer, `jobs`, `events` and its audit row (linked to the
-/// head the check read); returns the last event's sequence.
+/// Writes the order (with `order.ticket_number` as the day's counter when `counted`: not for
+/// an order a terminal numbered), its lines, its first history row, the idempotency answer,
+/// `jobs`, `events` and its audit row (linked to the head the check read); returns the last
+/// event's sequence.
+#[allow(clippy::too_many_arguments)]
 pub async fn write(
     conn: &mut SqliteConnection,
     order: &OrderRecord,
+    counted: bool,
     events: &[NewEvent],
     idempotency: Option<IdempotencyRecord<'_>>,
     jobs: &[NewJob],
     audit: Option<&LinkedRow>,
 ) -> Result<Option<i64>, StoreError> {
-    let mut sql = String::from(
+    let mut sql = String::from(if counted {
         "INSERT INTO ticket_counters (business_date, last_number) VALUES (?, ?)
-           ON CONFLICT (business_date) DO UPDATE SET last_number = excluded.last_number;
-         INSERT INTO orders (id, business_date, ticket_number, customer_name, customer_email, status,
+           ON CONFLICT (business_date) DO UPDATE SET last_number = excluded.last_number;"
+    } else {
+        ""
+    });
+    sql.push_str(
+        "INSERT INTO orders (id, business_date, ticket_number, customer_name, customer_email, status,
            payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
            payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by,
-           payment_reference)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+           payment_reference, ticket_prefix, refunded_cents)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
          INSERT INTO order_status_history (order_id, from_status, to_status, at, reason) VALUES (?, NULL, ?, ?, NULL);",
     );
     if !order.lines.is_empty() {
@@ -138,9 +145,11 @@ pub async fn write(
 
     let payment = order.payment;
     let created_at = time::to_text(order.created_at);
-    let mut query = sqlx::query(&sql)
-        .bind(&order.business_date)
-        .bind(order.ticket_number)
+    let mut query = sqlx::query(&sql);
+    if counted {
+        query = query.bind(&order.business_date).bind(order.ticket_number);
+    }
+    let mut query = query
         .bind(order.id.to_string())
         .bind(&order.business_date)
         .bind(order.ticket_number)
@@ -162,6 +171,8 @@ pub async fn write(
         .bind(time::to_text(order.updated_at))
         .bind(order.placed_by.map(|id| id.to_string()))
         .bind(order.payment_reference.clone())
+        .bind(order.ticket_prefix.clone())
+        .bind(order.refunded.minor())
         .bind(order.id.to_string())
         .bind(order.status.as_str())
         .bind(created_at.clone());

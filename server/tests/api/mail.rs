@@ -161,6 +161,7 @@ fn the_message_names_the_drink_and_the_ticket() {
         id: uuid::Uuid::now_v7(),
         business_date: "2026-11-22".into(),
         ticket_number: 42,
+        ticket_prefix: String::new(),
         customer_name: "Ana <b>Lima</b>".into(),
         customer_email: Some("ana@example.com".into()),
         status: OrderStatus::Ready,

@@ -20,6 +20,9 @@ pub struct BoardDto {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct BoardTicket {
     pub ticket_number: i64,
+    /// The ticket as called out (`17`, `A-17`).
+    #[serde(default)]
+    pub ticket: String,
     /// The customer's first name (nothing more leaves the counter).
     pub name: String,
 }

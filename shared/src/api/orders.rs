@@ -71,8 +71,14 @@ pub struct CancelRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct OrderDto {
     pub id: Uuid,
-    /// Per business day, from 1.
+    /// Per business day, from 1 (per terminal, on a synced terminal).
     pub ticket_number: i64,
+    /// What is called out and shown: `17`, or `A-17` for an order taken on terminal A.
+    #[serde(default)]
+    pub ticket: String,
+    /// The label of the terminal that numbered it (empty: the hub).
+    #[serde(default)]
+    pub ticket_prefix: String,
     pub business_date: String,
     pub customer_name: String,
     pub customer_email: Option<String>,

@@ -93,6 +93,7 @@ async fn place_job(
         id,
         business_date,
         ticket_number: check.next_ticket_number,
+        ticket_prefix: state.sync.as_ref().map(|link| link.label.clone()).unwrap_or_default(),
         customer_name: priced.customer_name.as_str().to_string(),
         customer_email: priced.customer_email.as_ref().map(|e| e.as_str().to_string()),
         status: OrderStatus::Placed,
@@ -131,7 +132,7 @@ async fn place_job(
         Some((first, more)) => (Some(audit::link_after(check.audit_head.clone(), first)), more),
         None => (None, &[][..]),
     };
-    let mut last = placement::write(conn, &order, &events, record, &effects.jobs, first.as_ref()).await?;
+    let mut last = placement::write(conn, &order, true, &events, record, &effects.jobs, first.as_ref()).await?;
     for entry in more {
         audit::append(conn, entry).await?;
     }
@@ -143,7 +144,7 @@ async fn place_job(
     if !written.is_empty() {
         last = outbox::append(conn, &written).await?.or(last);
     }
-    tracing::info!(order_id = %order.id, ticket = order.ticket_number, total = order.totals.total.minor(), "order placed");
+    tracing::info!(order_id = %order.id, ticket = %crema_shared::terminal::ticket(&order.ticket_prefix, order.ticket_number), total = order.totals.total.minor(), "order placed");
     Ok(Done::new((answer, !effects.jobs.is_empty()), last))
 }
 

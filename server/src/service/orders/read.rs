@@ -36,10 +36,14 @@ pub async fn board(state: &AppState) -> Result<BoardDto, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
     let today = state.day.date_of(state.clock.now());
     let mut board = BoardDto { preparing: Vec::new(), ready: Vec::new() };
-    for (ticket_number, customer, status) in orders::board(&mut conn, &today, BOARD_TICKETS_PER_COLUMN).await? {
-        let name = customer.split_whitespace().next().unwrap_or_default().to_string();
-        let ticket = BoardTicket { ticket_number, name };
-        if status == OrderStatus::Ready {
+    for row in orders::board(&mut conn, &today, BOARD_TICKETS_PER_COLUMN).await? {
+        let name = row.customer_name.split_whitespace().next().unwrap_or_default().to_string();
+        let ticket = BoardTicket {
+            ticket_number: row.ticket_number,
+            ticket: crema_shared::terminal::ticket(&row.ticket_prefix, row.ticket_number),
+            name,
+        };
+        if row.status == OrderStatus::Ready {
             board.ready.push(ticket);
         } else {
             board.preparing.push(ticket);

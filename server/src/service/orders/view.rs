@@ -5,11 +5,14 @@ use crema_shared::api::{LineOptionDto, OrderDto, OrderLineDto, StatusChangeDto};
 use crema_shared::events::OrderEventData;
 use crema_shared::lifecycle::OrderEvent;
 use crema_shared::status::PaymentMethod;
+use crema_shared::terminal::ticket;
 
 pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> OrderDto {
     OrderDto {
         id: order.id,
         ticket_number: order.ticket_number,
+        ticket: ticket(&order.ticket_prefix, order.ticket_number),
+        ticket_prefix: order.ticket_prefix.clone(),
         business_date: order.business_date.clone(),
         customer_name: order.customer_name.clone(),
         customer_email: order.customer_email.clone(),
@@ -68,6 +71,7 @@ pub fn event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> serde_json
     let mut data = OrderEventData {
         order_id: order.id,
         ticket_number: order.ticket_number,
+        ticket: ticket(&order.ticket_prefix, order.ticket_number),
         customer_name: order.customer_name.clone(),
         status: order.status,
         payment_status: order.payment_status,

@@ -1,0 +1,114 @@
+//! The lifecycle steps a terminal sends, recovered from the events its change recorded.
+//!
+//! The terminal's own write records lifecycle events ([`OrderEvent`]); the hub must take the
+//! same *steps* through its own rules, so it can refuse one that another terminal made
+//! impossible. Events that follow from a step (`ready` after the last line, the cash refund
+//! of a cancelled sale) are not steps and are not sent; the hub's rules derive them again.
+
+use crate::lifecycle::{OrderCommand, OrderEvent};
+use crate::money::Money;
+use crate::status::PaymentMethod;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// A lifecycle step taken on a terminal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum MoveAction {
+    Accept,
+    StartLine { line_id: Uuid },
+    FinishLine { line_id: Uuid },
+    Complete,
+    Cancel { reason: String },
+    PayCash { tendered_cents: i64 },
+    PayCardAtTerminal { approval_code: String },
+    /// Money given back at the till.
+    Refund { amount_cents: i64 },
+}
+
+impl MoveAction {
+    /// The command the hub's rules apply.
+    pub fn command(&self) -> OrderCommand {
+        match self {
+            MoveAction::Accept => OrderCommand::Accept,
+            MoveAction::StartLine { line_id } => OrderCommand::StartLine { line_id: *line_id },
+            MoveAction::FinishLine { line_id } => OrderCommand::FinishLine { line_id: *line_id },
+            MoveAction::Complete => OrderCommand::Complete,
+            MoveAction::Cancel { reason } => OrderCommand::Cancel { reason: reason.clone() },
+            MoveAction::PayCash { tendered_cents } => OrderCommand::PayCash { tendered: Money::from_minor(*tendered_cents) },
+            MoveAction::PayCardAtTerminal { approval_code } => {
+                OrderCommand::PayCardAtTerminal { approval_code: approval_code.clone() }
+            }
+            MoveAction::Refund { amount_cents } => OrderCommand::RecordRefund { amount: Money::from_minor(*amount_cents) },
+        }
+    }
+
+    /// How a person would say it ("cancel", "start a line of").
+    pub fn verb(&self) -> &'static str {
+        self.command().action()
+    }
+}
+
+/// The steps behind `events` (one change's events, in order). `approval_code` is the card
+/// terminal's code the change recorded, if any.
+pub fn actions_from_events(events: &[OrderEvent], approval_code: Option<&str>) -> Vec<MoveAction> {
+    let cancelled = events.iter().any(|e| matches!(e, OrderEvent::Cancelled { .. }));
+    events
+        .iter()
+        .filter_map(|event| match event {
+            OrderEvent::Accepted => Some(MoveAction::Accept),
+            OrderEvent::LineStarted { line_id } => Some(MoveAction::StartLine { line_id: *line_id }),
+            OrderEvent::LineDone { line_id } => Some(MoveAction::FinishLine { line_id: *line_id }),
+            OrderEvent::Completed => Some(MoveAction::Complete),
+            OrderEvent::Cancelled { reason } => Some(MoveAction::Cancel { reason: reason.clone() }),
+            OrderEvent::PaymentCaptured { method: PaymentMethod::Cash, tendered, .. } => {
+                Some(MoveAction::PayCash { tendered_cents: tendered.minor() })
+            }
+            OrderEvent::PaymentCaptured { method: PaymentMethod::Card, .. } => approval_code
+                .map(|code| MoveAction::PayCardAtTerminal { approval_code: code.to_string() }),
+            // The cash refund of a cancelled sale follows from the cancel.
+            OrderEvent::PaymentRefunded { amount, .. } if !cancelled => {
+                Some(MoveAction::Refund { amount_cents: amount.minor() })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_events_are_not_steps() {
+        let line = Uuid::nil();
+        let events = [OrderEvent::LineDone { line_id: line }, OrderEvent::Ready];
+        assert_eq!(actions_from_events(&events, None), [MoveAction::FinishLine { line_id: line }]);
+        let cancel = [
+            OrderEvent::Cancelled { reason: "left".into() },
+            OrderEvent::PaymentRefunded { method: PaymentMethod::Cash, amount: Money::from_minor(450) },
+        ];
+        assert_eq!(actions_from_events(&cancel, None), [MoveAction::Cancel { reason: "left".into() }]);
+        let refund = [OrderEvent::PaymentRefunded { method: PaymentMethod::Cash, amount: Money::from_minor(100) }];
+        assert_eq!(actions_from_events(&refund, None), [MoveAction::Refund { amount_cents: 100 }]);
+    }
+
+    #[test]
+    fn a_card_payment_carries_the_approval_code() {
+        let paid = [OrderEvent::PaymentCaptured {
+            method: PaymentMethod::Card,
+            amount: Money::from_minor(450),
+            tendered: Money::from_minor(450),
+            change: Money::ZERO,
+        }];
+        assert_eq!(
+            actions_from_events(&paid, Some("A1B2")),
+            [MoveAction::PayCardAtTerminal { approval_code: "A1B2".into() }]
+        );
+        assert_eq!(MoveAction::PayCash { tendered_cents: 500 }.command(), OrderCommand::PayCash { tendered: Money::from_minor(500) });
+    }
+}

@@ -1,0 +1,179 @@
+//! The wire types of `POST /api/v1/sync/commands`, `GET /api/v1/sync/events` and
+//! `GET /api/v1/sync/status`.
+
+use super::actions::MoveAction;
+use crate::api::OrderDto;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// The most commands one push may carry.
+pub const MAX_PUSH: usize = 200;
+/// The most events one pull returns.
+pub const MAX_PULL: usize = 500;
+
+/// One command a terminal wrote locally, as it travels to the hub.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CommandEnvelope {
+    /// The command's UUIDv7, made on the terminal: the hub applies each id once.
+    pub id: Uuid,
+    /// When the terminal wrote it.
+    pub at: DateTime<Utc>,
+    /// Who was signed in on the terminal.
+    pub staff_id: Option<Uuid>,
+    pub command: SyncCommand,
+}
+
+/// What a terminal did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum SyncCommand {
+    /// A sale: the order as the terminal placed it (its id, its ticket, its prices, its tender).
+    Place { order: Box<OrderDto> },
+    /// Lifecycle steps on an order, in the order they were taken.
+    Move { order_id: Uuid, actions: Vec<MoveAction> },
+}
+
+impl SyncCommand {
+    pub fn order_id(&self) -> Uuid {
+        match self {
+            SyncCommand::Place { order } => order.id,
+            SyncCommand::Move { order_id, .. } => *order_id,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushRequest {
+    /// In the order the terminal wrote them (at most 200).
+    pub commands: Vec<CommandEnvelope>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushResponse {
+    /// One per command, in the request's order.
+    pub outcomes: Vec<CommandOutcome>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CommandOutcome {
+    pub id: Uuid,
+    pub outcome: Outcome,
+}
+
+/// What the hub made of a command (the same answer however often it is asked).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum Outcome {
+    /// Applied; `sequence` is the last hub event it wrote.
+    Accepted { sequence: Option<i64> },
+    /// Not applied, and never will be: the terminal shows it until someone acknowledges it.
+    Rejected {
+        reason: RejectReason,
+        /// What a person reads ("Order A-42 was already cancelled on Till B").
+        detail: String,
+        /// The order as the hub has it, to replace the terminal's provisional copy.
+        order: Option<Box<OrderDto>>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum RejectReason {
+    /// Another terminal (or the hub) changed the order first.
+    Conflict,
+    /// The command itself does not make sense (a bad ticket label, totals that do not add up).
+    Invalid,
+    /// The order is not known to the hub.
+    NotFound,
+}
+
+impl RejectReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::Conflict => "conflict",
+            RejectReason::Invalid => "invalid",
+            RejectReason::NotFound => "not_found",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RejectReason> {
+        [RejectReason::Conflict, RejectReason::Invalid, RejectReason::NotFound].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// Events of the hub's log after a cursor, each order event with the order as it is now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PullResponse {
+    pub events: Vec<PulledEvent>,
+    /// The hub's newest sequence (the terminal is current when its cursor reaches it).
+    pub latest_sequence: i64,
+    /// The hub's menu version: a terminal with another one fetches the snapshot.
+    pub menu_version: i64,
+    /// Terminals on the shop's network, for pulling from each other while the hub is down.
+    #[serde(default)]
+    pub peers: Vec<Peer>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PulledEvent {
+    pub sequence: i64,
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub subject: Option<String>,
+    pub time: DateTime<Utc>,
+    pub data: serde_json::Value,
+    /// For an order event: the order as the hub has it now.
+    pub order: Option<Box<OrderDto>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Peer {
+    pub terminal_id: Uuid,
+    pub label: String,
+}
+
+/// `GET /api/v1/sync/status` on a terminal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SyncStatus {
+    /// Whether the last exchange with the hub succeeded.
+    pub hub_reachable: bool,
+    /// Commands written here and not yet answered by the hub.
+    pub pending_commands: i64,
+    pub last_pushed_at: Option<DateTime<Utc>>,
+    /// The hub event this terminal has applied up to.
+    pub last_pulled_sequence: i64,
+    /// Commands the hub refused, until someone acknowledges them.
+    pub rejected: Vec<RejectedCommand>,
+    pub hub_url: String,
+    /// This terminal's label (its tickets are `<label>-<n>`).
+    pub label: String,
+    /// The hub revoked this terminal: it no longer syncs.
+    pub revoked: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RejectedCommand {
+    pub id: Uuid,
+    pub order_id: Option<Uuid>,
+    pub reason: RejectReason,
+    pub detail: String,
+    pub at: DateTime<Utc>,
+}
