@@ -18,6 +18,16 @@ pub struct Config {
     #[arg(skip)]
     pub clock: crate::clock::Clock,
 
+    /// Run as a terminal of the shop's server (the hub) at this URL: work on the local
+    /// database first and sync with the hub whenever it can be reached (docs/sync.md).
+    #[arg(long, env = "CREMA_HUB_URL")]
+    pub hub_url: Option<String>,
+
+    /// The one-time code a manager made on the hub (`POST /api/v1/terminals`), for the first
+    /// start with --hub-url.
+    #[arg(long, env = "CREMA_PAIRING_CODE", requires = "hub_url", hide_env_values = true)]
+    pub pairing_code: Option<SecretString>,
+
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "CREMA_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,

@@ -133,6 +133,7 @@ impl Server {
             }
         };
         let board = tokio::spawn(crate::service::orders::board_feed::run(state.clone()));
+        let sync = crate::service::sync::client::start(&state);
         let router = app(self.state);
         let result = crate::listen::serve(self.listener, router, self.limits, self.tls, async move {
             shutdown.await;
@@ -141,6 +142,9 @@ impl Server {
         })
         .await;
         let _ = board.await;
+        for task in sync {
+            let _ = task.await;
+        }
         if let Some(cron) = cron.as_mut() {
             if let Err(e) = cron.shutdown().await {
                 tracing::warn!(error = %e, "stopping the cron scheduler");
@@ -166,6 +170,15 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     let forget = menu.clone();
     let store = Store::open(&options, move |sequence| notify.published(sequence), move || forget.forget()).await?;
     setup::prepare_files(database.as_deref())?;
+    let key_path = setup::key_path(database.as_deref(), config.key_file.as_deref());
+    let terminal = crate::service::sync::bootstrap::prepare(
+        &store,
+        config.hub_url.as_deref(),
+        config.pairing_code.as_ref(),
+        key_path.as_deref(),
+    )
+    .await
+    .map_err(StartError::Config)?;
     let keys = setup::keys(&store, database.as_deref(), config.key_file.as_deref()).await?;
     let sealer = keys.sealer();
     setup::upgrade_rows(&store, &sealer).await?;
@@ -181,14 +194,15 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     };
     let pins = Arc::new(PinHasher::new(keys.pin_pepper())?);
     drop(keys);
-    let demo_staff = if settings::load(store.reader()).await?.is_none() {
+    // A terminal's staff come from its hub.
+    let demo_staff = if terminal.is_none() && settings::load(store.reader()).await?.is_none() {
         demo_records(pins.clone()).await.map_err(|e| StartError::Config(format!("demo staff: {e}")))?
     } else {
         Vec::new()
     };
     if seed_if_new(&store, &defaults, &demo_staff).await? {
         tracing::info!(shop = %defaults.name, "new database: seeded the demo menu");
-        for (name, role, pin) in DEMO_STAFF {
+        for (name, role, pin) in DEMO_STAFF.iter().filter(|_| !demo_staff.is_empty()) {
             tracing::warn!(%role, pin, "demo staff {name}: sign in with PIN {pin}; deactivate the demo staff before real use");
         }
     }
@@ -272,7 +286,13 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         egress,
         streams: StreamLimits::new(config.max_board_streams as usize, config.max_event_streams as usize),
         board: Arc::default(),
+        sync: terminal.as_ref().map(|t| t.link.clone()),
     };
+    if let Some(first) = terminal.and_then(|t| t.first_snapshot) {
+        crate::service::sync::mirror::apply_snapshot(&state, first.0, first.1)
+            .await
+            .map_err(|e| StartError::Config(format!("applying the hub's snapshot: {e}")))?;
+    }
     if let Some((url, secret)) = webhook {
         let target = SinkTarget::Webhook { url, secret };
         sinks::ensure_configured(&state, sinks::CONFIGURED_WEBHOOK, target)

@@ -30,6 +30,15 @@ pub enum SetupError {
 }
 
 /// The database file behind a URL (`None` for an in-memory database).
+/// Where the key file is: `--key-file`, else beside the database (`None`: an in-memory database).
+pub fn key_path(database: Option<&Path>, key_file: Option<&Path>) -> Option<PathBuf> {
+    match (key_file, database) {
+        (Some(path), _) => Some(path.to_path_buf()),
+        (None, Some(db)) => Some(keys::default_path(db)),
+        (None, None) => None,
+    }
+}
+
 pub fn database_file(url: &str) -> Option<PathBuf> {
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     let path = path.split('?').next().unwrap_or(path);
@@ -60,11 +69,7 @@ pub fn prepare_files(database: Option<&Path>) -> Result<(), SetupError> {
 /// The database's keys: read from the key file, or made (taking over an older database's
 /// pepper). Refuses a missing key file when staff exist, and a key file of another database.
 pub async fn keys(store: &Store, database: Option<&Path>, key_file: Option<&Path>) -> Result<Keys, SetupError> {
-    let path = match (key_file, database) {
-        (Some(path), _) => path.to_path_buf(),
-        (None, Some(db)) => keys::default_path(db),
-        (None, None) => return Ok(Keys::ephemeral()),
-    };
+    let Some(path) = key_path(database, key_file) else { return Ok(Keys::ephemeral()) };
     let mut conn = store.reader().acquire().await.map_err(StoreError::from)?;
     let legacy = secrets::get(&mut conn, LEGACY_PEPPER).await?;
     let has_staff = secrets::has_staff(&mut conn).await?;

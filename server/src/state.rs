@@ -59,6 +59,8 @@ pub struct AppState {
     pub egress: Arc<crate::sinks::egress::EgressPolicy>,
     /// Caps on open live streams.
     pub streams: StreamLimits,
+    /// Set when this server is a terminal synced with a hub (`--hub-url`).
+    pub sync: Option<Arc<crate::service::sync::TerminalLink>>,
     /// The pickup board, computed once per change for every open board stream.
     pub board: Arc<crate::service::orders::board_feed::BoardFeed>,
 }

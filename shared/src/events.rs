@@ -15,6 +15,9 @@ pub mod types {
     pub const ORDER_READY: &str = "order.ready";
     pub const ORDER_COMPLETED: &str = "order.completed";
     pub const ORDER_CANCELLED: &str = "order.cancelled";
+    /// On a synced terminal: its copy of the order was replaced by the hub's (`data.order`
+    /// is the whole order; screens replace theirs, whatever its version).
+    pub const ORDER_SYNCED: &str = "order.synced";
     /// A ticket has waited longer than the shop's limit without being ready.
     pub const ORDER_SLA_BREACHED: &str = "order.sla_breached";
     pub const PAYMENT_AUTHORIZED: &str = "payment.authorized";
@@ -26,6 +29,9 @@ pub mod types {
     pub const SETTINGS_UPDATED: &str = "settings.updated";
     pub const ITEM_SOLD_OUT: &str = "item.sold_out";
     pub const ITEM_BACK_IN_STOCK: &str = "item.back_in_stock";
+    /// A sale made offline took more than the hub had counted: the count stays at zero and a
+    /// manager recounts (the sale stands).
+    pub const STOCK_CONFLICT: &str = "stock.conflict";
     pub const NOTIFICATION_SENT: &str = "notification.sent";
     pub const NOTIFICATION_FAILED: &str = "notification.failed";
     /// Wrong PINs across the shop reached the shop-wide budget: every source is slowed down.

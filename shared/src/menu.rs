@@ -10,14 +10,14 @@ use crate::money::{Currency, Money};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Category {
     pub id: Uuid,
     pub name: String,
     pub position: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Item {
     pub id: Uuid,
     pub category_id: Uuid,
@@ -39,7 +39,7 @@ impl Item {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ModifierGroup {
     pub id: Uuid,
     pub name: String,
@@ -65,7 +65,7 @@ impl ModifierGroup {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ModifierOption {
     pub id: Uuid,
     pub group_id: Uuid,

@@ -18,7 +18,7 @@ pub const MIN_TICKET_WARN_SECONDS: u32 = 30;
 /// ...nor turn red later than this.
 pub const MAX_TICKET_LATE_SECONDS: u32 = 7_200;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ShopSettings {
     pub name: String,
     pub currency: Currency,

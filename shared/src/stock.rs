@@ -43,6 +43,28 @@ pub fn demand(lines: &[PricedLine]) -> BTreeMap<(StockKind, Uuid), u32> {
     wanted
 }
 
+/// For a sale that already happened (made offline): takes what is counted, up to what is
+/// left, and names what it could not take. Returns `(kind, id, taken, left before)` per
+/// counted target, and the shortfalls.
+pub fn take_what_is_left(
+    wanted: &BTreeMap<(StockKind, Uuid), u32>,
+    left: &BTreeMap<(StockKind, Uuid), u32>,
+) -> (Vec<(StockKind, Uuid, u32, u32)>, Vec<Shortfall>) {
+    let mut takes = Vec::new();
+    let mut short = Vec::new();
+    for (key, have) in left {
+        let Some(want) = wanted.get(key) else { continue };
+        let taken = (*want).min(*have);
+        if taken > 0 {
+            takes.push((key.0, key.1, taken, *have));
+        }
+        if want > have {
+            short.push(Shortfall { kind: key.0, id: key.1, wanted: *want, left: *have });
+        }
+    }
+    (takes, short)
+}
+
 /// A shortfall: what, how many wanted, how many left.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Shortfall {
@@ -122,5 +144,16 @@ mod tests {
             let short = shortfalls(&wanted, &left);
             prop_assert_eq!(short.is_empty(), want <= have);
         }
+    }
+
+    #[test]
+    fn an_offline_sale_takes_what_is_left_and_names_the_rest() {
+        let croissant = (StockKind::Item, Uuid::from_u128(1));
+        let oat = (StockKind::Option, Uuid::from_u128(2));
+        let wanted = BTreeMap::from([(croissant, 3), (oat, 1)]);
+        let left = BTreeMap::from([(croissant, 2), (oat, 5)]);
+        let (takes, short) = take_what_is_left(&wanted, &left);
+        assert_eq!(takes, [(croissant.0, croissant.1, 2, 2), (oat.0, oat.1, 1, 5)]);
+        assert_eq!(short, [Shortfall { kind: croissant.0, id: croissant.1, wanted: 3, left: 2 }]);
     }
 }

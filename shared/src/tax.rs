@@ -79,7 +79,7 @@ impl TaxMode {
 }
 
 /// The shop's tax setting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxPolicy {
     pub rate: TaxRate,
     pub mode: TaxMode,

@@ -59,6 +59,24 @@ impl Tickets {
                 self.sort();
                 Applied::NewTicket
             }
+            types::ORDER_SYNCED => {
+                let Some(order) = data.get("order").and_then(|o| serde_json::from_value::<OrderDto>(o.clone()).ok())
+                else {
+                    return Applied::Nothing;
+                };
+                let new = !self.orders.iter().any(|o| o.id == order.id);
+                self.orders.retain(|o| o.id != order.id);
+                if matches!(order.status, OrderStatus::Completed | OrderStatus::Cancelled) {
+                    return if new { Applied::Nothing } else { Applied::Changed };
+                }
+                self.orders.push(order);
+                self.sort();
+                if new {
+                    Applied::NewTicket
+                } else {
+                    Applied::Changed
+                }
+            }
             types::ORDER_COMPLETED | types::ORDER_CANCELLED => {
                 let before = self.orders.len();
                 self.orders.retain(|o| Some(o.id) != id);
@@ -149,6 +167,8 @@ mod tests {
         OrderDto {
             id: Uuid::now_v7(),
             ticket_number: ticket,
+            ticket: ticket.to_string(),
+            ticket_prefix: String::new(),
             business_date: "2026-11-23".into(),
             customer_name: "Ana".into(),
             customer_email: None,
@@ -241,5 +261,25 @@ mod tests {
         assert_eq!(urgency(179, 180, 360), Urgency::Fresh);
         assert_eq!(urgency(180, 180, 360), Urgency::Warn);
         assert_eq!(urgency(360, 180, 360), Urgency::Late);
+    }
+
+    #[test]
+    fn a_synced_copy_replaces_the_shown_order_whatever_its_version() {
+        let mine = order(1, 0);
+        let mut t = Tickets::new(vec![mine.clone()], 5);
+        let mut theirs = mine.clone();
+        theirs.status = OrderStatus::Preparing;
+        theirs.version = 1;
+        let data = json!({ "order_id": mine.id, "order": theirs });
+        assert_eq!(t.apply(Some(6), types::ORDER_SYNCED, &data), Applied::Changed);
+        assert_eq!(t.orders[0].status, OrderStatus::Preparing);
+        let other = order(2, 1);
+        let data = json!({ "order_id": other.id, "order": other });
+        assert_eq!(t.apply(Some(7), types::ORDER_SYNCED, &data), Applied::NewTicket);
+        let mut done = t.orders[0].clone();
+        done.status = OrderStatus::Completed;
+        let data = json!({ "order_id": done.id, "order": done });
+        assert_eq!(t.apply(Some(8), types::ORDER_SYNCED, &data), Applied::Changed);
+        assert_eq!(t.orders.len(), 1);
     }
 }

@@ -14,6 +14,8 @@ pub enum Access {
     SignedIn,
     /// Signed in with a role that has this permission.
     Needs(Permission),
+    /// A paired terminal, by its credential (`X-Crema-Terminal`), not a person.
+    Terminal,
 }
 
 use Access::*;
@@ -112,6 +114,12 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/terminals/{id}/code", Needs(ManageTerminals)),
     ("POST", "/api/v1/terminals/pair", Public),
     ("GET", "/api/v1/terminals/current", Public),
+    // Sync: terminals push and pull with their credential; people read a terminal's status.
+    ("POST", "/api/v1/sync/commands", Terminal),
+    ("GET", "/api/v1/sync/events", Terminal),
+    ("GET", "/api/v1/sync/snapshot", Terminal),
+    ("GET", "/api/v1/sync/status", SignedIn),
+    ("POST", "/api/v1/sync/rejections/{id}/acknowledge", SignedIn),
 ];
 
 /// The rule for a request, by method and matched route pattern. `HEAD` has the rule of `GET`

@@ -5,7 +5,8 @@
 
 use super::access::{self, Access};
 use super::ApiError;
-use crate::service::staff::auth;
+use super::client::TERMINAL_HEADER;
+use crate::service::staff::{auth, terminals};
 use crate::service::RequestContext;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
@@ -37,6 +38,22 @@ pub async fn authorize(State(state): State<AppState>, mut request: Request, next
     if access == Access::Public {
         return next.run(request).await;
     }
+    if access == Access::Terminal {
+        // The header only: a browser's terminal cookie is no credential for syncing.
+        let Some(credential) = request.headers().get(TERMINAL_HEADER).and_then(|v| v.to_str().ok()) else {
+            return ApiError::Unauthorized("a paired terminal's credential is needed (X-Crema-Terminal)".into())
+                .into_response();
+        };
+        return match terminals::identify(&state, credential).await {
+            Ok(Some(terminal)) => {
+                tracing::Span::current().record("terminal", tracing::field::display(&terminal.label));
+                request.extensions_mut().insert(PairedTerminal(terminal));
+                next.run(request).await
+            }
+            Ok(None) => ApiError::Unauthorized("this terminal is not paired here, or was revoked".into()).into_response(),
+            Err(e) => ApiError::from(e).into_response(),
+        };
+    }
     let Some(token) = session_token(request.headers()) else {
         return ApiError::Unauthorized("sign in with your PIN first (POST /api/v1/sessions)".into()).into_response();
     };
@@ -56,6 +73,22 @@ pub async fn authorize(State(state): State<AppState>, mut request: Request, next
     }
     request.extensions_mut().insert(SessionToken(token));
     next.run(request).await
+}
+
+/// The paired terminal a request came from (routes with [`Access::Terminal`]).
+#[derive(Clone, Debug)]
+pub struct PairedTerminal(pub crate::store::terminals::TerminalRecord);
+
+impl<S: Send + Sync> FromRequestParts<S> for PairedTerminal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<PairedTerminal>()
+            .cloned()
+            .ok_or_else(|| ApiError::Unauthorized("a paired terminal's credential is needed".into()))
+    }
 }
 
 /// The token from `Authorization: Bearer …`, or else from the session cookie.

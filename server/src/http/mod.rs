@@ -27,6 +27,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sinks;
 pub mod staff;
+pub mod sync;
 pub mod terminals;
 pub mod ui;
 

@@ -24,6 +24,7 @@ pub const DOCS_PATH: &str = "/api/v1/docs";
         (name = "settings", description = "The shop's name, currency, tax and ticket-age thresholds"),
         (name = "reports", description = "The day's numbers and the CSV export of orders"),
         (name = "terminals", description = "Enrolled terminals: pairing codes, credentials, revocation"),
+        (name = "sync", description = "Offline terminals and the hub: pushed commands, the log they follow, their status"),
     )
 )]
 pub(super) struct ApiDoc;
@@ -45,6 +46,13 @@ pub(super) fn document_security(doc: &mut utoipa::openapi::OpenApi) {
     );
     components
         .add_security_scheme("cookie", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::SESSION_COOKIE))));
+    components.add_security_scheme(
+        "terminal",
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            "X-Crema-Terminal",
+            "A paired terminal's credential (`<id>.<secret>`)",
+        ))),
+    );
     for (path, item) in doc.paths.paths.iter_mut() {
         let operations = [
             ("GET", &mut item.get),
@@ -72,6 +80,7 @@ pub(super) fn document_security(doc: &mut utoipa::openapi::OpenApi) {
                         Some(format!("{}{note}", operation.description.clone().unwrap_or_default()));
                     vec![SecurityRequirement::new("bearer", roles.clone()), SecurityRequirement::new("cookie", roles)]
                 }
+                Some(Access::Terminal) => vec![SecurityRequirement::new("terminal", Vec::<String>::new())],
                 None => continue,
             };
             operation.security = Some(requirements);

@@ -77,6 +77,7 @@ fn document_errors(method: &axum::http::Method, path: &str, operation: &mut Valu
     match access::rule(method, path) {
         Some(Access::Public) | None => {}
         Some(Access::SignedIn) => add("401", "No session, or it has ended"),
+        Some(Access::Terminal) => add("401", "No terminal credential, or the terminal is not paired here or revoked"),
         Some(Access::Needs(_)) => {
             add("401", "No session, or it has ended");
             add("403", "The session's role may not do this");

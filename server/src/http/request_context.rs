@@ -46,6 +46,7 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
         method = %request.method(),
         path = %request.uri().path(),
         staff_id = tracing::field::Empty,
+        terminal = tracing::field::Empty,
     );
     let started = Instant::now();
     let mut response = REQUEST_ID.scope(request_id.clone(), next.run(request).instrument(span.clone())).await;

@@ -6,7 +6,7 @@
 use super::openapi::{document_security, ApiDoc, DOCS_PATH, OPENAPI_PATH};
 use super::{
     audit, auth, board, events, health, jobs, kitchen, menu, orders, reports, request_context, security, sessions,
-    settings, sinks, staff, terminals, ui, ApiError,
+    settings, sinks, staff, sync, terminals, ui, ApiError,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -68,6 +68,11 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(terminals::new_code))
         .routes(routes!(terminals::pair))
         .routes(routes!(terminals::current))
+        .routes(routes!(sync::push))
+        .routes(routes!(sync::pull))
+        .routes(routes!(sync::snapshot))
+        .routes(routes!(sync::get_status))
+        .routes(routes!(sync::acknowledge))
         .split_for_parts()
 }
 
@@ -77,6 +82,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ui::routes())
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), sync::hub_only))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(security::cors(state.cors_origins.clone()))

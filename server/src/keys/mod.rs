@@ -10,7 +10,7 @@
 pub mod files;
 pub mod seal;
 
-use secrecy::{ExposeSecret, SecretBox};
+use secrecy::{ExposeSecret, SecretBox, SecretString};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +29,8 @@ pub enum KeyFileError {
 pub struct Keys {
     pin_pepper: SecretBox<[u8; KEY_BYTES]>,
     data_key: SecretBox<[u8; KEY_BYTES]>,
+    /// On a terminal paired with a hub: its credential there (`<id>.<secret>`).
+    terminal_credential: Option<SecretString>,
     path: Option<PathBuf>,
 }
 
@@ -51,8 +53,15 @@ impl Keys {
         let malformed = |reason| KeyFileError::Malformed { path: path.to_path_buf(), reason };
         let mut pepper = None;
         let mut data = None;
+        let mut terminal_credential = None;
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let (name, value) = line.split_once('=').ok_or_else(|| malformed("a line without `=`"))?;
+            if name.trim() == "terminal_credential" {
+                crema_shared::terminal::parse_credential(value)
+                    .ok_or_else(|| malformed("a terminal credential that is not <id>.<secret>"))?;
+                terminal_credential = Some(SecretString::from(value.trim().to_string()));
+                continue;
+            }
             let key = decode_key(value.trim()).ok_or_else(|| malformed("a key that is not 64 hex digits"))?;
             match name.trim() {
                 "pin_pepper" => pepper = Some(key),
@@ -62,7 +71,7 @@ impl Keys {
         }
         match (pepper, data) {
             (Some(pin_pepper), Some(data_key)) => {
-                Ok(Some(Keys { pin_pepper, data_key, path: Some(path.to_path_buf()) }))
+                Ok(Some(Keys { pin_pepper, data_key, terminal_credential, path: Some(path.to_path_buf()) }))
             }
             _ => Err(malformed("pin_pepper or data_key is missing")),
         }
@@ -82,8 +91,45 @@ impl Keys {
         Ok(Keys {
             pin_pepper: SecretBox::new(Box::new(pin_pepper)),
             data_key: SecretBox::new(Box::new(data_key)),
+            terminal_credential: None,
             path: Some(path.to_path_buf()),
         })
+    }
+
+    /// Writes the key file of a terminal that just paired with a hub: the hub's PIN pepper
+    /// (its staff's PINs are checked here against the hub's verifiers), the data key already
+    /// there (or a fresh one) and the terminal's credential. Replaces the file atomically.
+    pub fn write_paired(path: &Path, hub_pepper: [u8; KEY_BYTES], credential: &str) -> Result<Keys, KeyFileError> {
+        let io = |source| KeyFileError::Io { path: path.to_path_buf(), source };
+        let data_key = match Keys::read(path)? {
+            Some(existing) => *existing.data_key.expose_secret(),
+            None => random_key(),
+        };
+        let text = format!(
+            "{HEADER}\npin_pepper={}\ndata_key={}\nterminal_credential={credential}\n",
+            hex::encode(hub_pepper),
+            hex::encode(data_key)
+        );
+        let mut temporary = path.as_os_str().to_os_string();
+        temporary.push(".new");
+        let temporary = PathBuf::from(temporary);
+        let _ = std::fs::remove_file(&temporary);
+        let mut file = files::create_private(&temporary).map_err(io)?;
+        file.write_all(text.as_bytes()).map_err(io)?;
+        file.sync_all().map_err(io)?;
+        std::fs::rename(&temporary, path).map_err(io)?;
+        files::sync_parent(path).map_err(io)?;
+        Ok(Keys {
+            pin_pepper: SecretBox::new(Box::new(hub_pepper)),
+            data_key: SecretBox::new(Box::new(data_key)),
+            terminal_credential: Some(SecretString::from(credential.to_string())),
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// The credential of a paired terminal.
+    pub fn terminal_credential(&self) -> Option<&SecretString> {
+        self.terminal_credential.as_ref()
     }
 
     /// Keys that live only as long as this process (an in-memory database).
@@ -91,6 +137,7 @@ impl Keys {
         Keys {
             pin_pepper: SecretBox::new(Box::new(random_key())),
             data_key: SecretBox::new(Box::new(random_key())),
+            terminal_credential: None,
             path: None,
         }
     }
@@ -120,6 +167,11 @@ fn decode_key(hex_text: &str) -> Option<SecretBox<[u8; KEY_BYTES]>> {
     let bytes = hex::decode(hex_text).ok()?;
     let key: [u8; KEY_BYTES] = bytes.try_into().ok()?;
     Some(SecretBox::new(Box::new(key)))
+}
+
+/// A pepper as hex (from the hub's sealed snapshot), as key bytes.
+pub fn pepper_from_hex(hex_text: &str) -> Option<[u8; KEY_BYTES]> {
+    legacy_pepper(hex_text)
 }
 
 /// A legacy pepper stored in the database (hex), as key bytes.

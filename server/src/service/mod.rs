@@ -10,7 +10,8 @@
 //! - [`sinks`]: webhook and Kafka sinks, the outbox relay and replays;
 //! - [`reports`]: the day's numbers on screen and by email; [`shop`]: settings, the audit log;
 //! - [`reactions`]: what an order change causes, as one table;
-//! - [`jobs`]: the durable job runner, the cron and retention.
+//! - [`jobs`]: the durable job runner, the cron and retention;
+//! - [`sync`]: terminals that work offline and sync with the shop's hub.
 //!
 //! A job handler lives beside its use case and registers itself in [`reactions`] or
 //! [`jobs::kinds`](jobs).
@@ -32,6 +33,7 @@ pub mod reports;
 pub mod shop;
 pub mod sinks;
 pub mod staff;
+pub mod sync;
 
 pub use context::RequestContext;
 pub use error::ServiceError;

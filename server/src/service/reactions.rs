@@ -8,7 +8,7 @@
 
 use crate::service::menu::stock;
 use crate::service::orders::{audit as order_audit, sla};
-use crate::service::{notify, payments, RequestContext};
+use crate::service::{notify, payments, sync, RequestContext};
 use crate::state::AppState;
 use crate::store::audit::AuditEntry;
 use crate::store::jobs::NewJob;
@@ -72,25 +72,40 @@ pub struct Reaction {
     pub plan: Option<fn(&AppState, &OrderChange<'_>, &mut Effects)>,
     /// Rows of its own, written after the change's rows.
     pub write: Option<Write>,
+    /// Whether it runs on a synced terminal too. What reaches the outside world (a card
+    /// charge, an email, an alert) happens once, on the hub, when the command arrives there.
+    pub on_terminal: bool,
 }
 
 /// Every reaction to an order change, in the order they are written.
 pub const REACTIONS: &[Reaction] = &[
-    Reaction { name: "audit log: sales, money moving, cancellations", plan: Some(audit), write: None },
+    Reaction { name: "audit log: sales, money moving, cancellations", plan: Some(audit), write: None, on_terminal: true },
     Reaction {
         name: "card payment saga: authorize, capture, void",
         plan: Some(payments::on_order_change),
         write: None,
+        on_terminal: false,
     },
-    Reaction { name: "ticket-age alert", plan: Some(sla::on_order_change), write: None },
-    Reaction { name: "\"ready\" email to the customer", plan: Some(notify::on_order_change), write: None },
-    Reaction { name: "stock back on cancellation", plan: None, write: Some(stock::on_order_change) },
+    Reaction { name: "ticket-age alert", plan: Some(sla::on_order_change), write: None, on_terminal: false },
+    Reaction {
+        name: "\"ready\" email to the customer",
+        plan: Some(notify::on_order_change),
+        write: None,
+        on_terminal: false,
+    },
+    Reaction { name: "stock back on cancellation", plan: None, write: Some(stock::on_order_change), on_terminal: true },
+    Reaction {
+        name: "on a terminal: the command, into the log the hub is sent",
+        plan: None,
+        write: Some(sync::record_command),
+        on_terminal: true,
+    },
 ];
 
 /// The jobs and audit rows every reaction plans for `change`.
 pub fn plan(state: &AppState, change: &OrderChange<'_>) -> Effects {
     let mut effects = Effects::default();
-    for plan in REACTIONS.iter().filter_map(|r| r.plan) {
+    for plan in running(state).filter_map(|r| r.plan) {
         plan(state, change, &mut effects);
     }
     effects
@@ -103,10 +118,16 @@ pub async fn write(
     change: &OrderChange<'_>,
 ) -> Result<Vec<NewEvent>, StoreError> {
     let mut events = Vec::new();
-    for write in REACTIONS.iter().filter_map(|r| r.write) {
+    for write in running(state).filter_map(|r| r.write) {
         events.extend(write(conn, state, change).await?);
     }
     Ok(events)
+}
+
+/// The reactions that run on this server.
+fn running(state: &AppState) -> impl Iterator<Item = &'static Reaction> {
+    let terminal = state.sync.is_some();
+    REACTIONS.iter().filter(move |r| r.on_terminal || !terminal)
 }
 
 fn audit(_state: &AppState, change: &OrderChange<'_>, effects: &mut Effects) {

@@ -23,6 +23,7 @@ pub mod settings;
 pub mod sinks;
 pub mod staff;
 pub mod stock;
+pub mod sync;
 pub mod terminals;
 pub mod time;
 pub mod writer;

@@ -122,9 +122,6 @@ pub struct PullResponse {
     pub latest_sequence: i64,
     /// The hub's menu version: a terminal with another one fetches the snapshot.
     pub menu_version: i64,
-    /// Terminals on the shop's network, for pulling from each other while the hub is down.
-    #[serde(default)]
-    pub peers: Vec<Peer>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -139,13 +136,6 @@ pub struct PulledEvent {
     pub data: serde_json::Value,
     /// For an order event: the order as the hub has it now.
     pub order: Option<Box<OrderDto>>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct Peer {
-    pub terminal_id: Uuid,
-    pub label: String,
 }
 
 /// `GET /api/v1/sync/status` on a terminal.
@@ -176,4 +166,51 @@ pub struct RejectedCommand {
     pub reason: RejectReason,
     pub detail: String,
     pub at: DateTime<Utc>,
+}
+
+/// What a paired terminal takes from the hub as it is: the shop's settings, the menu with
+/// its stock, and (sealed for that terminal alone) the staff's PIN verifiers and the pepper
+/// they were made with. Crema-to-Crema only.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HubSnapshot {
+    pub menu_version: i64,
+    pub shop: crate::settings::ShopSettings,
+    pub categories: Vec<crate::menu::Category>,
+    pub items: Vec<crate::menu::Item>,
+    pub groups: Vec<crate::menu::ModifierGroup>,
+    pub options: Vec<crate::menu::ModifierOption>,
+    /// `SealedStaff` as JSON, sealed with the terminal's snapshot key.
+    pub staff: String,
+}
+
+/// The staff part of a snapshot, before sealing.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct SealedStaff {
+    /// The hub's PIN pepper (hex): a terminal checks PINs against the hub's verifiers.
+    pub pin_pepper: String,
+    pub members: Vec<StaffVerifier>,
+}
+
+impl std::fmt::Debug for SealedStaff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealedStaff").field("members", &self.members.len()).finish_non_exhaustive()
+    }
+}
+
+/// One member of staff as a terminal needs them to sign in offline.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct StaffVerifier {
+    pub id: Uuid,
+    pub name: String,
+    pub role: crate::staff::Role,
+    pub active: bool,
+    pub pin_lookup: String,
+    pub pin_hash: String,
+    pub email: Option<String>,
+}
+
+impl std::fmt::Debug for StaffVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffVerifier").field("id", &self.id).field("role", &self.role).finish_non_exhaustive()
+    }
 }

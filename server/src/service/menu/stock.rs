@@ -12,7 +12,7 @@ use crema_shared::events::types;
 use crema_shared::lifecycle::OrderEvent;
 use crema_shared::menu::Catalog;
 use crema_shared::placing::PricedLine;
-use crema_shared::stock::{demand, shortfalls, StockKind};
+use crema_shared::stock::{demand, shortfalls, take_what_is_left, StockKind};
 use futures::future::BoxFuture;
 use serde_json::json;
 use sqlx::SqliteConnection;
@@ -56,6 +56,39 @@ pub async fn reserve(
     }
     settings::bump_menu_version(conn).await?;
     Ok(sold_out.iter().map(|(kind, id, _, _)| event(ctx, types::ITEM_SOLD_OUT, catalog, *kind, *id, 0)).collect())
+}
+
+/// Takes the stock of a sale that already happened (pushed by a terminal that was offline):
+/// what is left is taken, a shortfall leaves the count at zero and raises `stock.conflict`
+/// for a manager instead of refusing a paid order. Returns the events.
+pub async fn take_sold(
+    conn: &mut SqliteConnection,
+    ctx: &RequestContext,
+    catalog: &Catalog,
+    order: &crate::store::orders::OrderRecord,
+) -> Result<Vec<NewEvent>, StoreError> {
+    let mut wanted = std::collections::BTreeMap::new();
+    for line in &order.lines {
+        *wanted.entry((StockKind::Item, line.item_id)).or_insert(0u32) += line.quantity;
+        for option in &line.options {
+            *wanted.entry((StockKind::Option, option.option_id)).or_insert(0u32) += line.quantity;
+        }
+    }
+    let counted: Vec<(StockKind, Uuid)> = wanted.keys().copied().filter(|key| counted_in(catalog, *key)).collect();
+    if counted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let left = stock::counts(conn, &counted).await?;
+    let (takes, short) = take_what_is_left(&wanted, &left);
+    let mut events = reserve(conn, ctx, catalog, order.id, &takes).await?;
+    for s in short {
+        let data = json!({
+            "kind": s.kind.as_str(), "id": s.id, "name": name_of(catalog, (s.kind, s.id)),
+            "wanted": s.wanted, "left": s.left, "order_id": order.id,
+        });
+        events.push(ctx.event(types::STOCK_CONFLICT, Some(s.id.to_string()), time::now(), data));
+    }
+    Ok(events)
 }
 
 /// The reaction: a cancelled order gives its stock back.

@@ -14,9 +14,9 @@ pub mod sla;
 mod transition;
 pub mod view;
 
-pub use place::place;
+pub use place::{place, placed_events};
 pub use read::{board, get, list, BOARD_TICKETS_PER_COLUMN};
-pub use transition::transition;
+pub use transition::{transition, transition_in};
 
 use crate::service::ServiceError;
 use crate::store::StoreError;

@@ -11,7 +11,9 @@ use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::orders::{LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
 use crate::store::placement::{self, IdempotencyRecord};
+use crate::store::outbox::NewEvent;
 use crate::store::{audit, outbox, Done};
+use chrono::{DateTime, Utc};
 use crema_shared::api::PlaceOrderRequest;
 use crema_shared::events::types;
 use crema_shared::lifecycle::OrderEvent;
@@ -81,6 +83,11 @@ async fn place_job(
             Some(format!("{TERMINAL_PREFIX}{approval_code}")),
         ),
         Some(Tender::CardGateway) => {
+            if state.sync.is_some() {
+                // No card details are ever kept on a terminal, online or not (docs/sync.md).
+                let message = "a synced terminal takes cards on the card terminal: enter its approval code (or take cash)";
+                return Err(ValidationErrors::single("payment.approval_code", message).into());
+            }
             if state.gateway.is_none() {
                 let message =
                     "a card without a terminal approval code needs a payment gateway (CREMA_PAYMENT_GATEWAY_URL)";
@@ -109,17 +116,7 @@ async fn place_job(
         placed_by: ctx.staff_id(),
         lines: priced.lines.iter().map(line_record).collect(),
     };
-    let subject = Some(order.id.to_string());
-    let mut events = vec![ctx.event(types::ORDER_PLACED, subject.clone(), now, event_data(&order, None))];
-    if let Some(p) = payment {
-        let captured = OrderEvent::PaymentCaptured {
-            method: p.method,
-            amount: order.totals.total,
-            tendered: p.tendered,
-            change: p.change_due,
-        };
-        events.push(ctx.event(captured.event_type(), subject, now, event_data(&order, Some(&captured))));
-    }
+    let events = placed_events(ctx, &order, now);
     let answer = Answer { status: 201, body: to_json(&order_dto(&order, None))?, replayed: false };
     let saved = key.map(|k| k.save(&answer));
     let record = key.zip(saved.as_ref()).map(|(k, saved)| IdempotencyRecord { scope: &k.scope, key: &k.key, saved });
@@ -146,6 +143,22 @@ async fn place_job(
     }
     tracing::info!(order_id = %order.id, ticket = %crema_shared::terminal::ticket(&order.ticket_prefix, order.ticket_number), total = order.totals.total.minor(), "order placed");
     Ok(Done::new((answer, !effects.jobs.is_empty()), last))
+}
+
+/// `order.placed`, and `payment.captured` when it was paid at the till.
+pub fn placed_events(ctx: &RequestContext, order: &OrderRecord, now: DateTime<Utc>) -> Vec<NewEvent> {
+    let subject = Some(order.id.to_string());
+    let mut events = vec![ctx.event(types::ORDER_PLACED, subject.clone(), now, event_data(order, None))];
+    if let Some(p) = order.payment {
+        let captured = OrderEvent::PaymentCaptured {
+            method: p.method,
+            amount: order.totals.total,
+            tendered: p.tendered,
+            change: p.change_due,
+        };
+        events.push(ctx.event(captured.event_type(), subject, now, event_data(order, Some(&captured))));
+    }
+    events
 }
 
 fn line_record(line: &PricedLine) -> LineRecord {

@@ -39,6 +39,17 @@ pub async fn transition(
     Ok(answer)
 }
 
+/// The same, inside a write another use case opened (a command pushed by a terminal).
+pub async fn transition_in(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    command: &OrderCommand,
+) -> JobResult<Answer> {
+    transition_job(conn, state, ctx, id, command, None, None).await
+}
+
 async fn transition_job(
     conn: &mut SqliteConnection,
     state: &AppState,

@@ -98,3 +98,65 @@ pub fn event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> serde_json
     }
     serde_json::to_value(data).unwrap_or(serde_json::Value::Null)
 }
+
+/// An order as another Crema server showed it (a terminal's sale, the hub's copy), as stored.
+pub fn record_from_dto(order: &OrderDto) -> OrderRecord {
+    use crate::store::orders::{OptionSnapshot, PaymentRecord};
+    use crema_shared::totals::Totals;
+    use crema_shared::Money;
+    // `tendered_cents` is there exactly when the stored order had a payment row.
+    let payment = order.payment_method.zip(order.tendered_cents).map(|(method, tendered)| PaymentRecord {
+        method,
+        tendered: Money::from_minor(tendered),
+        change_due: Money::from_minor(order.change_due_cents.unwrap_or(0)),
+    });
+    OrderRecord {
+        id: order.id,
+        business_date: order.business_date.clone(),
+        ticket_number: order.ticket_number,
+        ticket_prefix: order.ticket_prefix.clone(),
+        customer_name: order.customer_name.clone(),
+        customer_email: order.customer_email.clone(),
+        status: order.status,
+        payment_status: order.payment_status,
+        currency: order.currency.clone(),
+        totals: Totals {
+            subtotal: Money::from_minor(order.subtotal_cents),
+            discount: Money::from_minor(order.discount_cents),
+            tax: Money::from_minor(order.tax_cents),
+            tip: Money::from_minor(order.tip_cents),
+            total: Money::from_minor(order.total_cents),
+        },
+        payment,
+        payment_reference: order.payment_reference.clone(),
+        refunded: Money::from_minor(order.refunded_cents),
+        version: order.version,
+        created_at: order.created_at,
+        updated_at: order.updated_at,
+        placed_by: order.placed_by,
+        lines: order
+            .lines
+            .iter()
+            .map(|l| LineRecord {
+                id: l.id,
+                item_id: l.item_id,
+                name: l.name.clone(),
+                quantity: l.quantity,
+                unit_price: Money::from_minor(l.unit_price_cents),
+                options: l
+                    .options
+                    .iter()
+                    .map(|o| OptionSnapshot {
+                        option_id: o.option_id,
+                        group_name: o.group_name.clone(),
+                        name: o.name.clone(),
+                        price_delta_cents: o.price_delta_cents,
+                    })
+                    .collect(),
+                note: l.note.clone(),
+                status: l.status,
+                line_total: Money::from_minor(l.line_total_cents),
+            })
+            .collect(),
+    }
+}

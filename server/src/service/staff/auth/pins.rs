@@ -40,6 +40,11 @@ impl std::fmt::Debug for PinHasher {
 
 impl PinHasher {
     /// A hasher under `pepper` (from the key file).
+    /// The pepper, hex: only for sealing it to a paired terminal (see `service::sync::feed`).
+    pub fn pepper_hex(&self) -> String {
+        hex::encode(&self.pepper)
+    }
+
     pub fn new(pepper: &[u8]) -> Result<PinHasher, StoreError> {
         let mut hasher = PinHasher {
             pepper: pepper.to_vec(),
