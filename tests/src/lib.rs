@@ -15,5 +15,6 @@ pub mod browser;
 pub mod display;
 pub mod gateway;
 pub mod http;
+pub mod proxy;
 pub mod smtp;
 pub mod webhook;

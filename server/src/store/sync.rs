@@ -330,3 +330,59 @@ pub async fn retire_staff_except(conn: &mut SqliteConnection, keep: &[Uuid]) -> 
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::connect_options;
+    use sqlx::{Connection, SqliteConnection};
+    use std::time::Duration;
+
+    const SYNC_MIGRATION: i64 = 20261203000010;
+
+    /// The migration rebuilds `orders` (to number tickets per terminal label): an existing
+    /// shop's orders keep their lines, history and stock reservations, and two terminals'
+    /// first tickets of a day no longer collide.
+    #[tokio::test]
+    async fn rebuilding_orders_keeps_every_child_row() {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = dir.path().join("old.db").display().to_string();
+        let mut conn =
+            SqliteConnection::connect_with(&connect_options(&url, Duration::from_secs(5)).expect("options")).await.expect("open");
+        let mut before = sqlx::migrate!("../migrations");
+        before.migrations = before.migrations.iter().filter(|m| m.version < SYNC_MIGRATION).cloned().collect::<Vec<_>>().into();
+        before.run(&mut conn).await.expect("old schema");
+        sqlx::query(
+            "INSERT INTO orders (id, business_date, ticket_number, customer_name, status, payment_status, currency,
+               subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents, version, created_at, updated_at)
+             VALUES ('o1', '2026-12-03', 1, 'Ana', 'placed', 'unpaid', 'USD', 450, 0, 0, 0, 450, 1, 't', 't');
+             INSERT INTO order_lines (id, order_id, position, item_id, name, quantity, unit_price_cents, options, note,
+               status, line_total_cents) VALUES ('l1', 'o1', 0, 'i1', 'Latte', 1, 450, '[]', NULL, 'queued', 450);
+             INSERT INTO order_status_history (order_id, from_status, to_status, at, reason) VALUES ('o1', NULL, 'placed', 't', NULL);
+             INSERT INTO stock_reservations (order_id, kind, target_id, quantity) VALUES ('o1', 'item', 'i1', 1);",
+        )
+        .execute(&mut conn)
+        .await
+        .expect("an existing shop's order");
+
+        sqlx::migrate!("../migrations").run(&mut conn).await.expect("the sync migration");
+        for table in ["orders", "order_lines", "order_status_history", "stock_reservations"] {
+            let count: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut conn).await.expect("count");
+            assert_eq!(count, 1, "{table} lost rows");
+        }
+        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(&mut conn).await.expect("check");
+        assert!(broken.is_empty(), "{broken:?}");
+        let prefix: String = sqlx::query_scalar("SELECT ticket_prefix FROM orders").fetch_one(&mut conn).await.expect("prefix");
+        assert_eq!(prefix, "");
+        // A-1 beside the hub's 1; a second A-1 is still refused.
+        let insert = "INSERT INTO orders (id, business_date, ticket_number, ticket_prefix, customer_name, status,
+            payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents, version,
+            created_at, updated_at) VALUES (?, '2026-12-03', 1, 'A', 'Bo', 'placed', 'unpaid', 'USD', 0, 0, 0, 0, 0, 1, 't', 't')";
+        sqlx::query(insert).bind("o2").execute(&mut conn).await.expect("A-1 beside 1");
+        assert!(sqlx::query(insert).bind("o3").execute(&mut conn).await.is_err(), "two A-1 on one day");
+        // Deleting the order still cascades to its lines (the children point at the new table).
+        sqlx::query("DELETE FROM orders WHERE id = 'o1'").execute(&mut conn).await.expect("delete");
+        let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_lines").fetch_one(&mut conn).await.expect("count");
+        assert_eq!(lines, 0);
+    }
+}

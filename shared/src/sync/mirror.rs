@@ -4,6 +4,12 @@
 //! about that order the hub has not answered (the hub's copy would undo them on screen until
 //! they arrive). Once the hub has answered them all, the hub's copy replaces the terminal's,
 //! whatever it says.
+//!
+//! The terminal follows the hub's log in order and does not pass an event about an order it
+//! still has unanswered commands for ([`applicable`]): it waits for the answer and reads that
+//! part of the log again. Skipping the event instead would lose it for good when another
+//! terminal's change to the same order lands in the log between the hub's applying this
+//! terminal's command and the terminal's hearing the answer.
 
 use crate::api::OrderDto;
 
@@ -13,6 +19,12 @@ pub enum Mirror {
     Write,
     /// Keep the local copy: it is the same, or it has unanswered commands.
     Keep,
+}
+
+/// How many of `orders` (the order each pulled event is about, in log order) the terminal
+/// may apply now: up to the first one about an order with unanswered commands here.
+pub fn applicable(orders: &[Option<uuid::Uuid>], unanswered: impl Fn(uuid::Uuid) -> bool) -> usize {
+    orders.iter().position(|order| order.is_some_and(&unanswered)).unwrap_or(orders.len())
 }
 
 /// What to do with the hub's copy `incoming` of an order this terminal has as `local`.
@@ -37,4 +49,19 @@ fn same_order(a: &OrderDto, b: &OrderDto) -> bool {
         && a.ticket == b.ticket
         && a.lines.len() == b.lines.len()
         && a.lines.iter().zip(&b.lines).all(|(x, y)| x.id == y.id && x.status == y.status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    #[test]
+    fn the_log_is_applied_up_to_an_order_with_unanswered_commands() {
+        let (mine, theirs) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let log = [Some(theirs), None, Some(mine), Some(theirs)];
+        assert_eq!(applicable(&log, |o| o == mine), 2);
+        assert_eq!(applicable(&log, |_| false), 4);
+        assert_eq!(applicable(&log, |o| o == theirs), 0);
+    }
 }

@@ -12,6 +12,6 @@ pub mod protocol;
 pub mod validate;
 
 pub use actions::{actions_from_events, MoveAction};
-pub use mirror::{mirror_decision, Mirror};
+pub use mirror::{applicable, mirror_decision, Mirror};
 pub use validate::validate_placed;
 pub use protocol::*;

@@ -19,6 +19,10 @@ const PULL_WAIT: Duration = Duration::from_secs(20);
 /// The longest pause between attempts while the hub cannot be reached.
 const MAX_BACKOFF: Duration = Duration::from_secs(3);
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+/// How long the pull waits for the push task's answers before reading the log again.
+const HOLD_PAUSE: Duration = Duration::from_millis(50);
+/// How long the pull may be held behind unanswered commands before it goes past them.
+const MAX_HOLD: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -170,6 +174,7 @@ async fn pull_loop(state: AppState, link: std::sync::Arc<TerminalLink>, http: re
     let mut closing = state.hub.closing();
     let mut backoff = FIRST_BACKOFF;
     let mut fresh_snapshot = false;
+    let mut held_since = None;
     while !*closing.borrow() && !link.revoked() {
         let cursor = match store::state(state.store.reader()).await {
             Ok(Some(sync)) => sync.pulled_sequence,
@@ -207,9 +212,22 @@ async fn pull_loop(state: AppState, link: std::sync::Arc<TerminalLink>, http: re
                 }
             }
         }
-        if let Err(e) = mirror::apply_pull(&state, pulled).await {
-            tracing::error!(error = %e, "applying the hub's events");
-            pause(&mut closing, MAX_BACKOFF).await;
+        // Held back behind this terminal's own unanswered commands: pull that part again once
+        // the push task has the answers — but not forever, should the pushes be stuck.
+        let force = held_since.is_some_and(|since: std::time::Instant| since.elapsed() > MAX_HOLD);
+        match mirror::apply_pull(&state, pulled, cursor, force).await {
+            Ok(applied) if applied.held => {
+                held_since.get_or_insert_with(std::time::Instant::now);
+                pause(&mut closing, HOLD_PAUSE).await;
+            }
+            Ok(_) => held_since = None,
+            Err(e) => {
+                tracing::error!(error = %e, "applying the hub's events");
+                pause(&mut closing, MAX_BACKOFF).await;
+            }
+        }
+        if force {
+            tracing::warn!("commands to the hub have waited for an answer too long; followed the hub's log past them");
         }
     }
 }

@@ -10,42 +10,65 @@ use crate::store::staff::StaffRecord;
 use crate::store::{menu, orders, outbox, settings, sync as store, Done, JobError, StoreError};
 use crema_shared::api::OrderDto;
 use crema_shared::events::types;
-use crema_shared::sync::{mirror_decision, CommandOutcome, HubSnapshot, Mirror, Outcome, PullResponse, SealedStaff};
+use crema_shared::sync::{applicable, mirror_decision, CommandOutcome, HubSnapshot, Mirror, Outcome, PullResponse, SealedStaff};
 use serde_json::json;
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// Applies one pull: the hub's copies of the orders it reports, and the cursor. Returns the
-/// new cursor.
-pub async fn apply_pull(state: &AppState, pulled: PullResponse) -> Result<i64, ServiceError> {
-    let Some(last) = pulled.events.last().map(|e| e.sequence) else { return Ok(0) };
+/// How far a pull got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Applied {
+    /// The new cursor.
+    pub cursor: i64,
+    /// It stopped before an event about an order with unanswered commands here (pull that
+    /// part again once the hub has answered).
+    pub held: bool,
+}
+
+/// Applies one pull, in log order, up to the first event about an order this terminal still
+/// has unanswered commands for (all of it when `force`): the hub's copies of the orders,
+/// and the cursor, in one transaction.
+pub async fn apply_pull(state: &AppState, pulled: PullResponse, after: i64, force: bool) -> Result<Applied, ServiceError> {
     let clock = state.clock.clone();
-    let mut copies: Vec<OrderDto> = Vec::new();
-    let mut seen: HashMap<Uuid, usize> = HashMap::new();
-    for event in pulled.events {
-        if let Some(order) = event.order {
-            match seen.get(&order.id) {
-                Some(at) => copies[*at] = *order,
-                None => {
-                    seen.insert(order.id, copies.len());
-                    copies.push(*order);
-                }
-            }
-        }
-    }
     state
         .store
         .writer()
         .write(move |conn| {
             Box::pin(async move {
+                let mut pending = HashMap::new();
+                for event in &pulled.events {
+                    if let Some(order) = &event.order {
+                        if !pending.contains_key(&order.id) {
+                            pending.insert(order.id, !force && store::has_pending(conn, order.id).await?);
+                        }
+                    }
+                }
+                let about: Vec<Option<Uuid>> = pulled.events.iter().map(|e| e.order.as_ref().map(|o| o.id)).collect();
+                let take = applicable(&about, |id| pending.get(&id).copied().unwrap_or(false));
+                let held = take < pulled.events.len();
+                let cursor = pulled.events[..take].last().map_or(after, |e| e.sequence);
+                // The newest copy of each order the applied part is about.
+                let mut copies: Vec<&OrderDto> = Vec::new();
+                let mut seen: HashMap<Uuid, usize> = HashMap::new();
+                for order in pulled.events[..take].iter().filter_map(|e| e.order.as_deref()) {
+                    match seen.get(&order.id) {
+                        Some(at) => copies[*at] = order,
+                        None => {
+                            seen.insert(order.id, copies.len());
+                            copies.push(order);
+                        }
+                    }
+                }
                 let mut events = Vec::new();
-                for copy in &copies {
-                    events.extend(take_copy(conn, copy).await?);
+                for copy in copies {
+                    events.extend(take_copy(conn, copy, force).await?);
                 }
                 let sequence = outbox::append(conn, &events).await?;
-                store::set_cursor(conn, last, clock.now()).await?;
-                Ok::<_, JobError<ServiceError>>(Done::new(last, sequence))
+                if cursor > after {
+                    store::set_cursor(conn, cursor, clock.now()).await?;
+                }
+                Ok::<_, JobError<ServiceError>>(Done::new(Applied { cursor, held }, sequence))
             })
         })
         .await
@@ -53,9 +76,9 @@ pub async fn apply_pull(state: &AppState, pulled: PullResponse) -> Result<i64, S
 
 /// Writes the hub's copy of an order unless this terminal still has unanswered commands
 /// about it or already has the same; returns the local `order.synced` event when it wrote.
-async fn take_copy(conn: &mut SqliteConnection, copy: &OrderDto) -> Result<Option<NewEvent>, StoreError> {
+async fn take_copy(conn: &mut SqliteConnection, copy: &OrderDto, force: bool) -> Result<Option<NewEvent>, StoreError> {
     let local = orders::get(conn, copy.id).await?.map(|o| order_dto(&o, None));
-    let unanswered = store::has_pending(conn, copy.id).await?;
+    let unanswered = !force && store::has_pending(conn, copy.id).await?;
     if mirror_decision(local.as_ref(), copy, unanswered) == Mirror::Keep {
         return Ok(None);
     }
@@ -78,7 +101,7 @@ pub async fn apply_answers(state: &AppState, outcomes: Vec<CommandOutcome>) -> R
                     store::record_answer(conn, answer.id, &answer.outcome, clock.now()).await?;
                     if let Outcome::Rejected { order: Some(copy), detail, .. } = &answer.outcome {
                         tracing::warn!(command = %answer.id, %detail, "the hub rejected a command");
-                        events.extend(take_copy(conn, copy).await?);
+                        events.extend(take_copy(conn, copy, false).await?);
                     }
                 }
                 let sequence = outbox::append(conn, &events).await?;
