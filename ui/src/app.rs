@@ -104,6 +104,7 @@ fn TopBar() -> impl IntoView {
                     })
                     .collect_view()
             }}
+            <crate::sync_status::SyncBadge/>
             <span class="who" data-test="who">{who}</span>
             <button class="sign-out" on:click=sign_out>"Sign out"</button>
         </nav>

@@ -13,6 +13,7 @@ pub mod live;
 pub mod screens;
 pub mod shell;
 pub mod storage;
+pub mod sync_status;
 pub mod terminal;
 pub mod tickets;
 

@@ -136,6 +136,16 @@ impl Tickets {
     }
 }
 
+/// The ticket as it is called out: `A-17` from a synced terminal, else the number (a server
+/// older than terminals sends no `ticket`).
+pub fn called(ticket: &str, number: i64) -> String {
+    if ticket.is_empty() {
+        number.to_string()
+    } else {
+        ticket.to_string()
+    }
+}
+
 /// How urgent a ticket looks after `age_seconds`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Urgency {

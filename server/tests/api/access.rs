@@ -13,6 +13,8 @@ enum Expect {
     Public,
     AnySignedIn,
     Roles(&'static [&'static str]),
+    /// A paired terminal's credential, which no person's session is.
+    PairedTerminal,
 }
 
 use Expect::*;
@@ -47,6 +49,7 @@ fn expectations() -> BTreeMap<String, Expect> {
             Some(Access::Public) => Public,
             Some(Access::SignedIn) => AnySignedIn,
             Some(Access::Needs(permission)) => Roles(roles_holding(permission)),
+            Some(Access::Terminal) => PairedTerminal,
         };
         table.insert(format!("{method} {path}"), expect);
     }
@@ -119,11 +122,12 @@ async fn every_route_and_method_answers_every_role_as_the_rules_say() {
                     (AnySignedIn, "nobody") | (Roles(_), "nobody") => false,
                     (AnySignedIn, _) => true,
                     (Roles(roles), role) => roles.contains(&role),
+                    (PairedTerminal, _) => false,
                 };
                 if allowed {
                     assert!(status != 401 && status != 403 && status != 405, "{key}: expected access, got {status}");
-                } else if *role == "nobody" {
-                    assert_eq!(status, 401, "{key} without a session");
+                } else if *role == "nobody" || expect == PairedTerminal {
+                    assert_eq!(status, 401, "{key} without a session or a terminal credential");
                 } else {
                     assert_eq!(status, 403, "{key}");
                 }

@@ -33,7 +33,7 @@ pub fn Board() -> impl IntoView {
                             .into_iter()
                             .map(|t| view! {
                                 <li data-ticket=t.ticket_number>
-                                    <span class="number">{t.ticket_number}</span>
+                                    <span class="number">{crate::tickets::called(&t.ticket, t.ticket_number)}</span>
                                     <span class="name">{t.name}</span>
                                 </li>
                             })

@@ -210,7 +210,7 @@ pub fn Kitchen() -> impl IntoView {
                                 class:late=move || level() == Urgency::Late
                                 class:ready=ready>
                                 <header>
-                                    <span class="number">"#" {order.ticket_number}</span>
+                                    <span class="number">"#" {crate::tickets::called(&order.ticket, order.ticket_number)}</span>
                                     <span class="name">{first_name}</span>
                                     <span class="age" data-test="age">{move || age(seconds())}</span>
                                 </header>

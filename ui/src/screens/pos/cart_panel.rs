@@ -155,7 +155,7 @@ pub(super) fn Placed(till: Till, order: OrderDto) -> impl IntoView {
         <div class="overlay">
             <div class="placed" role="dialog">
                 <p>"Ticket"</p>
-                <p class="ticket-number" data-test="ticket-number">{order.ticket_number}</p>
+                <p class="ticket-number" data-test="ticket-number">{crate::tickets::called(&order.ticket, order.ticket_number)}</p>
                 <p class="for">{order.customer_name.clone()}</p>
                 <p>{money(order.total_cents, &order.currency)} " · " {order.payment_status.to_string()}</p>
                 {change.map(|c| view! { <p class="change big" data-test="placed-change">"Change due: " {c}</p> })}
