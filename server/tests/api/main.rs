@@ -24,6 +24,7 @@ mod sessions;
 mod signin;
 mod staff;
 mod stock;
+mod sync;
 mod terminals;
 mod transitions;
 mod webhooks;
