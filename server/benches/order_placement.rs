@@ -150,8 +150,16 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
         let detail =
             json!({ "ticket": order.ticket_number, "total_cents": 1185, "tender": "cash", "approval_code": null });
         let audited = audit::link_after(check.audit_head.clone(), &ctx.audit("order.placed", subject.clone(), detail));
-        placement::write(&mut conn, &order, true, &events, Some(record), std::slice::from_ref(&sla_job), Some(&audited))
-            .await?;
+        placement::write(
+            &mut conn,
+            &order,
+            true,
+            &events,
+            Some(record),
+            std::slice::from_ref(&sla_job),
+            Some(&audited),
+        )
+        .await?;
         sqlx::query("COMMIT").execute(&mut conn).await?;
     }
     Ok(started.elapsed())

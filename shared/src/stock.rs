@@ -43,13 +43,16 @@ pub fn demand(lines: &[PricedLine]) -> BTreeMap<(StockKind, Uuid), u32> {
     wanted
 }
 
+/// What a sale takes of one counted target: `(kind, id, taken, left before)`.
+pub type Take = (StockKind, Uuid, u32, u32);
+
 /// For a sale that already happened (made offline): takes what is counted, up to what is
 /// left, and names what it could not take. Returns `(kind, id, taken, left before)` per
 /// counted target, and the shortfalls.
 pub fn take_what_is_left(
     wanted: &BTreeMap<(StockKind, Uuid), u32>,
     left: &BTreeMap<(StockKind, Uuid), u32>,
-) -> (Vec<(StockKind, Uuid, u32, u32)>, Vec<Shortfall>) {
+) -> (Vec<Take>, Vec<Shortfall>) {
     let mut takes = Vec::new();
     let mut short = Vec::new();
     for (key, have) in left {

@@ -6,7 +6,7 @@ use crema_e2e::http::{client_with, sign_in, CASHIER_PIN, MANAGER_PIN};
 use crema_e2e::webhook::Receiver;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub const WEBHOOK_SECRET: &str = "whsec_c3luYy10ZXN0LXNlY3JldC0xMjM0NTY3ODkw";
@@ -203,8 +203,4 @@ pub fn placed_by_order(receiver: &Receiver) -> HashMap<String, std::collections:
         }
     }
     placed
-}
-
-pub fn exists(path: &Path) -> bool {
-    path.exists()
 }

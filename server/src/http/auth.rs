@@ -4,8 +4,8 @@
 //! person into the request context so everything the request causes carries their id.
 
 use super::access::{self, Access};
-use super::ApiError;
 use super::client::TERMINAL_HEADER;
+use super::ApiError;
 use crate::service::staff::{auth, terminals};
 use crate::service::RequestContext;
 use crate::state::AppState;
@@ -50,7 +50,9 @@ pub async fn authorize(State(state): State<AppState>, mut request: Request, next
                 request.extensions_mut().insert(PairedTerminal(terminal));
                 next.run(request).await
             }
-            Ok(None) => ApiError::Unauthorized("this terminal is not paired here, or was revoked".into()).into_response(),
+            Ok(None) => {
+                ApiError::Unauthorized("this terminal is not paired here, or was revoked".into()).into_response()
+            }
             Err(e) => ApiError::from(e).into_response(),
         };
     }

@@ -104,7 +104,9 @@ pub async fn acknowledge(State(state): State<AppState>, ApiPath(id): ApiPath<Uui
 /// A terminal is no hub: terminals of terminals would fork the shop's log.
 fn not_a_terminal(state: &AppState) -> Result<(), ApiError> {
     match &state.sync {
-        Some(link) => Err(ApiError::Conflict(format!("this server is a terminal of {}; pair with the hub", link.hub_url))),
+        Some(link) => {
+            Err(ApiError::Conflict(format!("this server is a terminal of {}; pair with the hub", link.hub_url)))
+        }
         None => Ok(()),
     }
 }
@@ -125,7 +127,10 @@ pub async fn hub_only(
         let path = request.uri().path();
         let write = !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
         if write && HUB_ONLY.iter().any(|p| path == *p || path.starts_with(&format!("{p}/"))) {
-            let detail = format!("this terminal takes its menu, staff and settings from the shop's server: change them at {}", link.hub_url);
+            let detail = format!(
+                "this terminal takes its menu, staff and settings from the shop's server: change them at {}",
+                link.hub_url
+            );
             return ApiError::Conflict(detail).into_response();
         }
     }

@@ -79,7 +79,12 @@ pub struct Reaction {
 
 /// Every reaction to an order change, in the order they are written.
 pub const REACTIONS: &[Reaction] = &[
-    Reaction { name: "audit log: sales, money moving, cancellations", plan: Some(audit), write: None, on_terminal: true },
+    Reaction {
+        name: "audit log: sales, money moving, cancellations",
+        plan: Some(audit),
+        write: None,
+        on_terminal: true,
+    },
     Reaction {
         name: "card payment saga: authorize, capture, void",
         plan: Some(payments::on_order_change),

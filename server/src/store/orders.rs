@@ -336,7 +336,11 @@ pub struct BoardRow {
 /// Today's open tickets for the pickup board: the `per_column` oldest still being made and the
 /// `per_column` most recently ready, oldest first (a TV shows no more than that). By time, not
 /// number: tickets from several terminals (`A-3`, `B-1`) interleave.
-pub async fn board(conn: &mut SqliteConnection, business_date: &str, per_column: i64) -> Result<Vec<BoardRow>, StoreError> {
+pub async fn board(
+    conn: &mut SqliteConnection,
+    business_date: &str,
+    per_column: i64,
+) -> Result<Vec<BoardRow>, StoreError> {
     let rows = sqlx::query(
         "SELECT ticket_number, ticket_prefix, customer_name, status, created_at FROM (
              SELECT ticket_number, ticket_prefix, customer_name, status, created_at FROM orders

@@ -102,12 +102,10 @@ pub async fn pending_count(db: impl SqliteExecutor<'_>) -> Result<i64, StoreErro
 
 /// Whether the terminal has unanswered commands about `order_id`.
 pub async fn has_pending(conn: &mut SqliteConnection, order_id: Uuid) -> Result<bool, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM sync_commands WHERE order_id = ? AND state = 'pending')",
-    )
-    .bind(order_id.to_string())
-    .fetch_one(&mut *conn)
-    .await?)
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sync_commands WHERE order_id = ? AND state = 'pending')")
+        .bind(order_id.to_string())
+        .fetch_one(&mut *conn)
+        .await?)
 }
 
 /// Records the hub's answer to a command (once: a second answer changes nothing).
@@ -183,9 +181,7 @@ pub async fn applied(conn: &mut SqliteConnection, command_id: Uuid) -> Result<Op
         .bind(command_id.to_string())
         .fetch_optional(&mut *conn)
         .await?;
-    outcome
-        .map(|o| serde_json::from_str(&o).map_err(|e| StoreError::corrupt(format!("sync outcome: {e}"))))
-        .transpose()
+    outcome.map(|o| serde_json::from_str(&o).map_err(|e| StoreError::corrupt(format!("sync outcome: {e}")))).transpose()
 }
 
 /// On the hub: remembers a command's outcome (in the transaction that applied it).
@@ -258,7 +254,12 @@ pub async fn put_order(conn: &mut SqliteConnection, order: &OrderRecord) -> Resu
     Ok(())
 }
 
-async fn put_line(conn: &mut SqliteConnection, order_id: Uuid, position: usize, line: &LineRecord) -> Result<(), StoreError> {
+async fn put_line(
+    conn: &mut SqliteConnection,
+    order_id: Uuid,
+    position: usize,
+    line: &LineRecord,
+) -> Result<(), StoreError> {
     let options = serde_json::to_string(&line.options).map_err(|e| StoreError::internal(e.to_string()))?;
     sqlx::query(
         "INSERT INTO order_lines (id, order_id, position, item_id, name, quantity, unit_price_cents, options, note,
@@ -346,10 +347,12 @@ mod tests {
     async fn rebuilding_orders_keeps_every_child_row() {
         let dir = tempfile::tempdir().expect("dir");
         let url = dir.path().join("old.db").display().to_string();
-        let mut conn =
-            SqliteConnection::connect_with(&connect_options(&url, Duration::from_secs(5)).expect("options")).await.expect("open");
+        let mut conn = SqliteConnection::connect_with(&connect_options(&url, Duration::from_secs(5)).expect("options"))
+            .await
+            .expect("open");
         let mut before = sqlx::migrate!("../migrations");
-        before.migrations = before.migrations.iter().filter(|m| m.version < SYNC_MIGRATION).cloned().collect::<Vec<_>>().into();
+        before.migrations =
+            before.migrations.iter().filter(|m| m.version < SYNC_MIGRATION).cloned().collect::<Vec<_>>().into();
         before.run(&mut conn).await.expect("old schema");
         sqlx::query(
             "INSERT INTO orders (id, business_date, ticket_number, customer_name, status, payment_status, currency,
@@ -370,9 +373,11 @@ mod tests {
                 sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut conn).await.expect("count");
             assert_eq!(count, 1, "{table} lost rows");
         }
-        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(&mut conn).await.expect("check");
+        let broken: Vec<(String,)> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(&mut conn).await.expect("check");
         assert!(broken.is_empty(), "{broken:?}");
-        let prefix: String = sqlx::query_scalar("SELECT ticket_prefix FROM orders").fetch_one(&mut conn).await.expect("prefix");
+        let prefix: String =
+            sqlx::query_scalar("SELECT ticket_prefix FROM orders").fetch_one(&mut conn).await.expect("prefix");
         assert_eq!(prefix, "");
         // A-1 beside the hub's 1; a second A-1 is still refused.
         let insert = "INSERT INTO orders (id, business_date, ticket_number, ticket_prefix, customer_name, status,
@@ -382,7 +387,8 @@ mod tests {
         assert!(sqlx::query(insert).bind("o3").execute(&mut conn).await.is_err(), "two A-1 on one day");
         // Deleting the order still cascades to its lines (the children point at the new table).
         sqlx::query("DELETE FROM orders WHERE id = 'o1'").execute(&mut conn).await.expect("delete");
-        let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM order_lines").fetch_one(&mut conn).await.expect("count");
+        let lines: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM order_lines").fetch_one(&mut conn).await.expect("count");
         assert_eq!(lines, 0);
     }
 }

@@ -82,7 +82,10 @@ async fn only_a_paired_terminal_syncs_and_a_revoked_one_stops() {
     assert_eq!(response.expect("sent").status(), 401);
     assert_eq!(push(&app, &a.credential, &[]).await.status(), 200);
     let id = a.credential.split('.').next().expect("id");
-    assert_eq!(app.client.delete(app.url(&format!("/api/v1/terminals/{id}"))).send().await.expect("revoke").status(), 200);
+    assert_eq!(
+        app.client.delete(app.url(&format!("/api/v1/terminals/{id}"))).send().await.expect("revoke").status(),
+        200
+    );
     assert_eq!(push(&app, &a.credential, &[]).await.status(), 401);
     let pull = reqwest::Client::new().get(app.url("/api/v1/sync/events?after=0")).header(HEADER, &a.credential);
     assert_eq!(pull.send().await.expect("sent").status(), 401);
@@ -175,7 +178,8 @@ async fn an_offline_sale_past_the_stock_count_stands_and_raises_a_conflict() {
     let app = spawn_app().await;
     let a = till(&app, "Till A").await;
     let croissant = app.demo().await.item("Croissant");
-    let counted = app.client.put(app.url(&format!("/api/v1/menu/items/{croissant}/stock"))).json(&json!({ "stock": 1 }));
+    let counted =
+        app.client.put(app.url(&format!("/api/v1/menu/items/{croissant}/stock"))).json(&json!({ "stock": 1 }));
     assert_eq!(counted.send().await.expect("sent").status(), 200);
     let first = sale(&a.label, 1, croissant, 325);
     let second = sale(&a.label, 2, croissant, 325);

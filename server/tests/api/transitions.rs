@@ -169,7 +169,8 @@ async fn the_pickup_board_shows_first_names_by_column_without_sign_in() {
         assert_eq!(app.post_empty(&path).await.status(), 200);
     }
     let board: Value = reqwest::get(app.url("/api/v1/board")).await.expect("sent").json().await.expect("json");
-    let ready = json!([{"ticket_number": first.ticket_number, "ticket": first.ticket_number.to_string(), "name": "Ana"}]);
+    let ready =
+        json!([{"ticket_number": first.ticket_number, "ticket": first.ticket_number.to_string(), "name": "Ana"}]);
     assert_eq!(board["ready"], ready);
     let preparing =
         json!([{"ticket_number": second.ticket_number, "ticket": second.ticket_number.to_string(), "name": "Ben"}]);

@@ -20,14 +20,26 @@ use utoipa::ToSchema;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub enum MoveAction {
     Accept,
-    StartLine { line_id: Uuid },
-    FinishLine { line_id: Uuid },
+    StartLine {
+        line_id: Uuid,
+    },
+    FinishLine {
+        line_id: Uuid,
+    },
     Complete,
-    Cancel { reason: String },
-    PayCash { tendered_cents: i64 },
-    PayCardAtTerminal { approval_code: String },
+    Cancel {
+        reason: String,
+    },
+    PayCash {
+        tendered_cents: i64,
+    },
+    PayCardAtTerminal {
+        approval_code: String,
+    },
     /// Money given back at the till.
-    Refund { amount_cents: i64 },
+    Refund {
+        amount_cents: i64,
+    },
 }
 
 impl MoveAction {
@@ -39,11 +51,15 @@ impl MoveAction {
             MoveAction::FinishLine { line_id } => OrderCommand::FinishLine { line_id: *line_id },
             MoveAction::Complete => OrderCommand::Complete,
             MoveAction::Cancel { reason } => OrderCommand::Cancel { reason: reason.clone() },
-            MoveAction::PayCash { tendered_cents } => OrderCommand::PayCash { tendered: Money::from_minor(*tendered_cents) },
+            MoveAction::PayCash { tendered_cents } => {
+                OrderCommand::PayCash { tendered: Money::from_minor(*tendered_cents) }
+            }
             MoveAction::PayCardAtTerminal { approval_code } => {
                 OrderCommand::PayCardAtTerminal { approval_code: approval_code.clone() }
             }
-            MoveAction::Refund { amount_cents } => OrderCommand::RecordRefund { amount: Money::from_minor(*amount_cents) },
+            MoveAction::Refund { amount_cents } => {
+                OrderCommand::RecordRefund { amount: Money::from_minor(*amount_cents) }
+            }
         }
     }
 
@@ -68,8 +84,9 @@ pub fn actions_from_events(events: &[OrderEvent], approval_code: Option<&str>) -
             OrderEvent::PaymentCaptured { method: PaymentMethod::Cash, tendered, .. } => {
                 Some(MoveAction::PayCash { tendered_cents: tendered.minor() })
             }
-            OrderEvent::PaymentCaptured { method: PaymentMethod::Card, .. } => approval_code
-                .map(|code| MoveAction::PayCardAtTerminal { approval_code: code.to_string() }),
+            OrderEvent::PaymentCaptured { method: PaymentMethod::Card, .. } => {
+                approval_code.map(|code| MoveAction::PayCardAtTerminal { approval_code: code.to_string() })
+            }
             // The cash refund of a cancelled sale follows from the cancel.
             OrderEvent::PaymentRefunded { amount, .. } if !cancelled => {
                 Some(MoveAction::Refund { amount_cents: amount.minor() })
@@ -109,6 +126,9 @@ mod tests {
             actions_from_events(&paid, Some("A1B2")),
             [MoveAction::PayCardAtTerminal { approval_code: "A1B2".into() }]
         );
-        assert_eq!(MoveAction::PayCash { tendered_cents: 500 }.command(), OrderCommand::PayCash { tendered: Money::from_minor(500) });
+        assert_eq!(
+            MoveAction::PayCash { tendered_cents: 500 }.command(),
+            OrderCommand::PayCash { tendered: Money::from_minor(500) }
+        );
     }
 }

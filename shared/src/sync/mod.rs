@@ -14,4 +14,7 @@ pub mod validate;
 pub use actions::{actions_from_events, MoveAction};
 pub use mirror::{applicable, mirror_decision, Mirror};
 pub use validate::validate_placed;
+
+#[cfg(test)]
+mod sim;
 pub use protocol::*;

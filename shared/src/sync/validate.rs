@@ -73,10 +73,10 @@ pub fn validate_placed(order: &OrderDto, label: &str) -> Result<(), ValidationEr
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::api::OrderLineDto;
-        use proptest::prelude::*;
+    use proptest::prelude::*;
     use uuid::Uuid;
 
     /// A UUIDv7 (the shared crate has no clock of its own).
@@ -141,7 +141,7 @@ mod tests {
     fn a_sound_sale_passes_and_a_borrowed_label_does_not() {
         let order = sale("A", 3, &[(450, 2), (325, 1)]);
         assert!(validate_placed(&order, "A").is_ok());
-        let errors = validate_placed(&order, "B").unwrap_err();
+        let Err(errors) = validate_placed(&order, "B") else { panic!("a borrowed label passed") };
         assert!(errors.errors().iter().any(|e| e.field == "order.ticket_prefix"));
     }
 
@@ -150,7 +150,8 @@ mod tests {
         let mut order = sale("A", 3, &[(450, 2)]);
         order.total_cents += 1;
         order.lines[0].line_total_cents = 1;
-        let fields: Vec<_> = validate_placed(&order, "A").unwrap_err().into_errors().into_iter().map(|e| e.field).collect();
+        let Err(errors) = validate_placed(&order, "A") else { panic!("totals that do not add up passed") };
+        let fields: Vec<_> = errors.into_errors().into_iter().map(|e| e.field).collect();
         assert!(fields.contains(&"order.total_cents".to_string()));
         assert!(fields.contains(&"order.lines[0].line_total_cents".to_string()));
     }

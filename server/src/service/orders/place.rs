@@ -10,8 +10,8 @@ use crate::service::reactions::{self, Change, OrderChange};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::orders::{LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
-use crate::store::placement::{self, IdempotencyRecord};
 use crate::store::outbox::NewEvent;
+use crate::store::placement::{self, IdempotencyRecord};
 use crate::store::{audit, outbox, Done};
 use chrono::{DateTime, Utc};
 use crema_shared::api::PlaceOrderRequest;
@@ -85,7 +85,8 @@ async fn place_job(
         Some(Tender::CardGateway) => {
             if state.sync.is_some() {
                 // No card details are ever kept on a terminal, online or not (docs/sync.md).
-                let message = "a synced terminal takes cards on the card terminal: enter its approval code (or take cash)";
+                let message =
+                    "a synced terminal takes cards on the card terminal: enter its approval code (or take cash)";
                 return Err(ValidationErrors::single("payment.approval_code", message).into());
             }
             if state.gateway.is_none() {

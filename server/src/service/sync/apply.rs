@@ -8,11 +8,11 @@
 //! A refusal rolls back to the savepoint and is stored as a rejection with the hub's copy
 //! of the order, so the terminal can show it and correct its own.
 
+use crate::service::context::Actor;
 use crate::service::menu::stock;
 use crate::service::orders::view::{order_dto, record_from_dto};
 use crate::service::orders::{placed_events, transition_in};
 use crate::service::reactions::{self, Change, OrderChange};
-use crate::service::context::Actor;
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::terminals::TerminalRecord;

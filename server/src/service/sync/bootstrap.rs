@@ -62,7 +62,8 @@ pub async fn prepare(
     let credential = paired.credential.clone().unwrap_or_default();
     let (snapshot, staff) =
         client::snapshot(&http, &hub, &credential).await.map_err(|e| format!("reading the hub's snapshot: {e}"))?;
-    let pepper = keys::pepper_from_hex(&staff.pin_pepper).ok_or("the hub sent a PIN pepper this terminal cannot read")?;
+    let pepper =
+        keys::pepper_from_hex(&staff.pin_pepper).ok_or("the hub sent a PIN pepper this terminal cannot read")?;
     Keys::write_paired(key_file, pepper, &credential).map_err(|e| e.to_string())?;
     save_pairing(store, hub.as_str(), paired.id, &paired.label).await?;
     tracing::info!(hub = %hub, label = %paired.label, "paired with the shop's server");

@@ -42,12 +42,12 @@ pub async fn pull(state: &AppState, after: i64, limit: usize, wait: Duration) ->
     let mut copies: HashMap<Uuid, Option<OrderDto>> = HashMap::new();
     let mut events = Vec::with_capacity(stored.len());
     for event in stored {
-        let order_id = is_order_event(&event.event_type).then(|| event.subject.as_deref().and_then(|s| s.parse().ok())).flatten();
+        let order_id =
+            is_order_event(&event.event_type).then(|| event.subject.as_deref().and_then(|s| s.parse().ok())).flatten();
         let order = match order_id {
             Some(id) => {
-                if !copies.contains_key(&id) {
-                    let copy = orders::get(&mut conn, id).await?.map(|o| order_dto(&o, None));
-                    copies.insert(id, copy);
+                if let std::collections::hash_map::Entry::Vacant(slot) = copies.entry(id) {
+                    slot.insert(orders::get(&mut conn, id).await?.map(|o| order_dto(&o, None)));
                 }
                 copies.get(&id).cloned().flatten().map(Box::new)
             }

@@ -10,7 +10,9 @@ use crate::store::staff::StaffRecord;
 use crate::store::{menu, orders, outbox, settings, sync as store, Done, JobError, StoreError};
 use crema_shared::api::OrderDto;
 use crema_shared::events::types;
-use crema_shared::sync::{applicable, mirror_decision, CommandOutcome, HubSnapshot, Mirror, Outcome, PullResponse, SealedStaff};
+use crema_shared::sync::{
+    applicable, mirror_decision, CommandOutcome, HubSnapshot, Mirror, Outcome, PullResponse, SealedStaff,
+};
 use serde_json::json;
 use sqlx::SqliteConnection;
 use std::collections::HashMap;
@@ -29,7 +31,12 @@ pub struct Applied {
 /// Applies one pull, in log order, up to the first event about an order this terminal still
 /// has unanswered commands for (all of it when `force`): the hub's copies of the orders,
 /// and the cursor, in one transaction.
-pub async fn apply_pull(state: &AppState, pulled: PullResponse, after: i64, force: bool) -> Result<Applied, ServiceError> {
+pub async fn apply_pull(
+    state: &AppState,
+    pulled: PullResponse,
+    after: i64,
+    force: bool,
+) -> Result<Applied, ServiceError> {
     let clock = state.clock.clone();
     state
         .store
@@ -39,8 +46,8 @@ pub async fn apply_pull(state: &AppState, pulled: PullResponse, after: i64, forc
                 let mut pending = HashMap::new();
                 for event in &pulled.events {
                     if let Some(order) = &event.order {
-                        if !pending.contains_key(&order.id) {
-                            pending.insert(order.id, !force && store::has_pending(conn, order.id).await?);
+                        if let std::collections::hash_map::Entry::Vacant(slot) = pending.entry(order.id) {
+                            slot.insert(!force && store::has_pending(conn, order.id).await?);
                         }
                     }
                 }
@@ -85,7 +92,12 @@ async fn take_copy(conn: &mut SqliteConnection, copy: &OrderDto, force: bool) ->
     let record = record_from_dto(copy);
     store::put_order(conn, &record).await?;
     let ctx = RequestContext::internal();
-    Ok(Some(ctx.event(types::ORDER_SYNCED, Some(record.id.to_string()), crate::store::time::now(), event_data(&record, None))))
+    Ok(Some(ctx.event(
+        types::ORDER_SYNCED,
+        Some(record.id.to_string()),
+        crate::store::time::now(),
+        event_data(&record, None),
+    )))
 }
 
 /// Records the hub's answers; a rejection brings the hub's copy of its order with it.

@@ -54,7 +54,13 @@ impl std::fmt::Debug for TerminalLink {
 }
 
 impl TerminalLink {
-    pub fn new(hub_url: reqwest::Url, terminal_id: Uuid, label: String, credential: SecretString, revoked: bool) -> Self {
+    pub fn new(
+        hub_url: reqwest::Url,
+        terminal_id: Uuid,
+        label: String,
+        credential: SecretString,
+        revoked: bool,
+    ) -> Self {
         TerminalLink {
             hub_url,
             terminal_id,

@@ -33,7 +33,9 @@ pub async fn acknowledge(state: &AppState, id: Uuid) -> Result<(), ServiceError>
         .store
         .writer()
         .write(move |conn| {
-            Box::pin(async move { Ok::<_, JobError<ServiceError>>(Done::new(store::acknowledge(conn, id, now).await?, None)) })
+            Box::pin(async move {
+                Ok::<_, JobError<ServiceError>>(Done::new(store::acknowledge(conn, id, now).await?, None))
+            })
         })
         .await?;
     if found {
