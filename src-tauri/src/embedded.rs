@@ -29,9 +29,17 @@ pub enum EmbeddedError {
 }
 
 impl Embedded {
-    /// Opens (creating and seeding on first start) `crema.db` in `data_dir` and serves it.
-    pub async fn start(data_dir: &Path) -> Result<Embedded, EmbeddedError> {
-        let config = Config::for_database(data_dir.join("crema.db"));
+    /// Opens (creating and seeding on first start) `crema.db` in `data_dir` and serves it;
+    /// with `hub`, as a terminal of the shop's hub (pairing with the code on the first start).
+    pub async fn start(
+        data_dir: &Path,
+        hub: Option<(String, Option<secrecy::SecretString>)>,
+    ) -> Result<Embedded, EmbeddedError> {
+        let mut config = Config::for_database(data_dir.join("crema.db"));
+        if let Some((hub_url, code)) = hub {
+            config.hub_url = Some(hub_url);
+            config.pairing_code = code;
+        }
         let server = Server::bind(&config).await.map_err(|e| EmbeddedError::Start(e.to_string()))?;
         let addr = server.local_addr().map_err(|e| EmbeddedError::Start(e.to_string()))?;
         let state = server.state().clone();

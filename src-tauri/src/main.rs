@@ -33,11 +33,18 @@ struct Args {
     #[arg(long, env = "CREMA_DESKTOP_DATA_DIR")]
     data_dir: Option<PathBuf>,
     /// Use the shop's server at this address from now on (remembered).
-    #[arg(long, conflicts_with = "local")]
+    #[arg(long, conflicts_with_all = ["local", "hub_url"])]
     server_url: Option<String>,
     /// Run the Crema server in this app again (remembered; the default).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "hub_url")]
     local: bool,
+    /// Run the Crema server in this app as a terminal of the shop's hub at this address: it
+    /// keeps working offline and syncs when it can (remembered).
+    #[arg(long)]
+    hub_url: Option<String>,
+    /// The one-time code a manager made on the hub, for the first start with --hub-url.
+    #[arg(long, env = "CREMA_PAIRING_CODE", hide_env_values = true)]
+    pairing_code: Option<secrecy::SecretString>,
     /// Open the kitchen display and pickup board in a window instead of fullscreen.
     #[arg(long)]
     windowed: bool,
@@ -64,6 +71,7 @@ impl Desktop {
     pub fn server_label(&self) -> String {
         match self.settings.lock().map(|s| s.server.clone()) {
             Ok(ServerMode::Remote { url }) => format!("Server: {url}"),
+            Ok(ServerMode::Synced { hub_url }) => format!("Server: this computer, synced with {hub_url}"),
             _ => "Server: this computer".to_string(),
         }
     }
@@ -107,6 +115,15 @@ fn main() -> ExitCode {
             Ok(url) => settings.server = ServerMode::Remote { url },
             Err(e) => {
                 tracing::error!(error = %e, "--server-url");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if let Some(raw) = &args.hub_url {
+        match parse_server_url(raw) {
+            Ok(hub_url) => settings.server = ServerMode::Synced { hub_url },
+            Err(e) => {
+                tracing::error!(error = %e, "--hub-url");
                 return ExitCode::FAILURE;
             }
         }
@@ -187,13 +204,17 @@ fn run(args: Args, data_dir: PathBuf, settings: DesktopSettings) -> tauri::Resul
     if let ServerMode::Remote { url } = &server {
         tauri::async_runtime::spawn(remote::wait_for(handle.clone(), url.clone()));
     }
-    if server == ServerMode::Embedded {
+    let hub = match &server {
+        ServerMode::Synced { hub_url } => Some((hub_url.clone(), args.pairing_code.clone())),
+        _ => None,
+    };
+    if server == ServerMode::Embedded || hub.is_some() {
         let app = handle.clone();
         // Opening the database (migrations, the demo seed) is not a `Send` future, so it is
         // driven on a thread of its own; the server then runs on Tauri's runtime.
         std::thread::spawn(move || {
             let desktop = app.state::<Desktop>();
-            match tauri::async_runtime::block_on(Embedded::start(&desktop.data_dir)) {
+            match tauri::async_runtime::block_on(Embedded::start(&desktop.data_dir, hub)) {
                 Ok(embedded) => {
                     let url = embedded.url.clone();
                     if let Ok(mut slot) = desktop.embedded.lock() {

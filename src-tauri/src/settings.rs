@@ -2,8 +2,8 @@
 //! which server it uses (the one it runs itself, or the shop's by URL) and, per screen, the
 //! window's size and whether it was fullscreen.
 //!
-//! One setting decides the server: [`ServerMode`]. Pairing terminals for offline sync will
-//! be a third mode, not another flag.
+//! One setting decides the server: [`ServerMode`] — this computer's own, this computer's own
+//! synced with the shop's hub (offline first), or the shop's server by URL.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -17,6 +17,9 @@ pub enum ServerMode {
     Embedded,
     /// Use the shop's server at this address (`http://…` or `https://…`).
     Remote { url: String },
+    /// Run the Crema server in this process as a terminal of the shop's hub: every order is
+    /// taken here first and synced whenever the hub can be reached (docs/sync.md).
+    Synced { hub_url: String },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -105,6 +108,16 @@ mod tests {
             DesktopSettings { server: ServerMode::Remote { url: "http://10.0.0.2:8080".into() }, ..Default::default() };
         s.windows.insert("kds".into(), WindowPrefs { width: 1280.0, height: 720.0, fullscreen: true });
         s.save(dir.path()).expect("saved");
+        assert_eq!(DesktopSettings::load(dir.path()), s);
+    }
+
+    #[test]
+    fn the_synced_mode_is_remembered_with_its_hub() {
+        let dir = tempfile::tempdir().expect("dir");
+        let s = DesktopSettings { server: ServerMode::Synced { hub_url: "http://10.0.0.2:8080".into() }, ..Default::default() };
+        s.save(dir.path()).expect("saved");
+        let text = std::fs::read_to_string(DesktopSettings::path(dir.path())).expect("read");
+        assert!(text.contains("\"mode\": \"synced\""), "{text}");
         assert_eq!(DesktopSettings::load(dir.path()), s);
     }
 

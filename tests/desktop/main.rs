@@ -335,3 +335,94 @@ async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_
     let _ = stop.send(());
     let _ = shop.join();
 }
+
+/// Paired with a hub, the app takes an order while the hub is down, says so quietly
+/// ("Offline — 1 waiting to sync"), and syncs it once the hub is back.
+#[tokio::test]
+async fn paired_with_a_hub_it_sells_while_the_hub_is_down_and_syncs_when_it_returns() {
+    use crema_e2e::binary::{free_port, start_on};
+    use crema_e2e::http::{client_with, sign_in, MANAGER_PIN};
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let data = tempfile::tempdir().expect("data dir");
+    let hub_dir = tempfile::tempdir().expect("hub dir");
+    let port = free_port();
+    let hub_db = hub_dir.path().join("hub.db");
+    let hub = start_on(&hub_db, port, &[]);
+    let manager = client_with(&sign_in(&hub.base, MANAGER_PIN).await);
+    let enrolled: Value = manager
+        .post(format!("{}/api/v1/terminals", hub.base))
+        .json(&json!({ "name": "Counter laptop" }))
+        .send()
+        .await
+        .expect("enrol")
+        .json()
+        .await
+        .expect("json");
+    let code = enrolled["code"].as_str().expect("code").to_string();
+
+    let display = Display::start();
+    let driver = TauriDriver::start(&display).await;
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    let args = json!(["--data-dir", data.path(), "--screen", "pos", "--hub-url", hub.base, "--pairing-code", code]);
+    caps.insert("tauri:options".into(), json!({ "application": desktop_app(), "args": args }));
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a WebDriver session on the app's window");
+    let (pid, base) = running(data.path()).await;
+    let till = Browser::with_client(client, &base);
+
+    // The hub dies; the cashier (one of the hub's staff, synced) signs in and sells anyway.
+    hub.kill();
+    till.wait_for(".pinpad").await;
+    for digit in "1111".chars() {
+        till.click(&format!(".pinpad [data-key='{digit}']")).await;
+    }
+    till.click(".pinpad [data-key='enter']").await;
+    till.click("[data-category='Pastries']").await;
+    till.click("[data-item='Croissant']").await;
+    till.type_into("input[name='customer_name']", "Dana").await;
+    till.type_into("input[name='tendered']", "10").await;
+    till.click("[data-test='pay']").await;
+    let ticket = till.text("[data-test='ticket-number']").await;
+    assert_eq!(ticket.trim(), "A-1", "numbered with the terminal's label");
+    till.wait_for_text("[data-test='sync']", "Offline — 1 waiting to sync").await;
+    till.screenshot("desktop-synced-offline").await;
+
+    // The hub returns: the order reaches it and the badge goes quiet.
+    let hub = start_on(&hub_db, port, &[]);
+    let manager = client_with(&sign_in(&hub.base, MANAGER_PIN).await);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let orders: Value = manager.get(format!("{}/api/v1/orders", hub.base)).send().await.expect("orders").json().await.expect("json");
+        if orders["orders"].as_array().is_some_and(|o| o.len() == 1) {
+            assert_eq!(orders["orders"][0]["ticket"], "A-1");
+            assert_eq!(orders["orders"][0]["customer_name"], "Dana");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the order never reached the hub");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let badge = match till.find(fantoccini::Locator::Css("[data-test='sync']")).await {
+            Some(e) => e.text().await.unwrap_or_default(),
+            None => String::new(),
+        };
+        if badge.trim().is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the badge still says {badge:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    till.screenshot("desktop-synced-online").await;
+    let settings: Value =
+        serde_json::from_str(&std::fs::read_to_string(data.path().join("settings.json")).expect("settings")).expect("json");
+    assert_eq!(settings["server"]["mode"], "synced");
+    display.close_window("Crema — Till");
+    wait_gone(pid, data.path()).await;
+    let _ = till.client.close().await;
+    drop(hub);
+}
