@@ -107,6 +107,18 @@ impl Writer {
         E: From<StoreError> + Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
     {
+        self.submit(work).await?.await
+    }
+
+    /// Hands `work` to the writer now (jobs run in the order they were handed over) and
+    /// returns the wait for its committed value: several writes can be in the writer's hands
+    /// at once, in a known order, and share transactions.
+    pub async fn submit<T, E, F>(&self, work: F) -> Result<impl std::future::Future<Output = Result<T, E>>, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel::<Result<T, E>>();
         let job: Job = Box::new(move |conn| {
             Box::pin(async move {
@@ -135,7 +147,7 @@ impl Writer {
             })
         });
         self.sender.send(Message::Job(job)).await.map_err(|_| E::from(StoreError::WriterStopped))?;
-        answer.await.map_err(|_| E::from(StoreError::WriterStopped))?
+        Ok(async move { answer.await.map_err(|_| E::from(StoreError::WriterStopped))? })
     }
 
     /// Jobs waiting for the writer.
