@@ -90,3 +90,35 @@ async fn a_till_killed_while_pushing_its_backlog_sends_each_order_once() {
     assert_eq!(at_hub.len(), 300);
     assert!(sold.iter().all(|id| at_hub.contains_key(id)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_revoked_terminal_stops_syncing_says_so_and_keeps_selling() {
+    let shop = Shop::open().await;
+    let hub = shop.hub_base();
+    let till = shop.terminal("Till A", &hub).await;
+    let a = till.cashier().await;
+    let item = first_item(&a, &till.base()).await;
+    let manager = shop.manager().await;
+    let terminals: serde_json::Value =
+        manager.get(format!("{hub}/api/v1/terminals")).send().await.expect("list").json().await.expect("json");
+    let id = terminals[0]["id"].as_str().expect("id").to_string();
+    let revoked = manager.delete(format!("{hub}/api/v1/terminals/{id}")).send().await.expect("revoke");
+    assert_eq!(revoked.status(), 200);
+    // The next exchange finds out (the pull is waiting on the hub: a sale makes a push).
+    place(&a, &till.base(), &item, "After", 1).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = status(&a, &till.base()).await;
+        if now["revoked"] == true {
+            assert_eq!(now["hub_reachable"], false);
+            assert_eq!(now["pending_commands"], 1, "{now}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the terminal never noticed: {now}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // It still sells (locally); nothing reaches the hub.
+    place(&a, &till.base(), &item, "Still", 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(crate::shop::orders(&manager, &hub).await.is_empty());
+}
