@@ -114,7 +114,10 @@ mod tests {
     #[test]
     fn the_synced_mode_is_remembered_with_its_hub() {
         let dir = tempfile::tempdir().expect("dir");
-        let s = DesktopSettings { server: ServerMode::Synced { hub_url: "http://10.0.0.2:8080".into() }, ..Default::default() };
+        let s = DesktopSettings {
+            server: ServerMode::Synced { hub_url: "http://10.0.0.2:8080".into() },
+            ..Default::default()
+        };
         s.save(dir.path()).expect("saved");
         let text = std::fs::read_to_string(DesktopSettings::path(dir.path())).expect("read");
         assert!(text.contains("\"mode\": \"synced\""), "{text}");

@@ -396,7 +396,14 @@ async fn paired_with_a_hub_it_sells_while_the_hub_is_down_and_syncs_when_it_retu
     let manager = client_with(&sign_in(&hub.base, MANAGER_PIN).await);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let orders: Value = manager.get(format!("{}/api/v1/orders", hub.base)).send().await.expect("orders").json().await.expect("json");
+        let orders: Value = manager
+            .get(format!("{}/api/v1/orders", hub.base))
+            .send()
+            .await
+            .expect("orders")
+            .json()
+            .await
+            .expect("json");
         if orders["orders"].as_array().is_some_and(|o| o.len() == 1) {
             assert_eq!(orders["orders"][0]["ticket"], "A-1");
             assert_eq!(orders["orders"][0]["customer_name"], "Dana");
@@ -419,7 +426,8 @@ async fn paired_with_a_hub_it_sells_while_the_hub_is_down_and_syncs_when_it_retu
     }
     till.screenshot("desktop-synced-online").await;
     let settings: Value =
-        serde_json::from_str(&std::fs::read_to_string(data.path().join("settings.json")).expect("settings")).expect("json");
+        serde_json::from_str(&std::fs::read_to_string(data.path().join("settings.json")).expect("settings"))
+            .expect("json");
     assert_eq!(settings["server"]["mode"], "synced");
     display.close_window("Crema — Till");
     wait_gone(pid, data.path()).await;

@@ -3,7 +3,7 @@
 //! statuses on every terminal, each `order.placed` forwarded once by the hub.
 
 use crate::shop::{converged, first_item, place, placed_by_order, status, Shop};
-use crema_e2e::http::{client_with, sign_in, BARISTA_PIN};
+use crema_e2e::http::{client_with, sign_in, BARISTA_PIN, MANAGER_PIN};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -48,6 +48,16 @@ async fn two_tills_and_a_kitchen_converge_after_the_hub_is_killed() {
     // still works on what it has.
     let k = client_with(&sign_in(&kitchen.base(), BARISTA_PIN).await);
     let accepted_offline = accept_some(&k, &kitchen.base(), 5).await;
+    // The manager 86es the croissants on till A, offline too.
+    let manager_a = client_with(&sign_in(&till_a.base(), MANAGER_PIN).await);
+    let croissant = item_named(&manager_a, &till_a.base(), "Croissant").await;
+    let eighty_six = manager_a
+        .put(format!("{}/api/v1/menu/items/{}/availability", till_a.base(), croissant["id"].as_str().expect("id")))
+        .json(&serde_json::json!({ "available": false }))
+        .send()
+        .await
+        .expect("86");
+    assert_eq!(eighty_six.status(), 200, "{}", eighty_six.text().await.unwrap_or_default());
     shop.start_hub();
 
     let mut sold: Vec<String> = selling_a.await.expect("till A");
@@ -70,6 +80,17 @@ async fn two_tills_and_a_kitchen_converge_after_the_hub_is_killed() {
         assert_eq!(at_hub[id].1, "accepted", "order {id} was accepted in the kitchen");
     }
     assert!(!accepted_offline.is_empty(), "the kitchen had orders to work on while the hub was down");
+    // The 86 reached the hub, and from there till B.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let at_hub = item_named(&shop.manager().await, &hub, "Croissant").await;
+        let at_b = item_named(&b, &till_b.base(), "Croissant").await;
+        if at_hub["available"] == false && at_b["available"] == false {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the 86 did not spread: hub {at_hub}, till B {at_b}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     // The hub forwarded each sale once (one event per order; a redelivery repeats its id). The
     // terminals have no sinks: an event from one would be a second id for the order.
@@ -83,6 +104,18 @@ async fn two_tills_and_a_kitchen_converge_after_the_hub_is_killed() {
         assert!(tokio::time::Instant::now() < deadline, "the webhook got {} of 400 sales", placed.len());
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// The menu item called `name` as `base` shows it.
+async fn item_named(client: &reqwest::Client, base: &str, name: &str) -> Value {
+    let menu: Value = client.get(format!("{base}/api/v1/menu")).send().await.expect("menu").json().await.expect("json");
+    menu["categories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["items"].as_array().cloned().unwrap_or_default())
+        .find(|i| i["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} on {base}"))
 }
 
 /// Accepts up to `count` placed orders the kitchen terminal has; returns their ids.

@@ -74,7 +74,7 @@ pub async fn log_command(conn: &mut SqliteConnection, envelope: &CommandEnvelope
     let body = serde_json::to_string(envelope).map_err(|e| StoreError::internal(e.to_string()))?;
     sqlx::query("INSERT INTO sync_commands (id, order_id, body, created_at) VALUES (?, ?, ?, ?)")
         .bind(envelope.id.to_string())
-        .bind(envelope.command.order_id().to_string())
+        .bind(envelope.command.order_id().map(|id| id.to_string()))
         .bind(body)
         .bind(time::to_text(envelope.at))
         .execute(&mut *conn)

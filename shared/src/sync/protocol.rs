@@ -37,13 +37,26 @@ pub enum SyncCommand {
     Place { order: Box<OrderDto> },
     /// Lifecycle steps on an order, in the order they were taken.
     Move { order_id: Uuid, actions: Vec<MoveAction> },
+    /// An item or option 86'd (or back) on the terminal.
+    Availability { target: AvailabilityTarget, id: Uuid, available: bool },
+}
+
+/// What a terminal 86'd.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub enum AvailabilityTarget {
+    Item,
+    Option,
 }
 
 impl SyncCommand {
-    pub fn order_id(&self) -> Uuid {
+    /// The order the command is about (none for an 86).
+    pub fn order_id(&self) -> Option<Uuid> {
         match self {
-            SyncCommand::Place { order } => order.id,
-            SyncCommand::Move { order_id, .. } => *order_id,
+            SyncCommand::Place { order } => Some(order.id),
+            SyncCommand::Move { order_id, .. } => Some(*order_id),
+            SyncCommand::Availability { .. } => None,
         }
     }
 }

@@ -1,11 +1,13 @@
 //! Reading and editing the menu. Every edit is one transaction that checks the optional
 //! expected menu version, writes the row, bumps the version and appends `menu.updated`.
 
+pub mod availability;
 pub mod cache;
 pub mod demo;
 mod read;
 pub mod stock;
 
+pub use availability::{set_item_availability, set_option_availability};
 pub use read::*;
 use read::{category_dto, group_dto, item_dto, option_dto};
 
@@ -76,25 +78,6 @@ pub async fn save_item(
             errors.into_result(())?;
             menu::upsert_item(conn, &item).await?;
             Ok((item_dto(&item), change("item", base.is_none()), item.id))
-        })
-    })
-    .await
-}
-
-/// "86" an item (or bring it back).
-pub async fn set_item_availability(
-    state: &AppState,
-    ctx: &RequestContext,
-    id: Uuid,
-    available: bool,
-    if_match: Option<i64>,
-) -> Result<ItemDto, ServiceError> {
-    edit(state, ctx, if_match, move |conn| {
-        Box::pin(async move {
-            let mut item = menu::get_item(conn, id).await?.ok_or(ServiceError::NotFound("item"))?;
-            item.available = available;
-            menu::upsert_item(conn, &item).await?;
-            Ok((item_dto(&item), "item.availability", id))
         })
     })
     .await
@@ -214,25 +197,6 @@ pub async fn save_option(
     .await
 }
 
-/// "86" an option (say, oat milk) or bring it back.
-pub async fn set_option_availability(
-    state: &AppState,
-    ctx: &RequestContext,
-    id: Uuid,
-    available: bool,
-    if_match: Option<i64>,
-) -> Result<OptionDto, ServiceError> {
-    edit(state, ctx, if_match, move |conn| {
-        Box::pin(async move {
-            let mut option = menu::get_option(conn, id).await?.ok_or(ServiceError::NotFound("option"))?;
-            option.available = available;
-            menu::upsert_option(conn, &option).await?;
-            Ok((option_dto(&option), "option.availability", id))
-        })
-    })
-    .await
-}
-
 /// Deletes a menu row. A category that still holds items is refused (409); deleting a
 /// group removes its options and its links to items. Past orders keep their snapshots.
 pub async fn delete(
@@ -270,7 +234,12 @@ pub async fn delete(
 
 /// One menu edit as a write job: check the expected version, run `work` (which returns the
 /// answer, what changed and the row's id), bump the version, append `menu.updated`.
-async fn edit<T, F>(state: &AppState, ctx: &RequestContext, if_match: Option<i64>, work: F) -> Result<T, ServiceError>
+pub(super) async fn edit<T, F>(
+    state: &AppState,
+    ctx: &RequestContext,
+    if_match: Option<i64>,
+    work: F,
+) -> Result<T, ServiceError>
 where
     T: Send + 'static,
     F: for<'c> FnOnce(
@@ -284,27 +253,39 @@ where
     state
         .store
         .writer()
-        .write(move |conn| {
-            Box::pin(async move {
-                if let Some(expected) = if_match {
-                    let current = settings::menu_version(&mut *conn).await?;
-                    if expected != current {
-                        return Err(ServiceError::Stale { expected, current }.into());
-                    }
-                }
-                let (value, change, id) = work(&mut *conn).await?;
-                let version = settings::bump_menu_version(conn).await?;
-                let data = MenuUpdatedData { version, change: change.to_string(), id };
-                let data = serde_json::to_value(data).unwrap_or(serde_json::Value::Null);
-                let event = ctx.event(types::MENU_UPDATED, Some(id.to_string()), clock.now(), data);
-                let last = outbox::append(conn, &[event]).await?;
-                let detail = serde_json::json!({ "version": version });
-                audit::append(conn, &ctx.audit(format!("menu.{change}"), Some(id.to_string()), detail)).await?;
-                tracing::info!(%id, change, version, "menu edited");
-                Ok(Done::new(value, last))
-            })
-        })
+        .write(move |conn| Box::pin(async move { edit_in(conn, &ctx, clock.now(), if_match, work).await }))
         .await
+}
+
+/// [`edit`] inside a write another use case opened (a terminal's 86 applied on the hub).
+pub(super) async fn edit_in<T, F>(
+    conn: &mut SqliteConnection,
+    ctx: &RequestContext,
+    now: chrono::DateTime<chrono::Utc>,
+    if_match: Option<i64>,
+    work: F,
+) -> Result<Done<T>, JobError<ServiceError>>
+where
+    F: for<'c> FnOnce(
+        &'c mut SqliteConnection,
+    ) -> BoxFuture<'c, Result<(T, &'static str, Uuid), JobError<ServiceError>>>,
+{
+    if let Some(expected) = if_match {
+        let current = settings::menu_version(&mut *conn).await?;
+        if expected != current {
+            return Err(ServiceError::Stale { expected, current }.into());
+        }
+    }
+    let (value, change, id) = work(&mut *conn).await?;
+    let version = settings::bump_menu_version(conn).await?;
+    let data = MenuUpdatedData { version, change: change.to_string(), id };
+    let data = serde_json::to_value(data).unwrap_or(serde_json::Value::Null);
+    let event = ctx.event(types::MENU_UPDATED, Some(id.to_string()), now, data);
+    let last = outbox::append(conn, &[event]).await?;
+    let detail = serde_json::json!({ "version": version });
+    audit::append(conn, &ctx.audit(format!("menu.{change}"), Some(id.to_string()), detail)).await?;
+    tracing::info!(%id, change, version, "menu edited");
+    Ok(Done::new(value, last))
 }
 
 fn change(kind: &str, created: bool) -> &'static str {

@@ -87,6 +87,11 @@ async fn apply_job(
             }
             result.map(|_: Option<i64>| last)
         }
+        SyncCommand::Availability { target, id, available } => {
+            crate::service::menu::availability::apply_in(conn, &ctx, state.clock.now(), *target, *id, *available)
+                .await
+                .map(|done| done.last_sequence)
+        }
     };
     let (outcome, last) = match applied {
         Ok(last) => {
@@ -170,7 +175,10 @@ async fn rejection(
     command: &SyncCommand,
     refusal: &ServiceError,
 ) -> Result<Outcome, JobError<ServiceError>> {
-    let current = orders::get(conn, command.order_id()).await?;
+    let current = match command.order_id() {
+        Some(id) => orders::get(conn, id).await?,
+        None => None,
+    };
     let reason = match refusal {
         ServiceError::NotFound(_) => RejectReason::NotFound,
         ServiceError::Validation(_) => RejectReason::Invalid,
@@ -179,9 +187,12 @@ async fn rejection(
     let ticket = match (command, &current) {
         (_, Some(order)) => crema_shared::terminal::ticket(&order.ticket_prefix, order.ticket_number),
         (SyncCommand::Place { order }, None) => order.ticket.clone(),
-        (SyncCommand::Move { .. }, None) => "?".into(),
+        (_, None) => String::new(),
     };
     // "Order A-42: cannot cancel an order that is completed"
-    let detail = format!("Order {ticket}: {refusal}");
+    let detail = match command {
+        SyncCommand::Availability { .. } => format!("86: {refusal}"),
+        _ => format!("Order {ticket}: {refusal}"),
+    };
     Ok(Outcome::Rejected { reason, detail, order: current.map(|o| Box::new(order_dto(&o, None))) })
 }

@@ -200,7 +200,10 @@ async fn pull_loop(state: AppState, link: std::sync::Arc<TerminalLink>, http: re
         link.set_reachable(true);
         backoff = FIRST_BACKOFF;
         let local_version = settings::menu_version(state.store.reader()).await.unwrap_or(-1);
-        if !fresh_snapshot || local_version != pulled.menu_version {
+        // Not while this terminal has unanswered commands: its own 86 would flicker back until
+        // the hub has it.
+        let settled = store::pending_count(state.store.reader()).await.is_ok_and(|n| n == 0);
+        if settled && (!fresh_snapshot || local_version != pulled.menu_version) {
             match snapshot(&http, &link.hub_url, link.credential()).await {
                 Ok((snapshot, staff)) => match mirror::apply_snapshot(&state, snapshot, staff).await {
                     Ok(()) => fresh_snapshot = true,
