@@ -131,8 +131,12 @@ async fn main() -> Result<(), Error> {
         let count = backlog / 8 + usize::from(client < backlog % 8);
         tasks.push(tokio::spawn(async move {
             for _ in 0..count {
-                let response =
-                    cashier.post(format!("{base}/api/v1/orders")).json(&order).send().await.map_err(|e| e.to_string())?;
+                let response = cashier
+                    .post(format!("{base}/api/v1/orders"))
+                    .json(&order)
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
                 if response.status() != 201 {
                     return Err(format!("a till answered {}", response.status()));
                 }
