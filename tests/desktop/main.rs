@@ -90,18 +90,7 @@ async fn the_desktop_app_takes_an_order_and_closes_cleanly() {
     let till = Browser::with_client(client, &base);
 
     // The window shows the till's sign-in; sign in and ring up a croissant, paid cash.
-    till.wait_for(".pinpad").await;
-    for digit in "1111".chars() {
-        till.click(&format!(".pinpad [data-key='{digit}']")).await;
-    }
-    till.click(".pinpad [data-key='enter']").await;
-    till.wait_for("[data-item='Latte']").await;
-    till.click("[data-category='Pastries']").await;
-    till.click("[data-item='Croissant']").await;
-    till.type_into("input[name='customer_name']", "Dana").await;
-    till.type_into("input[name='tendered']", "10").await;
-    till.click("[data-test='pay']").await;
-    let ticket = till.text("[data-test='ticket-number']").await;
+    let ticket = sell_a_croissant(&till, "Dana").await;
     till.screenshot("desktop-webview").await;
     display.screenshot("desktop-window");
     assert!(display.windows().iter().any(|w| w == "Crema — Till"), "{:?}", display.windows());
@@ -145,6 +134,23 @@ async fn the_desktop_app_takes_an_order_and_closes_cleanly() {
     assert!(settings["windows"]["pos"]["width"].as_f64().is_some(), "the window size is remembered: {settings}");
     let (check, count) = integrity(&data.path().join("crema.db")).await;
     assert_eq!((check.as_str(), count), ("ok", 1));
+}
+
+/// Signs the cashier in on the till window and sells `customer` a croissant, paid cash;
+/// returns the ticket the till shows.
+async fn sell_a_croissant(till: &Browser, customer: &str) -> String {
+    till.wait_for(".pinpad").await;
+    for digit in "1111".chars() {
+        till.click(&format!(".pinpad [data-key='{digit}']")).await;
+    }
+    till.click(".pinpad [data-key='enter']").await;
+    till.wait_for("[data-item='Latte']").await;
+    till.click("[data-category='Pastries']").await;
+    till.click("[data-item='Croissant']").await;
+    till.type_into("input[name='customer_name']", customer).await;
+    till.type_into("input[name='tendered']", "10").await;
+    till.click("[data-test='pay']").await;
+    till.text("[data-test='ticket-number']").await
 }
 
 struct Launched {
@@ -376,17 +382,7 @@ async fn paired_with_a_hub_it_sells_while_the_hub_is_down_and_syncs_when_it_retu
 
     // The hub dies; the cashier (one of the hub's staff, synced) signs in and sells anyway.
     hub.kill();
-    till.wait_for(".pinpad").await;
-    for digit in "1111".chars() {
-        till.click(&format!(".pinpad [data-key='{digit}']")).await;
-    }
-    till.click(".pinpad [data-key='enter']").await;
-    till.click("[data-category='Pastries']").await;
-    till.click("[data-item='Croissant']").await;
-    till.type_into("input[name='customer_name']", "Dana").await;
-    till.type_into("input[name='tendered']", "10").await;
-    till.click("[data-test='pay']").await;
-    let ticket = till.text("[data-test='ticket-number']").await;
+    let ticket = sell_a_croissant(&till, "Dana").await;
     assert_eq!(ticket.trim(), "A-1", "numbered with the terminal's label");
     till.wait_for_text("[data-test='sync']", "Offline — 1 waiting to sync").await;
     till.screenshot("desktop-synced-offline").await;

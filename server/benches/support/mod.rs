@@ -77,3 +77,23 @@ pub fn flag(name: &str, default: usize) -> usize {
     let argv: Vec<String> = std::env::args().collect();
     argv.windows(2).filter(|pair| pair[0] == name).find_map(|pair| pair[1].parse().ok()).unwrap_or(default)
 }
+
+/// `--name N` from the command line, else `default`.
+pub fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// This machine's wall clock in milliseconds (a browser's `performance.timeOrigin` scale).
+pub fn epoch_ms() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+}
+
+/// The `p`-th percentile (nearest rank) of sorted values.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}

@@ -143,53 +143,15 @@ pub async fn write(
         sql.push_str(" RETURNING sequence;");
     }
 
-    let payment = order.payment;
     let created_at = time::to_text(order.created_at);
     let mut query = sqlx::query(&sql);
     if counted {
         query = query.bind(&order.business_date).bind(order.ticket_number);
     }
-    let mut query = query
-        .bind(order.id.to_string())
-        .bind(&order.business_date)
-        .bind(order.ticket_number)
-        .bind(&order.customer_name)
-        .bind(&order.customer_email)
-        .bind(order.status.as_str())
-        .bind(order.payment_status.as_str())
-        .bind(&order.currency)
-        .bind(order.totals.subtotal.minor())
-        .bind(order.totals.discount.minor())
-        .bind(order.totals.tax.minor())
-        .bind(order.totals.tip.minor())
-        .bind(order.totals.total.minor())
-        .bind(payment.map(|p| p.method.as_str()))
-        .bind(payment.map(|p| p.tendered.minor()))
-        .bind(payment.map(|p| p.change_due.minor()))
-        .bind(order.version)
-        .bind(created_at.clone())
-        .bind(time::to_text(order.updated_at))
-        .bind(order.placed_by.map(|id| id.to_string()))
-        .bind(order.payment_reference.clone())
-        .bind(order.ticket_prefix.clone())
-        .bind(order.refunded.minor())
-        .bind(order.id.to_string())
-        .bind(order.status.as_str())
-        .bind(created_at.clone());
+    let mut query =
+        bind_order(query, order).bind(order.id.to_string()).bind(order.status.as_str()).bind(created_at.clone());
     for (position, line) in order.lines.iter().enumerate() {
-        let options = serde_json::to_string(&line.options).map_err(|e| StoreError::internal(e.to_string()))?;
-        query = query
-            .bind(line.id.to_string())
-            .bind(order.id.to_string())
-            .bind(position as i64)
-            .bind(line.item_id.to_string())
-            .bind(line.name.clone())
-            .bind(i64::from(line.quantity))
-            .bind(line.unit_price.minor())
-            .bind(options)
-            .bind(line.note.clone())
-            .bind(line.status.as_str())
-            .bind(line.line_total.minor());
+        query = bind_line(query, order, position, line)?;
     }
     if let Some(record) = idempotency {
         query = query
@@ -232,6 +194,60 @@ pub async fn write(
         last = Some(last.map_or(sequence, |l: i64| l.max(sequence)));
     }
     Ok(last)
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds an order's 23 columns in the order the `INSERT INTO orders` statements list them
+/// (here and in [`super::sync::put_order`]).
+pub(super) fn bind_order<'q>(query: Query<'q>, order: &'q OrderRecord) -> Query<'q> {
+    let payment = order.payment;
+    query
+        .bind(order.id.to_string())
+        .bind(&order.business_date)
+        .bind(order.ticket_number)
+        .bind(&order.customer_name)
+        .bind(&order.customer_email)
+        .bind(order.status.as_str())
+        .bind(order.payment_status.as_str())
+        .bind(&order.currency)
+        .bind(order.totals.subtotal.minor())
+        .bind(order.totals.discount.minor())
+        .bind(order.totals.tax.minor())
+        .bind(order.totals.tip.minor())
+        .bind(order.totals.total.minor())
+        .bind(payment.map(|p| p.method.as_str()))
+        .bind(payment.map(|p| p.tendered.minor()))
+        .bind(payment.map(|p| p.change_due.minor()))
+        .bind(order.version)
+        .bind(time::to_text(order.created_at))
+        .bind(time::to_text(order.updated_at))
+        .bind(order.placed_by.map(|id| id.to_string()))
+        .bind(&order.payment_reference)
+        .bind(&order.ticket_prefix)
+        .bind(order.refunded.minor())
+}
+
+/// Binds a line's 11 columns in the order the `INSERT INTO order_lines` statements list them.
+pub(super) fn bind_line<'q>(
+    query: Query<'q>,
+    order: &'q OrderRecord,
+    position: usize,
+    line: &'q super::orders::LineRecord,
+) -> Result<Query<'q>, StoreError> {
+    let options = serde_json::to_string(&line.options).map_err(|e| StoreError::internal(e.to_string()))?;
+    Ok(query
+        .bind(line.id.to_string())
+        .bind(order.id.to_string())
+        .bind(position as i64)
+        .bind(line.item_id.to_string())
+        .bind(&line.name)
+        .bind(i64::from(line.quantity))
+        .bind(line.unit_price.minor())
+        .bind(options)
+        .bind(&line.note)
+        .bind(line.status.as_str())
+        .bind(line.line_total.minor()))
 }
 
 /// `(?, ?, …), (?, ?, …)`: `rows` groups of `columns` placeholders.

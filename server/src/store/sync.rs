@@ -209,8 +209,7 @@ pub async fn remember(
 /// On a terminal: writes the hub's copy of an order over the local one (or as a new one).
 /// Ticket counters are not touched: the order was numbered where it was taken.
 pub async fn put_order(conn: &mut SqliteConnection, order: &OrderRecord) -> Result<(), StoreError> {
-    let payment = order.payment;
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO orders (id, business_date, ticket_number, customer_name, customer_email, status,
            payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
            payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by,
@@ -222,64 +221,27 @@ pub async fn put_order(conn: &mut SqliteConnection, order: &OrderRecord) -> Resu
            tendered_cents = excluded.tendered_cents, change_due_cents = excluded.change_due_cents,
            version = excluded.version, updated_at = excluded.updated_at,
            payment_reference = excluded.payment_reference, refunded_cents = excluded.refunded_cents",
-    )
-    .bind(order.id.to_string())
-    .bind(&order.business_date)
-    .bind(order.ticket_number)
-    .bind(&order.customer_name)
-    .bind(&order.customer_email)
-    .bind(order.status.as_str())
-    .bind(order.payment_status.as_str())
-    .bind(&order.currency)
-    .bind(order.totals.subtotal.minor())
-    .bind(order.totals.discount.minor())
-    .bind(order.totals.tax.minor())
-    .bind(order.totals.tip.minor())
-    .bind(order.totals.total.minor())
-    .bind(payment.map(|p| p.method.as_str()))
-    .bind(payment.map(|p| p.tendered.minor()))
-    .bind(payment.map(|p| p.change_due.minor()))
-    .bind(order.version)
-    .bind(time::to_text(order.created_at))
-    .bind(time::to_text(order.updated_at))
-    .bind(order.placed_by.map(|id| id.to_string()))
-    .bind(&order.payment_reference)
-    .bind(&order.ticket_prefix)
-    .bind(order.refunded.minor())
-    .execute(&mut *conn)
-    .await?;
+    );
+    super::placement::bind_order(query, order).execute(&mut *conn).await?;
     for (position, line) in order.lines.iter().enumerate() {
-        put_line(conn, order.id, position, line).await?;
+        put_line(conn, order, position, line).await?;
     }
     Ok(())
 }
 
 async fn put_line(
     conn: &mut SqliteConnection,
-    order_id: Uuid,
+    order: &OrderRecord,
     position: usize,
     line: &LineRecord,
 ) -> Result<(), StoreError> {
-    let options = serde_json::to_string(&line.options).map_err(|e| StoreError::internal(e.to_string()))?;
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO order_lines (id, order_id, position, item_id, name, quantity, unit_price_cents, options, note,
            status, line_total_cents)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET status = excluded.status",
-    )
-    .bind(line.id.to_string())
-    .bind(order_id.to_string())
-    .bind(position as i64)
-    .bind(line.item_id.to_string())
-    .bind(&line.name)
-    .bind(i64::from(line.quantity))
-    .bind(line.unit_price.minor())
-    .bind(options)
-    .bind(&line.note)
-    .bind(line.status.as_str())
-    .bind(line.line_total.minor())
-    .execute(&mut *conn)
-    .await?;
+    );
+    super::placement::bind_line(query, order, position, line)?.execute(&mut *conn).await?;
     Ok(())
 }
 
