@@ -385,6 +385,7 @@ async fn paired_with_a_hub_it_sells_while_the_hub_is_down_and_syncs_when_it_retu
     let ticket = sell_a_croissant(&till, "Dana").await;
     assert_eq!(ticket.trim(), "A-1", "numbered with the terminal's label");
     till.wait_for_text("[data-test='sync']", "Offline — 1 waiting to sync").await;
+    till.wait_for_text("[data-test='unsynced']", "not synced with the shop's server yet").await;
     till.screenshot("desktop-synced-offline").await;
 
     // The hub returns: the order reaches it and the badge goes quiet.
@@ -420,6 +421,7 @@ async fn paired_with_a_hub_it_sells_while_the_hub_is_down_and_syncs_when_it_retu
         assert!(Instant::now() < deadline, "the badge still says {badge:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    till.wait_gone("[data-test='unsynced']").await;
     till.screenshot("desktop-synced-online").await;
     let settings: Value =
         serde_json::from_str(&std::fs::read_to_string(data.path().join("settings.json")).expect("settings"))

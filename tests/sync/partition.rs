@@ -112,6 +112,7 @@ async fn a_revoked_terminal_stops_syncing_says_so_and_keeps_selling() {
         if now["revoked"] == true {
             assert_eq!(now["hub_reachable"], false);
             assert_eq!(now["pending_commands"], 1, "{now}");
+            assert_eq!(now["unsynced_orders"].as_array().map(Vec::len), Some(1), "{now}");
             break;
         }
         assert!(tokio::time::Instant::now() < deadline, "the terminal never noticed: {now}");

@@ -77,6 +77,8 @@ pub struct Shell {
     pub screen: RwSignal<Screen>,
     /// Whether the first session check has answered (no sign-in flash before it).
     pub checked: RwSignal<bool>,
+    /// On a synced terminal: orders whose changes have not reached the hub yet.
+    pub unsynced: RwSignal<Vec<uuid::Uuid>>,
 }
 
 impl Shell {
@@ -88,7 +90,13 @@ impl Shell {
             online: RwSignal::new(true),
             screen: RwSignal::new(screen),
             checked: RwSignal::new(false),
+            unsynced: RwSignal::new(Vec::new()),
         }
+    }
+
+    /// Whether `order` has changes this terminal has not synced yet.
+    pub fn unsynced(&self, order: uuid::Uuid) -> bool {
+        self.unsynced.with(|u| u.contains(&order))
     }
 
     pub fn role(&self) -> Option<Role> {

@@ -27,10 +27,16 @@ pub fn headline(status: &SyncStatus) -> Option<String> {
 pub fn SyncBadge() -> impl IntoView {
     let status = RwSignal::new(None::<SyncStatus>);
     let terminal = RwSignal::new(true);
+    let shell = crate::shell::use_shell();
     let refresh = move || {
         leptos::task::spawn_local(async move {
             match api::get::<SyncStatus>("/api/v1/sync/status").await {
-                Ok(s) => status.set(Some(s)),
+                Ok(s) => {
+                    if shell.unsynced.with_untracked(|u| *u != s.unsynced_orders) {
+                        shell.unsynced.set(s.unsynced_orders.clone());
+                    }
+                    status.set(Some(s));
+                }
                 Err(ApiError::Refused(p)) if p.status == 404 => terminal.set(false),
                 Err(_) => {}
             }
@@ -94,6 +100,7 @@ mod tests {
             last_pushed_at: None,
             last_pulled_sequence: 0,
             rejected: vec![],
+            unsynced_orders: vec![],
             hub_url: "http://hub/".into(),
             label: "A".into(),
             revoked: false,

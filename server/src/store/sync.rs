@@ -100,6 +100,17 @@ pub async fn pending_count(db: impl SqliteExecutor<'_>) -> Result<i64, StoreErro
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM sync_commands WHERE state = 'pending'").fetch_one(db).await?)
 }
 
+/// Orders with unanswered commands (at most `limit`).
+pub async fn pending_orders(db: impl SqliteExecutor<'_>, limit: i64) -> Result<Vec<Uuid>, StoreError> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT order_id FROM sync_commands WHERE state = 'pending' AND order_id IS NOT NULL LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    ids.iter().map(|id| Uuid::parse_str(id).map_err(|_| StoreError::corrupt("sync command order id"))).collect()
+}
+
 /// Whether the terminal has unanswered commands about `order_id`.
 pub async fn has_pending(conn: &mut SqliteConnection, order_id: Uuid) -> Result<bool, StoreError> {
     Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sync_commands WHERE order_id = ? AND state = 'pending')")

@@ -164,6 +164,9 @@ pub struct SyncStatus {
     pub last_pulled_sequence: i64,
     /// Commands the hub refused, until someone acknowledges them.
     pub rejected: Vec<RejectedCommand>,
+    /// Orders with commands the hub has not answered yet (at most 500): the screens mark them.
+    #[serde(default)]
+    pub unsynced_orders: Vec<Uuid>,
     pub hub_url: String,
     /// This terminal's label (its tickets are `<label>-<n>`).
     pub label: String,

@@ -213,6 +213,9 @@ pub fn Kitchen() -> impl IntoView {
                                     <span class="number">"#" {crate::tickets::called(&order.ticket, order.ticket_number)}</span>
                                     <span class="name">{first_name}</span>
                                     <span class="age" data-test="age">{move || age(seconds())}</span>
+                                    <Show when=move || shell.unsynced(id)>
+                                        <span class="unsynced" data-test="unsynced" title="not synced with the shop's server yet">"⟳"</span>
+                                    </Show>
                                 </header>
                                 <ul>
                                     {order

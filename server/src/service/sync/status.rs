@@ -17,6 +17,7 @@ pub async fn status(state: &AppState) -> Result<SyncStatus, ServiceError> {
         last_pushed_at: sync.last_pushed_at,
         last_pulled_sequence: sync.pulled_sequence,
         rejected: store::rejected(&mut *conn).await?,
+        unsynced_orders: store::pending_orders(&mut *conn, 500).await?,
         hub_url: link.hub_url.to_string(),
         label: link.label.clone(),
         revoked: link.revoked() || sync.revoked_at.is_some(),

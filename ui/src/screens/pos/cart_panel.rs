@@ -151,11 +151,15 @@ pub(super) fn TillField(
 #[component]
 pub(super) fn Placed(till: Till, order: OrderDto) -> impl IntoView {
     let change = order.change_due_cents.filter(|c| *c > 0).map(|c| money(c, &order.currency));
+    let (shell, id) = (crate::shell::use_shell(), order.id);
     view! {
         <div class="overlay">
             <div class="placed" role="dialog">
                 <p>"Ticket"</p>
                 <p class="ticket-number" data-test="ticket-number">{crate::tickets::called(&order.ticket, order.ticket_number)}</p>
+                <Show when=move || shell.unsynced(id)>
+                    <p class="unsynced" data-test="unsynced">"Saved on this till · not synced with the shop's server yet"</p>
+                </Show>
                 <p class="for">{order.customer_name.clone()}</p>
                 <p>{money(order.total_cents, &order.currency)} " · " {order.payment_status.to_string()}</p>
                 {change.map(|c| view! { <p class="change big" data-test="placed-change">"Change due: " {c}</p> })}
