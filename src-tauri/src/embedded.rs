@@ -85,3 +85,45 @@ impl Embedded {
         }
     }
 }
+
+/// Starts the server in this app on a thread of its own (opening the database is not a `Send`
+/// future; the server then runs on Tauri's runtime) and opens every window's screen on it, or
+/// says on their start page why it could not start. The receiver gets the outcome.
+pub fn launch<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    hub: Option<(String, Option<secrecy::SecretString>)>,
+) -> std::sync::mpsc::Receiver<Result<(), String>> {
+    use tauri::Manager;
+    let (done, outcome) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let desktop = app.state::<crate::Desktop>();
+        let pairing = hub.as_ref().is_some_and(|(_, code)| code.is_some());
+        let result = match tauri::async_runtime::block_on(Embedded::start(&desktop.data_dir, hub)) {
+            Ok(embedded) => {
+                let url = embedded.url.clone();
+                if let Ok(mut slot) = desktop.embedded.lock() {
+                    *slot = Some(embedded);
+                }
+                if let Ok(mut base) = desktop.base_url.lock() {
+                    *base = Some(url.clone());
+                }
+                crate::write_running(&desktop.data_dir, &url);
+                crate::windows::go_all(&app, &url);
+                Ok(())
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the embedded server did not start");
+                // A failed pairing is answered on the form; anything else on the start page.
+                if !pairing {
+                    crate::windows::tell_all(
+                        &app,
+                        &format!("{e}. See the log; the database is in {}.", desktop.data_dir.display()),
+                    );
+                }
+                Err(e.to_string())
+            }
+        };
+        let _ = done.send(result);
+    });
+    outcome
+}

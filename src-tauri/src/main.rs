@@ -6,6 +6,7 @@
 
 mod embedded;
 mod instance;
+mod pairing;
 mod remote;
 mod screen;
 mod settings;
@@ -59,6 +60,8 @@ pub struct Desktop {
     settings: Mutex<DesktopSettings>,
     base_url: Mutex<Option<String>>,
     embedded: Mutex<Option<Embedded>>,
+    /// The hub this computer is waiting to be paired with (the start page asks for a code).
+    awaiting_pairing: Mutex<Option<String>>,
     /// Kitchen display and board fullscreen unless `--windowed`.
     kiosk_default: bool,
 }
@@ -166,10 +169,14 @@ fn run(args: Args, data_dir: PathBuf, settings: DesktopSettings) -> tauri::Resul
         // Known once the server answers (the windows wait on the splash page until then).
         base_url: Mutex::new(None),
         embedded: Mutex::new(None),
+        awaiting_pairing: Mutex::new(None),
         kiosk_default: !args.windowed,
     };
     let first = args.screen;
-    let app = tauri::Builder::default().manage(desktop).build(tauri::generate_context!())?;
+    let app = tauri::Builder::default()
+        .manage(desktop)
+        .invoke_handler(tauri::generate_handler![pairing::pairing_needed, pairing::pair])
+        .build(tauri::generate_context!())?;
     let handle = app.handle().clone();
     windows::show(&handle, first)?;
     let opener = handle.clone();
@@ -208,33 +215,17 @@ fn run(args: Args, data_dir: PathBuf, settings: DesktopSettings) -> tauri::Resul
         ServerMode::Synced { hub_url } => Some((hub_url.clone(), args.pairing_code.clone())),
         _ => None,
     };
-    if server == ServerMode::Embedded || hub.is_some() {
-        let app = handle.clone();
-        // Opening the database (migrations, the demo seed) is not a `Send` future, so it is
-        // driven on a thread of its own; the server then runs on Tauri's runtime.
-        std::thread::spawn(move || {
-            let desktop = app.state::<Desktop>();
-            match tauri::async_runtime::block_on(Embedded::start(&desktop.data_dir, hub)) {
-                Ok(embedded) => {
-                    let url = embedded.url.clone();
-                    if let Ok(mut slot) = desktop.embedded.lock() {
-                        *slot = Some(embedded);
-                    }
-                    if let Ok(mut base) = desktop.base_url.lock() {
-                        *base = Some(url.clone());
-                    }
-                    write_running(&desktop.data_dir, &url);
-                    windows::go_all(&app, &url);
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "the embedded server did not start");
-                    windows::tell_all(
-                        &app,
-                        &format!("{e}. See the log; the database is in {}.", desktop.data_dir.display()),
-                    );
-                }
+    match hub {
+        // Not paired yet and no code given: the start page asks for one.
+        Some((hub_url, None)) if pairing::needed(&data_dir) => {
+            tracing::info!(hub = %hub_url, "not paired with the shop's hub yet: asking for a pairing code");
+            if let Ok(mut awaiting) = handle.state::<Desktop>().awaiting_pairing.lock() {
+                *awaiting = Some(hub_url);
             }
-        });
+        }
+        Some(hub) => drop(embedded::launch(handle.clone(), Some(hub))),
+        None if server == ServerMode::Embedded => drop(embedded::launch(handle.clone(), None)),
+        None => {}
     }
     // SIGTERM (shutdown, a service manager) and SIGINT (Ctrl-C) close the app the way the
     // window's close button does: the server stops gracefully. (The handlers were installed
@@ -272,7 +263,7 @@ fn running_path(data_dir: &Path) -> PathBuf {
     data_dir.join("running.json")
 }
 
-fn write_running(data_dir: &Path, url: &str) {
+pub fn write_running(data_dir: &Path, url: &str) {
     let body = serde_json::json!({ "pid": std::process::id(), "url": url });
     if let Err(e) = std::fs::write(running_path(data_dir), body.to_string()) {
         tracing::warn!(error = %e, "cannot write running.json");

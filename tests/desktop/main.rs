@@ -342,7 +342,8 @@ async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_
     let _ = shop.join();
 }
 
-/// Paired with a hub, the app takes an order while the hub is down, says so quietly
+/// Paired with a hub from its start page (a wrong code is refused there), the app takes an
+/// order while the hub is down, says so quietly
 /// ("Offline — 1 waiting to sync"), and syncs it once the hub is back.
 #[tokio::test]
 async fn paired_with_a_hub_it_sells_while_the_hub_is_down_and_syncs_when_it_returns() {
@@ -370,13 +371,32 @@ async fn paired_with_a_hub_it_sells_while_the_hub_is_down_and_syncs_when_it_retu
     let driver = TauriDriver::start(&display).await;
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
-    let args = json!(["--data-dir", data.path(), "--screen", "pos", "--hub-url", hub.base, "--pairing-code", code]);
+    // Set to sync with the hub but not paired: the start page asks for the code.
+    let args = json!(["--data-dir", data.path(), "--screen", "pos", "--hub-url", hub.base]);
     caps.insert("tauri:options".into(), json!({ "application": desktop_app(), "args": args }));
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&driver.url)
         .await
         .expect("a WebDriver session on the app's window");
+    let form = client.wait().for_element(fantoccini::Locator::Css("form#pair:not([hidden]) #code")).await;
+    let code_field = form.expect("the start page asks for a pairing code");
+    let wrong = client.find(fantoccini::Locator::Css("#code")).await.expect("code field");
+    wrong.send_keys("AAAA-AAAA").await.expect("typed");
+    client.find(fantoccini::Locator::Css("#pair-button")).await.expect("button").click().await.expect("clicked");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let said =
+            client.find(fantoccini::Locator::Css("#status")).await.expect("status").text().await.unwrap_or_default();
+        if said.contains("is not a current pairing code") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "a wrong code was not refused on the form: {said:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    code_field.clear().await.expect("cleared");
+    code_field.send_keys(&code).await.expect("typed");
+    client.find(fantoccini::Locator::Css("#pair-button")).await.expect("button").click().await.expect("clicked");
     let (pid, base) = running(data.path()).await;
     let till = Browser::with_client(client, &base);
 
