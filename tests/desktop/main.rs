@@ -404,6 +404,12 @@ async fn paired_with_a_hub_it_sells_while_the_hub_is_down_and_syncs_when_it_retu
     hub.kill();
     let ticket = sell_a_croissant(&till, "Dana").await;
     assert_eq!(ticket.trim(), "A-1", "numbered with the terminal's label");
+    // The window enrolled with this app's own server (its terminal), as in the local mode.
+    let terminals: Vec<crema_shared::api::TerminalDto> = flow::get(&base, "/api/v1/terminals").await;
+    assert!(
+        terminals.iter().any(|t| t.name == "This computer · Till" && t.status == "paired"),
+        "the till window is not an enrolled terminal of the app's server: {terminals:?}"
+    );
     till.wait_for_text("[data-test='sync']", "Offline — 1 waiting to sync").await;
     till.wait_for_text("[data-test='unsynced']", "not synced with the shop's server yet").await;
     till.screenshot("desktop-synced-offline").await;

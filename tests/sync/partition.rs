@@ -118,6 +118,17 @@ async fn a_revoked_terminal_stops_syncing_says_so_and_keeps_selling() {
         assert!(tokio::time::Instant::now() < deadline, "the terminal never noticed: {now}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // What only the hub changes is refused here, naming the hub.
+    let manager_here =
+        crema_e2e::http::client_with(&crema_e2e::http::sign_in(&till.base(), crema_e2e::http::MANAGER_PIN).await);
+    let edit = manager_here
+        .post(format!("{}/api/v1/menu/categories", till.base()))
+        .json(&serde_json::json!({ "name": "Soups", "position": 9 }))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(edit.status(), 409);
+    assert!(edit.text().await.unwrap_or_default().contains(&hub), "the refusal names the hub");
     // It still sells (locally); nothing reaches the hub.
     place(&a, &till.base(), &item, "Still", 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -126,9 +126,15 @@ pub async fn hub_only(
     if let Some(link) = &state.sync {
         let path = request.uri().path();
         let write = !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
-        // 86 works offline: it is a command the terminal writes and syncs.
+        // 86 works offline: it is a command the terminal writes and syncs. A screen of this
+        // terminal (a desktop window, a tablet) still pairs with it as its own terminal.
         let eighty_six = path.starts_with("/api/v1/menu/") && path.ends_with("/availability");
-        if write && !eighty_six && HUB_ONLY.iter().any(|p| path == *p || path.starts_with(&format!("{p}/"))) {
+        let local_screen = path == "/api/v1/terminals/pair";
+        if write
+            && !eighty_six
+            && !local_screen
+            && HUB_ONLY.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+        {
             let detail = format!(
                 "this terminal takes its menu, staff and settings from the shop's server: change them at {}",
                 link.hub_url
