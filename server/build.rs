@@ -1,5 +1,6 @@
 //! Embeds the built screens (`ui/dist`, made by `scripts/build-ui`) into the server binary,
-//! so one `crema-server` file serves the API and the screens.
+//! so one `crema-server` file serves the API and the screens; and generates the gRPC code
+//! from `proto/` with protox (a compiler in Rust), so no system `protoc` is needed.
 //!
 //! When `ui/dist` does not exist the server still builds; it then answers `/` with a page
 //! that says how to build the screens.
@@ -9,6 +10,31 @@ use std::path::{Path, PathBuf};
 use std::{env, fs};
 
 fn main() {
+    grpc();
+    screens();
+}
+
+/// The gRPC contract: Rust types, servers and clients, and the encoded descriptors that
+/// server reflection answers with.
+fn grpc() {
+    const PROTOS: &[&str] = &["crema/v1/menu.proto", "crema/v1/orders.proto", "cloudevents/cloudevents.proto"];
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join("../proto");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let files: Vec<PathBuf> = PROTOS.iter().map(|p| root.join(p)).collect();
+    let descriptors = match protox::compile(&files, [&root]) {
+        Ok(descriptors) => descriptors,
+        Err(e) => panic!("the .proto files do not compile: {e:?}"),
+    };
+    let out = PathBuf::from(env::var("OUT_DIR").unwrap_or_default());
+    if let Err(e) = fs::write(out.join("crema_descriptor.bin"), prost::Message::encode_to_vec(&descriptors)) {
+        panic!("cannot write the descriptor set: {e}");
+    }
+    if let Err(e) = tonic_prost_build::configure().build_server(true).build_client(true).compile_fds(descriptors) {
+        panic!("cannot generate the gRPC code: {e}");
+    }
+}
+
+fn screens() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let dist = manifest.join("../ui/dist");
     println!("cargo:rerun-if-changed={}", dist.display());

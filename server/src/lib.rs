@@ -7,6 +7,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod grpc;
 pub mod http;
 pub mod keys;
 pub mod listen;

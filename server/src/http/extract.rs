@@ -155,9 +155,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKeyHeader {
             return Ok(IdempotencyKeyHeader(None));
         };
         match raw.to_str() {
-            Ok(key) if !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic()) => {
-                Ok(IdempotencyKeyHeader(Some(key.to_string())))
-            }
+            Ok(key) if crate::service::idempotency::valid_key(key) => Ok(IdempotencyKeyHeader(Some(key.to_string()))),
             _ => Err(ApiError::Malformed(
                 "Idempotency-Key must be 1 to 255 visible ASCII characters".into(),
                 vec![FieldError::new("Idempotency-Key", "must be 1 to 255 visible ASCII characters")],

@@ -3,7 +3,7 @@
 use super::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKeyHeader, IfMatch};
 use super::query;
 use super::ApiError;
-use crate::service::idempotency::{Answer, IdempotencyKey};
+use crate::service::idempotency::{self, Answer, IdempotencyKey};
 use crate::service::{self, RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::orders::ListFilter;
@@ -14,7 +14,7 @@ use crema_shared::api::{
     BoardDto, CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem, RefundRequest,
 };
 use crema_shared::lifecycle::OrderCommand;
-use crema_shared::placing::{parse_tender, TenderRequest, MAX_TENDER_CENTS};
+use crema_shared::placing::{parse_tender, TenderRequest};
 use crema_shared::status::OrderStatus;
 use crema_shared::validation::bounded_text;
 use crema_shared::{Money, ValidationErrors};
@@ -41,11 +41,7 @@ pub async fn place_order(
     IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     body: ApiJson<PlaceOrderRequest>,
 ) -> Result<Response, ApiError> {
-    let (key, implicit) = match (key, body.value.id) {
-        (Some(key), _) => (Some(IdempotencyKey::new("orders", key, &body.canonical)), false),
-        (None, Some(id)) => (Some(IdempotencyKey::new("orders.id", id.to_string(), &body.canonical)), true),
-        (None, None) => (None, false),
-    };
+    let (key, implicit) = idempotency::for_create("orders", key, body.value.id, &body.canonical);
     match service::orders::place(&state, &ctx, &body.value, key.as_ref()).await {
         Err(ServiceError::IdempotencyMismatch) if implicit => {
             Err(ApiError::Conflict("an order with this id already exists with different content".into()))
@@ -234,11 +230,7 @@ pub async fn refund(
     ApiPath(id): ApiPath<Uuid>,
     body: ApiJson<RefundRequest>,
 ) -> Result<Response, ApiError> {
-    let amount = body.value.amount_cents;
-    if !(1..=MAX_TENDER_CENTS).contains(&amount) {
-        return Err(ApiError::field("amount_cents", format!("must be between 1 and {MAX_TENDER_CENTS}")));
-    }
-    let (_, answer) = service::payments::refund(&state, &ctx, id, Money::from_minor(amount)).await?;
+    let (_, answer) = service::payments::refund(&state, &ctx, id, Money::from_minor(body.value.amount_cents)).await?;
     Ok(self::answer(&ctx, answer))
 }
 

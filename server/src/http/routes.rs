@@ -76,9 +76,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The whole HTTP application.
+/// The whole application on one port: REST, the screens and gRPC (see [`crate::grpc`]),
+/// behind the same request context and `Host` check.
 pub fn app(state: AppState) -> Router {
-    router_with_docs()
+    let rest = router_with_docs()
         .merge(ui::routes())
         .fallback(|| async { ApiError::NotFound("route".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -86,9 +87,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorize))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(security::cors(state.cors_origins.clone()))
+        .with_state(state.clone());
+    crate::grpc::dispatch(rest, crate::grpc::service(state.clone()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::allowed_host))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), request_context::middleware))
-        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(state, request_context::middleware))
 }
 
 /// The API's routes with their document served at [`OPENAPI_PATH`] and Swagger UI at

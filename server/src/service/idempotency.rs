@@ -9,6 +9,12 @@ use crate::store::idempotency::{self, SavedResponse};
 use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 
+/// The rule for a client's key (`Idempotency-Key`, gRPC's `request_id`): 1 to 255 visible
+/// ASCII characters.
+pub fn valid_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// A key as the client sent it, with the fingerprint of the request it came with.
 #[derive(Clone, Debug)]
 pub struct IdempotencyKey {
@@ -40,6 +46,21 @@ impl IdempotencyKey {
             }
             Some(_) => Err(ServiceError::IdempotencyMismatch),
         }
+    }
+}
+
+/// The key of a create: the client's own key under `scope`, or else the client-made `id`
+/// under `{scope}.id` (then `true`: a mismatch means "this id exists with other content").
+pub fn for_create(
+    scope: &str,
+    client_key: Option<String>,
+    id: Option<uuid::Uuid>,
+    canonical_body: &[u8],
+) -> (Option<IdempotencyKey>, bool) {
+    match (client_key, id) {
+        (Some(key), _) => (Some(IdempotencyKey::new(scope, key, canonical_body)), false),
+        (None, Some(id)) => (Some(IdempotencyKey::new(format!("{scope}.id"), id.to_string(), canonical_body)), true),
+        (None, None) => (None, false),
     }
 }
 

@@ -9,7 +9,8 @@
 //! - [`payments`]: the card saga; [`notify`]: the customer's "ready" email;
 //! - [`sinks`]: webhook and Kafka sinks, the outbox relay and replays;
 //! - [`reports`]: the day's numbers on screen and by email; [`shop`]: settings, the audit log;
-//! - [`reactions`]: what an order change causes, as one table;
+//! - [`reactions`]: what an order change causes, as one table; [`event_feed`]: the event
+//!   log followed live, for every live stream;
 //! - [`jobs`]: the durable job runner, the cron and retention;
 //! - [`sync`]: terminals that work offline and sync with the shop's hub.
 //!
@@ -19,6 +20,7 @@
 pub mod cloudevents;
 pub mod context;
 pub mod error;
+pub mod event_feed;
 pub mod hub;
 pub mod idempotency;
 pub mod jobs;

@@ -10,8 +10,9 @@ use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::{audit, jobs, Done};
 use crema_shared::lifecycle::{OrderCommand, TransitionError};
+use crema_shared::placing::MAX_TENDER_CENTS;
 use crema_shared::status::{PaymentMethod, PaymentStatus};
-use crema_shared::Money;
+use crema_shared::{Money, ValidationErrors};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -23,6 +24,10 @@ pub async fn refund(
     id: Uuid,
     amount: Money,
 ) -> Result<(u16, Answer), ServiceError> {
+    if !(1..=MAX_TENDER_CENTS).contains(&amount.minor()) {
+        let message = format!("must be between 1 and {MAX_TENDER_CENTS}");
+        return Err(ValidationErrors::single("amount_cents", message).into());
+    }
     let order = orders::get(state, id).await?;
     let through_gateway = order.payment_reference.as_deref().is_some_and(|r| !r.starts_with(TERMINAL_PREFIX));
     if order.payment_method == Some(PaymentMethod::Card) && through_gateway {

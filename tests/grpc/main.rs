@@ -1,0 +1,46 @@
+//! gRPC with a real external client: Python's `grpcio`, with stubs generated from the
+//! repository's `.proto` files, against the real server binary (`tests/grpc/py/`, pytest).
+//!
+//! `scripts/test` installs grpcio and its tools (PyPI) into a virtual environment and names
+//! its Python in `CREMA_GRPC_PYTHON`.
+
+use crema_e2e::binary;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The virtual environment's Python, with grpcio, grpcio-tools, -reflection, -health-checking,
+/// -status and pytest.
+fn python() -> PathBuf {
+    let path = std::env::var_os("CREMA_GRPC_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/crema/grpc/bin/python")
+    });
+    assert!(path.exists(), "the gRPC test client is not installed at {}: scripts/test installs it", path.display());
+    path
+}
+
+#[tokio::test]
+async fn a_python_grpcio_client_calls_every_method_against_the_real_binary() {
+    let dir = tempfile::tempdir().expect("dir");
+    let server = binary::start(&dir.path().join("crema.db"));
+    let suite = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("grpc/py");
+    let (python, base) = (python(), server.base.clone());
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf"])
+            .arg(&suite)
+            .env("CREMA_BASE", base)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .output()
+            .expect("pytest runs")
+    })
+    .await
+    .expect("joined");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the gRPC client found failures:\n{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains(" passed"), "pytest ran nothing:\n{text}");
+    server.kill();
+}
