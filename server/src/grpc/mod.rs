@@ -51,8 +51,9 @@ pub fn is_grpc(headers: &HeaderMap) -> bool {
     headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("application/grpc"))
 }
 
-/// The gRPC services, authorised, with the gRPC-Web layer outermost (so refusals reach
-/// gRPC-Web clients in their own framing too).
+/// The gRPC services, authorised, with the gRPC-Web layer outside the authorisation (so
+/// refusals reach gRPC-Web clients in their own framing too) and REST's CORS rule outermost
+/// (a browser calls gRPC-Web from the server's own origin or `CREMA_CORS_ORIGINS` only).
 pub fn service(
     state: AppState,
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + Sync + 'static {
@@ -73,9 +74,11 @@ pub fn service(
         (Ok(v1), Ok(v1alpha)) => routes = routes.add_service(v1).add_service(v1alpha),
         (Err(e), _) | (_, Err(e)) => tracing::error!(error = %e, "gRPC reflection is off: its descriptors do not load"),
     }
+    let cors = crate::http::security::cors(state.cors_origins.clone());
     let authorised: Router =
         routes.into_axum_router().layer(axum::middleware::from_fn_with_state(state, access::authorize));
     ServiceBuilder::new()
+        .layer(cors)
         .map_response(|response: axum::http::Response<tonic::body::Body>| response.map(Body::new))
         .layer(tonic_web::GrpcWebLayer::new())
         .map_request(|request: axum::http::Request<tonic::body::Body>| request.map(Body::new))

@@ -70,11 +70,17 @@ pub fn cors(configured: Arc<[String]>) -> CorsLayer {
             HeaderName::from_static("last-event-id"),
             HeaderName::from_static("x-request-id"),
             HeaderName::from_static("x-crema-terminal"),
+            // gRPC-Web from a browser.
+            HeaderName::from_static("x-grpc-web"),
+            HeaderName::from_static("x-user-agent"),
+            HeaderName::from_static("grpc-timeout"),
         ])
         .expose_headers([
             header::ETAG,
             HeaderName::from_static("x-request-id"),
             HeaderName::from_static("idempotent-replayed"),
+            HeaderName::from_static("grpc-status"),
+            HeaderName::from_static("grpc-message"),
         ])
 }
 
