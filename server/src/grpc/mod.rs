@@ -13,6 +13,7 @@
 //! - [`parse`]: requests into the services' types, naming fields as REST does;
 //!   [`messages`]: the services' answers as protobuf; [`cloudevent`]: events as
 //!   `io.cloudevents.v1.CloudEvent`; [`follow`]: following orders on the event log;
+//! - [`shutdown`]: every response stream ends with `UNAVAILABLE` when shutdown starts;
 //! - [`health`]: `grpc.health.v1.Health`, SERVING only while the database answers;
 //!   reflection (v1 and v1alpha) from the compiled descriptors ([`pb::DESCRIPTORS`]).
 //!
@@ -28,6 +29,7 @@ pub mod messages;
 pub mod orders;
 pub mod parse;
 pub mod pb;
+pub mod shutdown;
 pub mod status;
 pub mod track;
 pub mod watch;
@@ -75,8 +77,10 @@ pub fn service(
         (Err(e), _) | (_, Err(e)) => tracing::error!(error = %e, "gRPC reflection is off: its descriptors do not load"),
     }
     let cors = crate::http::security::cors(state.cors_origins.clone());
-    let authorised: Router =
-        routes.into_axum_router().layer(axum::middleware::from_fn_with_state(state, access::authorize));
+    let authorised: Router = routes
+        .into_axum_router()
+        .layer(axum::middleware::map_response_with_state(state.clone(), shutdown::until_closing))
+        .layer(axum::middleware::from_fn_with_state(state, access::authorize));
     ServiceBuilder::new()
         .layer(cors)
         .map_response(|response: axum::http::Response<tonic::body::Body>| response.map(Body::new))

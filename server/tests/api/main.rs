@@ -4,6 +4,7 @@ mod access;
 mod audit;
 mod egress;
 mod events;
+mod grpc;
 mod health;
 mod helpers;
 mod idempotency;
