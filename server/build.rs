@@ -17,7 +17,8 @@ fn main() {
 /// The gRPC contract: Rust types, servers and clients, and the encoded descriptors that
 /// server reflection answers with.
 fn grpc() {
-    const PROTOS: &[&str] = &["crema/v1/menu.proto", "crema/v1/orders.proto", "cloudevents/cloudevents.proto"];
+    const PROTOS: &[&str] =
+        &["crema/v1/menu.proto", "crema/v1/order.proto", "crema/v1/orders.proto", "cloudevents/cloudevents.proto"];
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_default()).join("../proto");
     println!("cargo:rerun-if-changed={}", root.display());
     let files: Vec<PathBuf> = PROTOS.iter().map(|p| root.join(p)).collect();

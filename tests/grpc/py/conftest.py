@@ -16,7 +16,7 @@ import pytest
 from grpc_tools import protoc
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-PROTOS = ["crema/v1/menu.proto", "crema/v1/orders.proto", "cloudevents/cloudevents.proto"]
+PROTOS = ["crema/v1/menu.proto", "crema/v1/order.proto", "crema/v1/orders.proto", "cloudevents/cloudevents.proto"]
 
 
 def _generate_stubs():
@@ -30,7 +30,7 @@ def _generate_stubs():
 _generate_stubs()
 
 from cloudevents import cloudevents_pb2  # noqa: E402,F401
-from crema.v1 import menu_pb2, menu_pb2_grpc, orders_pb2, orders_pb2_grpc  # noqa: E402
+from crema.v1 import menu_pb2, menu_pb2_grpc, order_pb2, orders_pb2, orders_pb2_grpc  # noqa: E402,F401
 
 BASE = os.environ.get("CREMA_BASE", "")
 PINS = {"cashier": "1111", "barista": "2222", "manager": "9999"}

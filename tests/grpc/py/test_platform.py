@@ -8,11 +8,12 @@ import uuid
 import grpc
 import pytest
 from conftest import BASE
-from crema.v1 import menu_pb2, orders_pb2
+from crema.v1 import menu_pb2, order_pb2, orders_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 S = orders_pb2
+O = order_pb2
 
 
 def test_health_is_serving_for_the_server_and_each_service(channel):
@@ -87,7 +88,7 @@ ORDER_METHODS = {
     "StartLine": ("unary", S.StartLineRequest(order_id=str(uuid.uuid4()), line_id=str(uuid.uuid4()))),
     "FinishLine": ("unary", S.FinishLineRequest(order_id=str(uuid.uuid4()), line_id=str(uuid.uuid4()))),
     "CompleteOrder": ("unary", S.CompleteOrderRequest(order_id=str(uuid.uuid4()))),
-    "PayOrder": ("unary", S.PayOrderRequest(order_id=str(uuid.uuid4()), method=S.PAYMENT_METHOD_CASH, tendered_cents=100)),
+    "PayOrder": ("unary", S.PayOrderRequest(order_id=str(uuid.uuid4()), method=O.PAYMENT_METHOD_CASH, tendered_cents=100)),
     "RefundOrder": ("unary", S.RefundOrderRequest(order_id=str(uuid.uuid4()), amount_cents=100)),
     "WatchOrder": ("server", S.WatchOrderRequest(order_id=str(uuid.uuid4()))),
     "WatchEvents": ("server", S.WatchEventsRequest(after_sequence=-1)),

@@ -8,9 +8,10 @@ import uuid
 
 import grpc
 from conftest import new_order
-from crema.v1 import menu_pb2, menu_pb2_grpc, orders_pb2
+from crema.v1 import menu_pb2, menu_pb2_grpc, order_pb2, orders_pb2
 
 S = orders_pb2
+O = order_pb2
 
 
 def next_of(stream, timeout=10):
@@ -25,7 +26,7 @@ def test_watch_order_sees_placed_accepted_ready_completed_in_order(orders, menu,
     order = orders.CreateOrder(new_order(menu, "Watcher"), metadata=cashier, timeout=10).order
     stream = orders.WatchOrder(S.WatchOrderRequest(order_id=order.id), metadata=barista, timeout=30)
     first = next_of(stream)
-    assert first.WhichOneof("change") == "snapshot" and first.status == S.ORDER_STATUS_PLACED
+    assert first.WhichOneof("change") == "snapshot" and first.status == O.ORDER_STATUS_PLACED
     assert first.snapshot.id == order.id
     orders.AcceptOrder(S.AcceptOrderRequest(order_id=order.id), metadata=barista, timeout=10)
     orders.StartLine(S.StartLineRequest(order_id=order.id, line_id=order.lines[0].id), metadata=barista, timeout=10)
@@ -41,11 +42,11 @@ def test_watch_order_sees_placed_accepted_ready_completed_in_order(orders, menu,
     ]
     statuses = [first.status] + [u.status for u in updates]
     assert [s for i, s in enumerate(statuses) if i == 0 or statuses[i - 1] != s] == [
-        S.ORDER_STATUS_PLACED,
-        S.ORDER_STATUS_ACCEPTED,
-        S.ORDER_STATUS_PREPARING,
-        S.ORDER_STATUS_READY,
-        S.ORDER_STATUS_COMPLETED,
+        O.ORDER_STATUS_PLACED,
+        O.ORDER_STATUS_ACCEPTED,
+        O.ORDER_STATUS_PREPARING,
+        O.ORDER_STATUS_READY,
+        O.ORDER_STATUS_COMPLETED,
     ], statuses
     versions = [first.version] + [u.version for u in updates]
     assert versions == sorted(versions), "in order"
@@ -160,7 +161,7 @@ def test_track_orders_subscribes_and_unsubscribes_mid_stream(orders, menu, auth)
     assert all(s.update.WhichOneof("change") == "snapshot" for s in snapshots)
     orders.AcceptOrder(S.AcceptOrderRequest(order_id=a.id), metadata=barista, timeout=10)
     update = next_of(stream)
-    assert update.order_id == a.id and update.update.status == S.ORDER_STATUS_ACCEPTED
+    assert update.order_id == a.id and update.update.status == O.ORDER_STATUS_ACCEPTED
     assert update.update.event.type == "order.accepted"
     requests.put(S.TrackOrdersRequest(unsubscribe=a.id))
     assert next_of(stream).WhichOneof("kind") == "unsubscribed"
@@ -168,7 +169,7 @@ def test_track_orders_subscribes_and_unsubscribes_mid_stream(orders, menu, auth)
     orders.CancelOrder(S.CancelOrderRequest(order_id=a.id, reason="left"), metadata=cashier, timeout=10)
     orders.AcceptOrder(S.AcceptOrderRequest(order_id=b.id), metadata=barista, timeout=10)
     update = next_of(stream)
-    assert update.order_id == b.id and update.update.status == S.ORDER_STATUS_ACCEPTED
+    assert update.order_id == b.id and update.update.status == O.ORDER_STATUS_ACCEPTED
     requests.put(S.TrackOrdersRequest(subscribe="not-an-id"))
     refused = next_of(stream)
     assert refused.WhichOneof("kind") == "refused" and refused.refused.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]

@@ -5,9 +5,10 @@ import uuid
 import grpc
 import pytest
 from conftest import bad_request, item_named, new_order
-from crema.v1 import menu_pb2, orders_pb2
+from crema.v1 import menu_pb2, order_pb2, orders_pb2
 
 S = orders_pb2
+O = order_pb2
 
 
 def test_the_menu_is_public_and_complete(channel, menu):
@@ -22,34 +23,34 @@ def test_an_order_goes_from_placed_to_paid_to_completed(orders, menu, auth):
     placed = orders.CreateOrder(new_order(menu, "Ana Lima"), metadata=auth("cashier"), timeout=10)
     order = placed.order
     assert not placed.replayed
-    assert order.status == S.ORDER_STATUS_PLACED and order.payment_status == S.PAYMENT_STATUS_UNPAID
+    assert order.status == O.ORDER_STATUS_PLACED and order.payment_status == O.PAYMENT_STATUS_UNPAID
     assert order.total_cents >= 300 and order.ticket and order.lines[0].name == "Espresso"
     paid = orders.PayOrder(
-        S.PayOrderRequest(order_id=order.id, method=S.PAYMENT_METHOD_CASH, tendered_cents=1000),
+        S.PayOrderRequest(order_id=order.id, method=O.PAYMENT_METHOD_CASH, tendered_cents=1000),
         metadata=auth("cashier"),
         timeout=10,
     )
-    assert paid.payment_status == S.PAYMENT_STATUS_CAPTURED
+    assert paid.payment_status == O.PAYMENT_STATUS_CAPTURED
     assert paid.change_due_cents == 1000 - order.total_cents
     barista = auth("barista")
     accepted = orders.AcceptOrder(S.AcceptOrderRequest(order_id=order.id), metadata=barista, timeout=10)
-    assert accepted.status == S.ORDER_STATUS_ACCEPTED
+    assert accepted.status == O.ORDER_STATUS_ACCEPTED
     line = order.lines[0].id
     started = orders.StartLine(S.StartLineRequest(order_id=order.id, line_id=line), metadata=barista, timeout=10)
-    assert started.status == S.ORDER_STATUS_PREPARING and started.lines[0].status == S.LINE_STATUS_MAKING
+    assert started.status == O.ORDER_STATUS_PREPARING and started.lines[0].status == O.LINE_STATUS_MAKING
     ready = orders.FinishLine(S.FinishLineRequest(order_id=order.id, line_id=line), metadata=barista, timeout=10)
-    assert ready.status == S.ORDER_STATUS_READY
+    assert ready.status == O.ORDER_STATUS_READY
     done = orders.CompleteOrder(
         S.CompleteOrderRequest(order_id=order.id, expected_version=ready.version), metadata=barista, timeout=10
     )
-    assert done.status == S.ORDER_STATUS_COMPLETED
+    assert done.status == O.ORDER_STATUS_COMPLETED
     got = orders.GetOrder(S.GetOrderRequest(order_id=order.id), metadata=auth("manager"), timeout=10)
     assert [h.to_status for h in got.history] == [
-        S.ORDER_STATUS_PLACED,
-        S.ORDER_STATUS_ACCEPTED,
-        S.ORDER_STATUS_PREPARING,
-        S.ORDER_STATUS_READY,
-        S.ORDER_STATUS_COMPLETED,
+        O.ORDER_STATUS_PLACED,
+        O.ORDER_STATUS_ACCEPTED,
+        O.ORDER_STATUS_PREPARING,
+        O.ORDER_STATUS_READY,
+        O.ORDER_STATUS_COMPLETED,
     ]
     assert got.customer_name == "Ana Lima"
     # The kitchen sees the first name only.
@@ -78,9 +79,9 @@ def test_list_orders_filters_by_status_and_pages(orders, menu, auth):
     cashier = auth("cashier")
     placed = orders.CreateOrder(new_order(menu, "Lister"), metadata=cashier, timeout=10).order
     orders.CancelOrder(S.CancelOrderRequest(order_id=placed.id, reason="customer left"), metadata=cashier, timeout=10)
-    page = orders.ListOrders(S.ListOrdersRequest(status=S.ORDER_STATUS_CANCELLED, limit=200), metadata=cashier, timeout=10)
+    page = orders.ListOrders(S.ListOrdersRequest(status=O.ORDER_STATUS_CANCELLED, limit=200), metadata=cashier, timeout=10)
     assert placed.id in [o.id for o in page.orders]
-    assert all(o.status == S.ORDER_STATUS_CANCELLED for o in page.orders)
+    assert all(o.status == O.ORDER_STATUS_CANCELLED for o in page.orders)
     one = orders.ListOrders(S.ListOrdersRequest(limit=1), metadata=cashier, timeout=10)
     assert len(one.orders) == 1 and one.HasField("next_offset")
 
@@ -113,7 +114,7 @@ def test_bad_input_is_invalid_argument_naming_rest_field_paths_and_changes_nothi
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert set(bad_request(refused.value)) == {"lines[0].quantity", "lines[1].item_id"}
     with pytest.raises(grpc.RpcError) as refused:
-        orders.PayOrder(S.PayOrderRequest(order_id=str(uuid.uuid4()), method=S.PAYMENT_METHOD_CASH), metadata=auth("cashier"), timeout=10)
+        orders.PayOrder(S.PayOrderRequest(order_id=str(uuid.uuid4()), method=O.PAYMENT_METHOD_CASH), metadata=auth("cashier"), timeout=10)
     assert bad_request(refused.value) == ["tendered_cents"]
     assert count_orders(orders, auth) == before, "a refused order changes nothing"
 
@@ -131,7 +132,7 @@ def test_errors_map_to_status_codes(orders, menu, auth):
         orders.AcceptOrder(S.AcceptOrderRequest(order_id=order.id, expected_version=order.version + 5), metadata=barista, timeout=10)
     assert stale.value.code() == grpc.StatusCode.ABORTED
     unchanged = orders.GetOrder(S.GetOrderRequest(order_id=order.id), metadata=cashier, timeout=10)
-    assert unchanged.version == order.version and unchanged.status == S.ORDER_STATUS_PLACED
+    assert unchanged.version == order.version and unchanged.status == O.ORDER_STATUS_PLACED
 
 
 def test_a_cashier_calling_a_manager_method_is_denied_and_nobody_is_unauthenticated(orders, menu, auth):
