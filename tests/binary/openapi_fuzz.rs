@@ -10,22 +10,13 @@ use crema_e2e::binary;
 use crema_e2e::http::{sign_in, MANAGER_PIN};
 use std::process::Command;
 
-/// The fuzzer's `st` command.
-fn schemathesis() -> std::path::PathBuf {
-    let path = std::env::var_os("CREMA_SCHEMATHESIS").map(std::path::PathBuf::from).unwrap_or_else(|| {
-        std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/crema/schemathesis/bin/st")
-    });
-    assert!(path.exists(), "Schemathesis is not installed at {}: scripts/test installs it", path.display());
-    path
-}
-
 #[tokio::test]
 async fn a_schema_driven_fuzzer_finds_no_5xx_and_no_answer_that_breaks_the_document() {
     let dir = tempfile::tempdir().expect("dir");
     let server = binary::start(&dir.path().join("crema.db"));
     let token = sign_in(&server.base, MANAGER_PIN).await;
     let base = server.base.clone();
-    let st = schemathesis();
+    let st = binary::installed_tool("CREMA_SCHEMATHESIS", ".cache/crema/schemathesis/bin/st", "Schemathesis");
     let report = dir.path().join("report");
     let output = tokio::task::spawn_blocking(move || {
         Command::new(st)

@@ -4,6 +4,7 @@
 use crate::{desktop_app, flow, running, sell_a_croissant, wait_gone, ONE_AT_A_TIME};
 use crema_e2e::browser::Browser;
 use crema_e2e::display::{Display, TauriDriver};
+use crema_e2e::http::FetchJson;
 use fantoccini::ClientBuilder;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -25,12 +26,8 @@ async fn paired_with_a_hub_it_sells_while_the_hub_is_down_and_syncs_when_it_retu
     let enrolled: Value = manager
         .post(format!("{}/api/v1/terminals", hub.base))
         .json(&json!({ "name": "Counter laptop" }))
-        .send()
-        .await
-        .expect("enrol")
-        .json()
-        .await
-        .expect("json");
+        .fetch_json()
+        .await;
     let code = enrolled["code"].as_str().expect("code").to_string();
 
     let display = Display::start();
@@ -85,14 +82,7 @@ async fn paired_with_a_hub_it_sells_while_the_hub_is_down_and_syncs_when_it_retu
     let manager = client_with(&sign_in(&hub.base, MANAGER_PIN).await);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let orders: Value = manager
-            .get(format!("{}/api/v1/orders", hub.base))
-            .send()
-            .await
-            .expect("orders")
-            .json()
-            .await
-            .expect("json");
+        let orders: Value = manager.get(format!("{}/api/v1/orders", hub.base)).fetch_json().await;
         if orders["orders"].as_array().is_some_and(|o| o.len() == 1) {
             assert_eq!(orders["orders"][0]["ticket"], "A-1");
             assert_eq!(orders["orders"][0]["customer_name"], "Dana");

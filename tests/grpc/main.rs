@@ -8,22 +8,15 @@ use crema_e2e::binary;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The virtual environment's Python, with grpcio, grpcio-tools, -reflection, -health-checking,
-/// -status and pytest.
-fn python() -> PathBuf {
-    let path = std::env::var_os("CREMA_GRPC_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/crema/grpc/bin/python")
-    });
-    assert!(path.exists(), "the gRPC test client is not installed at {}: scripts/test installs it", path.display());
-    path
-}
-
 #[tokio::test]
 async fn a_python_grpcio_client_calls_every_method_against_the_real_binary() {
     let dir = tempfile::tempdir().expect("dir");
     let server = binary::start(&dir.path().join("crema.db"));
     let suite = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("grpc/py");
-    let (python, base) = (python(), server.base.clone());
+    // The virtual environment's Python, with grpcio, grpcio-tools, -reflection,
+    // -health-checking, -status and pytest.
+    let python = binary::installed_tool("CREMA_GRPC_PYTHON", ".cache/crema/grpc/bin/python", "the gRPC test client");
+    let base = server.base.clone();
     let output = tokio::task::spawn_blocking(move || {
         Command::new(python)
             .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf"])

@@ -24,6 +24,16 @@ pub fn path(name: &str) -> PathBuf {
     binary
 }
 
+/// A tool `scripts/test` installed outside the workspace (a Python virtual environment's
+/// program): the path in `env`, else `~/<under_home>`; fails the test, naming `what`, if absent.
+pub fn installed_tool(env: &str, under_home: &str, what: &str) -> PathBuf {
+    let path = std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(under_home));
+    assert!(path.exists(), "{what} is not installed at {}: scripts/test installs it", path.display());
+    path
+}
+
 pub struct Running {
     pub child: Child,
     pub base: String,

@@ -3,7 +3,7 @@
 //! statuses on every terminal, each `order.placed` forwarded once by the hub.
 
 use crate::shop::{converged, first_item, place, placed_by_order, status, Shop};
-use crema_e2e::http::{client_with, sign_in, BARISTA_PIN, MANAGER_PIN};
+use crema_e2e::http::{client_with, sign_in, FetchJson, BARISTA_PIN, MANAGER_PIN};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -120,14 +120,7 @@ async fn item_named(client: &reqwest::Client, base: &str, name: &str) -> Value {
 
 /// Accepts up to `count` placed orders the kitchen terminal has; returns their ids.
 async fn accept_some(client: &reqwest::Client, base: &str, count: usize) -> Vec<String> {
-    let page: Value = client
-        .get(format!("{base}/api/v1/orders?status=placed&limit=200"))
-        .send()
-        .await
-        .expect("orders")
-        .json()
-        .await
-        .expect("json");
+    let page: Value = client.get(format!("{base}/api/v1/orders?status=placed&limit=200")).fetch_json().await;
     let mut accepted = Vec::new();
     for order in page["orders"].as_array().expect("orders").iter().take(count) {
         let id = order["id"].as_str().expect("id");

@@ -2,7 +2,7 @@
 //! checks that they converged.
 
 use crema_e2e::binary::{free_port, start_on, start_with, Running};
-use crema_e2e::http::{client_with, sign_in, CASHIER_PIN, MANAGER_PIN};
+use crema_e2e::http::{client_with, sign_in, FetchJson, CASHIER_PIN, MANAGER_PIN};
 use crema_e2e::webhook::Receiver;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -131,14 +131,7 @@ pub async fn orders(client: &reqwest::Client, base: &str) -> BTreeMap<String, (S
     let mut all = BTreeMap::new();
     let mut offset = 0;
     loop {
-        let page: Value = client
-            .get(format!("{base}/api/v1/orders?limit=200&offset={offset}"))
-            .send()
-            .await
-            .expect("orders")
-            .json()
-            .await
-            .expect("json");
+        let page: Value = client.get(format!("{base}/api/v1/orders?limit=200&offset={offset}")).fetch_json().await;
         for o in page["orders"].as_array().expect("orders") {
             let field = |f: &str| o[f].as_str().unwrap_or_default().to_string();
             all.insert(field("id"), (field("ticket"), field("status"), field("payment_status")));

@@ -3,7 +3,7 @@
 //! another terminal made impossible is rejected with the hub's copy; the log is served after
 //! a cursor and held open until something happens; staff verifiers are sealed per terminal.
 
-use crate::helpers::{pair_terminal, spawn_app, TestApp};
+use crate::helpers::{pair_terminal, spawn_app, FetchJson, TestApp};
 use chrono::Utc;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -18,15 +18,8 @@ struct Till {
 
 async fn till(app: &TestApp, name: &str) -> Till {
     let credential = pair_terminal(app, name).await;
-    let current: Value = reqwest::Client::new()
-        .get(app.url("/api/v1/terminals/current"))
-        .header(HEADER, &credential)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let current: Value =
+        reqwest::Client::new().get(app.url("/api/v1/terminals/current")).header(HEADER, &credential).fetch_json().await;
     Till { credential, label: current["label"].as_str().expect("label").to_string() }
 }
 
@@ -240,15 +233,7 @@ async fn staff_verifiers_are_sealed_for_each_terminal_alone() {
     let app = spawn_app().await;
     let (a, b) = (till(&app, "Till A").await, till(&app, "Till B").await);
     let client = reqwest::Client::new();
-    let snapshot: Value = client
-        .get(app.url("/api/v1/sync/snapshot"))
-        .header(HEADER, &a.credential)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let snapshot: Value = client.get(app.url("/api/v1/sync/snapshot")).header(HEADER, &a.credential).fetch_json().await;
     let sealed = snapshot["staff"].as_str().expect("sealed staff");
     assert!(sealed.starts_with("sealed:v1:"));
     assert!(!sealed.contains("argon2"), "PIN hashes travel only sealed");
