@@ -221,6 +221,11 @@ pub struct Config {
     #[arg(long, env = "CREMA_MAIL_FROM", default_value = "Crema <crema@localhost>")]
     pub mail_from: String,
 
+    /// Lets a Prometheus scraper read `/metrics` from the network (`Authorization: Bearer
+    /// <token>`); without it `/metrics` answers loopback only.
+    #[arg(long, env = "CREMA_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<SecretString>,
+
     /// Log filter (`info`, `crema_server=debug,warn`, ...).
     #[arg(long, env = "CREMA_LOG", default_value = "info")]
     pub log: String,

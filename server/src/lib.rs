@@ -11,6 +11,7 @@ pub mod grpc;
 pub mod http;
 pub mod keys;
 pub mod listen;
+pub mod metrics;
 pub mod payments;
 pub mod server;
 pub mod service;

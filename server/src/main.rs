@@ -12,7 +12,20 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    telemetry::init(&cli.config.log);
+    // Serving exports traces when the OpenTelemetry variables ask for it; commands only log.
+    let telemetry = if cli.command.is_none() {
+        match telemetry::start(&cli.config.log) {
+            Ok(telemetry) => Some(telemetry),
+            Err(e) => {
+                telemetry::init(&cli.config.log);
+                tracing::error!(error = %e, "cannot start");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        telemetry::init(&cli.config.log);
+        None
+    };
     let result = match cli.command {
         None => serve(&cli.config).await,
         Some(Command::Staff(command)) => staff_command(&cli.config, command).await,
@@ -24,6 +37,9 @@ async fn main() -> ExitCode {
             })
         }
     };
+    if let Some(telemetry) = telemetry {
+        telemetry.shutdown().await;
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -168,7 +168,15 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     // A rolled-back write may have filled the menu cache from inside its batch: forget it.
     let menu = Arc::new(MenuCache::default());
     let forget = menu.clone();
-    let store = Store::open(&options, move |sequence| notify.published(sequence), move || forget.forget()).await?;
+    let metrics = Arc::new(crate::metrics::Metrics::new());
+    let observe = metrics.clone();
+    let store = Store::open(
+        &options,
+        move |sequence| notify.published(sequence),
+        move || forget.forget(),
+        move |size, commit| observe.batch(size, commit),
+    )
+    .await?;
     setup::prepare_files(database.as_deref())?;
     let key_path = setup::key_path(database.as_deref(), config.key_file.as_deref());
     let terminal = crate::service::sync::bootstrap::prepare(
@@ -192,7 +200,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         ticket_warn_seconds: DEFAULT_TICKET_WARN_SECONDS,
         ticket_late_seconds: DEFAULT_TICKET_LATE_SECONDS,
     };
-    let pins = Arc::new(PinHasher::new(keys.pin_pepper())?);
+    let pins = Arc::new(PinHasher::new(keys.pin_pepper())?.counting(metrics.pin_checks.clone()));
     drop(keys);
     // A terminal's staff come from its hub.
     let demo_staff = if terminal.is_none() && settings::load(store.reader()).await?.is_none() {
@@ -251,7 +259,8 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         } else {
             crate::service::payments::CaptureOn::Completed
         },
-        requests: Arc::default(),
+        metrics,
+        metrics_token: config.metrics_token.clone().map(Arc::new),
         mailer: match &config.smtp_url {
             Some(url) => Some(Arc::new(
                 crate::service::notify::Mailer::from_config(url.expose_secret(), &config.mail_from)

@@ -45,8 +45,10 @@ pub struct AppState {
     pub capture_on: crate::service::payments::CaptureOn,
     /// How the outbox relay backs off.
     pub relay_policy: crate::service::sinks::relay::RelayPolicy,
-    /// Answers by status class, for `/metrics`.
-    pub requests: Arc<RequestCounters>,
+    /// What `/metrics` shows (counted and timed as the server works).
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Lets a scraper off loopback read `/metrics` (`CREMA_METRICS_TOKEN`).
+    pub metrics_token: Option<Arc<secrecy::SecretString>>,
     /// Periodic work.
     pub cron: CronSettings,
     /// Origins besides the server's own that browsers may call the API from.
@@ -116,25 +118,5 @@ impl AppState {
     /// The Kafka producer of a sink (made on first use, remade when its brokers change).
     pub fn kafka_producer(&self, sink: uuid::Uuid, brokers: &str) -> Result<rdkafka::producer::FutureProducer, String> {
         self.kafka.get(sink, brokers)
-    }
-}
-
-/// Counts answers by status class (1xx..5xx).
-#[derive(Debug, Default)]
-pub struct RequestCounters([std::sync::atomic::AtomicU64; 5]);
-
-impl RequestCounters {
-    pub fn count(&self, status: u16) {
-        let class = usize::from((status / 100).clamp(1, 5)) - 1;
-        self.0[class].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    /// `(class label, count)` pairs.
-    pub fn snapshot(&self) -> Vec<(String, u64)> {
-        self.0
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (format!("{}xx", i + 1), c.load(std::sync::atomic::Ordering::Relaxed)))
-            .collect()
     }
 }

@@ -16,6 +16,9 @@ pub enum Access {
     Needs(Permission),
     /// A paired terminal, by its credential (`X-Crema-Terminal`), not a person.
     Terminal,
+    /// A metrics scraper: from loopback, or anywhere with the scrape token
+    /// (`CREMA_METRICS_TOKEN`, sent as `Authorization: Bearer …`).
+    Scraper,
 }
 
 use Access::*;
@@ -25,7 +28,7 @@ use Permission::*;
 pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/healthz", Public),
     ("GET", "/readyz", Public),
-    ("GET", "/metrics", Public),
+    ("GET", "/metrics", Scraper),
     ("GET", "/api/v1/openapi.json", Public),
     ("GET", "/api/v1/docs", Public),
     ("GET", "/api/v1/docs/", Public),

@@ -38,6 +38,14 @@ pub async fn authorize(State(state): State<AppState>, mut request: Request, next
     if access == Access::Public {
         return next.run(request).await;
     }
+    if access == Access::Scraper {
+        let (parts, body) = request.into_parts();
+        let client = super::client::client_ip(&parts, &state.network.trusted_proxies);
+        return match scraper_allowed(client, bearer(&parts.headers), state.metrics_token.as_deref()) {
+            Ok(()) => next.run(Request::from_parts(parts, body)).await,
+            Err(e) => e.into_response(),
+        };
+    }
     if access == Access::Terminal {
         // The header only: a browser's terminal cookie is no credential for syncing.
         let Some(credential) = request.headers().get(TERMINAL_HEADER).and_then(|v| v.to_str().ok()) else {
@@ -75,6 +83,41 @@ pub async fn authorize(State(state): State<AppState>, mut request: Request, next
     }
     request.extensions_mut().insert(SessionToken(token));
     next.run(request).await
+}
+
+/// Metrics are for the box itself (loopback) or a scraper holding the token; a wrong token
+/// is refused even from loopback, so a misconfigured scraper is noticed.
+fn scraper_allowed(
+    client: std::net::IpAddr,
+    token: Option<&str>,
+    expected: Option<&secrecy::SecretString>,
+) -> Result<(), ApiError> {
+    use secrecy::ExposeSecret;
+    use sha2::{Digest, Sha256};
+    match (token, expected) {
+        // Digests compared, so the comparison's time says nothing about the token.
+        (Some(given), Some(expected)) => {
+            if Sha256::digest(given.as_bytes()) == Sha256::digest(expected.expose_secret().as_bytes()) {
+                Ok(())
+            } else {
+                Err(ApiError::Unauthorized("the metrics token is not right".into()))
+            }
+        }
+        (None, _) if client.is_loopback() => Ok(()),
+        (_, Some(_)) => Err(ApiError::Unauthorized("send the metrics token (Authorization: Bearer …)".into())),
+        (_, None) => Err(ApiError::Forbidden(
+            "metrics are served to loopback only; set CREMA_METRICS_TOKEN to scrape from the network".into(),
+        )),
+    }
+}
+
+/// The bearer token of `Authorization`, if any.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
 /// The paired terminal a request came from (routes with [`Access::Terminal`]).

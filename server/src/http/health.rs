@@ -25,10 +25,12 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
     Ok(Json(Health { status: "ready" }))
 }
 
-/// Prometheus text: requests by status class, the event log, sink backlogs, jobs by state.
+/// OpenMetrics text: request latency by route, orders, ticket times, the writer's batches,
+/// sink backlogs and lag, jobs, mail, streams and sign-in failures (docs/observability.md).
+/// Loopback only, unless a scrape token is set.
 #[utoipa::path(get, path = "/metrics", tag = "health",
-    responses((status = 200, content_type = "text/plain", body = String, description = "Prometheus exposition format")))]
+    responses((status = 200, content_type = "application/openmetrics-text", body = String, description = "OpenMetrics text format")))]
 pub async fn metrics(State(state): State<AppState>) -> Result<impl axum::response::IntoResponse, ApiError> {
     let snapshot = crate::service::metrics::snapshot(&state).await?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], snapshot))
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], snapshot))
 }

@@ -53,6 +53,15 @@ pub(super) fn document_security(doc: &mut utoipa::openapi::OpenApi) {
             "A paired terminal's credential (`<id>.<secret>`)",
         ))),
     );
+    components.add_security_scheme(
+        "scrape",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("The scrape token (CREMA_METRICS_TOKEN); not needed from loopback"))
+                .build(),
+        ),
+    );
     for (path, item) in doc.paths.paths.iter_mut() {
         let operations = [
             ("GET", &mut item.get),
@@ -81,6 +90,7 @@ pub(super) fn document_security(doc: &mut utoipa::openapi::OpenApi) {
                     vec![SecurityRequirement::new("bearer", roles.clone()), SecurityRequirement::new("cookie", roles)]
                 }
                 Some(Access::Terminal) => vec![SecurityRequirement::new("terminal", Vec::<String>::new())],
+                Some(Access::Scraper) => vec![SecurityRequirement::new("scrape", Vec::<String>::new())],
                 None => continue,
             };
             operation.security = Some(requirements);

@@ -78,6 +78,10 @@ fn document_errors(method: &axum::http::Method, path: &str, operation: &mut Valu
         Some(Access::Public) | None => {}
         Some(Access::SignedIn) => add("401", "No session, or it has ended"),
         Some(Access::Terminal) => add("401", "No terminal credential, or the terminal is not paired here or revoked"),
+        Some(Access::Scraper) => {
+            add("401", "Off loopback without the scrape token, or a wrong one");
+            add("403", "Off loopback, and no scrape token is configured");
+        }
         Some(Access::Needs(_)) => {
             add("401", "No session, or it has ended");
             add("403", "The session's role may not do this");

@@ -1,9 +1,12 @@
 //! Gives every request an id (kept from a sane `x-request-id` header or made fresh) and a
 //! W3C `traceparent`, runs it inside a `request` span so every log line of that request
 //! carries the id, echoes both headers on the response, and makes the context available to
-//! handlers (for the events they cause) and to error bodies.
+//! handlers (for the events they cause) and to error bodies. When traces are exported the
+//! span continues the caller's trace and *is* the traceparent handed on; either way the
+//! answer is counted and timed by route for `/metrics`.
 
 use crate::service::context::traceparent_for;
+use crate::telemetry::propagation;
 use crate::service::RequestContext;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
@@ -36,21 +39,35 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
         .map(str::to_string)
         .unwrap_or_else(|| Uuid::now_v7().to_string());
     let incoming = request.headers().get("traceparent").and_then(|v| v.to_str().ok());
-    let context =
-        RequestContext { traceparent: traceparent_for(incoming), request_id: request_id.clone(), actor: None };
-    let traceparent = context.traceparent.clone();
-    request.extensions_mut().insert(context);
     let span = tracing::info_span!(
         "request",
+        otel.kind = "server",
+        otel.name = tracing::field::Empty,
         request_id = %request_id,
         method = %request.method(),
         path = %request.uri().path(),
+        http.route = tracing::field::Empty,
+        http.response.status_code = tracing::field::Empty,
         staff_id = tracing::field::Empty,
         terminal = tracing::field::Empty,
     );
+    propagation::continue_from(&span, incoming);
+    let traceparent = propagation::traceparent_of(&span).unwrap_or_else(|| traceparent_for(incoming));
+    let context = RequestContext { traceparent: traceparent.clone(), request_id: request_id.clone(), actor: None };
+    request.extensions_mut().insert(context);
+    let method = request.method().clone();
+    let grpc_route = crate::grpc::access::rule(request.uri().path()).map(|_| request.uri().path().to_string());
     let started = Instant::now();
     let mut response = REQUEST_ID.scope(request_id.clone(), next.run(request).instrument(span.clone())).await;
-    state.requests.count(response.status().as_u16());
+    let route = match response.extensions().get::<MatchedRoute>() {
+        Some(MatchedRoute(route)) => route.to_string(),
+        None => grpc_route.unwrap_or_else(|| "unmatched".into()),
+    };
+    let status = response.status().as_u16();
+    state.metrics.answered(method.as_str(), &route, status, started.elapsed());
+    span.record("otel.name", format!("{method} {route}"));
+    span.record("http.route", route.as_str());
+    span.record("http.response.status_code", status);
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),
@@ -64,6 +81,20 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
     }
     if let Ok(v) = HeaderValue::from_str(&traceparent) {
         headers.insert("traceparent", v);
+    }
+    response
+}
+
+/// The route pattern a request matched (`/api/v1/orders/{id}`), left on the response by
+/// [`mark_route`] for the metrics' `route` label.
+#[derive(Clone, Debug)]
+pub struct MatchedRoute(pub std::sync::Arc<str>);
+
+/// A route layer: notes which registered route answered.
+pub async fn mark_route(matched: Option<axum::extract::MatchedPath>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if let Some(matched) = matched {
+        response.extensions_mut().insert(MatchedRoute(matched.as_str().into()));
     }
     response
 }

@@ -34,19 +34,19 @@ impl HttpGateway {
         Ok(HttpGateway { base: base.trim_end_matches('/').to_string(), client })
     }
 
+    #[tracing::instrument(name = "payment.gateway", skip(self, key, body), fields(otel.kind = "client"))]
     async fn post(&self, key: &str, path: &str, body: Value) -> Result<Value, GatewayError> {
+        let traceparent = crate::telemetry::propagation::current();
         let mut last = String::new();
         for attempt in 0..TRIES {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(attempt))).await;
             }
-            let sent = self
-                .client
-                .post(format!("{}{path}", self.base))
-                .header("idempotency-key", key)
-                .json(&body)
-                .send()
-                .await;
+            let mut request = self.client.post(format!("{}{path}", self.base)).header("idempotency-key", key);
+            if let Some(traceparent) = &traceparent {
+                request = request.header("traceparent", traceparent);
+            }
+            let sent = request.json(&body).send().await;
             match sent {
                 Err(e) => last = e.to_string(),
                 Ok(response) if response.status().is_server_error() => last = format!("answered {}", response.status()),

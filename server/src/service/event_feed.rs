@@ -25,6 +25,8 @@ pub struct EventFeed {
     latest: watch::Receiver<i64>,
     closing: watch::Receiver<bool>,
     session: Option<SessionWatch>,
+    /// Counted in `crema_event_streams` while the feed is open.
+    _counted: crate::metrics::StreamGuard,
 }
 
 /// The session a feed lives on: its token's hash, re-checked while the feed is open.
@@ -40,6 +42,7 @@ impl EventFeed {
         EventFeed {
             latest: state.hub.subscribe(),
             closing: state.hub.closing(),
+            _counted: state.metrics.event_stream(),
             state,
             after,
             buffer: VecDeque::new(),

@@ -1,71 +1,54 @@
-//! `/metrics` in the Prometheus text format: what an operator watches — answers by status
-//! class, the head of the event log, PIN checks and the sign-in alert, open board streams,
-//! each sink's backlog and breaker, and jobs by state.
+//! `/metrics`: the counters and histograms the code keeps ([`crate::metrics`]), with the
+//! gauges that describe stored state read fresh at each scrape — open and late tickets, the
+//! head of the event log, each sink's backlog, lag and breaker, jobs by state and dead jobs
+//! by kind, open streams and the sign-in alert.
 
+use crate::metrics::{KindLabels, SinkLabels, StateLabels, StatusLabels};
 use crate::service::ServiceError;
 use crate::state::AppState;
-use crate::store::jobs;
-use crate::store::sinks;
+use crate::store::{jobs, orders, outbox, settings, sinks, StoreError};
+use crema_shared::settings::DEFAULT_TICKET_LATE_SECONDS;
 
+/// The OpenMetrics text of everything, as of now.
 pub async fn snapshot(state: &AppState) -> Result<String, ServiceError> {
-    let mut out = String::new();
-    let mut line = |s: String| {
-        out.push_str(&s);
-        out.push('\n');
-    };
-    line("# HELP crema_http_responses_total Answers sent, by status class.".into());
-    line("# TYPE crema_http_responses_total counter".into());
-    for (class, count) in state.requests.snapshot() {
-        line(format!("crema_http_responses_total{{class=\"{class}\"}} {count}"));
-    }
+    let m = &state.metrics;
     let head = state.hub.latest();
-    line("# HELP crema_outbox_sequence The last event written to the log.".into());
-    line("# TYPE crema_outbox_sequence gauge".into());
-    line(format!("crema_outbox_sequence {head}"));
+    m.outbox_sequence.set(head);
+    m.signin_alert.set(i64::from(state.auth.under_alert()));
+    m.board_streams.set(i64::try_from(state.board.watchers()).unwrap_or(i64::MAX));
 
-    line("# HELP crema_pin_checks_total PIN verifications run (argon2id).".into());
-    line("# TYPE crema_pin_checks_total counter".into());
-    line(format!("crema_pin_checks_total {}", state.auth.pins.checks()));
-    line(
-        "# HELP crema_signin_alert 1 while wrong PINs across the shop are over the budget (every source slowed)."
-            .into(),
-    );
-    line("# TYPE crema_signin_alert gauge".into());
-    line(format!("crema_signin_alert {}", u8::from(state.auth.under_alert())));
-    line("# HELP crema_board_streams Pickup-board streams open.".into());
-    line("# TYPE crema_board_streams gauge".into());
-    line(format!("crema_board_streams {}", state.board.watchers()));
-
+    let now = state.clock.now();
     let mut conn = state.store.reader().acquire().await?;
-    line("# HELP crema_sink_backlog_events Events after a sink's cursor.".into());
-    line("# TYPE crema_sink_backlog_events gauge".into());
-    let all = sinks::list(&mut conn).await?;
-    for sink in &all {
-        line(format!(
-            "crema_sink_backlog_events{{sink=\"{}\",kind=\"{}\"}} {}",
-            label(&sink.name),
-            sink.target.kind(),
-            (head - sink.cursor).max(0)
-        ));
+    let late_after = settings::load(&mut *conn)
+        .await?
+        .map_or(DEFAULT_TICKET_LATE_SECONDS, |s| s.shop.ticket_late_seconds);
+    let late_before = now - chrono::Duration::seconds(i64::from(late_after));
+    let (open, late) = orders::count_open(&mut conn, &state.day.date_of(now), late_before).await?;
+    m.open_tickets.clear();
+    for status in ["placed", "accepted", "preparing", "ready"] {
+        let n = open.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+        m.open_tickets.get_or_create(&StatusLabels { status }).set(n);
     }
-    line("# HELP crema_sink_consecutive_failures Failed attempts in a row (5 opens the breaker).".into());
-    line("# TYPE crema_sink_consecutive_failures gauge".into());
-    for sink in &all {
-        line(format!(
-            "crema_sink_consecutive_failures{{sink=\"{}\"}} {}",
-            label(&sink.name),
-            sink.consecutive_failures
-        ));
-    }
-    line("# HELP crema_jobs Durable jobs by state (succeeded ones until pruned).".into());
-    line("# TYPE crema_jobs gauge".into());
-    for (job_state, count) in jobs::count_by_state(&mut conn).await? {
-        line(format!("crema_jobs{{state=\"{}\"}} {count}", job_state.as_str()));
-    }
-    Ok(out)
-}
+    m.late_tickets.set(late);
 
-/// A label value with quotes and backslashes escaped.
-fn label(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', " ")
+    m.sink_backlog.clear();
+    m.sink_lag.clear();
+    m.sink_failures.clear();
+    for sink in sinks::list(&mut conn).await? {
+        let labels = SinkLabels { sink: sink.name.clone(), kind: sink.target.kind() };
+        m.sink_backlog.get_or_create(&labels).set((head - sink.cursor).max(0));
+        let oldest = outbox::time_after(&mut *conn, sink.cursor).await?;
+        let lag = oldest.map_or(0.0, |at| (now - at).num_milliseconds().max(0) as f64 / 1000.0);
+        m.sink_lag.get_or_create(&labels).set(lag);
+        m.sink_failures.get_or_create(&labels).set(i64::from(sink.consecutive_failures));
+    }
+
+    for (job_state, count) in jobs::count_by_state(&mut conn).await? {
+        m.jobs.get_or_create(&StateLabels { state: job_state.as_str() }).set(count);
+    }
+    m.dead_jobs.clear();
+    for (kind, count) in jobs::dead_by_kind(&mut conn).await? {
+        m.dead_jobs.get_or_create(&KindLabels { kind }).set(count);
+    }
+    m.render().map_err(|e| ServiceError::Store(StoreError::internal(format!("cannot render the metrics: {e}"))))
 }

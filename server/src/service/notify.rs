@@ -7,6 +7,7 @@
 //! failed attempt, records `notification.failed`. The message id is the job id, so the rare
 //! resend after a crash between sending and recording is recognisable as a duplicate.
 
+use tracing::Instrument;
 use crate::service::jobs::{Handler, JobFailure, JobSpec};
 use crate::service::orders::view::event_data;
 use crate::service::reactions::{Effects, OrderChange};
@@ -148,11 +149,16 @@ async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     });
     let outcome = match built {
         Err(e) => Err(JobFailure::Permanent(format!("cannot build the message: {e}"))),
-        Ok(message) => match mailer.transport.send(message).await {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_permanent() => Err(JobFailure::Permanent(format!("the mail server refused it: {e}"))),
-            Err(e) => Err(JobFailure::Retryable(format!("sending failed: {e}"))),
-        },
+        Ok(message) => {
+            let span = tracing::info_span!("mail.send", otel.kind = "client", job.id = %job.id);
+            let sent = mailer.transport.send(message).instrument(span).await;
+            state.metrics.mail(sent.is_ok());
+            match sent {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_permanent() => Err(JobFailure::Permanent(format!("the mail server refused it: {e}"))),
+                Err(e) => Err(JobFailure::Retryable(format!("sending failed: {e}"))),
+            }
+        }
     };
     let last_attempt = job.attempts >= spec().policy.max_attempts;
     let event_type = match &outcome {

@@ -50,8 +50,8 @@ pub fn key(event: &CloudEvent) -> &str {
     event.subject.as_deref().unwrap_or(&event.id)
 }
 
-/// The `ce_*` headers of binary content mode.
-pub fn headers(event: &CloudEvent) -> OwnedHeaders {
+/// The `ce_*` headers of binary content mode, and the W3C `traceparent` of the delivery.
+pub fn headers(event: &CloudEvent, traceparent: Option<&str>) -> OwnedHeaders {
     let time = event.time.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let mut pairs: Vec<(&str, &str)> = vec![
         ("ce_specversion", event.specversion.as_str()),
@@ -74,6 +74,9 @@ pub fn headers(event: &CloudEvent) -> OwnedHeaders {
     if let Some(id) = &event.staffid {
         pairs.push(("ce_staffid", id));
     }
+    if let Some(tp) = traceparent {
+        pairs.push(("traceparent", tp));
+    }
     pairs.into_iter().fold(OwnedHeaders::new(), |h, (key, value)| h.insert(Header { key, value: Some(value) }))
 }
 
@@ -81,9 +84,15 @@ pub fn headers(event: &CloudEvent) -> OwnedHeaders {
 /// failure that stopped the rest (if any).
 pub async fn deliver(producer: &FutureProducer, topic: &str, events: &[CloudEvent]) -> (usize, Option<Delivery>) {
     let mut pending = Vec::with_capacity(events.len());
+    // One span per event, under the request that caused it, open until Kafka acknowledges.
+    let mut spans = Vec::with_capacity(events.len());
     for event in events {
         let payload = serde_json::to_vec(&event.data).unwrap_or_default();
-        let record = FutureRecord::to(topic).key(key(event)).payload(&payload).headers(headers(event));
+        let span = super::delivery_span(super::Via::Kafka, event);
+        let traceparent = super::traceparent_for(&span, event);
+        spans.push(span);
+        let record =
+            FutureRecord::to(topic).key(key(event)).payload(&payload).headers(headers(event, traceparent.as_deref()));
         match producer.send_result(record) {
             Ok(future) => pending.push(future),
             Err((e, _)) => {

@@ -37,3 +37,36 @@ pub trait Sink: Send + Sync {
     /// Most events worth handing over in one call (a webhook takes one request per event).
     fn max_batch(&self) -> usize;
 }
+
+/// Which way an event leaves, for its delivery span.
+#[derive(Clone, Copy, Debug)]
+pub enum Via {
+    Webhook,
+    Kafka,
+}
+
+/// A delivery's span, continuing the trace of the request that caused `event`.
+pub fn delivery_span(via: Via, event: &CloudEvent) -> tracing::Span {
+    let span = match via {
+        Via::Webhook => tracing::info_span!(
+            "webhook.deliver",
+            otel.kind = "client",
+            event_id = %event.id,
+            event_type = %event.event_type
+        ),
+        Via::Kafka => tracing::info_span!(
+            "kafka.produce",
+            otel.kind = "producer",
+            event_id = %event.id,
+            event_type = %event.event_type
+        ),
+    };
+    crate::telemetry::propagation::continue_from(&span, event.traceparent.as_deref());
+    span
+}
+
+/// The `traceparent` a consumer gets: the delivery's span when traces are exported, else the
+/// one stored with the event (same trace id, the request's span).
+pub fn traceparent_for(span: &tracing::Span, event: &CloudEvent) -> Option<String> {
+    crate::telemetry::propagation::traceparent_of(span).or_else(|| event.traceparent.clone())
+}

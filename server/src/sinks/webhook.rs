@@ -12,6 +12,7 @@ use super::signing::WebhookSecret;
 use super::{Delivery, Sent, Sink};
 use crema_shared::api::CloudEvent;
 use futures::future::BoxFuture;
+use tracing::Instrument;
 use std::time::Duration;
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -69,16 +70,20 @@ pub async fn deliver(
     };
     let timestamp = chrono::Utc::now().timestamp();
     let signature = secret.sign(&event.id, timestamp, &body);
-    let sent = client
+    // The delivery continues the trace of the request that caused the event; the endpoint
+    // gets this span (or, with traces off, the stored traceparent) as its parent.
+    let span = super::delivery_span(super::Via::Webhook, event);
+    let mut request = client
         .post(url)
         .timeout(TIMEOUT)
         .header("content-type", "application/cloudevents+json")
         .header("webhook-id", &event.id)
         .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signature)
-        .body(body)
-        .send()
-        .await;
+        .header("webhook-signature", signature);
+    if let Some(traceparent) = super::traceparent_for(&span, event) {
+        request = request.header("traceparent", traceparent);
+    }
+    let sent = request.body(body).send().instrument(span).await;
     match sent {
         Err(e) => {
             tracing::warn!(error = %error_chain(&e), "webhook delivery failed");

@@ -39,6 +39,8 @@ pub struct NewJob {
     pub payload: serde_json::Value,
     pub run_at: DateTime<Utc>,
     pub dedupe_key: Option<String>,
+    /// The trace its run continues (the span that queued it, when traces are exported).
+    pub traceparent: Option<String>,
 }
 
 impl NewJob {
@@ -47,7 +49,14 @@ impl NewJob {
     pub fn new(kind: &str, payload: &impl serde::Serialize, run_at: DateTime<Utc>) -> NewJob {
         // Our payload structs are plain fields: encoding them cannot fail.
         let payload = serde_json::to_value(payload).unwrap_or(serde_json::Value::Null);
-        NewJob { id: Uuid::now_v7(), kind: kind.to_string(), payload, run_at, dedupe_key: None }
+        NewJob {
+            id: Uuid::now_v7(),
+            kind: kind.to_string(),
+            payload,
+            run_at,
+            dedupe_key: None,
+            traceparent: crate::telemetry::propagation::current(),
+        }
     }
 
     /// At most one job with this key is ever queued (a second enqueue is ignored).
@@ -69,6 +78,8 @@ pub struct JobRecord {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The trace its run continues.
+    pub traceparent: Option<String>,
 }
 
 impl JobRecord {
@@ -90,14 +101,15 @@ pub struct JobFilter {
 pub async fn enqueue(conn: &mut SqliteConnection, job: &NewJob) -> Result<bool, StoreError> {
     let now = time::to_text(time::now());
     let done = sqlx::query(
-        "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, created_at, updated_at)
-         VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+        "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, traceparent, created_at, updated_at)
+         VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
     )
     .bind(job.id.to_string())
     .bind(&job.kind)
     .bind(job.payload.to_string())
     .bind(time::to_text(job.run_at))
     .bind(&job.dedupe_key)
+    .bind(&job.traceparent)
     .bind(&now)
     .bind(&now)
     .execute(&mut *conn)
@@ -129,7 +141,7 @@ pub async fn claim(
     let Some((id, kind)) = found else { return Ok(None) };
     let row = sqlx::query(
         "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = ?2, updated_at = ?1 WHERE id = ?3
-         RETURNING id, kind, payload, state, attempts, run_at, lease_until, last_error, created_at, updated_at",
+         RETURNING id, kind, payload, state, attempts, run_at, lease_until, last_error, created_at, updated_at, traceparent",
     )
     .bind(&now)
     .bind(time::to_text(lease_for(&kind)))
@@ -212,7 +224,7 @@ pub async fn revive(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<bool
 
 pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<JobRecord>, StoreError> {
     let row = sqlx::query(
-        "SELECT id, kind, payload, state, attempts, run_at, lease_until, last_error, created_at, updated_at
+        "SELECT id, kind, payload, state, attempts, run_at, lease_until, last_error, created_at, updated_at, traceparent
          FROM jobs WHERE id = ?",
     )
     .bind(id.to_string())
@@ -224,7 +236,7 @@ pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<JobReco
 /// Newest first.
 pub async fn list(conn: &mut SqliteConnection, filter: &JobFilter) -> Result<Vec<JobRecord>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, kind, payload, state, attempts, run_at, lease_until, last_error, created_at, updated_at
+        "SELECT id, kind, payload, state, attempts, run_at, lease_until, last_error, created_at, updated_at, traceparent
          FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR kind = ?2)
          ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4",
     )
@@ -280,6 +292,14 @@ pub async fn count_by_state(conn: &mut SqliteConnection) -> Result<Vec<(JobState
     Ok(counts)
 }
 
+/// Dead jobs (waiting for a manager) by kind.
+pub async fn dead_by_kind(conn: &mut SqliteConnection) -> Result<Vec<(String, i64)>, StoreError> {
+    let rows = sqlx::query("SELECT kind, COUNT(*) AS n FROM jobs WHERE state = 'dead' GROUP BY kind")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|row| Ok((row.try_get("kind")?, row.try_get("n")?))).collect()
+}
+
 /// When the next pending job is due, if any.
 pub async fn next_due(conn: &mut SqliteConnection, skip: &[String]) -> Result<Option<DateTime<Utc>>, StoreError> {
     let skip = serde_json::to_string(skip).map_err(|e| StoreError::internal(e.to_string()))?;
@@ -315,5 +335,6 @@ fn from_row(r: &SqliteRow) -> Result<JobRecord, StoreError> {
         last_error: r.try_get("last_error")?,
         created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
         updated_at: time::from_text(&r.try_get::<String, _>("updated_at")?)?,
+        traceparent: r.try_get("traceparent")?,
     })
 }

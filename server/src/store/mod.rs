@@ -99,16 +99,18 @@ pub fn connect_options(url: &str, busy_timeout: Duration) -> Result<SqliteConnec
 
 impl Store {
     /// Opens (creating if needed) the database, applies pending migrations and starts the
-    /// writer; `on_commit` hears the last outbox sequence of every commit that wrote events.
+    /// writer; `on_commit` hears the last outbox sequence of every commit that wrote events,
+    /// `on_batch` each write batch's size and commit time.
     pub async fn open(
         options: &StoreOptions,
         on_commit: impl Fn(i64) + Send + Sync + 'static,
         on_rollback: impl Fn() + Send + Sync + 'static,
+        on_batch: impl Fn(usize, Duration) + Send + Sync + 'static,
     ) -> Result<Store, StoreError> {
         let connect = connect_options(&options.url, options.busy_timeout)?;
         let mut conn = SqliteConnection::connect_with(&connect).await?;
         sqlx::migrate!("../migrations").run(&mut conn).await?;
-        let writer = Writer::spawn(conn, on_commit, on_rollback);
+        let writer = Writer::spawn_observed(conn, on_commit, on_rollback, on_batch);
         let reader = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))
             .acquire_timeout(Duration::from_secs(30))

@@ -216,6 +216,33 @@ pub async fn open_tickets(conn: &mut SqliteConnection, business_date: &str) -> R
     Ok(orders)
 }
 
+/// Open tickets as the kitchen display counts them, by status, and how many of those still
+/// to be made were placed before `late_before` (the "late" limit).
+pub async fn count_open(
+    conn: &mut SqliteConnection,
+    business_date: &str,
+    late_before: DateTime<Utc>,
+) -> Result<(Vec<(String, i64)>, i64), StoreError> {
+    let rows = sqlx::query(
+        "SELECT status, COUNT(*) AS n,
+                SUM(CASE WHEN status != 'ready' AND created_at < ? THEN 1 ELSE 0 END) AS late
+         FROM orders
+         WHERE status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = ?)
+         GROUP BY status",
+    )
+    .bind(time::to_text(late_before))
+    .bind(business_date)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut late = 0;
+    let mut counts = Vec::with_capacity(rows.len());
+    for row in &rows {
+        late += row.try_get::<Option<i64>, _>("late")?.unwrap_or(0);
+        counts.push((row.try_get("status")?, row.try_get("n")?));
+    }
+    Ok((counts, late))
+}
+
 /// Reads the lines of `orders` in one query.
 async fn attach_lines(conn: &mut SqliteConnection, orders: &mut [OrderRecord]) -> Result<(), StoreError> {
     if orders.is_empty() {

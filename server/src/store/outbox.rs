@@ -121,3 +121,12 @@ pub async fn prune(conn: &mut SqliteConnection, before: DateTime<Utc>, limit: i6
 pub async fn oldest_sequence(db: impl sqlx::SqliteExecutor<'_>) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_scalar("SELECT MIN(sequence) FROM outbox").fetch_one(db).await?)
 }
+
+/// When the first event after `sequence` was written (`None`: there is none).
+pub async fn time_after(db: impl SqliteExecutor<'_>, sequence: i64) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let at: Option<String> = sqlx::query_scalar("SELECT time FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT 1")
+        .bind(sequence)
+        .fetch_optional(db)
+        .await?;
+    at.as_deref().map(super::time::from_text).transpose()
+}

@@ -128,8 +128,8 @@ pub async fn write(
     }
     for _ in jobs {
         sql.push_str(
-            "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, created_at, updated_at)
-             VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING;",
+            "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, traceparent, created_at, updated_at)
+             VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING;",
         );
     }
     if audit.is_some() {
@@ -169,6 +169,7 @@ pub async fn write(
             .bind(job.payload.to_string())
             .bind(time::to_text(job.run_at))
             .bind(job.dedupe_key.clone())
+            .bind(job.traceparent.clone())
             .bind(created_at.clone())
             .bind(created_at.clone());
     }

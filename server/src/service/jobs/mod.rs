@@ -17,6 +17,7 @@ pub use runner::run;
 use crate::service::error::JobResult;
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
+use tracing::Instrument;
 use crate::store::jobs::{self, JobFilter, JobRecord};
 use crate::store::{audit, Done};
 use chrono::{DateTime, Utc};
@@ -163,14 +164,20 @@ pub async fn claim(state: &AppState, now: DateTime<Utc>, skip: Vec<String>) -> R
 /// claimed (a retry is scheduled from there).
 pub async fn run_claimed(state: &AppState, job: JobRecord, now: DateTime<Utc>) -> Result<StepOutcome, ServiceError> {
     let (id, kind, attempt) = (job.id, job.kind.clone(), job.attempts);
-    let result = match state.job_kinds.get(&kind) {
-        None => Err((JobFailure::Permanent(format!("no handler for job kind {kind:?}")), None)),
-        Some((spec, handler)) => match tokio::time::timeout(spec.timeout, handler(state.clone(), job)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(failure)) => Err((failure, Some(spec))),
-            Err(_) => Err((JobFailure::Retryable(format!("timed out after {:?}", spec.timeout)), Some(spec))),
-        },
+    // The run continues the trace of whatever queued the job.
+    let span = tracing::info_span!("job", otel.name = %format!("job {kind}"), job.id = %id, job.kind = %kind, job.attempt = attempt);
+    crate::telemetry::propagation::continue_from(&span, job.traceparent.as_deref());
+    let run = async {
+        match state.job_kinds.get(&kind) {
+            None => Err((JobFailure::Permanent(format!("no handler for job kind {kind:?}")), None)),
+            Some((spec, handler)) => match tokio::time::timeout(spec.timeout, handler(state.clone(), job)).await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(failure)) => Err((failure, Some(spec))),
+                Err(_) => Err((JobFailure::Retryable(format!("timed out after {:?}", spec.timeout)), Some(spec))),
+            },
+        }
     };
+    let result = run.instrument(span.clone()).await;
     let outcome = match result {
         Ok(()) => StepOutcome::Succeeded { id, kind },
         Err((failure, spec)) => {
@@ -209,12 +216,20 @@ pub async fn run_claimed(state: &AppState, job: JobRecord, now: DateTime<Utc>) -
             })
         })
         .await?;
+    let _entered = span.enter();
     match &outcome {
-        StepOutcome::Dead { id, kind, error, .. } => tracing::error!(%id, kind, error, "job is dead"),
+        StepOutcome::Dead { id, kind, error, .. } => {
+            state.metrics.job(kind, "dead");
+            tracing::error!(%id, kind, error, "job is dead")
+        }
         StepOutcome::Retrying { id, kind, attempt, error, .. } => {
+            state.metrics.job(kind, "retried");
             tracing::warn!(%id, kind, attempt, error, "job failed; will retry")
         }
-        StepOutcome::Succeeded { id, kind } => tracing::debug!(%id, kind, "job done"),
+        StepOutcome::Succeeded { id, kind } => {
+            state.metrics.job(kind, "succeeded");
+            tracing::debug!(%id, kind, "job done")
+        }
         StepOutcome::Idle => {}
     }
     Ok(outcome)

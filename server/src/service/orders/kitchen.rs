@@ -8,6 +8,7 @@ use crate::state::AppState;
 use crate::store::{orders, outbox, settings, StoreError};
 use crema_shared::api::KitchenDto;
 
+#[tracing::instrument(name = "kitchen.tickets", skip_all)]
 pub async fn tickets(state: &AppState) -> Result<KitchenDto, ServiceError> {
     let today = state.day.date_of(state.clock.now());
     // One read transaction: SQLite (WAL) shows it a single snapshot.

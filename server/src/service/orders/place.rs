@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 /// Places an order: prices it from the menu in force, numbers it, writes it with its
 /// `order.placed` (and `payment.captured`) events, all in one write.
+#[tracing::instrument(name = "orders.place", skip_all)]
 pub async fn place(
     state: &AppState,
     ctx: &RequestContext,
@@ -43,6 +44,9 @@ pub async fn place(
         .writer()
         .write(move |conn| Box::pin(async move { place_job(conn, &job_state, &ctx, &request, key.as_ref()).await }))
         .await?;
+    if !answer.replayed {
+        state.metrics.orders_placed.inc();
+    }
     if queued_jobs {
         state.jobs_wakeup.notify_one();
     }

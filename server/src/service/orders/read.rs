@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::view::order_dto;
 
 /// One order with its status history.
+#[tracing::instrument(name = "orders.get", skip_all, fields(order_id = %id))]
 pub async fn get(state: &AppState, id: Uuid) -> Result<OrderDto, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
     let order = orders::get(&mut conn, id).await?.ok_or(ServiceError::NotFound("order"))?;
@@ -18,6 +19,7 @@ pub async fn get(state: &AppState, id: Uuid) -> Result<OrderDto, ServiceError> {
 }
 
 /// Orders newest first, filtered and paged.
+#[tracing::instrument(name = "orders.list", skip_all)]
 pub async fn list(state: &AppState, filter: ListFilter) -> Result<OrderPage, ServiceError> {
     let mut conn = state.store.reader().acquire().await?;
     let probe = ListFilter { limit: crate::service::paging::probe(filter.limit), ..filter.clone() };

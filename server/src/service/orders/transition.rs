@@ -13,12 +13,13 @@ use crate::state::AppState;
 use crate::store::orders::{self, OrderRecord, OrderUpdate, PaymentRecord, StatusChange};
 use crate::store::{outbox, Done, JobError, StoreError};
 use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
-use crema_shared::status::{PaymentMethod, PaymentStatus};
+use crema_shared::status::{OrderStatus, PaymentMethod, PaymentStatus};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 /// Applies a lifecycle command (accept, start/finish a line, complete, cancel, pay) to an
 /// order, optionally only if it is still at `if_match`.
+#[tracing::instrument(name = "orders.transition", skip_all, fields(order_id = %id))]
 pub async fn transition(
     state: &AppState,
     ctx: &RequestContext,
@@ -159,8 +160,33 @@ async fn transition_job(
             other => StoreError::internal(other.to_string()),
         }));
     }
+    if before.status != order.status {
+        ticket_times(conn, state, &order, now).await?;
+    }
     tracing::info!(order_id = %id, status = %order.status, version = order.version, "order changed");
     Ok(Done::new(answer, last))
+}
+
+/// Times the ticket for `/metrics` as it becomes ready (since placed) or completed (since
+/// ready). Observed at the end of the write, after everything that could refuse it.
+async fn ticket_times(
+    conn: &mut SqliteConnection,
+    state: &AppState,
+    order: &OrderRecord,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let seconds = |since: chrono::DateTime<chrono::Utc>| (now - since).num_milliseconds().max(0) as f64 / 1000.0;
+    match order.status {
+        OrderStatus::Ready => state.metrics.ticket_ready.observe(seconds(order.created_at)),
+        OrderStatus::Completed => {
+            let history = orders::history(&mut *conn, order.id).await?;
+            if let Some(ready) = history.iter().rev().find(|c| c.to == OrderStatus::Ready) {
+                state.metrics.ticket_pickup.observe(seconds(ready.at));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn lifecycle_state(order: &OrderRecord) -> OrderState {

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 /// Starts a refund: cash goes back over the counter at once; a card refund is a saga step
 /// (202: the order shows it once the gateway has given the money back).
+#[tracing::instrument(name = "payments.refund", skip_all)]
 pub async fn refund(
     state: &AppState,
     ctx: &RequestContext,

@@ -166,6 +166,8 @@ async fn place_fact(
     if !follow.is_empty() {
         last = outbox::append(conn, &follow).await?.or(last);
     }
+    // Counted once written (the push's batch failing afterwards would over-count by one).
+    state.metrics.orders_placed.inc();
     Ok(last)
 }
 

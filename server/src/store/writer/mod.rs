@@ -13,11 +13,17 @@
 //! transaction itself is lost (SQLite aborted it, or the COMMIT failed) does every job in
 //! the batch get the error — none of them was acknowledged. After any rollback the writer
 //! says so (`on_rollback`), so caches filled from inside the batch can forget what they read.
+//!
+//! Each batch runs in a `store.batch` span (with its size, linked to every request whose
+//! write it carries), and each job in a `store.write` span under the span that submitted it,
+//! so a trace shows a request's own write and the commit it waited for.
 
 use super::StoreError;
 use futures::future::BoxFuture;
 use sqlx::{Connection, SqliteConnection};
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 /// Most jobs committed together.
 pub const MAX_BATCH: usize = 128;
@@ -64,15 +70,18 @@ enum Outcome {
     Failed { error: StoreError, deliver: Deliver },
 }
 
-struct Hooks<C, R> {
+struct Hooks<C, R, B> {
     on_commit: C,
     on_rollback: R,
+    /// Told each batch's size and how long its COMMIT (or ROLLBACK) took.
+    on_batch: B,
 }
 
 type Job = Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Outcome> + Send>;
 
 enum Message {
-    Job(Job),
+    /// A job, with the span that submitted it.
+    Job(Job, tracing::Span),
     Stop(oneshot::Sender<()>),
 }
 
@@ -90,8 +99,18 @@ impl Writer {
         on_commit: impl Fn(i64) + Send + Sync + 'static,
         on_rollback: impl Fn() + Send + Sync + 'static,
     ) -> Writer {
+        Writer::spawn_observed(conn, on_commit, on_rollback, |_, _| {})
+    }
+
+    /// [`Writer::spawn`], also telling `on_batch` each batch's size and commit time.
+    pub fn spawn_observed(
+        conn: SqliteConnection,
+        on_commit: impl Fn(i64) + Send + Sync + 'static,
+        on_rollback: impl Fn() + Send + Sync + 'static,
+        on_batch: impl Fn(usize, Duration) + Send + Sync + 'static,
+    ) -> Writer {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(conn, receiver, Hooks { on_commit, on_rollback }));
+        tokio::spawn(run(conn, receiver, Hooks { on_commit, on_rollback, on_batch }));
         Writer { sender }
     }
 
@@ -120,9 +139,11 @@ impl Writer {
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<Result<T, E>>();
+        let caller = tracing::Span::current();
+        let write = tracing::debug_span!(parent: &caller, "store.write");
         let job: Job = Box::new(move |conn| {
             Box::pin(async move {
-                match work(conn).await {
+                match work(conn).instrument(write).await {
                     Ok(done) => {
                         let value = done.value;
                         Outcome::Wrote {
@@ -146,7 +167,7 @@ impl Writer {
                 }
             })
         });
-        self.sender.send(Message::Job(job)).await.map_err(|_| E::from(StoreError::WriterStopped))?;
+        self.sender.send(Message::Job(job, caller)).await.map_err(|_| E::from(StoreError::WriterStopped))?;
         Ok(async move { answer.await.map_err(|_| E::from(StoreError::WriterStopped))? })
     }
 
@@ -164,28 +185,26 @@ impl Writer {
     }
 }
 
-async fn run<C: Fn(i64), R: Fn()>(
+async fn run<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
     mut conn: SqliteConnection,
     mut receiver: mpsc::Receiver<Message>,
-    hooks: Hooks<C, R>,
+    hooks: Hooks<C, R, B>,
 ) {
     let mut stop = None;
     while stop.is_none() {
         let Some(first) = receiver.recv().await else { break };
         let mut jobs = Vec::new();
-        match first {
-            Message::Job(job) => jobs.push(job),
-            Message::Stop(done) => stop = Some(done),
-        }
+        let batch = tracing::debug_span!(parent: None, "store.batch", size = tracing::field::Empty);
+        take(first, &batch, &mut jobs, &mut stop);
         while stop.is_none() && jobs.len() < MAX_BATCH {
             match receiver.try_recv() {
-                Ok(Message::Job(job)) => jobs.push(job),
-                Ok(Message::Stop(done)) => stop = Some(done),
+                Ok(message) => take(message, &batch, &mut jobs, &mut stop),
                 Err(_) => break,
             }
         }
         if !jobs.is_empty() {
-            run_batch(&mut conn, jobs, &hooks).await;
+            batch.record("size", jobs.len());
+            run_batch(&mut conn, jobs, &hooks).instrument(batch).await;
         }
     }
     if let Err(e) = conn.close().await {
@@ -193,6 +212,17 @@ async fn run<C: Fn(i64), R: Fn()>(
     }
     if let Some(done) = stop {
         let _ = done.send(());
+    }
+}
+
+/// Adds a job to the batch (linking the batch's span to the job's caller), or notes the stop.
+fn take(message: Message, batch: &tracing::Span, jobs: &mut Vec<Job>, stop: &mut Option<oneshot::Sender<()>>) {
+    match message {
+        Message::Job(job, caller) => {
+            crate::telemetry::propagation::link(batch, &caller);
+            jobs.push(job);
+        }
+        Message::Stop(done) => *stop = Some(done),
     }
 }
 
@@ -232,7 +262,12 @@ impl Outcome {
     }
 }
 
-async fn run_batch<C: Fn(i64), R: Fn()>(conn: &mut SqliteConnection, jobs: Vec<Job>, hooks: &Hooks<C, R>) {
+async fn run_batch<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
+    conn: &mut SqliteConnection,
+    jobs: Vec<Job>,
+    hooks: &Hooks<C, R, B>,
+) {
+    let size = jobs.len();
     if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
         tracing::error!(error = %e, "cannot begin a write transaction");
         drop(jobs); // never ran: their callers are answered "not carried out"
@@ -275,6 +310,7 @@ async fn run_batch<C: Fn(i64), R: Fn()>(conn: &mut SqliteConnection, jobs: Vec<J
         }
     }
     drop(jobs); // never ran (the transaction was lost): answered "not carried out"
+    let ending = Instant::now();
     let committed = match lost {
         None if discard => match sqlx::query("ROLLBACK").execute(&mut *conn).await {
             Ok(_) => Ok(()),
@@ -292,6 +328,7 @@ async fn run_batch<C: Fn(i64), R: Fn()>(conn: &mut SqliteConnection, jobs: Vec<J
             }
         },
     };
+    (hooks.on_batch)(size, ending.elapsed());
     match &committed {
         Ok(()) => {
             if undone {
@@ -303,7 +340,6 @@ async fn run_batch<C: Fn(i64), R: Fn()>(conn: &mut SqliteConnection, jobs: Vec<J
         }
         Err(_) => (hooks.on_rollback)(),
     }
-    let size = written.len();
     for deliver in written {
         deliver(match &committed {
             Ok(()) => Ok(()),

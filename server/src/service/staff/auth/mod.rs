@@ -176,6 +176,7 @@ pub async fn record_failure(
 ) -> Result<(), ServiceError> {
     let source = guard.source();
     let note = guard.failed();
+    state.metrics.signin_failures.inc();
     let source_text = source.map(|s| s.to_string()).unwrap_or_default();
     let mut entries = Vec::new();
     let mut events = Vec::new();
@@ -213,6 +214,7 @@ pub async fn record_failure(
 }
 
 /// Signs in with a PIN from `source`; returns the session with its token.
+#[tracing::instrument(name = "staff.sign_in", skip_all)]
 pub async fn sign_in(
     state: &AppState,
     ctx: &RequestContext,

@@ -27,7 +27,8 @@ const QUEUE_WAIT: Duration = Duration::from_millis(500);
 pub struct PinHasher {
     pepper: Vec<u8>,
     dummy_hash: String,
-    checks: AtomicU64,
+    /// Shared with `/metrics` (`crema_pin_checks_total`).
+    checks: prometheus_client::metrics::counter::Counter,
     running: AtomicU64,
     peak: AtomicU64,
 }
@@ -49,7 +50,7 @@ impl PinHasher {
         let mut hasher = PinHasher {
             pepper: pepper.to_vec(),
             dummy_hash: String::new(),
-            checks: AtomicU64::new(0),
+            checks: Default::default(),
             running: AtomicU64::new(0),
             peak: AtomicU64::new(0),
         };
@@ -77,7 +78,7 @@ impl PinHasher {
 
     /// Verifies `pin` against `phc`, or burns the same time on a dummy when there is none.
     pub fn verify(&self, pin: &Pin, phc: Option<&str>) -> bool {
-        self.checks.fetch_add(1, Ordering::Relaxed);
+        self.checks.inc();
         let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(running, Ordering::SeqCst);
         let target = phc.unwrap_or(&self.dummy_hash);
@@ -90,7 +91,14 @@ impl PinHasher {
 
     /// PIN verifications run since start (for tests and `/metrics`).
     pub fn checks(&self) -> u64 {
-        self.checks.load(Ordering::Relaxed)
+        self.checks.get()
+    }
+
+    /// Counts checks in `counter` (the metrics' own) from now on.
+    pub fn counting(mut self, counter: prometheus_client::metrics::counter::Counter) -> Self {
+        counter.inc_by(self.checks.get());
+        self.checks = counter;
+        self
     }
 
     /// The most verifications that ever ran at the same time.
