@@ -169,6 +169,19 @@ pub struct Config {
     #[arg(long, env = "CREMA_CRON_AUDIT_CHECK", default_value = "0 17 * * * *")]
     pub cron_audit_check: String,
 
+    /// Folder for the nightly backup (off when unset); the backups there are the managers'
+    /// jobs screen's `backup.nightly` jobs (docs/operations.md).
+    #[arg(long, env = "CREMA_BACKUP_DIR")]
+    pub backup_dir: Option<PathBuf>,
+
+    /// Cron (with seconds) of the nightly backup into --backup-dir.
+    #[arg(long, env = "CREMA_CRON_BACKUP", default_value = "0 45 2 * * *")]
+    pub cron_backup: String,
+
+    /// How many nightly backups are kept in --backup-dir (the oldest beyond it are removed).
+    #[arg(long, env = "CREMA_BACKUP_KEEP", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub backup_keep: u32,
+
     /// Days succeeded jobs and idempotency answers are kept.
     #[arg(long, env = "CREMA_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub retention_days: u64,
@@ -204,6 +217,14 @@ pub struct Config {
     /// The Kafka topic for the shop's events.
     #[arg(long, env = "CREMA_KAFKA_TOPIC", default_value = "crema.events")]
     pub kafka_topic: String,
+
+    /// Partitions of a Kafka topic Crema creates because it is missing (an existing topic is left alone).
+    #[arg(long, env = "CREMA_KAFKA_PARTITIONS", default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..=10_000))]
+    pub kafka_partitions: i32,
+
+    /// Replication factor of a Kafka topic Crema creates (use 3 on a production cluster).
+    #[arg(long, env = "CREMA_KAFKA_REPLICATION", default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..=32))]
+    pub kafka_replication: i32,
 
     /// Card gateway base URL (JSON over HTTP, see docs/payments.md); without it cards need a terminal approval code.
     #[arg(long, env = "CREMA_PAYMENT_GATEWAY_URL")]
@@ -278,6 +299,24 @@ pub enum Command {
     /// Certificates for serving HTTPS on the shop's network.
     #[command(subcommand)]
     Tls(TlsCommand),
+    /// Write an online, consistent backup (database snapshot + key file) while the server runs.
+    Backup {
+        /// The backup file to write (replaced atomically if it exists).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup in place of the database (refused while a server runs on it; what it
+    /// replaces is kept beside it as `<name>.replaced-<time>`).
+    Restore {
+        /// The backup file to restore.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Check a backup: checksum, SQLite integrity and foreign keys, the audit chain.
+    Verify {
+        /// The backup file to check.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, clap::Subcommand)]

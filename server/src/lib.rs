@@ -5,6 +5,7 @@
 //! which calls [`store`] (all SQL). [`server::Server`] wires them up; the binary, the tests
 //! and the desktop shell all start Crema through it.
 
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod grpc;

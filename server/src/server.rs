@@ -50,6 +50,8 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("invalid configuration: {0}")]
     Config(String),
+    #[error(transparent)]
+    Locked(#[from] crate::backup::lock::LockError),
 }
 
 /// A bound, not yet serving, Crema server.
@@ -58,11 +60,20 @@ pub struct Server {
     state: AppState,
     limits: crate::listen::Limits,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    /// The database is this server's while it runs (see [`crate::backup::lock`]).
+    lock: Option<crate::backup::lock::ServerLock>,
 }
 
 impl Server {
     /// Opens the database (migrating and seeding it) and binds the address.
     pub async fn bind(config: &Config) -> Result<Server, StartError> {
+        let lock = match setup::database_file(&config.database_url) {
+            Some(database) => {
+                setup::prepare_files(Some(&database))?;
+                Some(crate::backup::lock::ServerLock::acquire(&database)?)
+            }
+            None => None,
+        };
         let state = build_state(config).await?;
         if !config.bind.ip().is_loopback() && !config.demo {
             let demo = crate::service::staff::active_demo_staff(&state)
@@ -101,7 +112,7 @@ impl Server {
             max_connections: config.max_connections as usize,
             header_timeout: Duration::from_secs(config.header_timeout_secs),
         };
-        Ok(Server { listener, state, limits, tls })
+        Ok(Server { listener, state, limits, tls, lock })
     }
 
     /// Whether the server speaks HTTPS.
@@ -119,6 +130,8 @@ impl Server {
 
     /// Serves until `shutdown` resolves, then drains and closes the database.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        // Released only after the database is closed, below.
+        let _lock = self.lock;
         let state = self.state.clone();
         let hub = state.hub.clone();
         let runner = tokio::spawn(crate::service::jobs::run(state.clone(), state.jobs_wakeup.clone(), hub.closing()));
@@ -249,7 +262,10 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         http: crate::sinks::egress::http_client(egress.clone()).map_err(StartError::Config)?,
         relays: Arc::default(),
         relay_wakeup: Arc::new(Notify::new()),
-        kafka: Arc::default(),
+        kafka: Arc::new(crate::sinks::kafka::Producers::new(crate::sinks::kafka::TopicSettings {
+            partitions: config.kafka_partitions,
+            replication: config.kafka_replication,
+        })),
         gateway: match &config.payment_gateway_url {
             Some(url) => Some(Arc::new(crate::payments::http::HttpGateway::new(url).map_err(StartError::Config)?)),
             None => None,
@@ -280,6 +296,19 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             end_of_day: config.cron_end_of_day.clone(),
             prune: config.cron_prune.clone(),
             audit_check: config.cron_audit_check.clone(),
+            backup: config.cron_backup.clone(),
+            backups: match (&config.backup_dir, &database) {
+                (Some(dir), Some(database)) => Some(Arc::new(crate::service::shop::backups::BackupPlan {
+                    dir: dir.clone(),
+                    keep: config.backup_keep as usize,
+                    database: database.clone(),
+                    key: setup::key_path(Some(database), config.key_file.as_deref()),
+                })),
+                (Some(_), None) => {
+                    return Err(StartError::Config("CREMA_BACKUP_DIR needs a database file".into()));
+                }
+                (None, _) => None,
+            },
             retention: crate::service::jobs::retention::Retention {
                 finished: Duration::from_secs(config.retention_days * 86_400),
                 events: Duration::from_secs(config.outbox_retention_days * 86_400),
@@ -344,6 +373,11 @@ fn job_kinds() -> JobKinds {
     kinds.register(sinks::REPLAY_KIND, sinks::replay_spec(), sinks::replay_handler());
     kinds.register(notify::KIND, notify::spec(), notify::handler());
     kinds.register(report::KIND, report::spec(), report::handler());
+    kinds.register(
+        crate::service::shop::backups::KIND,
+        crate::service::shop::backups::spec(),
+        crate::service::shop::backups::handler(),
+    );
     for kind in payments::KINDS {
         kinds.register(kind, payments::spec(), payments::handler());
     }

@@ -111,6 +111,9 @@ pub struct CronSettings {
     pub end_of_day: String,
     pub prune: String,
     pub audit_check: String,
+    pub backup: String,
+    /// Where and how many nightly backups are kept (`None`: no nightly backup).
+    pub backups: Option<std::sync::Arc<crate::service::shop::backups::BackupPlan>>,
     pub retention: crate::service::jobs::retention::Retention,
 }
 

@@ -85,8 +85,8 @@ pub async fn authorize(State(state): State<AppState>, mut request: Request, next
     next.run(request).await
 }
 
-/// Metrics are for the box itself (loopback) or a scraper holding the token; a wrong token
-/// is refused even from loopback, so a misconfigured scraper is noticed.
+/// Metrics are for the box itself (loopback, whatever it sends) or, from elsewhere, a scraper
+/// holding the scrape token.
 fn scraper_allowed(
     client: std::net::IpAddr,
     token: Option<&str>,
@@ -94,20 +94,41 @@ fn scraper_allowed(
 ) -> Result<(), ApiError> {
     use secrecy::ExposeSecret;
     use sha2::{Digest, Sha256};
+    if client.is_loopback() {
+        return Ok(());
+    }
     match (token, expected) {
         // Digests compared, so the comparison's time says nothing about the token.
-        (Some(given), Some(expected)) => {
-            if Sha256::digest(given.as_bytes()) == Sha256::digest(expected.expose_secret().as_bytes()) {
-                Ok(())
-            } else {
-                Err(ApiError::Unauthorized("the metrics token is not right".into()))
-            }
+        (Some(given), Some(expected))
+            if Sha256::digest(given.as_bytes()) == Sha256::digest(expected.expose_secret().as_bytes()) =>
+        {
+            Ok(())
         }
-        (None, _) if client.is_loopback() => Ok(()),
-        (_, Some(_)) => Err(ApiError::Unauthorized("send the metrics token (Authorization: Bearer …)".into())),
+        (Some(_), Some(_)) => Err(ApiError::Unauthorized("the metrics token is not right".into())),
+        (None, Some(_)) => Err(ApiError::Unauthorized("send the metrics token (Authorization: Bearer …)".into())),
         (_, None) => Err(ApiError::Forbidden(
             "metrics are served to loopback only; set CREMA_METRICS_TOKEN to scrape from the network".into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod scraper_tests {
+    use super::scraper_allowed;
+    use secrecy::SecretString;
+
+    #[test]
+    fn loopback_always_and_elsewhere_only_with_the_token() {
+        let local: std::net::IpAddr = "127.0.0.1".parse().expect("ip");
+        let lan: std::net::IpAddr = "192.168.1.20".parse().expect("ip");
+        let token = SecretString::from("scrape-me");
+        assert!(scraper_allowed(local, None, None).is_ok());
+        assert!(scraper_allowed(local, Some("a staff token"), Some(&token)).is_ok());
+        assert!(scraper_allowed(lan, None, None).is_err(), "off loopback without a configured token");
+        assert!(scraper_allowed(lan, Some("scrape-me"), None).is_err(), "no token is configured");
+        assert!(scraper_allowed(lan, None, Some(&token)).is_err());
+        assert!(scraper_allowed(lan, Some("scrape-you"), Some(&token)).is_err());
+        assert!(scraper_allowed(lan, Some("scrape-me"), Some(&token)).is_ok());
     }
 }
 

@@ -141,7 +141,7 @@ impl Metrics {
         let r = &mut m.registry;
         r.register_with_unit(
             "http_request_duration",
-            "Time to answer a request (to its headers), by method, route and status.",
+            "Time to answer a request (to its headers), by method, route and status",
             Unit::Seconds,
             m.http_duration.clone(),
         );
@@ -149,26 +149,26 @@ impl Metrics {
         r.register("orders_placed", "Orders placed (REST, gRPC and synced terminals).", m.orders_placed.clone());
         r.register_with_unit(
             "ticket_placed_to_ready",
-            "Time from an order being placed to the kitchen marking it ready.",
+            "Time from an order being placed to the kitchen marking it ready",
             Unit::Seconds,
             m.ticket_ready.clone(),
         );
         r.register_with_unit(
             "ticket_ready_to_completed",
-            "Time from ready to handed over (completed).",
+            "Time from ready to handed over (completed)",
             Unit::Seconds,
             m.ticket_pickup.clone(),
         );
         r.register("open_tickets", "Orders not yet completed or cancelled, by status.", m.open_tickets.clone());
         r.register(
             "tickets_late",
-            "Tickets still to be made, older than the shop's \"late\" limit (red on the kitchen display).",
+            "Tickets still to be made, older than the shop's \"late\" limit (red on the kitchen display)",
             m.late_tickets.clone(),
         );
         r.register("writer_batch_size", "Writes committed together by one transaction.", m.batch_size.clone());
         r.register_with_unit(
             "writer_commit",
-            "Time to commit one write batch (the fsync).",
+            "Time to commit one write batch (the fsync)",
             Unit::Seconds,
             m.batch_commit.clone(),
         );
@@ -176,13 +176,13 @@ impl Metrics {
         r.register("sink_backlog_events", "Events after a sink's cursor.", m.sink_backlog.clone());
         r.register_with_unit(
             "sink_lag",
-            "Age of the oldest event a sink has not taken yet (0 when caught up).",
+            "Age of the oldest event a sink has not taken yet (0 when caught up)",
             Unit::Seconds,
             m.sink_lag.clone(),
         );
         r.register(
             "sink_consecutive_failures",
-            "Failed attempts in a row (5 opens the breaker).",
+            "Failed attempts in a row (5 opens the breaker)",
             m.sink_failures.clone(),
         );
         r.register("job_runs", "Job runs by kind and outcome (succeeded, retried, dead).", m.job_runs.clone());
@@ -195,7 +195,7 @@ impl Metrics {
         r.register("pin_checks", "PIN verifications run (argon2id).", m.pin_checks.clone());
         r.register(
             "signin_alert",
-            "1 while wrong PINs across the shop are over the budget (every source slowed).",
+            "1 while wrong PINs across the shop are over the budget (every source slowed)",
             m.signin_alert.clone(),
         );
         m

@@ -1,6 +1,10 @@
 //! Producing events to Kafka: CloudEvents binary content mode (`ce_*` headers, the event's
 //! `data` as the value), keyed by the order id so one order's events stay in order on one
 //! partition, with `acks=all` and the idempotent producer (no duplicates from its retries).
+//! Before the first produce to a topic, Crema makes sure it exists — creating it with the
+//! configured partitions and replication when it is missing — so a broker that does not
+//! create topics on its own does not leave events timing out with no hint (the sink's
+//! status says why when the topic can be neither found nor made).
 
 use super::{Delivery, Sent, Sink};
 use crema_shared::api::CloudEvent;
@@ -124,9 +128,30 @@ async fn acknowledged(pending: Vec<rdkafka::producer::DeliveryFuture>) -> (usize
     (done, None)
 }
 
-/// Producers by sink, each with the brokers it was made for.
+/// How a missing topic is created.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TopicSettings {
+    pub partitions: i32,
+    pub replication: i32,
+}
+
+impl Default for TopicSettings {
+    fn default() -> Self {
+        TopicSettings { partitions: 3, replication: 1 }
+    }
+}
+
+/// How long creating or finding a topic may take.
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Producers by sink, each with the brokers it was made for, and the topics known to exist.
 #[derive(Default)]
-pub struct Producers(std::sync::Mutex<std::collections::HashMap<uuid::Uuid, (String, FutureProducer)>>);
+pub struct Producers {
+    producers: std::sync::Mutex<std::collections::HashMap<uuid::Uuid, (String, FutureProducer)>>,
+    topics: TopicSettings,
+    /// `(brokers, topic)` pairs found or made.
+    ensured: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
+}
 
 impl std::fmt::Debug for Producers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -135,9 +160,13 @@ impl std::fmt::Debug for Producers {
 }
 
 impl Producers {
+    pub fn new(topics: TopicSettings) -> Producers {
+        Producers { topics, ..Producers::default() }
+    }
+
     /// The producer of `sink` for `brokers` (made on first use, remade when the brokers change).
     pub fn get(&self, sink: uuid::Uuid, brokers: &str) -> Result<FutureProducer, String> {
-        let mut producers = self.0.lock().map_err(|_| "the producer cache is poisoned".to_string())?;
+        let mut producers = self.producers.lock().map_err(|_| "the producer cache is poisoned".to_string())?;
         if let Some((made_for, producer)) = producers.get(&sink) {
             if made_for == brokers {
                 return Ok(producer.clone());
@@ -146,5 +175,69 @@ impl Producers {
         let made = producer(brokers)?;
         producers.insert(sink, (brokers.to_string(), made.clone()));
         Ok(made)
+    }
+}
+
+impl Producers {
+    /// Makes sure `topic` exists on `brokers`: created with the configured partitions and
+    /// replication when missing; an existing topic is left as it is. Once known, not asked again.
+    pub async fn ensure_topic(&self, brokers: &str, topic: &str) -> Result<(), String> {
+        let key = (brokers.to_string(), topic.to_string());
+        if self.ensured.lock().map_err(|_| "the topic cache is poisoned".to_string())?.contains(&key) {
+            return Ok(());
+        }
+        ensure_topic(brokers, topic, self.topics).await?;
+        self.ensured.lock().map_err(|_| "the topic cache is poisoned".to_string())?.insert(key);
+        Ok(())
+    }
+}
+
+async fn ensure_topic(brokers: &str, topic: &str, settings: TopicSettings) -> Result<(), String> {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    use rdkafka::types::RDKafkaErrorCode;
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("client.id", "crema-admin")
+        .create()
+        .map_err(|e| format!("cannot create a Kafka admin client for {brokers}: {e}"))?;
+    let options = AdminOptions::new().request_timeout(Some(ADMIN_TIMEOUT)).operation_timeout(Some(ADMIN_TIMEOUT));
+    let new = NewTopic::new(topic, settings.partitions, TopicReplication::Fixed(settings.replication));
+    let refused = match admin.create_topics(&[new], &options).await {
+        Err(e) => e.to_string(),
+        Ok(results) => match results.into_iter().next() {
+            Some(Ok(_)) => {
+                tracing::info!(
+                    topic,
+                    partitions = settings.partitions,
+                    replication = settings.replication,
+                    "created the Kafka topic"
+                );
+                return Ok(());
+            }
+            Some(Err((_, RDKafkaErrorCode::TopicAlreadyExists))) => return Ok(()),
+            Some(Err((_, code))) => code.to_string(),
+            None => "no answer".to_string(),
+        },
+    };
+    // Creating failed (no permission, a broker without the admin API): the topic may be there.
+    let name = topic.to_string();
+    let found = tokio::task::spawn_blocking(move || {
+        admin.inner().fetch_metadata(Some(&name), ADMIN_TIMEOUT).map(|metadata| {
+            metadata.topics().iter().any(|t| t.name() == name && t.error().is_none() && !t.partitions().is_empty())
+        })
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    match found {
+        Ok(true) => {
+            tracing::warn!(topic, reason = %refused, "could not create the Kafka topic, but it exists");
+            Ok(())
+        }
+        Ok(false) => Err(format!(
+            "the Kafka topic {topic} does not exist and Crema cannot create it ({refused}); create it on the \
+             cluster or allow Crema to (CREATE on the topic)"
+        )),
+        Err(e) => Err(format!("the Kafka topic {topic} could not be created ({refused}) or looked up ({e})")),
     }
 }

@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod idempotency;
 pub mod jobs;
+pub mod maintenance;
 pub mod menu;
 pub mod orders;
 pub mod outbox;

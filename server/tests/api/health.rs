@@ -75,6 +75,7 @@ async fn the_docs_page_is_served() {
 async fn metrics_show_answers_the_log_head_sink_backlogs_and_jobs() {
     let app = spawn_app().await;
     let demo = app.demo().await;
+    let before = metrics(&app).await;
     app.place(&demo.espresso("Ana")).await;
     assert_eq!(app.get("/api/v1/nothing").await.status(), 404);
     // A webhook sink nobody answers: its backlog shows.
@@ -88,24 +89,74 @@ async fn metrics_show_answers_the_log_head_sink_backlogs_and_jobs() {
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("text/plain")));
+        .is_some_and(|c| c.starts_with("application/openmetrics-text")));
     let text = response.text().await.expect("text");
-    let value = |name: &str| -> f64 {
+    assert!(text.ends_with("# EOF\n"), "OpenMetrics ends with # EOF");
+    let value = |text: &str, name: &str| -> f64 {
         text.lines()
             .find(|l| l.starts_with(name))
             .and_then(|l| l.rsplit(' ').next())
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| panic!("{name} missing in\n{text}"))
     };
-    assert!(value("crema_http_responses_total{class=\"2xx\"}") >= 3.0);
-    assert!(value("crema_http_responses_total{class=\"4xx\"}") >= 1.0);
-    assert_eq!(value("crema_outbox_sequence"), 1.0);
-    assert_eq!(value("crema_sink_backlog_events{sink=\"down\",kind=\"webhook\"}"), 1.0);
-    assert_eq!(value("crema_jobs{state=\"pending\"}"), 1.0, "the order's SLA check");
-    assert!(value("crema_pin_checks_total") >= 1.0, "the manager's sign-in");
-    assert_eq!(value("crema_signin_alert"), 0.0);
-    assert_eq!(value("crema_board_streams"), 0.0);
+    assert!(value(&text, "crema_http_responses_total{class=\"2xx\"}") >= 3.0);
+    assert!(value(&text, "crema_http_responses_total{class=\"4xx\"}") >= 1.0);
+    let placed = "crema_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/orders\",status=\"201\"}";
+    assert_eq!(value(&text, placed), 1.0, "the order's request, by its route");
+    let unmatched = "crema_http_request_duration_seconds_count{method=\"GET\",route=\"unmatched\",status=\"404\"}";
+    assert_eq!(value(&text, unmatched), 1.0, "an unknown path is not a label of its own");
+    assert!(!text.contains("/api/v1/nothing"));
+    assert_eq!(value(&text, "crema_orders_placed_total") - value(&before, "crema_orders_placed_total"), 1.0);
+    assert!(value(&text, "crema_writer_batch_size_count") > value(&before, "crema_writer_batch_size_count"));
+    assert!(value(&text, "crema_writer_commit_seconds_count") >= 1.0);
+    assert_eq!(value(&text, "crema_open_tickets{status=\"placed\"}"), 1.0);
+    assert_eq!(value(&text, "crema_tickets_late"), 0.0);
+    assert_eq!(value(&text, "crema_outbox_sequence"), 1.0);
+    assert_eq!(value(&text, "crema_sink_backlog_events{sink=\"down\",kind=\"webhook\"}"), 1.0);
+    assert!(value(&text, "crema_sink_lag_seconds{sink=\"down\",kind=\"webhook\"}") >= 0.0);
+    assert_eq!(value(&text, "crema_jobs{state=\"pending\"}"), 1.0, "the order's SLA check");
+    assert!(value(&text, "crema_pin_checks_total") >= 1.0, "the manager's sign-in");
+    assert_eq!(value(&text, "crema_signin_alert"), 0.0);
+    assert_eq!(value(&text, "crema_board_streams"), 0.0);
+    assert_eq!(value(&text, "crema_event_streams"), 0.0);
     app.stop().await;
+}
+
+async fn metrics(app: &crate::helpers::TestApp) -> String {
+    app.get("/metrics").await.text().await.expect("text")
+}
+
+/// Off loopback (here: a trusted proxy on loopback forwarding a shop-network client),
+/// `/metrics` needs the scrape token; without one configured it is not served at all.
+#[tokio::test]
+async fn metrics_off_loopback_need_the_scrape_token() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = crate::helpers::test_config(dir.path().join("crema.db"));
+    config.trusted_proxies = vec!["127.0.0.1/32".parse().expect("net")];
+    let closed = crate::helpers::spawn_app_with(config.clone(), dir).await;
+    let plain = reqwest::Client::new();
+    let from_lan = |base: &str, token: Option<&str>| {
+        let mut request = plain.get(format!("{base}/metrics")).header("x-forwarded-for", "192.168.1.20");
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    assert_eq!(from_lan(&closed.base, None).await.expect("sent").status(), 403);
+    assert_eq!(from_lan(&closed.base, Some("guess")).await.expect("sent").status(), 403);
+    assert_eq!(plain.get(format!("{}/metrics", closed.base)).send().await.expect("sent").status(), 200);
+    closed.stop().await;
+
+    let dir = tempfile::tempdir().expect("dir");
+    config.database_url = dir.path().join("crema.db").to_string_lossy().into_owned();
+    config.metrics_token = Some(secrecy::SecretString::from("s3cret-scrape"));
+    let open = crate::helpers::spawn_app_with(config, dir).await;
+    assert_eq!(from_lan(&open.base, None).await.expect("sent").status(), 401);
+    assert_eq!(from_lan(&open.base, Some("guess")).await.expect("sent").status(), 401);
+    let scraped = from_lan(&open.base, Some("s3cret-scrape")).await.expect("sent");
+    assert_eq!(scraped.status(), 200);
+    assert!(scraped.text().await.expect("text").contains("crema_orders_placed_total"));
+    open.stop().await;
 }
 
 #[tokio::test]

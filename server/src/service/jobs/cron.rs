@@ -1,7 +1,8 @@
 //! Periodic work, driven by `tokio-cron-scheduler` with cron expressions from the settings:
 //! a sweep that wakes the job runner (so a due job is never left waiting for a missed
 //! wake-up), the end-of-day summary and audit chain head, an hourly audit chain check, and
-//! the pruning of what is past its retention (see [`super::retention`]).
+//! the pruning of what is past its retention (see [`super::retention`]), and the nightly
+//! backup when a backup folder is set.
 
 use crate::state::AppState;
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
@@ -60,6 +61,20 @@ pub async fn start(state: &AppState) -> Result<JobScheduler, JobSchedulerError> 
             })
         })?)
         .await?;
+    if state.cron.backups.is_some() {
+        let backer = state.clone();
+        scheduler
+            .add(Job::new_async(state.cron.backup.as_str(), move |_id, _scheduler| {
+                let state = backer.clone();
+                Box::pin(async move {
+                    let today = state.day.date_of(state.clock.now());
+                    if let Err(e) = crate::service::shop::backups::enqueue(&state, &today).await {
+                        tracing::error!(error = %e, "cannot queue the nightly backup");
+                    }
+                })
+            })?)
+            .await?;
+    }
     scheduler.start().await?;
     Ok(scheduler)
 }

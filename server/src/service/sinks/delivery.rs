@@ -46,6 +46,10 @@ pub async fn open(state: &AppState, record: &SinkRecord) -> Result<Box<dyn Sink>
                 format!("the brokers' address is not allowed: {e}")
             })?;
             let producer = state.kafka_producer(record.id, brokers)?;
+            state.kafka.ensure_topic(brokers, topic).await.map_err(|e| {
+                tracing::warn!(sink = %record.name, error = %e, "the sink's topic is not there");
+                e
+            })?;
             Ok(Box::new(KafkaSink { producer, topic: topic.clone() }))
         }
     }
