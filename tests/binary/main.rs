@@ -3,6 +3,7 @@
 //! subcommands.
 
 mod audit_cli;
+mod backup;
 mod cli;
 mod crash;
 mod openapi_fuzz;

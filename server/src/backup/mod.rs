@@ -153,10 +153,11 @@ async fn check(from: &Path, into: &Path) -> Result<(Verified, archive::Unpacked)
 /// `key`): refused while a server runs there; verified first; whatever it replaces is kept
 /// beside it as `<name>.replaced-<time>`. Returns the restored backup's manifest.
 pub async fn restore(from: &Path, database: &Path, key: &Path) -> Result<Manifest, BackupError> {
+    let dir = database.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    crate::keys::files::ensure_private_dir(dir)
+        .map_err(|source| BackupError::Io { path: dir.to_path_buf(), source })?;
     // Held until the files are in place: no server can start on a half-restored database.
     let _lock = lock::ServerLock::acquire(database)?;
-    let dir = database.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    crate::keys::files::ensure_private_dir(dir).map_err(|source| BackupError::Io { path: dir.to_path_buf(), source })?;
     let work = tempfile::Builder::new()
         .prefix(".crema-restore-")
         .tempdir_in(dir)
@@ -207,8 +208,8 @@ async fn open(database: &Path) -> Result<SqliteConnection, BackupError> {
 fn digest(path: &Path) -> Result<(String, u64), BackupError> {
     let mut file = std::fs::File::open(path).map_err(|source| BackupError::Io { path: path.to_path_buf(), source })?;
     let mut hasher = Sha256::new();
-    let bytes = std::io::copy(&mut file, &mut hasher)
-        .map_err(|source| BackupError::Io { path: path.to_path_buf(), source })?;
+    let bytes =
+        std::io::copy(&mut file, &mut hasher).map_err(|source| BackupError::Io { path: path.to_path_buf(), source })?;
     Ok((hex::encode(hasher.finalize()), bytes))
 }
 

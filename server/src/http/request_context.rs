@@ -6,9 +6,9 @@
 //! answer is counted and timed by route for `/metrics`.
 
 use crate::service::context::traceparent_for;
-use crate::telemetry::propagation;
 use crate::service::RequestContext;
 use crate::state::AppState;
+use crate::telemetry::propagation;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::HeaderValue;

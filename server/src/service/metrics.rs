@@ -19,9 +19,8 @@ pub async fn snapshot(state: &AppState) -> Result<String, ServiceError> {
 
     let now = state.clock.now();
     let mut conn = state.store.reader().acquire().await?;
-    let late_after = settings::load(&mut *conn)
-        .await?
-        .map_or(DEFAULT_TICKET_LATE_SECONDS, |s| s.shop.ticket_late_seconds);
+    let late_after =
+        settings::load(&mut *conn).await?.map_or(DEFAULT_TICKET_LATE_SECONDS, |s| s.shop.ticket_late_seconds);
     let late_before = now - chrono::Duration::seconds(i64::from(late_after));
     let (open, late) = orders::count_open(&mut conn, &state.day.date_of(now), late_before).await?;
     m.open_tickets.clear();

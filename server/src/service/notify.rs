@@ -7,7 +7,6 @@
 //! failed attempt, records `notification.failed`. The message id is the job id, so the rare
 //! resend after a crash between sending and recording is recognisable as a duplicate.
 
-use tracing::Instrument;
 use crate::service::jobs::{Handler, JobFailure, JobSpec};
 use crate::service::orders::view::event_data;
 use crate::service::reactions::{Effects, OrderChange};
@@ -24,6 +23,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 use uuid::Uuid;
 
 pub const KIND: &str = "notification.order_ready";

@@ -12,8 +12,8 @@ use super::signing::WebhookSecret;
 use super::{Delivery, Sent, Sink};
 use crema_shared::api::CloudEvent;
 use futures::future::BoxFuture;
-use tracing::Instrument;
 use std::time::Duration;
+use tracing::Instrument;
 
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 

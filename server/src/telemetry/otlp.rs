@@ -103,8 +103,7 @@ impl Telemetry {
     /// Sends the spans still queued (waiting at most a few seconds for the collector).
     pub async fn shutdown(self) {
         let Some(provider) = self.provider else { return };
-        let flushed =
-            tokio::task::spawn_blocking(move || provider.shutdown_with_timeout(Duration::from_secs(5))).await;
+        let flushed = tokio::task::spawn_blocking(move || provider.shutdown_with_timeout(Duration::from_secs(5))).await;
         if let Ok(Err(e)) = flushed {
             tracing::warn!(error = %e, "could not send the last traces");
         }
@@ -166,8 +165,9 @@ mod tests {
 
     #[test]
     fn an_unsupported_protocol_is_refused_by_name() {
-        let error = settings(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://x:4318"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")])
-            .expect_err("refused");
+        let error =
+            settings(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://x:4318"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")])
+                .expect_err("refused");
         assert!(error.contains("OTEL_EXPORTER_OTLP_PROTOCOL=http/json"), "{error}");
     }
 
@@ -177,7 +177,8 @@ mod tests {
         assert!(settings(&[endpoint]).expect("valid").expect("on").default_service_name);
         let named = settings(&[endpoint, ("OTEL_SERVICE_NAME", "till-3")]).expect("valid").expect("on");
         assert!(!named.default_service_name);
-        let attrs = settings(&[endpoint, ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod, service.name=hub")]);
+        let attrs =
+            settings(&[endpoint, ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=prod, service.name=hub")]);
         assert!(!attrs.expect("valid").expect("on").default_service_name);
     }
 

@@ -18,15 +18,14 @@ fn later(seconds: i64) -> DateTime<Utc> {
 }
 
 async fn enqueue(app: &TestApp, kind: &str, run_at: DateTime<Utc>) -> Uuid {
-    let job =
-        NewJob {
-            id: Uuid::now_v7(),
-            kind: kind.into(),
-            payload: serde_json::json!({}),
-            run_at,
-            dedupe_key: None,
-            traceparent: None,
-        };
+    let job = NewJob {
+        id: Uuid::now_v7(),
+        kind: kind.into(),
+        payload: serde_json::json!({}),
+        run_at,
+        dedupe_key: None,
+        traceparent: None,
+    };
     let id = job.id;
     app.state
         .store

@@ -17,7 +17,6 @@ pub use runner::run;
 use crate::service::error::JobResult;
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
-use tracing::Instrument;
 use crate::store::jobs::{self, JobFilter, JobRecord};
 use crate::store::{audit, Done};
 use chrono::{DateTime, Utc};
@@ -27,6 +26,7 @@ use rand::Rng;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use tracing::Instrument;
 use uuid::Uuid;
 
 /// Why a job did not succeed.

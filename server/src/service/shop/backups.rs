@@ -28,7 +28,12 @@ pub struct BackupPlan {
 
 pub fn spec() -> JobSpec {
     JobSpec {
-        policy: RetryPolicy { base: Duration::from_secs(60), factor: 2.0, cap: Duration::from_secs(1800), max_attempts: 5 },
+        policy: RetryPolicy {
+            base: Duration::from_secs(60),
+            factor: 2.0,
+            cap: Duration::from_secs(1800),
+            max_attempts: 5,
+        },
         timeout: Duration::from_secs(1800),
         concurrency: 1,
     }
@@ -65,7 +70,7 @@ async fn run(state: &AppState, _job: &JobRecord) -> Result<(), JobFailure> {
     let plan = state.cron.backups.clone().ok_or_else(|| JobFailure::Permanent("no backup folder is set".into()))?;
     crate::keys::files::ensure_private_dir(&plan.dir)
         .map_err(|e| JobFailure::Retryable(format!("{}: {e}", plan.dir.display())))?;
-    let name = format!("{PREFIX}{}{SUFFIX}", state.clock.now().format("%Y%m%dT%H%M%SZ"));
+    let name = format!("{PREFIX}{}{SUFFIX}", state.clock.now().format("%Y%m%dT%H%M%S%.6fZ"));
     let to = plan.dir.join(name);
     crate::backup::create(&plan.database, plan.key.as_deref(), &to)
         .await
@@ -85,9 +90,7 @@ fn beyond_keep(dir: &Path, keep: usize) -> std::io::Result<Vec<PathBuf>> {
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .filter(|path| {
-            path.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX))
+            path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(PREFIX) && n.ends_with(SUFFIX))
         })
         .collect();
     ours.sort();
