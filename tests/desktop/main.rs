@@ -298,7 +298,7 @@ async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         runtime.block_on(async move {
             let server = crema_server::Server::bind(&config).await.expect("shop server");
-            let _ = tx.send(server.state().requests.clone());
+            let _ = tx.send(server.state().metrics.clone());
             server
                 .run(async move {
                     let _ = stopped.await;
@@ -306,8 +306,8 @@ async fn pointed_at_the_shops_server_it_runs_no_server_of_its_own_and_remembers_
                 .await
         })
     });
-    let requests = rx.recv_timeout(Duration::from_secs(30)).expect("shop server up");
-    let answered = move || requests.snapshot().iter().map(|(_, n)| *n).sum::<u64>();
+    let metrics = rx.recv_timeout(Duration::from_secs(30)).expect("shop server up");
+    let answered = move || metrics.answers();
     let deadline = Instant::now() + Duration::from_secs(20);
     while answered() < 3 {
         assert!(Instant::now() < deadline, "the window never loaded the board from the shop's server");

@@ -215,6 +215,14 @@ impl Metrics {
         self.http_duration.get_or_create(&labels).observe(took.as_secs_f64());
     }
 
+    /// Answers sent since start, all status classes together.
+    pub fn answers(&self) -> u64 {
+        ["1xx", "2xx", "3xx", "4xx", "5xx"]
+            .into_iter()
+            .map(|class| self.http_responses.get(&ClassLabels { class }).map_or(0, |c| c.get()))
+            .sum()
+    }
+
     /// Records one committed (or rolled back) write batch.
     pub fn batch(&self, size: usize, commit: Duration) {
         self.batch_size.observe(size as f64);
