@@ -39,10 +39,17 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
         .map(str::to_string)
         .unwrap_or_else(|| Uuid::now_v7().to_string());
     let incoming = request.headers().get("traceparent").and_then(|v| v.to_str().ok());
+    let grpc_route = crate::grpc::access::rule(request.uri().path()).map(|_| request.uri().path().to_string());
+    // The span is named before routing (its trace context is handed on at once): the gRPC
+    // method, or the HTTP method with the route recorded as `http.route` once matched.
+    let name = match &grpc_route {
+        Some(path) => path.trim_start_matches('/').to_string(),
+        None => request.method().to_string(),
+    };
     let span = tracing::info_span!(
         "request",
         otel.kind = "server",
-        otel.name = tracing::field::Empty,
+        otel.name = %name,
         request_id = %request_id,
         method = %request.method(),
         path = %request.uri().path(),
@@ -56,7 +63,6 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
     let context = RequestContext { traceparent: traceparent.clone(), request_id: request_id.clone(), actor: None };
     request.extensions_mut().insert(context);
     let method = request.method().clone();
-    let grpc_route = crate::grpc::access::rule(request.uri().path()).map(|_| request.uri().path().to_string());
     let started = Instant::now();
     let mut response = REQUEST_ID.scope(request_id.clone(), next.run(request).instrument(span.clone())).await;
     let route = match response.extensions().get::<MatchedRoute>() {
@@ -65,7 +71,6 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
     };
     let status = response.status().as_u16();
     state.metrics.answered(method.as_str(), &route, status, started.elapsed());
-    span.record("otel.name", format!("{method} {route}"));
     span.record("http.route", route.as_str());
     span.record("http.response.status_code", status);
     span.in_scope(|| {

@@ -145,8 +145,8 @@ impl Metrics {
             Unit::Seconds,
             m.http_duration.clone(),
         );
-        r.register("http_responses", "Answers sent, by status class.", m.http_responses.clone());
-        r.register("orders_placed", "Orders placed (REST, gRPC and synced terminals).", m.orders_placed.clone());
+        r.register("http_responses", "Answers sent, by status class", m.http_responses.clone());
+        r.register("orders_placed", "Orders placed (REST, gRPC and synced terminals)", m.orders_placed.clone());
         r.register_with_unit(
             "ticket_placed_to_ready",
             "Time from an order being placed to the kitchen marking it ready",
@@ -159,21 +159,21 @@ impl Metrics {
             Unit::Seconds,
             m.ticket_pickup.clone(),
         );
-        r.register("open_tickets", "Orders not yet completed or cancelled, by status.", m.open_tickets.clone());
+        r.register("open_tickets", "Orders not yet completed or cancelled, by status", m.open_tickets.clone());
         r.register(
             "tickets_late",
             "Tickets still to be made, older than the shop's \"late\" limit (red on the kitchen display)",
             m.late_tickets.clone(),
         );
-        r.register("writer_batch_size", "Writes committed together by one transaction.", m.batch_size.clone());
+        r.register("writer_batch_size", "Writes committed together by one transaction", m.batch_size.clone());
         r.register_with_unit(
             "writer_commit",
             "Time to commit one write batch (the fsync)",
             Unit::Seconds,
             m.batch_commit.clone(),
         );
-        r.register("outbox_sequence", "The last event written to the log.", m.outbox_sequence.clone());
-        r.register("sink_backlog_events", "Events after a sink's cursor.", m.sink_backlog.clone());
+        r.register("outbox_sequence", "The last event written to the log", m.outbox_sequence.clone());
+        r.register("sink_backlog_events", "Events after a sink's cursor", m.sink_backlog.clone());
         r.register_with_unit(
             "sink_lag",
             "Age of the oldest event a sink has not taken yet (0 when caught up)",
@@ -185,14 +185,14 @@ impl Metrics {
             "Failed attempts in a row (5 opens the breaker)",
             m.sink_failures.clone(),
         );
-        r.register("job_runs", "Job runs by kind and outcome (succeeded, retried, dead).", m.job_runs.clone());
-        r.register("jobs", "Durable jobs by state (succeeded ones until pruned).", m.jobs.clone());
-        r.register("jobs_dead", "Jobs given up on, waiting for a manager, by kind.", m.dead_jobs.clone());
-        r.register("mail", "Emails by outcome (sent, failed).", m.mail.clone());
-        r.register("event_streams", "Live event subscribers (SSE and gRPC streams).", m.event_streams.clone());
-        r.register("board_streams", "Pickup-board streams open.", m.board_streams.clone());
-        r.register("signin_failures", "Sign-ins refused for a wrong PIN.", m.signin_failures.clone());
-        r.register("pin_checks", "PIN verifications run (argon2id).", m.pin_checks.clone());
+        r.register("job_runs", "Job runs by kind and outcome (succeeded, retried, dead)", m.job_runs.clone());
+        r.register("jobs", "Durable jobs by state (succeeded ones until pruned)", m.jobs.clone());
+        r.register("jobs_dead", "Jobs given up on, waiting for a manager, by kind", m.dead_jobs.clone());
+        r.register("mail", "Emails by outcome (sent, failed)", m.mail.clone());
+        r.register("event_streams", "Live event subscribers (SSE and gRPC streams)", m.event_streams.clone());
+        r.register("board_streams", "Pickup-board streams open", m.board_streams.clone());
+        r.register("signin_failures", "Sign-ins refused for a wrong PIN", m.signin_failures.clone());
+        r.register("pin_checks", "PIN verifications run (argon2id)", m.pin_checks.clone());
         r.register(
             "signin_alert",
             "1 while wrong PINs across the shop are over the budget (every source slowed)",
