@@ -275,7 +275,7 @@ mod tests {
         metrics.job("mail.ready", "succeeded");
         let guard = metrics.event_stream();
         let text = metrics.render().expect("renders");
-        assert!(text.contains("crema_http_request_duration_seconds_bucket{method=\"POST\",route=\"/api/v1/orders\",status=\"201\",le=\"0.004\"} 1"), "{text}");
+        assert!(text.contains("crema_http_request_duration_seconds_bucket{le=\"0.004\",method=\"POST\",route=\"/api/v1/orders\",status=\"201\"} 1"), "{text}");
         assert!(text.contains("crema_http_responses_total{class=\"2xx\"} 1"), "{text}");
         assert!(text.contains("crema_orders_placed_total 1"), "{text}");
         assert!(text.contains("crema_writer_batch_size_sum 4.0"), "{text}");
@@ -284,5 +284,44 @@ mod tests {
         drop(guard);
         assert!(metrics.render().expect("renders").contains("crema_event_streams 0"));
         assert!(text.ends_with("# EOF\n"), "{text}");
+    }
+
+    /// The dashboard and the alert rules in `docs/` name only metrics this registry has.
+    #[test]
+    fn the_dashboard_and_alerts_use_only_metrics_that_exist() {
+        let metrics = std::sync::Arc::new(Metrics::new());
+        // Every family gets a series, so every name renders.
+        metrics.answered("GET", "/healthz", 200, Duration::from_millis(1));
+        metrics.job("k", "dead");
+        metrics.mail(true);
+        metrics.ticket_ready.observe(1.0);
+        metrics.ticket_pickup.observe(1.0);
+        metrics.open_tickets.get_or_create(&StatusLabels { status: "placed" }).set(1);
+        let sink = SinkLabels { sink: "s".into(), kind: "webhook" };
+        metrics.sink_backlog.get_or_create(&sink).set(1);
+        metrics.sink_lag.get_or_create(&sink).set(1.0);
+        metrics.sink_failures.get_or_create(&sink).set(1);
+        metrics.jobs.get_or_create(&StateLabels { state: "dead" }).set(1);
+        metrics.dead_jobs.get_or_create(&KindLabels { kind: "k".into() }).set(1);
+        let text = metrics.render().expect("renders");
+        let exposed: std::collections::HashSet<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split(['{', ' ']).next())
+            .collect();
+        for (file, doc) in [
+            ("docs/grafana/crema.json", include_str!("../../../docs/grafana/crema.json")),
+            ("docs/prometheus/crema-alerts.yml", include_str!("../../../docs/prometheus/crema-alerts.yml")),
+            ("docs/prometheus/crema-alerts.test.yml", include_str!("../../../docs/prometheus/crema-alerts.test.yml")),
+        ] {
+            let mut named = 0;
+            for (at, _) in doc.match_indices("crema_") {
+                let name: String =
+                    doc[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                assert!(exposed.contains(name.as_str()), "{file} uses {name}, which /metrics does not have");
+                named += 1;
+            }
+            assert!(named > 3, "{file} names metrics");
+        }
     }
 }
