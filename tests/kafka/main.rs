@@ -1,12 +1,13 @@
 //! End to end with a real Kafka-protocol broker: the `crema-server` binary forwards to a
-//! `tansu` broker started by the test, and an independent consumer reads the topic back.
+//! `tansu` broker started by the test (which does not create topics on its own), makes its
+//! topic there with the partitions it was told, and an independent consumer reads it back.
 //!
 //! Slow suite: tansu takes ≈25 min to build cold, so this test is ignored by default and run
 //! by `scripts/test --slow`, which installs tansu first.
 
 use crema_e2e::binary::start_with;
 use crema_e2e::http::FetchJson;
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{Consumer, StreamConsumer};
@@ -65,15 +66,17 @@ async fn the_binary_forwards_every_event_to_a_real_broker() {
     let broker = start_tansu().await;
     let admin: AdminClient<DefaultClientContext> =
         ClientConfig::new().set("bootstrap.servers", &broker.address).create().expect("admin");
-    let created = admin
-        .create_topics(&[NewTopic::new(TOPIC, 3, TopicReplication::Fixed(1))], &AdminOptions::new())
-        .await
-        .expect("create topic");
-    assert!(created.iter().all(Result::is_ok), "{created:?}");
-
+    // Nobody makes the topic: Crema does, with the partitions it is configured for.
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("crema.db");
-    let mut server = start_with(&db, &[("CREMA_KAFKA_BROKERS", broker.address.as_str()), ("CREMA_KAFKA_TOPIC", TOPIC)]);
+    let mut server = start_with(
+        &db,
+        &[
+            ("CREMA_KAFKA_BROKERS", broker.address.as_str()),
+            ("CREMA_KAFKA_TOPIC", TOPIC),
+            ("CREMA_KAFKA_PARTITIONS", "5"),
+        ],
+    );
     let client =
         crema_e2e::http::client_with(&crema_e2e::http::sign_in(&server.base, crema_e2e::http::CASHIER_PIN).await);
     let menu: Value =
@@ -115,6 +118,9 @@ async fn the_binary_forwards_every_event_to_a_real_broker() {
         by_order.entry(key).or_default().push((header("ce_sequence").parse().expect("sequence"), header("ce_type")));
     }
     assert_eq!(by_order.keys().cloned().collect::<HashSet<_>>(), orders);
+    let metadata = admin.inner().fetch_metadata(Some(TOPIC), Duration::from_secs(10)).expect("metadata");
+    let topic = metadata.topics().iter().find(|t| t.name() == TOPIC).expect("the topic exists");
+    assert_eq!(topic.partitions().len(), 5, "Crema created its topic with the configured partitions");
     for events in by_order.values() {
         let types: Vec<&str> = events.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(types, ["order.placed", "payment.captured"], "in order per order");

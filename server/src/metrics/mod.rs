@@ -304,11 +304,8 @@ mod tests {
         metrics.jobs.get_or_create(&StateLabels { state: "dead" }).set(1);
         metrics.dead_jobs.get_or_create(&KindLabels { kind: "k".into() }).set(1);
         let text = metrics.render().expect("renders");
-        let exposed: std::collections::HashSet<&str> = text
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split(['{', ' ']).next())
-            .collect();
+        let exposed: std::collections::HashSet<&str> =
+            text.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split(['{', ' ']).next()).collect();
         for (file, doc) in [
             ("docs/grafana/crema.json", include_str!("../../../docs/grafana/crema.json")),
             ("docs/prometheus/crema-alerts.yml", include_str!("../../../docs/prometheus/crema-alerts.yml")),
@@ -316,8 +313,7 @@ mod tests {
         ] {
             let mut named = 0;
             for (at, _) in doc.match_indices("crema_") {
-                let name: String =
-                    doc[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let name: String = doc[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
                 assert!(exposed.contains(name.as_str()), "{file} uses {name}, which /metrics does not have");
                 named += 1;
             }

@@ -153,3 +153,35 @@ async fn kafka_sinks_are_managed_through_the_api_and_validated() {
     assert_eq!(received[0].headers.get("ce_type").map(String::as_str), Some("order.placed"));
     app.stop().await;
 }
+
+/// Brokers that do not answer: the sink's status names the topic it could neither find nor
+/// make, instead of events timing out behind a bare "Message timed out".
+#[tokio::test]
+async fn a_topic_that_cannot_be_found_or_made_is_named_in_the_sinks_status() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = spawn_app_with(crate::helpers::test_config(dir.path().join("crema.db")), dir).await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port");
+    let created = app
+        .post(
+            "/api/v1/sinks",
+            &json!({"kind": "kafka", "name": "nowhere", "brokers": closed.to_string(), "topic": "crema.lost", "start_after": 0}),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.expect("json")["id"].as_str().expect("id").to_string();
+    let demo = app.demo().await;
+    app.place(&demo.espresso("Ana")).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let sink: Value = app.get(&format!("/api/v1/sinks/{id}")).await.json().await.expect("json");
+        if let Some(error) = sink["last_error"].as_str() {
+            assert!(error.contains("crema.lost"), "the status names the topic: {error}");
+            assert!(error.contains("could not be created"), "and says why: {error}");
+            assert_eq!(sink["cursor"], 0, "nothing was skipped");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the sink never said why: {sink}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.stop().await;
+}
