@@ -6,7 +6,6 @@
 
 use crema_e2e::binary;
 use std::path::PathBuf;
-use std::process::Command;
 
 #[tokio::test]
 async fn a_python_grpcio_client_calls_every_method_against_the_real_binary() {
@@ -16,24 +15,6 @@ async fn a_python_grpcio_client_calls_every_method_against_the_real_binary() {
     // The virtual environment's Python, with grpcio, grpcio-tools, -reflection,
     // -health-checking, -status and pytest.
     let python = binary::installed_tool("CREMA_GRPC_PYTHON", ".cache/crema/grpc/bin/python", "the gRPC test client");
-    let base = server.base.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf"])
-            .arg(&suite)
-            .env("CREMA_BASE", base)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .output()
-            .expect("pytest runs")
-    })
-    .await
-    .expect("joined");
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the gRPC client found failures:\n{text}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(text.contains(" passed"), "pytest ran nothing:\n{text}");
+    binary::pytest(python, suite, vec![("CREMA_BASE", server.base.clone())]).await;
     server.kill();
 }

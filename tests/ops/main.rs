@@ -8,29 +8,11 @@
 
 use crema_e2e::binary;
 use std::path::PathBuf;
-use std::process::Command;
 
 #[tokio::test]
 async fn traces_and_metrics_read_by_real_opentelemetry_and_prometheus_tools() {
     let suite = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("ops/py");
     let python = binary::installed_tool("CREMA_GRPC_PYTHON", ".cache/crema/grpc/bin/python", "the Python test client");
-    let server = binary::path("crema-server");
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf"])
-            .arg(&suite)
-            .env("CREMA_BINARY", server)
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .output()
-            .expect("pytest runs")
-    })
-    .await
-    .expect("joined");
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the operations suite found failures:\n{text}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(text.contains(" passed"), "pytest ran nothing:\n{text}");
+    let server = binary::path("crema-server").to_string_lossy().into_owned();
+    binary::pytest(python, suite, vec![("CREMA_BINARY", server)]).await;
 }

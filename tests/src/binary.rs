@@ -94,3 +94,26 @@ impl Drop for Running {
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
+
+/// Runs the pytest suite in `suite` with `python` (a test client's virtual environment) and
+/// `env`, and fails the test with pytest's report unless every test passed (and some ran).
+pub async fn pytest(python: PathBuf, suite: PathBuf, env: Vec<(&'static str, String)>) {
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf"])
+            .arg(&suite)
+            .envs(env)
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .output()
+            .expect("pytest runs")
+    })
+    .await
+    .expect("joined");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the Python suite found failures:\n{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains(" passed"), "pytest ran nothing:\n{text}");
+}

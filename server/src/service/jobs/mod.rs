@@ -17,7 +17,7 @@ pub use runner::run;
 use crate::service::error::JobResult;
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
-use crate::store::jobs::{self, JobFilter, JobRecord};
+use crate::store::jobs::{self, JobFilter, JobRecord, NewJob};
 use crate::store::{audit, Done};
 use chrono::{DateTime, Utc};
 use crema_shared::retry::{NextStep, RetryPolicy};
@@ -233,6 +233,23 @@ pub async fn run_claimed(state: &AppState, job: JobRecord, now: DateTime<Utc>) -
         StepOutcome::Idle => {}
     }
     Ok(outcome)
+}
+
+/// Queues `job` in a write of its own and wakes the runner; answers whether it was added
+/// (a job with the same dedupe key already queued is not added twice).
+pub async fn enqueue(state: &AppState, job: NewJob) -> Result<bool, crate::store::StoreError> {
+    let added = state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                let added = jobs::enqueue(conn, &job).await?;
+                Ok::<_, crate::store::JobError<crate::store::StoreError>>(Done::new(added, None))
+            })
+        })
+        .await?;
+    state.jobs_wakeup.notify_one();
+    Ok(added)
 }
 
 /// [`step_at`] now.

@@ -4,9 +4,9 @@
 use crate::service::jobs::{Handler, JobFailure, JobSpec};
 use crate::service::RequestContext;
 use crate::state::AppState;
-use crate::store::jobs::{self, JobRecord, NewJob};
+use crate::store::jobs::{JobRecord, NewJob};
 use crate::store::report::{day_summary, DaySummary};
-use crate::store::{staff, Done, JobError, StoreError};
+use crate::store::{staff, StoreError};
 use crema_shared::events::types;
 use crema_shared::retry::RetryPolicy;
 use crema_shared::Money;
@@ -40,18 +40,7 @@ pub struct DaySummaryMail {
 pub async fn enqueue(state: &AppState, business_date: &str) -> Result<bool, StoreError> {
     let payload = DaySummaryMail { business_date: business_date.to_string() };
     let job = NewJob::new(KIND, &payload, state.clock.now()).once(format!("{KIND}:{business_date}"));
-    let added = state
-        .store
-        .writer()
-        .write(move |conn| {
-            Box::pin(async move {
-                let added = jobs::enqueue(conn, &job).await?;
-                Ok::<_, JobError<StoreError>>(Done::new(added, None))
-            })
-        })
-        .await?;
-    state.jobs_wakeup.notify_one();
-    Ok(added)
+    crate::service::jobs::enqueue(state, job).await
 }
 
 pub fn handler() -> Handler {

@@ -6,8 +6,8 @@
 
 use crate::service::jobs::{Handler, JobFailure, JobSpec};
 use crate::state::AppState;
-use crate::store::jobs::{self, JobRecord, NewJob};
-use crate::store::{Done, JobError, StoreError};
+use crate::store::jobs::{JobRecord, NewJob};
+use crate::store::StoreError;
 use crema_shared::retry::RetryPolicy;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,18 +48,7 @@ pub struct NightlyBackup {
 pub async fn enqueue(state: &AppState, business_date: &str) -> Result<bool, StoreError> {
     let payload = NightlyBackup { business_date: business_date.to_string() };
     let job = NewJob::new(KIND, &payload, state.clock.now()).once(format!("{KIND}:{business_date}"));
-    let added = state
-        .store
-        .writer()
-        .write(move |conn| {
-            Box::pin(async move {
-                let added = jobs::enqueue(conn, &job).await?;
-                Ok::<_, JobError<StoreError>>(Done::new(added, None))
-            })
-        })
-        .await?;
-    state.jobs_wakeup.notify_one();
-    Ok(added)
+    crate::service::jobs::enqueue(state, job).await
 }
 
 pub fn handler() -> Handler {
