@@ -1,6 +1,7 @@
 """One trace from the till's request to the webhook's consumer, over OTLP/gRPC and
 OTLP/HTTP: the till's traceparent is continued, the order's write, batch and delivery are
-spans of it, and the webhook receiver gets the delivery span as its parent."""
+spans of it, and the webhook receiver gets the delivery span as its parent. A gRPC call
+continues its caller's trace the same way."""
 
 import pytest
 
@@ -66,3 +67,30 @@ def test_an_unsupported_protocol_stops_the_start_with_its_name(crema):
     with pytest.raises(AssertionError) as refused:
         crema({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"})
     assert "OTEL_EXPORTER_OTLP_PROTOCOL=http/json is not supported" in str(refused.value)
+
+
+def test_a_grpc_call_continues_the_callers_trace_too(otlp_grpc, crema):
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    endpoint, spans = otlp_grpc
+    server = crema(
+        {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+        }
+    )
+    trace = "0af7651916cd43dd8448eb211c80319c"
+    with grpc.insecure_channel(server.base.removeprefix("http://")) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        answer = health.Check(
+            health_pb2.HealthCheckRequest(service=""),
+            metadata=(("traceparent", f"00-{trace}-b7ad6b7169203331-01"),),
+            timeout=10,
+        )
+        assert answer.status == health_pb2.HealthCheckResponse.SERVING
+    received = spans.wait_for(trace, ["grpc.health.v1.Health/Check"])
+    call = next(s for s in received if s["name"] == "grpc.health.v1.Health/Check")
+    assert call["parent"] == "b7ad6b7169203331"
+    assert call["attributes"]["http.route"].string_value == "/grpc.health.v1.Health/Check"
