@@ -297,18 +297,9 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             prune: config.cron_prune.clone(),
             audit_check: config.cron_audit_check.clone(),
             backup: config.cron_backup.clone(),
-            backups: match (&config.backup_dir, &database) {
-                (Some(dir), Some(database)) => Some(Arc::new(crate::service::shop::backups::BackupPlan {
-                    dir: dir.clone(),
-                    keep: config.backup_keep as usize,
-                    database: database.clone(),
-                    key: setup::key_path(Some(database), config.key_file.as_deref()),
-                })),
-                (Some(_), None) => {
-                    return Err(StartError::Config("CREMA_BACKUP_DIR needs a database file".into()));
-                }
-                (None, _) => None,
-            },
+            backups: crate::service::shop::backups::BackupPlan::from_config(config, database.as_deref())
+                .map_err(StartError::Config)?
+                .map(Arc::new),
             retention: crate::service::jobs::retention::Retention {
                 finished: Duration::from_secs(config.retention_days * 86_400),
                 events: Duration::from_secs(config.outbox_retention_days * 86_400),

@@ -26,6 +26,20 @@ pub struct BackupPlan {
     pub key: Option<PathBuf>,
 }
 
+impl BackupPlan {
+    /// The plan `CREMA_BACKUP_DIR` asks for (`None`: no nightly backup).
+    pub fn from_config(config: &crate::Config, database: Option<&Path>) -> Result<Option<BackupPlan>, String> {
+        let Some(dir) = &config.backup_dir else { return Ok(None) };
+        let database = database.ok_or("CREMA_BACKUP_DIR needs a database file, not an in-memory database")?;
+        Ok(Some(BackupPlan {
+            dir: dir.clone(),
+            keep: config.backup_keep as usize,
+            database: database.to_path_buf(),
+            key: crate::setup::key_path(Some(database), config.key_file.as_deref()),
+        }))
+    }
+}
+
 pub fn spec() -> JobSpec {
     JobSpec {
         policy: RetryPolicy {
