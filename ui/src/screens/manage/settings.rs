@@ -65,6 +65,9 @@ pub fn SettingsEditor() -> impl IntoView {
         <section class="settings-editor">
             <div class="editor">
                 <h2>"Shop"</h2>
+                // The fields appear once the stored values are in them: a value typed before
+                // the load finished would be overwritten and the old one saved.
+                <Show when=move || loaded.with(Option::is_some) fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 <Field label="Shop name" field="shop_name" value=name form=form/>
                 <Field label="Currency (ISO code, e.g. USD)" field="currency" value=currency form=form/>
                 <Field label="Tax rate (basis points: 875 = 8.75 %)" field="tax_rate_bps" value=tax form=form kind="number"/>
@@ -80,6 +83,7 @@ pub fn SettingsEditor() -> impl IntoView {
                 <Field label="Ticket turns red after (seconds)" field="ticket_late_seconds" value=late form=form kind="number"/>
                 <Outcome form=form/>
                 <button class="primary" on:click=save>"Save settings"</button>
+                </Show>
             </div>
             <div class="editor">
                 <h2>"Mail"</h2>
