@@ -252,6 +252,25 @@ pub async fn enqueue(state: &AppState, job: NewJob) -> Result<bool, crate::store
     Ok(added)
 }
 
+/// The payload of a job that runs once per business day (the end-of-day summary, the
+/// nightly backup).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Daily {
+    pub business_date: String,
+}
+
+/// Queues `kind` for `business_date`, once however often it is asked for; answers whether it
+/// was added.
+pub async fn enqueue_daily(
+    state: &AppState,
+    kind: &str,
+    business_date: &str,
+) -> Result<bool, crate::store::StoreError> {
+    let payload = Daily { business_date: business_date.to_string() };
+    let job = NewJob::new(kind, &payload, state.clock.now()).once(format!("{kind}:{business_date}"));
+    enqueue(state, job).await
+}
+
 /// [`step_at`] now.
 pub async fn step(state: &AppState) -> Result<StepOutcome, ServiceError> {
     step_at(state, state.clock.now()).await

@@ -1,10 +1,10 @@
 //! The end-of-day summary email to managers: a durable job per business day, enqueued by
 //! the cron (`CREMA_CRON_END_OF_DAY`), sent to every active manager with an email address.
 
-use crate::service::jobs::{Handler, JobFailure, JobSpec};
+use crate::service::jobs::{Daily, Handler, JobFailure, JobSpec};
 use crate::service::RequestContext;
 use crate::state::AppState;
-use crate::store::jobs::{JobRecord, NewJob};
+use crate::store::jobs::JobRecord;
 use crate::store::report::{day_summary, DaySummary};
 use crate::store::{staff, StoreError};
 use crema_shared::events::types;
@@ -30,17 +30,9 @@ pub fn spec() -> JobSpec {
     }
 }
 
-/// The summary job's payload.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct DaySummaryMail {
-    pub business_date: String,
-}
-
 /// Queues the summary of `business_date` (once per day, however often it is asked for).
 pub async fn enqueue(state: &AppState, business_date: &str) -> Result<bool, StoreError> {
-    let payload = DaySummaryMail { business_date: business_date.to_string() };
-    let job = NewJob::new(KIND, &payload, state.clock.now()).once(format!("{KIND}:{business_date}"));
-    crate::service::jobs::enqueue(state, job).await
+    crate::service::jobs::enqueue_daily(state, KIND, business_date).await
 }
 
 pub fn handler() -> Handler {
@@ -72,7 +64,7 @@ pub fn summary_message(shop: &str, currency: &str, s: &DaySummary) -> (String, S
 
 async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     let mailer = state.mailer.clone().ok_or_else(|| JobFailure::Permanent("no SMTP server is configured".into()))?;
-    let DaySummaryMail { business_date: date } = job.payload_as().map_err(JobFailure::Permanent)?;
+    let Daily { business_date: date } = job.payload_as().map_err(JobFailure::Permanent)?;
     let retry = |e: StoreError| JobFailure::Retryable(e.to_string());
     let mut conn = state.store.reader().acquire().await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
     let summary = day_summary(&mut conn, &date).await.map_err(retry)?;

@@ -6,7 +6,7 @@
 
 use crate::service::jobs::{Handler, JobFailure, JobSpec};
 use crate::state::AppState;
-use crate::store::jobs::{JobRecord, NewJob};
+use crate::store::jobs::JobRecord;
 use crate::store::StoreError;
 use crema_shared::retry::RetryPolicy;
 use std::path::{Path, PathBuf};
@@ -53,16 +53,9 @@ pub fn spec() -> JobSpec {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct NightlyBackup {
-    pub business_date: String,
-}
-
 /// Queues the backup of `business_date` (once per day, however often it is asked for).
 pub async fn enqueue(state: &AppState, business_date: &str) -> Result<bool, StoreError> {
-    let payload = NightlyBackup { business_date: business_date.to_string() };
-    let job = NewJob::new(KIND, &payload, state.clock.now()).once(format!("{KIND}:{business_date}"));
-    crate::service::jobs::enqueue(state, job).await
+    crate::service::jobs::enqueue_daily(state, KIND, business_date).await
 }
 
 pub fn handler() -> Handler {
