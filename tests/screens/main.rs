@@ -6,6 +6,7 @@
 //! and chromium + chromium-driver (installed by `scripts/test`).
 
 mod flow;
+mod kitchen_sound;
 #[path = "../../server/benches/support/mod.rs"]
 mod support;
 

@@ -36,11 +36,16 @@ pub fn Kitchen() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let live = RwSignal::new(LinkState::Connecting);
 
+    // The audio context takes a while to make: not on the first ticket's way to the screen.
+    set_timeout(audio_context_ready, Duration::ZERO);
     if let Ok(tick) = set_interval_with_handle(move || now.set(js_sys::Date::now()), Duration::from_secs(1)) {
         on_cleanup(move || tick.clear());
     }
 
+    // Events that arrive together are applied together: one redraw for a burst, not one each.
+    let arrived = Batch::default();
     let start = move || {
+        let arrived = arrived.clone();
         leptos::task::spawn_local(async move {
             match api::get::<KitchenDto>("/api/v1/kitchen").await {
                 Ok(snapshot) => {
@@ -58,15 +63,20 @@ pub fn Kitchen() -> impl IntoView {
                                 let late = event.data["ticket_late_seconds"].as_u64().unwrap_or(360) as u32;
                                 thresholds.set((warn, late));
                             }
-                            let mut applied = Applied::Nothing;
-                            tickets.update(|t| {
-                                if let Some(t) = t {
-                                    applied = t.apply(sequence, &event.event_type, &event.data);
+                            arrived.enqueue(sequence, event, move |events| {
+                                let mut new_ticket = false;
+                                tickets.update(|t| {
+                                    if let Some(t) = t {
+                                        for (sequence, event) in &events {
+                                            let applied = t.apply(*sequence, &event.event_type, &event.data);
+                                            new_ticket |= applied == Applied::NewTicket;
+                                        }
+                                    }
+                                });
+                                if new_ticket && sound.get_untracked() {
+                                    chime();
                                 }
                             });
-                            if applied == Applied::NewTicket && sound.get_untracked() {
-                                chime();
-                            }
                         },
                         move |state| live.set(state),
                     );
@@ -258,21 +268,101 @@ pub fn Kitchen() -> impl IntoView {
     }
 }
 
+/// Events waiting to be applied together. After a quiet spell the first event is drawn at
+/// once (on the next task); while events keep coming they are drawn at most once per
+/// [`BATCH_WINDOW`], all that arrived meanwhile at a time. A timer, not an animation frame,
+/// so a hidden display does not pile them up.
+#[derive(Clone, Default)]
+struct Batch(std::rc::Rc<BatchInner>);
+
+#[derive(Default)]
+struct BatchInner {
+    waiting: std::cell::RefCell<Vec<(Option<i64>, CloudEvent)>>,
+    /// When the last batch was drawn (ms since the epoch).
+    drawn_at: std::cell::Cell<f64>,
+}
+
+/// How often, at most, a burst of events is drawn.
+const BATCH_WINDOW: Duration = Duration::from_millis(16);
+
+impl Batch {
+    fn enqueue(
+        &self,
+        sequence: Option<i64>,
+        event: CloudEvent,
+        apply: impl FnOnce(Vec<(Option<i64>, CloudEvent)>) + 'static,
+    ) {
+        let first = {
+            let mut waiting = self.0.waiting.borrow_mut();
+            waiting.push((sequence, event));
+            waiting.len() == 1
+        };
+        if first {
+            let since = js_sys::Date::now() - self.0.drawn_at.get();
+            let window = BATCH_WINDOW.as_secs_f64() * 1000.0;
+            let wait = Duration::from_secs_f64((window - since).clamp(0.0, window) / 1000.0);
+            let inner = self.0.clone();
+            set_timeout(
+                move || {
+                    inner.drawn_at.set(js_sys::Date::now());
+                    apply(inner.waiting.take());
+                },
+                wait,
+            );
+        }
+    }
+}
+
+thread_local! {
+    /// The display's one audio context, made at the first chime and kept: a context per
+    /// chime kept an audio thread each, and a busy day's worth of them took the tablet's
+    /// CPU and memory.
+    static AUDIO: std::cell::RefCell<Option<web_sys::AudioContext>> = const { std::cell::RefCell::new(None) };
+    /// When the last chime sounded (ms since the epoch): tickets arriving together chime once.
+    static LAST_CHIME: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
+/// The shortest time between two chimes.
+const CHIME_GAP_MS: f64 = 400.0;
+
+/// Makes the display's audio context if it is not made yet.
+fn audio_context_ready() {
+    AUDIO.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            *slot = web_sys::AudioContext::new().ok();
+        }
+    });
+}
+
 /// A short two-tone chime (Web Audio; nothing to download).
 fn chime() {
-    let Ok(ctx) = web_sys::AudioContext::new() else { return };
-    let play = |frequency: f32, at: f64| -> Option<()> {
-        let osc = ctx.create_oscillator().ok()?;
-        let gain = ctx.create_gain().ok()?;
-        osc.frequency().set_value(frequency);
-        gain.gain().set_value_at_time(0.2, at).ok()?;
-        gain.gain().exponential_ramp_to_value_at_time(0.001, at + 0.25).ok()?;
-        osc.connect_with_audio_node(&gain).ok()?;
-        gain.connect_with_audio_node(&ctx.destination()).ok()?;
-        osc.start_with_when(at).ok()?;
-        osc.stop_with_when(at + 0.3).ok()
-    };
-    let t = ctx.current_time();
-    let _ = play(880.0, t);
-    let _ = play(1320.0, t + 0.12);
+    let now = js_sys::Date::now();
+    if now - LAST_CHIME.with(std::cell::Cell::get) < CHIME_GAP_MS {
+        return;
+    }
+    LAST_CHIME.with(|last| last.set(now));
+    audio_context_ready();
+    AUDIO.with(|slot| {
+        let slot = slot.borrow();
+        let Some(ctx) = slot.as_ref() else { return };
+        // Made before anyone touched the screen, it starts suspended; the sign-in was a touch.
+        if ctx.state() == web_sys::AudioContextState::Suspended {
+            let _ = ctx.resume();
+        }
+        let play = |frequency: f32, at: f64| -> Option<()> {
+            let osc = ctx.create_oscillator().ok()?;
+            let gain = ctx.create_gain().ok()?;
+            osc.frequency().set_value(frequency);
+            gain.gain().set_value_at_time(0.2, at).ok()?;
+            gain.gain().exponential_ramp_to_value_at_time(0.001, at + 0.25).ok()?;
+            osc.connect_with_audio_node(&gain).ok()?;
+            gain.connect_with_audio_node(&ctx.destination()).ok()?;
+            osc.start_with_when(at).ok()?;
+            osc.stop_with_when(at + 0.3).ok()
+        };
+        let t = ctx.current_time();
+        let _ = play(880.0, t);
+        let _ = play(1320.0, t + 0.12);
+    });
 }
