@@ -147,7 +147,7 @@ async fn placement(
                 loop {
                     let next = orders.lock().await.recv().await;
                     let Some(order) = next else { return Ok::<_, String>(()) };
-                    work_through(&barista, &base, &order).await?;
+                    support::work_through(&barista, &base, &order).await?;
                 }
             })
         })
@@ -177,26 +177,6 @@ async fn placement(
         worker.await??;
     }
     Ok((elapsed, latencies))
-}
-
-/// Accept, start and finish each line, complete: the order enters and leaves the board.
-async fn work_through(barista: &reqwest::Client, base: &str, order: &Value) -> Result<(), String> {
-    let id = order["id"].as_str().ok_or("no id")?;
-    let mut steps = vec![format!("{base}/api/v1/orders/{id}/accept")];
-    for line in order["lines"].as_array().into_iter().flatten() {
-        let line = line["id"].as_str().ok_or("no line id")?;
-        steps.push(format!("{base}/api/v1/orders/{id}/lines/{line}/start"));
-        steps.push(format!("{base}/api/v1/orders/{id}/lines/{line}/done"));
-    }
-    steps.push(format!("{base}/api/v1/orders/{id}/complete"));
-    for step in steps {
-        let response = barista.post(&step).send().await.map_err(|e| e.to_string())?;
-        if !response.status().is_success() {
-            return Err(format!("{step}: {}", response.status()));
-        }
-        response.bytes().await.map_err(|e| e.to_string())?;
-    }
-    Ok(())
 }
 
 fn report(label: &str, n: usize, (elapsed, latencies): &(Duration, Vec<Duration>)) {

@@ -14,15 +14,11 @@ mod support;
 
 use crema_server::service::orders::{sla, view as order_view};
 use crema_server::service::RequestContext;
+use crema_server::store::db::Db;
 use crema_server::store::idempotency::SavedResponse;
-use crema_server::store::orders::{LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
 use crema_server::store::placement::{self, IdempotencyRecord};
 use crema_server::store::{audit, connect_options, time};
 use crema_server::{Config, Server};
-use crema_shared::lifecycle::OrderEvent;
-use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
-use crema_shared::totals::Totals;
-use crema_shared::Money;
 use serde_json::json;
 use sqlx::{Connection, SqliteConnection};
 use std::time::{Duration, Instant};
@@ -123,20 +119,15 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
     let mut conn =
         SqliteConnection::connect_with(&connect_options(&config.database_url, Duration::from_secs(5))?).await?;
     let ctx = RequestContext::internal();
-    let captured = OrderEvent::PaymentCaptured {
-        method: PaymentMethod::Cash,
-        amount: Money::from_minor(1185),
-        tendered: Money::from_minor(2000),
-        change: Money::from_minor(815),
-    };
+    let captured = support::sample::captured();
     let started = Instant::now();
     for _ in 0..orders {
         let now = time::now();
         let id = Uuid::now_v7();
         let key = Uuid::new_v4().to_string();
         sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await?;
-        let check = placement::check(&mut conn, id, "2026-11-22", Some(("orders", &key))).await?;
-        let order = sample_order(id, check.next_ticket_number, now);
+        let check = placement::check(&mut Db::sqlite(&mut conn), id, "2026-11-22", Some(("orders", &key))).await?;
+        let order = support::sample::order(id, check.next_ticket_number, now);
         let subject = Some(order.id.to_string());
         let events = [
             ctx.event("order.placed", subject.clone(), now, order_view::event_data(&order, None)),
@@ -151,7 +142,7 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
             json!({ "ticket": order.ticket_number, "total_cents": 1185, "tender": "cash", "approval_code": null });
         let audited = audit::link_after(check.audit_head.clone(), &ctx.audit("order.placed", subject.clone(), detail));
         placement::write(
-            &mut conn,
+            &mut Db::sqlite(&mut conn),
             &order,
             true,
             &events,
@@ -163,59 +154,6 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
         sqlx::query("COMMIT").execute(&mut conn).await?;
     }
     Ok(started.elapsed())
-}
-
-fn sample_order(id: Uuid, ticket_number: i64, now: chrono::DateTime<chrono::Utc>) -> OrderRecord {
-    let option = |name: &str, delta: i64| OptionSnapshot {
-        option_id: Uuid::now_v7(),
-        group_name: "Group".into(),
-        name: name.into(),
-        price_delta_cents: delta,
-    };
-    let line = |name: &str, price: i64, options: Vec<OptionSnapshot>| LineRecord {
-        id: Uuid::now_v7(),
-        item_id: Uuid::now_v7(),
-        name: name.into(),
-        quantity: 1,
-        unit_price: Money::from_minor(price),
-        options,
-        note: None,
-        status: LineStatus::Queued,
-        line_total: Money::from_minor(price),
-    };
-    OrderRecord {
-        id,
-        business_date: "2026-11-22".into(),
-        ticket_number,
-        ticket_prefix: String::new(),
-        customer_name: "Ana".into(),
-        customer_email: None,
-        status: OrderStatus::Placed,
-        payment_status: PaymentStatus::Captured,
-        currency: "USD".into(),
-        totals: Totals {
-            subtotal: Money::from_minor(1090),
-            discount: Money::ZERO,
-            tax: Money::from_minor(95),
-            tip: Money::ZERO,
-            total: Money::from_minor(1185),
-        },
-        payment: Some(PaymentRecord {
-            method: PaymentMethod::Cash,
-            tendered: Money::from_minor(2000),
-            change_due: Money::from_minor(815),
-        }),
-        payment_reference: None,
-        refunded: Money::ZERO,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        placed_by: Some(Uuid::nil()),
-        lines: vec![
-            line("Latte", 715, vec![option("Large", 100), option("Oat milk", 60), option("Extra shot", 80)]),
-            line("Croissant", 375, vec![]),
-        ],
-    }
 }
 
 fn report(label: &str, n: usize, elapsed: Duration, latencies: Option<&[Duration]>) {

@@ -9,7 +9,12 @@
 //!    the till to the first frame in which a barista's display (another Chromium, following
 //!    the live stream) shows that ticket. Both clocks are this machine's wall clock.
 //!
-//! `cargo bench -p crema-server --bench screens -- --orders 50 --loads 15`
+//! `cargo bench -p crema-server --bench screens -- --orders 50 --loads 15 [--load 32]`
+//!
+//! With `--load N`, N more tills place the typical order as fast as the server answers, each
+//! order then taken through the kitchen (accept, both lines, complete) by a barista of its
+//! own, while the POS-ack → KDS-render orders are measured: the kitchen display draws and
+//! clears all those tickets too, as a screen in a busy shop would.
 //! (needs `scripts/build-ui` first, and chromium + chromium-driver).
 
 mod support;
@@ -45,6 +50,7 @@ return true;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let orders = arg("--orders", 50);
     let loads = arg("--loads", 15);
+    let load = arg("--load", 0);
 
     let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist");
     let size = |name: &str| std::fs::metadata(dist.join(name)).map(|m| m.len()).unwrap_or(0);
@@ -97,6 +103,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .flat_map(|c| c["items"].as_array().cloned().unwrap_or_default())
         .find(|i| i["name"] == "Espresso")
         .ok_or("no espresso")?;
+    // Other tills placing the typical order as fast as they can, all the while.
+    let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let mut background = Vec::new();
+    if load > 0 {
+        let tills = support::signed_in(&shop.base, "1111", load).await?;
+        let baristas = support::signed_in(&shop.base, "2222", load).await?;
+        let body = support::typical_order(&tills, &shop.base).await?;
+        for _ in 0..load {
+            let (tills, baristas, base, body, busy) =
+                (tills.clone(), baristas.clone(), shop.base.clone(), body.clone(), busy.clone());
+            background.push(tokio::spawn(async move {
+                let mut placed = 0_usize;
+                while busy.load(std::sync::atomic::Ordering::Relaxed) {
+                    let order = support::place_order(&tills, &base, &body).await?;
+                    support::work_through(&baristas, &base, &order).await?;
+                    placed += 1;
+                }
+                Ok::<_, String>(placed)
+            }));
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let started = std::time::Instant::now();
     let mut acks: HashMap<String, f64> = HashMap::new();
     for i in 0..orders {
         let body = json!({ "customer_name": format!("Guest {i}"), "lines": [{ "item_id": espresso["id"], "quantity": 1 }],
@@ -107,6 +136,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         acks.insert(order["ticket_number"].to_string(), acked);
         // A busy counter, not a flood: one order every 150 ms.
         tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    busy.store(false, std::sync::atomic::Ordering::Relaxed);
+    let mut placed = 0;
+    for task in background {
+        placed += task.await??;
+    }
+    if load > 0 {
+        let seconds = started.elapsed().as_secs_f64() + 1.0;
+        eprintln!(
+            "background: {load} tills placed {placed} orders ({:.0}/s), each taken through the kitchen",
+            placed as f64 / seconds
+        );
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rendered = kitchen.client.execute("return window.__rendered;", vec![]).await?;

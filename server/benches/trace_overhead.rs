@@ -11,7 +11,6 @@ mod support;
 
 use axum::body::Bytes;
 use axum::routing::post;
-use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -117,16 +116,7 @@ fn start(exporting: bool, collector: &str) -> Result<Serving, Box<dyn std::error
         command.env("OTEL_EXPORTER_OTLP_ENDPOINT", collector).env("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
     }
     let mut child = command.spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_string());
-            }
-        }
-    });
-    let addr = rx.recv_timeout(Duration::from_secs(30))?;
+    let addr = support::listening_address(&mut child, Duration::from_secs(30))?;
     Ok(Serving { child, base: format!("http://{addr}"), _dir: dir })
 }
 

@@ -32,7 +32,8 @@ pub struct Config {
     #[arg(long, env = "CREMA_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
-    /// SQLite database: a file path or `sqlite://path`. Created if missing (mode 0600).
+    /// The database: a SQLite file path or `sqlite://path` (created if missing, mode 0600), or
+    /// `postgres://user@host:port/database` (several instances may share one; see docs/deployment.md).
     #[arg(long, env = "CREMA_DATABASE_URL", default_value = "./crema.db")]
     pub database_url: String,
 
@@ -311,6 +312,17 @@ pub enum Command {
         /// The backup file to restore.
         #[arg(long)]
         from: PathBuf,
+    },
+    /// Copy a shop from its SQLite file into an empty PostgreSQL database, with its whole
+    /// history: orders, the event log and its sequence numbers, sink cursors, jobs, staff,
+    /// sessions, the audit chain. Stop the server first; keep the key file (CREMA_KEY_FILE).
+    MigrateStore {
+        /// The SQLite database (`sqlite://path` or a path).
+        #[arg(long)]
+        from: String,
+        /// The empty PostgreSQL database (`postgres://…`).
+        #[arg(long)]
+        to: String,
     },
     /// Check a backup: checksum, SQLite integrity and foreign keys, the audit chain.
     Verify {

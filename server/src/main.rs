@@ -34,6 +34,7 @@ async fn main() -> ExitCode {
         Some(Command::Backup { to }) => backup(&cli.config, &to).await,
         Some(Command::Restore { from }) => restore(&cli.config, &from).await,
         Some(Command::Verify { file }) => verify(&file).await,
+        Some(Command::MigrateStore { from, to }) => migrate_store(&from, &to, &cli.config.shop_id).await,
         Some(Command::Tls(TlsCommand::SelfSigned { names, cert, key })) => {
             crema_server::tls::write_self_signed(&names, &cert, &key).map_err(|e| e.to_string()).map(|()| {
                 tracing::info!(cert = %cert.display(), key = %key.display(), "wrote a self-signed certificate");
@@ -123,6 +124,28 @@ async fn backup(config: &Config, to: &std::path::Path) -> Result<(), String> {
 }
 
 #[allow(clippy::print_stdout)] // a command-line tool answers on stdout
+async fn migrate_store(from: &str, to: &str, shop: &str) -> Result<(), String> {
+    // Held while copying: no server starts on the source meanwhile.
+    let _lock = match crema_server::setup::database_file(from) {
+        Some(db) => Some(
+            crema_server::backup::lock::ServerLock::acquire(&db)
+                .map_err(|e| format!("{e} (stop the server on {from} first)"))?,
+        ),
+        None => None,
+    };
+    let copied = crema_server::store::migrate::sqlite_to_postgres(from, to, shop).await.map_err(|e| e.to_string())?;
+    let rows: u64 = copied.rows.values().sum();
+    println!(
+        "copied {rows} rows in {} tables ({} orders, {} events) as shop {shop}; the next event is #{}",
+        copied.rows.len(),
+        copied.rows.get("orders").copied().unwrap_or(0),
+        copied.rows.get("outbox").copied().unwrap_or(0),
+        copied.outbox_head + 1
+    );
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)] // a command-line tool answers on stdout
 async fn restore(config: &Config, from: &std::path::Path) -> Result<(), String> {
     let (database, key) = files(config)?;
     let manifest = crema_server::backup::restore(from, &database, &key).await.map_err(|e| e.to_string())?;
@@ -160,7 +183,7 @@ async fn audit_export(config: &Config, out: &std::path::Path) -> Result<(), Stri
         Box::new(std::fs::File::create(out).map_err(|e| format!("{}: {e}", out.display()))?)
     };
     let result = async {
-        let mut conn = state.store.reader().acquire().await.map_err(|e| e.to_string())?;
+        let mut conn = state.store.read().await.map_err(|e| e.to_string())?;
         let (mut after, mut rows) = (0, 0_u64);
         loop {
             let page =

@@ -5,16 +5,13 @@
 use crate::config::Config;
 use crate::http::client::TrustedProxies;
 use crate::http::routes::app;
-use crate::service::jobs::JobKinds;
 use crate::service::menu::cache::MenuCache;
 use crate::service::menu::demo::seed_if_new;
-use crate::service::orders::sla;
-use crate::service::reports::end_of_day as report;
+use crate::service::sinks;
 use crate::service::staff::auth::pins::PinHasher;
 use crate::service::staff::auth::{Auth, AuthPolicy, LimiterPolicy};
 use crate::service::staff::{demo_records, DEMO_STAFF};
 use crate::service::EventHub;
-use crate::service::{notify, payments, sinks};
 use crate::setup::{self, SetupError};
 use crate::sinks::egress::EgressPolicy;
 use crate::state::CronSettings;
@@ -92,17 +89,24 @@ impl Server {
             _ => None,
         };
         // Jobs the previous process was running when it died are due again now (a serving
-        // process is the only job worker on its database; maintenance commands are not).
-        let orphans = state
-            .store
-            .writer()
-            .write(|conn| {
-                Box::pin(async move {
-                    let released = crate::store::jobs::release_orphans(conn).await?;
-                    Ok::<_, crate::store::JobError<StoreError>>(crate::store::Done::new(released, None))
+        // process is the only job worker on its SQLite database; maintenance commands are not).
+        // On PostgreSQL other instances may be running jobs: a dead instance's claims lapse
+        // with their leases instead.
+        let sqlite = state.store.dialect() == crate::store::db::Dialect::Sqlite;
+        let orphans = if !sqlite {
+            0
+        } else {
+            state
+                .store
+                .writer()
+                .write(|conn| {
+                    Box::pin(async move {
+                        let released = crate::store::jobs::release_orphans(conn).await?;
+                        Ok::<_, crate::store::JobError<StoreError>>(crate::store::Done::new(released, None))
+                    })
                 })
-            })
-            .await?;
+                .await?
+        };
         if orphans > 0 {
             tracing::warn!(orphans, "jobs the previous process was running when it stopped are due again");
         }
@@ -172,8 +176,15 @@ impl Server {
 
 /// Everything the app needs, from configuration.
 pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
+    if crate::store::is_postgres(&config.database_url) && config.key_file.is_none() {
+        // Every instance must hash PINs and open sealed secrets with the same keys.
+        return Err(StartError::Config(
+            "CREMA_KEY_FILE is required with PostgreSQL: every instance on the database must share one key file".into(),
+        ));
+    }
     let mut options = StoreOptions::new(&config.database_url);
     options.readers = config.read_connections;
+    options.shop = config.shop_id.clone();
     let database = setup::database_file(&config.database_url);
     setup::prepare_files(database.as_deref())?;
     let hub = Arc::new(EventHub::new(0));
@@ -216,7 +227,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     let pins = Arc::new(PinHasher::new(keys.pin_pepper())?.counting(metrics.pin_checks.clone()));
     drop(keys);
     // A terminal's staff come from its hub.
-    let demo_staff = if terminal.is_none() && settings::load(store.reader()).await?.is_none() {
+    let demo_staff = if terminal.is_none() && settings::load(&mut store.read().await?).await?.is_none() {
         demo_records(pins.clone()).await.map_err(|e| StartError::Config(format!("demo staff: {e}")))?
     } else {
         Vec::new()
@@ -243,7 +254,10 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         pins,
         config.clock.clone(),
     );
-    hub.published(outbox::latest_sequence(store.reader()).await?);
+    hub.published(outbox::latest_sequence(&mut store.read().await?).await?);
+    // Other instances on the same PostgreSQL database commit too: hear of theirs.
+    let heard = hub.clone();
+    outbox::listen(&store, move |sequence| heard.published(sequence), hub.closing()).await?;
     let egress = Arc::new(egress_policy(config)?);
     let webhook = match (&config.webhook_url, &config.webhook_secret) {
         (Some(url), Some(secret)) => Some((url.clone(), secret.expose_secret().to_string())),
@@ -288,7 +302,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             retry_base: Duration::from_millis(config.webhook_retry_base_ms),
             breaker_open_for: Duration::from_secs(config.webhook_breaker_open_secs),
         },
-        job_kinds: Arc::new(job_kinds()),
+        job_kinds: Arc::new(crate::service::jobs::catalogue::crema_kinds()),
         jobs_wakeup: Arc::new(Notify::new()),
         ticket_sla: (config.ticket_sla_secs > 0).then(|| Duration::from_secs(config.ticket_sla_secs)),
         cron: CronSettings {
@@ -355,24 +369,6 @@ fn egress_policy(config: &Config) -> Result<EgressPolicy, StartError> {
         }
     }
     Ok(policy)
-}
-
-/// The job kinds Crema runs.
-fn job_kinds() -> JobKinds {
-    let kinds = JobKinds::default();
-    kinds.register(sla::KIND, sla::spec(), sla::handler());
-    kinds.register(sinks::REPLAY_KIND, sinks::replay_spec(), sinks::replay_handler());
-    kinds.register(notify::KIND, notify::spec(), notify::handler());
-    kinds.register(report::KIND, report::spec(), report::handler());
-    kinds.register(
-        crate::service::shop::backups::KIND,
-        crate::service::shop::backups::spec(),
-        crate::service::shop::backups::handler(),
-    );
-    for kind in payments::KINDS {
-        kinds.register(kind, payments::spec(), payments::handler());
-    }
-    kinds
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

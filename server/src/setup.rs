@@ -40,6 +40,9 @@ pub fn key_path(database: Option<&Path>, key_file: Option<&Path>) -> Option<Path
 }
 
 pub fn database_file(url: &str) -> Option<PathBuf> {
+    if crate::store::is_postgres(url) {
+        return None;
+    }
     let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
     let path = path.split('?').next().unwrap_or(path);
     (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
@@ -70,7 +73,7 @@ pub fn prepare_files(database: Option<&Path>) -> Result<(), SetupError> {
 /// pepper). Refuses a missing key file when staff exist, and a key file of another database.
 pub async fn keys(store: &Store, database: Option<&Path>, key_file: Option<&Path>) -> Result<Keys, SetupError> {
     let Some(path) = key_path(database, key_file) else { return Ok(Keys::ephemeral()) };
-    let mut conn = store.reader().acquire().await.map_err(StoreError::from)?;
+    let mut conn = store.read().await?;
     let legacy = secrets::get(&mut conn, LEGACY_PEPPER).await?;
     let has_staff = secrets::has_staff(&mut conn).await?;
     drop(conn);
@@ -107,7 +110,7 @@ pub async fn keys(store: &Store, database: Option<&Path>, key_file: Option<&Path
 
 /// Seals webhook secrets stored in clear by an older Crema, and links unlinked audit rows.
 pub async fn upgrade_rows(store: &Store, sealer: &Sealer) -> Result<(), SetupError> {
-    let mut conn = store.reader().acquire().await.map_err(StoreError::from)?;
+    let mut conn = store.read().await?;
     let clear: Vec<(uuid::Uuid, String)> = sinks::list(&mut conn)
         .await?
         .into_iter()

@@ -15,6 +15,7 @@ pub mod browser;
 pub mod display;
 pub mod gateway;
 pub mod http;
+pub mod postgres;
 pub mod proxy;
 pub mod smtp;
 pub mod webhook;

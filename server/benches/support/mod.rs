@@ -3,11 +3,21 @@
 
 #![allow(dead_code)] // each benchmark uses its part
 
+pub mod sample;
+
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// A client that sends the session of `pin` on every request, keeping `pool` idle connections.
 pub async fn signed_in(base: &str, pin: &str, pool: usize) -> Result<reqwest::Client, Box<dyn std::error::Error>> {
+    let token = session_token(base, pin).await?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse()?);
+    Ok(reqwest::Client::builder().default_headers(headers).pool_max_idle_per_host(pool).build()?)
+}
+
+/// A new session's token for the member of staff whose PIN is `pin`.
+pub async fn session_token(base: &str, pin: &str) -> Result<String, Box<dyn std::error::Error>> {
     let session: Value = reqwest::Client::new()
         .post(format!("{base}/api/v1/sessions"))
         .json(&json!({ "pin": pin }))
@@ -15,10 +25,7 @@ pub async fn signed_in(base: &str, pin: &str, pool: usize) -> Result<reqwest::Cl
         .await?
         .json()
         .await?;
-    let token = session["token"].as_str().ok_or("no token")?;
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse()?);
-    Ok(reqwest::Client::builder().default_headers(headers).pool_max_idle_per_host(pool).build()?)
+    Ok(session["token"].as_str().ok_or("no token")?.to_string())
 }
 
 /// The typical order's body, from the server's menu.
@@ -70,6 +77,46 @@ pub async fn place_order(client: &reqwest::Client, base: &str, body: &Value) -> 
         return Err(format!("unexpected {}", response.status()));
     }
     response.json().await.map_err(|e| e.to_string())
+}
+
+/// Accept, start and finish each line, complete: the order enters and leaves the kitchen's
+/// screens, as a barista would take it through.
+pub async fn work_through(barista: &reqwest::Client, base: &str, order: &Value) -> Result<(), String> {
+    let id = order["id"].as_str().ok_or("no id")?;
+    let mut steps = vec![format!("{base}/api/v1/orders/{id}/accept")];
+    for line in order["lines"].as_array().into_iter().flatten() {
+        let line = line["id"].as_str().ok_or("no line id")?;
+        steps.push(format!("{base}/api/v1/orders/{id}/lines/{line}/start"));
+        steps.push(format!("{base}/api/v1/orders/{id}/lines/{line}/done"));
+    }
+    steps.push(format!("{base}/api/v1/orders/{id}/complete"));
+    for step in steps {
+        let response = barista.post(&step).send().await.map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("{step}: {}", response.status()));
+        }
+        response.bytes().await.map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Reads a started server's standard output (on a thread, to the end, so it never blocks on a
+/// full pipe) and answers the address it says it listens on, within `wait`.
+pub fn listening_address(
+    child: &mut std::process::Child,
+    wait: std::time::Duration,
+) -> Result<String, Box<dyn std::error::Error>> {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_string());
+            }
+        }
+    });
+    Ok(rx.recv_timeout(wait).map_err(|_| "the server did not start listening")?)
 }
 
 /// The number after `--name` on the command line, or `default`.

@@ -135,7 +135,7 @@ async fn check(from: &Path, into: &Path) -> Result<(Verified, archive::Unpacked)
     if dangling > 0 {
         return Err(BackupError::Damaged(format!("{dangling} rows point at rows that are not there")));
     }
-    let audit_entries = match audit::verify(&mut conn).await? {
+    let audit_entries = match audit::verify(&mut crate::store::db::Db::sqlite(&mut conn)).await? {
         audit::ChainCheck::Intact { rows, .. } => rows,
         audit::ChainCheck::Broken { id, reason } => {
             return Err(BackupError::Damaged(format!("the audit chain is broken at entry #{id}: {reason}")));

@@ -78,7 +78,7 @@ impl EventFeed {
             }
             // Mark the wake-up seen *before* reading, so a commit after the read still wakes us.
             self.latest.borrow_and_update();
-            match outbox::read_after(self.state.store.reader(), self.after, BATCH).await {
+            match self.read_next().await {
                 Ok(events) if !events.is_empty() => {
                     self.buffer.extend(events);
                     continue;
@@ -93,6 +93,11 @@ impl EventFeed {
                 return None;
             }
         }
+    }
+
+    /// The next events after the cursor, from a reader connection.
+    async fn read_next(&self) -> Result<Vec<StoredEvent>, crate::store::StoreError> {
+        outbox::read_after(&mut self.state.store.read().await?, self.after, BATCH).await
     }
 
     /// Waits for a commit; false when the feed must end instead.

@@ -5,9 +5,9 @@
 //! writer serialises concurrent retries: one key, one order.
 
 use crate::service::ServiceError;
+use crate::store::db::Db;
 use crate::store::idempotency::{self, SavedResponse};
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 
 /// The rule for a client's key (`Idempotency-Key`, gRPC's `request_id`): 1 to 255 visible
 /// ASCII characters.
@@ -73,17 +73,13 @@ pub struct Answer {
 }
 
 /// The saved answer for `key`, if this is a retry of the same request.
-pub async fn replay(conn: &mut SqliteConnection, key: Option<&IdempotencyKey>) -> Result<Option<Answer>, ServiceError> {
+pub async fn replay(conn: &mut Db<'_>, key: Option<&IdempotencyKey>) -> Result<Option<Answer>, ServiceError> {
     let Some(key) = key else { return Ok(None) };
     key.replay(idempotency::find(conn, &key.scope, &key.key).await?)
 }
 
 /// Saves `answer` under `key` (in the caller's write).
-pub async fn remember(
-    conn: &mut SqliteConnection,
-    key: Option<&IdempotencyKey>,
-    answer: &Answer,
-) -> Result<(), ServiceError> {
+pub async fn remember(conn: &mut Db<'_>, key: Option<&IdempotencyKey>, answer: &Answer) -> Result<(), ServiceError> {
     if let Some(key) = key {
         idempotency::save(conn, &key.scope, &key.key, &key.save(answer)).await?;
     }

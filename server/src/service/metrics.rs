@@ -18,9 +18,9 @@ pub async fn snapshot(state: &AppState) -> Result<String, ServiceError> {
     m.board_streams.set(i64::try_from(state.board.watchers()).unwrap_or(i64::MAX));
 
     let now = state.clock.now();
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let late_after =
-        settings::load(&mut *conn).await?.map_or(DEFAULT_TICKET_LATE_SECONDS, |s| s.shop.ticket_late_seconds);
+        settings::load(&mut conn).await?.map_or(DEFAULT_TICKET_LATE_SECONDS, |s| s.shop.ticket_late_seconds);
     let late_before = now - chrono::Duration::seconds(i64::from(late_after));
     let (open, late) = orders::count_open(&mut conn, &state.day.date_of(now), late_before).await?;
     m.open_tickets.clear();
@@ -36,7 +36,7 @@ pub async fn snapshot(state: &AppState) -> Result<String, ServiceError> {
     for sink in sinks::list(&mut conn).await? {
         let labels = SinkLabels { sink: sink.name.clone(), kind: sink.target.kind() };
         m.sink_backlog.get_or_create(&labels).set((head - sink.cursor).max(0));
-        let oldest = outbox::time_after(&mut *conn, sink.cursor).await?;
+        let oldest = outbox::time_after(&mut conn, sink.cursor).await?;
         let lag = oldest.map_or(0.0, |at| (now - at).num_milliseconds().max(0) as f64 / 1000.0);
         m.sink_lag.get_or_create(&labels).set(lag);
         m.sink_failures.get_or_create(&labels).set(i64::from(sink.consecutive_failures));

@@ -130,7 +130,7 @@ fn escape(s: &str) -> String {
 async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     let mailer = state.mailer.clone().ok_or_else(|| JobFailure::Permanent("no SMTP server is configured".into()))?;
     let ReadyMail { order_id } = job.payload_as().map_err(JobFailure::Permanent)?;
-    let mut conn = state.store.reader().acquire().await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
+    let mut conn = state.store.read().await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
     let order = orders::get(&mut conn, order_id)
         .await
         .map_err(|e| JobFailure::Retryable(e.to_string()))?

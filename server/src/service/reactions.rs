@@ -11,6 +11,7 @@ use crate::service::orders::{audit as order_audit, sla};
 use crate::service::{notify, payments, sync, RequestContext};
 use crate::state::AppState;
 use crate::store::audit::AuditEntry;
+use crate::store::db::Db;
 use crate::store::jobs::NewJob;
 use crate::store::orders::OrderRecord;
 use crate::store::outbox::NewEvent;
@@ -19,7 +20,6 @@ use chrono::{DateTime, Utc};
 use crema_shared::lifecycle::OrderEvent;
 use crema_shared::placing::Tender;
 use futures::future::BoxFuture;
-use sqlx::SqliteConnection;
 
 /// An order change, as the reactions see it.
 #[derive(Clone, Copy, Debug)]
@@ -59,11 +59,8 @@ pub struct Effects {
 }
 
 /// A rows-of-its-own reaction: writes in the change's transaction, returns outbox events.
-pub type Write = for<'c> fn(
-    &'c mut SqliteConnection,
-    &'c AppState,
-    &'c OrderChange<'c>,
-) -> BoxFuture<'c, Result<Vec<NewEvent>, StoreError>>;
+pub type Write =
+    for<'c> fn(&'c mut Db<'_>, &'c AppState, &'c OrderChange<'c>) -> BoxFuture<'c, Result<Vec<NewEvent>, StoreError>>;
 
 /// One reaction: a name (for the docs and logs) and what it does about a change.
 pub struct Reaction {
@@ -72,6 +69,10 @@ pub struct Reaction {
     pub plan: Option<fn(&AppState, &OrderChange<'_>, &mut Effects)>,
     /// Rows of its own, written after the change's rows.
     pub write: Option<Write>,
+    /// Whether `write` writes anything when an order is placed, on this server. A placement
+    /// that no reaction writes for can be written in one statement group (see
+    /// `service/orders/place.rs`); `write` is not called for placements when this says no.
+    pub writes_on_placement: fn(&AppState) -> bool,
     /// Whether it runs on a synced terminal too. What reaches the outside world (a card
     /// charge, an email, an alert) happens once, on the hub, when the command arrives there.
     pub on_terminal: bool,
@@ -83,26 +84,42 @@ pub const REACTIONS: &[Reaction] = &[
         name: "audit log: sales, money moving, cancellations",
         plan: Some(audit),
         write: None,
+        writes_on_placement: never,
         on_terminal: true,
     },
     Reaction {
         name: "card payment saga: authorize, capture, void",
         plan: Some(payments::on_order_change),
         write: None,
+        writes_on_placement: never,
         on_terminal: false,
     },
-    Reaction { name: "ticket-age alert", plan: Some(sla::on_order_change), write: None, on_terminal: false },
+    Reaction {
+        name: "ticket-age alert",
+        plan: Some(sla::on_order_change),
+        write: None,
+        writes_on_placement: never,
+        on_terminal: false,
+    },
     Reaction {
         name: "\"ready\" email to the customer",
         plan: Some(notify::on_order_change),
         write: None,
+        writes_on_placement: never,
         on_terminal: false,
     },
-    Reaction { name: "stock back on cancellation", plan: None, write: Some(stock::on_order_change), on_terminal: true },
+    Reaction {
+        name: "stock back on cancellation",
+        plan: None,
+        write: Some(stock::on_order_change),
+        writes_on_placement: never,
+        on_terminal: true,
+    },
     Reaction {
         name: "on a terminal: the command, into the log the hub is sent",
         plan: None,
         write: Some(sync::record_command),
+        writes_on_placement: |state| state.sync.is_some(),
         on_terminal: true,
     },
 ];
@@ -117,16 +134,22 @@ pub fn plan(state: &AppState, change: &OrderChange<'_>) -> Effects {
 }
 
 /// Runs the reactions that write rows of their own; returns the events they want appended.
-pub async fn write(
-    conn: &mut SqliteConnection,
-    state: &AppState,
-    change: &OrderChange<'_>,
-) -> Result<Vec<NewEvent>, StoreError> {
+pub async fn write(conn: &mut Db<'_>, state: &AppState, change: &OrderChange<'_>) -> Result<Vec<NewEvent>, StoreError> {
     let mut events = Vec::new();
-    for write in running(state).filter_map(|r| r.write) {
+    let placed = matches!(change.change, Change::Placed { .. });
+    for write in running(state).filter(|r| !placed || (r.writes_on_placement)(state)).filter_map(|r| r.write) {
         events.extend(write(conn, state, change).await?);
     }
     Ok(events)
+}
+
+/// Whether any reaction writes rows of its own when an order is placed on this server.
+pub fn write_on_placement(state: &AppState) -> bool {
+    running(state).any(|r| r.write.is_some() && (r.writes_on_placement)(state))
+}
+
+fn never(_: &AppState) -> bool {
+    false
 }
 
 /// The reactions that run on this server.

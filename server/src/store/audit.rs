@@ -4,12 +4,11 @@
 //! or inserts a row breaks every link after it ([`verify`] finds the first). The newest
 //! hash (the chain head) is sent off the box daily, so rewriting the whole chain shows too.
 
-use super::menu::uuid_col;
+use super::db::{exec, fetch_all, fetch_one, fetch_optional, fetch_value, on_db, At, Db, Id, Record};
 use super::{time, StoreError};
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqliteConnection};
 use uuid::Uuid;
 
 /// The `prev_hash` of the first row.
@@ -84,8 +83,8 @@ impl Link {
 }
 
 /// The newest row's id and hash (`None` for an empty log).
-pub async fn head(conn: &mut SqliteConnection) -> Result<Option<(i64, String)>, StoreError> {
-    let row = sqlx::query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetch_optional(&mut *conn).await?;
+pub async fn head(conn: &mut Db<'_>) -> Result<Option<(i64, String)>, StoreError> {
+    let row = fetch_optional!(conn, sqlx::query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"))?;
     row.map(|r| Ok((r.try_get("id")?, r.try_get::<Option<String>, _>("hash")?.unwrap_or_default()))).transpose()
 }
 
@@ -93,8 +92,47 @@ pub async fn head(conn: &mut SqliteConnection) -> Result<Option<(i64, String)>, 
 #[derive(Clone, Debug)]
 pub struct LinkedRow {
     link: Link,
+    at: DateTime<Utc>,
+    staff_id: Option<Uuid>,
     prev_hash: String,
     hash: String,
+}
+
+impl LinkedRow {
+    /// This row as the chain's new head: its id and hash.
+    pub fn as_head(&self) -> (i64, String) {
+        (self.link.id, self.hash.clone())
+    }
+
+    /// Its columns as SQLite keeps them, in [`INSERT`]'s order (for writers outside sqlx,
+    /// such as the placement benchmark's floor).
+    pub fn sqlite_columns(&self) -> AuditColumns<'_> {
+        AuditColumns {
+            id: self.link.id,
+            at: &self.link.at,
+            staff_id: self.link.staff_id.as_deref(),
+            action: &self.link.action,
+            subject: self.link.subject.as_deref(),
+            detail: &self.link.detail,
+            request_id: self.link.request_id.as_deref(),
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+        }
+    }
+}
+
+/// A [`LinkedRow`]'s columns, as text and integers.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditColumns<'a> {
+    pub id: i64,
+    pub at: &'a str,
+    pub staff_id: Option<&'a str>,
+    pub action: &'a str,
+    pub subject: Option<&'a str>,
+    pub detail: &'a str,
+    pub request_id: Option<&'a str>,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
 }
 
 /// `entry` as the row after `head` (the newest row's id and hash; `None` for an empty log).
@@ -110,35 +148,48 @@ pub fn link_after(head: Option<(i64, String)>, entry: &AuditEntry) -> LinkedRow 
         request_id: entry.request_id.clone(),
     };
     let hash = link.hash(&prev_hash);
-    LinkedRow { link, prev_hash, hash }
+    LinkedRow { link, at: entry.at, staff_id: entry.staff_id, prev_hash, hash }
 }
 
-/// The statement that inserts a [`LinkedRow`] (bound with [`bind_row`]); other writes put it
-/// in their own multi-statement query to save a round trip.
+/// The statement that inserts a [`LinkedRow`] (bound with [`bind_row`]).
 pub const INSERT: &str =
+    "INSERT INTO audit_log (id, at, staff_id, action, subject, detail, request_id, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);";
+
+/// [`INSERT`] with positional placeholders, for SQLite multi-statement queries that put it
+/// beside other writes to save a round trip (`$n` there would count from the first statement).
+pub const INSERT_POSITIONAL: &str =
     "INSERT INTO audit_log (id, at, staff_id, action, subject, detail, request_id, prev_hash, hash)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);";
 
-/// Binds a [`LinkedRow`] to [`INSERT`]'s placeholders.
-pub fn bind_row<'q>(
-    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+/// Binds a [`LinkedRow`] to [`INSERT`]'s placeholders, on either database.
+pub fn bind_row<'q, DB>(
+    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
     row: &'q LinkedRow,
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    At: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<Id>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
     query
         .bind(row.link.id)
-        .bind(&row.link.at)
-        .bind(&row.link.staff_id)
-        .bind(&row.link.action)
-        .bind(&row.link.subject)
-        .bind(&row.link.detail)
-        .bind(&row.link.request_id)
-        .bind(&row.prev_hash)
-        .bind(&row.hash)
+        .bind(At(row.at))
+        .bind(row.staff_id.map(Id))
+        .bind(row.link.action.as_str())
+        .bind(row.link.subject.as_deref())
+        .bind(row.link.detail.as_str())
+        .bind(row.link.request_id.as_deref())
+        .bind(row.prev_hash.as_str())
+        .bind(row.hash.as_str())
 }
 
-pub async fn append(conn: &mut SqliteConnection, entry: &AuditEntry) -> Result<(), StoreError> {
+pub async fn append(conn: &mut Db<'_>, entry: &AuditEntry) -> Result<(), StoreError> {
     let row = link_after(head(conn).await?, entry);
-    bind_row(sqlx::query(INSERT), &row).execute(&mut *conn).await?;
+    exec!(conn, bind_row(sqlx::query(INSERT), &row))?;
     Ok(())
 }
 
@@ -152,74 +203,94 @@ pub enum ChainCheck {
 }
 
 /// Walks the whole chain, oldest first, in one read.
-pub async fn verify(conn: &mut SqliteConnection) -> Result<ChainCheck, StoreError> {
-    let mut rows = sqlx::query(
-        "SELECT id, at, staff_id, action, subject, detail, request_id, prev_hash, hash FROM audit_log ORDER BY id",
-    )
-    .fetch(&mut *conn);
-    let mut prev = GENESIS.to_string();
-    let mut count = 0u64;
-    let mut head = None;
-    while let Some(r) = rows.try_next().await? {
-        let link = link_of(&r)?;
+pub async fn verify(conn: &mut Db<'_>) -> Result<ChainCheck, StoreError> {
+    const ALL: &str =
+        "SELECT id, at, staff_id, action, subject, detail, request_id, prev_hash, hash FROM audit_log ORDER BY id";
+    let mut walk = Walk { prev: GENESIS.to_string(), count: 0, head: None };
+    on_db!(&mut *conn, c => {
+        let mut rows = sqlx::query(ALL).fetch(&mut *c);
+        while let Some(r) = rows.try_next().await? {
+            if let Some(broken) = walk.step(&Record::from(r))? {
+                return Ok(broken);
+            }
+        }
+    });
+    Ok(ChainCheck::Intact { rows: walk.count, head: walk.head })
+}
+
+/// The chain walked so far.
+struct Walk {
+    prev: String,
+    count: u64,
+    head: Option<(i64, String)>,
+}
+
+impl Walk {
+    /// Checks the next row's link; `Some` when it does not hold.
+    fn step(&mut self, r: &Record) -> Result<Option<ChainCheck>, StoreError> {
+        let link = link_of(r)?;
         let stored_prev: Option<String> = r.try_get("prev_hash")?;
         let stored_hash: Option<String> = r.try_get("hash")?;
         let id = link.id;
-        let broken = |reason: &str| Ok(ChainCheck::Broken { id, reason: reason.to_string() });
+        let broken = |reason: &str| Ok(Some(ChainCheck::Broken { id, reason: reason.to_string() }));
         match (stored_prev, stored_hash) {
             (None, _) | (_, None) => return broken("the row has no link (written outside Crema?)"),
-            (Some(p), _) if p != prev => {
+            (Some(p), _) if p != self.prev => {
                 return broken(
                     "its previous-hash does not match the row before it (a row was removed, inserted or changed)",
                 )
             }
-            (_, Some(h)) if h != link.hash(&prev) => {
+            (_, Some(h)) if h != link.hash(&self.prev) => {
                 return broken("its fields do not match its hash (the row was changed)")
             }
             (_, Some(h)) => {
-                prev = h.clone();
-                head = Some((id, h));
+                self.prev = h.clone();
+                self.head = Some((id, h));
             }
         }
-        count += 1;
+        self.count += 1;
+        Ok(None)
     }
-    Ok(ChainCheck::Intact { rows: count, head })
 }
 
 /// Links rows written before the chain existed (once, oldest first); returns how many.
-pub async fn link_legacy_rows(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+pub async fn link_legacy_rows(conn: &mut Db<'_>) -> Result<u64, StoreError> {
     let unlinked: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM audit_log WHERE hash IS NULL ORDER BY id").fetch_all(&mut *conn).await?;
+        fetch_value!(conn, sqlx::query_scalar("SELECT id FROM audit_log WHERE hash IS NULL ORDER BY id"), fetch_all)?;
     let mut linked = 0;
     for id in unlinked {
-        let prev: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1")
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .flatten()
-            .unwrap_or_else(|| GENESIS.to_string());
-        let row =
-            sqlx::query("SELECT id, at, staff_id, action, subject, detail, request_id FROM audit_log WHERE id = ?")
+        let prev: String = fetch_value!(
+            conn,
+            sqlx::query_scalar("SELECT hash FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT 1").bind(id),
+            fetch_optional
+        )?
+        .flatten()
+        .unwrap_or_else(|| GENESIS.to_string());
+        let row = fetch_one!(
+            conn,
+            sqlx::query("SELECT id, at, staff_id, action, subject, detail, request_id FROM audit_log WHERE id = $1")
                 .bind(id)
-                .fetch_one(&mut *conn)
-                .await?;
+        )?;
         let hash = link_of(&row)?.hash(&prev);
-        sqlx::query("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?")
-            .bind(&prev)
-            .bind(&hash)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        exec!(
+            conn,
+            sqlx::query("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE id = $3")
+                .bind(&prev)
+                .bind(&hash)
+                .bind(id)
+        )?;
         linked += 1;
     }
     Ok(linked)
 }
 
-fn link_of(r: &sqlx::sqlite::SqliteRow) -> Result<Link, StoreError> {
+/// A row's linked fields as they were hashed: SQLite's stored text, PostgreSQL's values
+/// written back in the same form.
+fn link_of(r: &Record) -> Result<Link, StoreError> {
     Ok(Link {
         id: r.try_get("id")?,
-        at: r.try_get("at")?,
-        staff_id: r.try_get("staff_id")?,
+        at: r.time_text("at")?,
+        staff_id: r.uuid_text("staff_id")?,
         action: r.try_get("action")?,
         subject: r.try_get("subject")?,
         detail: r.try_get("detail")?,
@@ -228,39 +299,36 @@ fn link_of(r: &sqlx::sqlite::SqliteRow) -> Result<Link, StoreError> {
 }
 
 /// Newest first.
-pub async fn list(conn: &mut SqliteConnection, filter: &AuditFilter) -> Result<Vec<StoredAuditEntry>, StoreError> {
+pub async fn list(conn: &mut Db<'_>, filter: &AuditFilter) -> Result<Vec<StoredAuditEntry>, StoreError> {
     let (exact, prefix) = match filter.action.as_deref() {
         Some(a) if a.ends_with('.') => (None, Some(format!("{a}%"))),
         Some(a) => (Some(a.to_string()), None),
         None => (None, None),
     };
-    let rows = sqlx::query(
-        "SELECT id, at, staff_id, action, subject, detail, request_id FROM audit_log
-         WHERE (?1 IS NULL OR staff_id = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR action LIKE ?3)
-           AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5)
-         ORDER BY id DESC LIMIT ?6 OFFSET ?7",
-    )
-    .bind(filter.staff_id.map(|id| id.to_string()))
-    .bind(exact)
-    .bind(prefix)
-    .bind(filter.since.map(time::to_text))
-    .bind(filter.until.map(time::to_text))
-    .bind(filter.limit)
-    .bind(filter.offset)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = fetch_all!(
+        conn,
+        sqlx::query(
+            "SELECT id, at, staff_id, action, subject, detail, request_id FROM audit_log
+         WHERE ($1 IS NULL OR staff_id = $1) AND ($2 IS NULL OR action = $2) AND ($3 IS NULL OR action LIKE $3)
+           AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5)
+         ORDER BY id DESC LIMIT $6 OFFSET $7",
+        )
+        .bind(filter.staff_id.map(Id))
+        .bind(exact)
+        .bind(prefix)
+        .bind(filter.since.map(At))
+        .bind(filter.until.map(At))
+        .bind(filter.limit)
+        .bind(filter.offset)
+    )?;
     rows.iter()
         .map(|r| {
-            let staff: Option<String> = r.try_get("staff_id")?;
             let detail: String = r.try_get("detail")?;
             Ok(StoredAuditEntry {
                 id: r.try_get("id")?,
                 entry: AuditEntry {
-                    at: time::from_text(&r.try_get::<String, _>("at")?)?,
-                    staff_id: match staff {
-                        Some(_) => Some(uuid_col(r, "staff_id")?),
-                        None => None,
-                    },
+                    at: r.time("at")?,
+                    staff_id: r.opt_uuid("staff_id")?,
                     action: r.try_get("action")?,
                     subject: r.try_get("subject")?,
                     detail: serde_json::from_str(&detail)
@@ -287,26 +355,23 @@ pub struct ExportedRow {
 }
 
 /// Up to `limit` rows after `after_id`, oldest first, for an export.
-pub async fn export_after(
-    conn: &mut SqliteConnection,
-    after_id: i64,
-    limit: i64,
-) -> Result<Vec<ExportedRow>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, at, staff_id, action, subject, detail, request_id, prev_hash, hash FROM audit_log
-         WHERE id > ? ORDER BY id LIMIT ?",
-    )
-    .bind(after_id)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
+pub async fn export_after(conn: &mut Db<'_>, after_id: i64, limit: i64) -> Result<Vec<ExportedRow>, StoreError> {
+    let rows = fetch_all!(
+        conn,
+        sqlx::query(
+            "SELECT id, at, staff_id, action, subject, detail, request_id, prev_hash, hash FROM audit_log
+         WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after_id)
+        .bind(limit)
+    )?;
     rows.iter()
         .map(|r| {
             let detail: String = r.try_get("detail")?;
             Ok(ExportedRow {
                 id: r.try_get("id")?,
-                at: r.try_get("at")?,
-                staff_id: r.try_get("staff_id")?,
+                at: r.time_text("at")?,
+                staff_id: r.uuid_text("staff_id")?,
                 action: r.try_get("action")?,
                 subject: r.try_get("subject")?,
                 detail: serde_json::from_str(&detail).map_err(|e| StoreError::corrupt(format!("audit detail: {e}")))?,

@@ -1,19 +1,26 @@
-//! The SQLite store: the only place SQL lives.
+//! The store: the only place SQL lives. SQLite by default, PostgreSQL when the URL says
+//! `postgres://` (see [`db`] for how one set of store functions serves both).
 //!
-//! One file, WAL journal, `synchronous=FULL` (an acknowledged order survives a power cut,
+//! SQLite: one file, WAL journal, `synchronous=FULL` (an acknowledged order survives a power cut,
 //! not only a crash), foreign keys on, a busy timeout, migrations applied at open.
 //! Writes go through a pool of exactly **one** connection: SQLite has one writer anyway,
 //! and queueing writers fairly in the pool beats letting them spin on the file lock. Reads
 //! use a separate pool of `query_only` connections that WAL lets run beside the writer.
 //!
-//! Submodules take a `&mut SqliteConnection` (usually a transaction) so a service can put
+//! PostgreSQL: the same single writer with group commit on one connection (its batches lock
+//! the outbox head, so several instances on one database take turns), `synchronous_commit`
+//! on so an acknowledged write is on disk, and a pool of readers.
+//!
+//! Submodules take a `&mut Db` (usually the writer's transaction) so a service can put
 //! several of them — a state change, its history and its outbox events — in one commit.
 
 pub mod audit;
+pub mod db;
 pub mod idempotency;
 pub mod jobs;
 pub mod maintenance;
 pub mod menu;
+pub mod migrate;
 pub mod orders;
 pub mod outbox;
 pub mod placement;
@@ -21,6 +28,7 @@ pub mod report;
 pub mod secrets;
 pub mod sessions;
 pub mod settings;
+pub mod shops;
 pub mod sinks;
 pub mod staff;
 pub mod stock;
@@ -29,8 +37,10 @@ pub mod terminals;
 pub mod time;
 pub mod writer;
 
+use db::{Db, Dialect, Handle};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::{Connection, PgConnection, PgPool, SqliteConnection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 pub use writer::{Done, JobError, Writer};
@@ -62,25 +72,62 @@ impl StoreError {
     }
 }
 
-/// Handles to the database file: the writer task and a pool of readers.
+/// Handles to the database: the writer task and a pool of readers.
 #[derive(Clone, Debug)]
 pub struct Store {
     writer: Writer,
-    reader: SqlitePool,
+    readers: Readers,
+    shop: String,
+    /// What the writer's last placement left (SQLite): see [`placement::Tail`].
+    tail: std::sync::Arc<std::sync::Mutex<Option<placement::Tail>>>,
+}
+
+#[derive(Clone, Debug)]
+enum Readers {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A read transaction from [`Store::snapshot`] (rolled back if dropped unfinished).
+pub enum Snapshot {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Snapshot {
+    /// The snapshot's connection, for store functions.
+    pub fn db(&mut self) -> Db<'_> {
+        match self {
+            Snapshot::Sqlite(tx) => Db::sqlite(tx),
+            Snapshot::Postgres(tx) => Db::postgres(tx),
+        }
+    }
+
+    /// Ends the transaction.
+    pub async fn finish(self) -> Result<(), StoreError> {
+        match self {
+            Snapshot::Sqlite(tx) => tx.commit().await?,
+            Snapshot::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
 }
 
 /// Opening options.
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
-    /// `sqlite://path/to/file.db` or a plain path.
+    /// `sqlite://path/to/file.db`, a plain path, or `postgres://…`.
     pub url: String,
+    /// The shop whose rows this store reads and writes (PostgreSQL: `crema.shop`, which
+    /// row-level security holds every query to; a SQLite file is one shop).
+    pub shop: String,
     pub readers: u32,
     pub busy_timeout: Duration,
 }
 
 impl StoreOptions {
     pub fn new(url: impl Into<String>) -> Self {
-        StoreOptions { url: url.into(), readers: 4, busy_timeout: Duration::from_secs(5) }
+        StoreOptions { url: url.into(), shop: "demo".into(), readers: 4, busy_timeout: Duration::from_secs(5) }
     }
 }
 
@@ -98,6 +145,25 @@ pub fn connect_options(url: &str, busy_timeout: Duration) -> Result<SqliteConnec
         .busy_timeout(busy_timeout))
 }
 
+/// Whether `url` names a PostgreSQL database.
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The connection options for PostgreSQL: `synchronous_commit` on whatever the server's
+/// default, so a COMMIT returns only once the write is durable; and the shop every query of
+/// the connection is held to (`crema.shop`, see `migrations/postgres/20261204000012_shops.sql`).
+pub fn pg_connect_options(url: &str, shop: &str) -> Result<PgConnectOptions, StoreError> {
+    if shop.is_empty() || !shop.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(StoreError::corrupt(format!("shop id {shop:?}: letters, digits, - and _ only")));
+    }
+    Ok(PgConnectOptions::from_str(url)?.application_name("crema").options([
+        ("synchronous_commit", "on"),
+        ("timezone", "UTC"),
+        ("crema.shop", shop),
+    ]))
+}
+
 impl Store {
     /// Opens (creating if needed) the database, applies pending migrations and starts the
     /// writer; `on_commit` hears the last outbox sequence of every commit that wrote events,
@@ -108,16 +174,62 @@ impl Store {
         on_rollback: impl Fn() + Send + Sync + 'static,
         on_batch: impl Fn(usize, Duration) + Send + Sync + 'static,
     ) -> Result<Store, StoreError> {
+        if is_postgres(&options.url) {
+            let connect = pg_connect_options(&options.url, &options.shop)?;
+            let mut conn = PgConnection::connect_with(&connect).await?;
+            sqlx::migrate!("../migrations/postgres").run(&mut conn).await?;
+            shops::prepare(&mut conn, &options.shop).await?;
+            let writer = Writer::spawn_observed(conn, on_commit, on_rollback, on_batch);
+            let readers = PgPoolOptions::new()
+                .max_connections(options.readers.max(1))
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(connect.options([("default_transaction_read_only", "on")]))
+                .await?;
+            return Ok(Store {
+                writer,
+                readers: Readers::Postgres(readers),
+                shop: options.shop.clone(),
+                tail: Default::default(),
+            });
+        }
         let connect = connect_options(&options.url, options.busy_timeout)?;
         let mut conn = SqliteConnection::connect_with(&connect).await?;
-        sqlx::migrate!("../migrations").run(&mut conn).await?;
+        sqlx::migrate!("../migrations/sqlite").run(&mut conn).await?;
+        placement::prepare_writer(&mut conn).await?;
         let writer = Writer::spawn_observed(conn, on_commit, on_rollback, on_batch);
-        let reader = SqlitePoolOptions::new()
+        let readers = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))
             .acquire_timeout(Duration::from_secs(30))
+            // A file in this process cannot drop a connection the way a network can: no ping
+            // (a round trip to the connection's worker thread) before every read.
+            .test_before_acquire(false)
             .connect_with(connect.pragma("query_only", "ON"))
             .await?;
-        Ok(Store { writer, reader })
+        Ok(Store { writer, readers: Readers::Sqlite(readers), shop: options.shop.clone(), tail: Default::default() })
+    }
+
+    /// What the writer's last placement left, if it is remembered (SQLite).
+    pub fn placement_tail(&self) -> Option<placement::Tail> {
+        self.tail.lock().ok().and_then(|tail| tail.clone())
+    }
+
+    /// Remembers (or, with `None`, forgets) what the writer's last placement left.
+    pub fn set_placement_tail(&self, tail: Option<placement::Tail>) {
+        if let Ok(mut slot) = self.tail.lock() {
+            *slot = tail;
+        }
+    }
+
+    /// The shop this store serves.
+    pub fn shop(&self) -> &str {
+        &self.shop
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.readers {
+            Readers::Sqlite(_) => Dialect::Sqlite,
+            Readers::Postgres(_) => Dialect::Postgres,
+        }
     }
 
     /// The single writer: every change goes through it (see [`writer`]).
@@ -125,8 +237,32 @@ impl Store {
         &self.writer
     }
 
-    pub fn reader(&self) -> &SqlitePool {
-        &self.reader
+    /// The PostgreSQL readers' pool (`None` on SQLite).
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.readers {
+            Readers::Postgres(pool) => Some(pool),
+            Readers::Sqlite(_) => None,
+        }
+    }
+
+    /// A read-only connection from the readers' pool.
+    pub async fn read(&self) -> Result<Db<'static>, StoreError> {
+        Ok(match &self.readers {
+            Readers::Sqlite(pool) => Db::Sqlite(Handle::Pooled(pool.acquire().await?)),
+            Readers::Postgres(pool) => Db::Postgres(Handle::Pooled(pool.acquire().await?)),
+        })
+    }
+
+    /// A read-only transaction: every read in it sees one snapshot of the database.
+    pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        Ok(match &self.readers {
+            Readers::Sqlite(pool) => Snapshot::Sqlite(pool.begin().await?),
+            Readers::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::Executor::execute(&mut *tx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+                Snapshot::Postgres(tx)
+            }
+        })
     }
 
     /// Whether the database answers a trivial query and the writer is there to take writes.
@@ -134,13 +270,17 @@ impl Store {
         if !self.writer.is_running() {
             return Err(StoreError::WriterStopped);
         }
-        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        let mut db = self.read().await?;
+        db::exec!(&mut db, sqlx::query("SELECT 1"))?;
         Ok(())
     }
 
     /// Finishes pending writes, then closes the writer and the readers.
     pub async fn close(&self) {
         self.writer.stop().await;
-        self.reader.close().await;
+        match &self.readers {
+            Readers::Sqlite(pool) => pool.close().await,
+            Readers::Postgres(pool) => pool.close().await,
+        }
     }
 }

@@ -1,14 +1,12 @@
 //! Order rows: the order, its snapshotted lines and its status history.
 
-use super::menu::uuid_col;
-use super::{time, StoreError};
+use super::db::{exec, fetch_all, fetch_optional, At, Db, Id, IdList, Record};
+use super::StoreError;
 use chrono::{DateTime, Utc};
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::totals::Totals;
 use crema_shared::Money;
 use serde::{Deserialize, Serialize};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection, SqliteExecutor};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -109,35 +107,37 @@ macro_rules! order_columns {
 }
 
 /// Applies a transition if the order is still at `expected_version`; returns whether it was.
-pub async fn update(conn: &mut SqliteConnection, change: &OrderUpdate) -> Result<bool, StoreError> {
+pub async fn update(conn: &mut Db<'_>, change: &OrderUpdate) -> Result<bool, StoreError> {
     let payment = change.payment;
-    let done = sqlx::query(
-        "UPDATE orders SET status = ?, payment_status = ?, payment_method = ?, tendered_cents = ?,
-           change_due_cents = ?, payment_reference = ?, refunded_cents = ?, version = version + 1, updated_at = ?
-         WHERE id = ? AND version = ?",
-    )
-    .bind(change.status.as_str())
-    .bind(change.payment_status.as_str())
-    .bind(payment.map(|p| p.method.as_str()))
-    .bind(payment.map(|p| p.tendered.minor()))
-    .bind(payment.map(|p| p.change_due.minor()))
-    .bind(&change.payment_reference)
-    .bind(change.refunded.minor())
-    .bind(time::to_text(change.updated_at))
-    .bind(change.id.to_string())
-    .bind(change.expected_version)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() != 1 {
+    let done = exec!(
+        conn,
+        sqlx::query(
+            "UPDATE orders SET status = $1, payment_status = $2, payment_method = $3, tendered_cents = $4,
+           change_due_cents = $5, payment_reference = $6, refunded_cents = $7, version = version + 1, updated_at = $8
+         WHERE id = $9 AND version = $10",
+        )
+        .bind(change.status.as_str())
+        .bind(change.payment_status.as_str())
+        .bind(payment.map(|p| p.method.as_str()))
+        .bind(payment.map(|p| p.tendered.minor()))
+        .bind(payment.map(|p| p.change_due.minor()))
+        .bind(&change.payment_reference)
+        .bind(change.refunded.minor())
+        .bind(At(change.updated_at))
+        .bind(Id(change.id))
+        .bind(change.expected_version)
+    )?;
+    if done != 1 {
         return Ok(false);
     }
     for (line_id, status) in &change.line_changes {
-        sqlx::query("UPDATE order_lines SET status = ? WHERE id = ? AND order_id = ?")
-            .bind(status.as_str())
-            .bind(line_id.to_string())
-            .bind(change.id.to_string())
-            .execute(&mut *conn)
-            .await?;
+        exec!(
+            conn,
+            sqlx::query("UPDATE order_lines SET status = $1 WHERE id = $2 AND order_id = $3")
+                .bind(status.as_str())
+                .bind(Id(*line_id))
+                .bind(Id(change.id))
+        )?;
     }
     if let Some(history) = &change.status_change {
         insert_history(conn, change.id, history).await?;
@@ -145,54 +145,52 @@ pub async fn update(conn: &mut SqliteConnection, change: &OrderUpdate) -> Result
     Ok(true)
 }
 
-async fn insert_history(conn: &mut SqliteConnection, order_id: Uuid, change: &StatusChange) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO order_status_history (order_id, from_status, to_status, at, reason) VALUES (?, ?, ?, ?, ?)",
+async fn insert_history(conn: &mut Db<'_>, order_id: Uuid, change: &StatusChange) -> Result<(), StoreError> {
+    exec!(conn, sqlx::query(
+        "INSERT INTO order_status_history (order_id, from_status, to_status, at, reason) VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(order_id.to_string())
+    .bind(Id(order_id))
     .bind(change.from.map(|s| s.as_str()))
     .bind(change.to.as_str())
-    .bind(time::to_text(change.at))
-    .bind(&change.reason)
-    .execute(&mut *conn)
-    .await?;
+    .bind(At(change.at))
+    .bind(&change.reason))?;
     Ok(())
 }
 
 /// One order with its lines.
-pub async fn get(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<OrderRecord>, StoreError> {
-    let row = sqlx::query(concat!("SELECT ", order_columns!(), " FROM orders WHERE id = ?"))
-        .bind(id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn get(conn: &mut Db<'_>, id: Uuid) -> Result<Option<OrderRecord>, StoreError> {
+    let row = fetch_optional!(
+        conn,
+        sqlx::query(concat!("SELECT ", order_columns!(), " FROM orders WHERE id = $1")).bind(Id(id))
+    )?;
     let Some(row) = row else { return Ok(None) };
     let mut order = order_from_row(&row)?;
-    let lines = sqlx::query(
+    let lines =
+        fetch_all!(conn, sqlx::query(
         "SELECT id, order_id, item_id, name, quantity, unit_price_cents, options, note, status, line_total_cents
-         FROM order_lines WHERE order_id = ? ORDER BY position",
+         FROM order_lines WHERE order_id = $1 ORDER BY position",
     )
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
+    .bind(Id(id)))?;
     order.lines = lines.iter().map(line_from_row).collect::<Result<_, _>>()?;
     Ok(Some(order))
 }
 
 /// Newest first, filtered and paged.
-pub async fn list(conn: &mut SqliteConnection, filter: &ListFilter) -> Result<Vec<OrderRecord>, StoreError> {
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        order_columns!(),
-        " FROM orders
-         WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR created_at >= ?2)
-         ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4"
-    ))
-    .bind(filter.status.map(|s| s.as_str()))
-    .bind(filter.since.map(time::to_text))
-    .bind(filter.limit)
-    .bind(filter.offset)
-    .fetch_all(&mut *conn)
-    .await?;
+pub async fn list(conn: &mut Db<'_>, filter: &ListFilter) -> Result<Vec<OrderRecord>, StoreError> {
+    let rows = fetch_all!(
+        conn,
+        sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders
+         WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR created_at >= $2)
+         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+        ))
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(filter.since.map(At))
+        .bind(filter.limit)
+        .bind(filter.offset)
+    )?;
     let mut orders: Vec<OrderRecord> = rows.iter().map(order_from_row).collect::<Result<_, _>>()?;
     attach_lines(conn, &mut orders).await?;
     Ok(orders)
@@ -200,17 +198,18 @@ pub async fn list(conn: &mut SqliteConnection, filter: &ListFilter) -> Result<Ve
 
 /// What a kitchen display shows, oldest first: every order still to be made, and today's
 /// orders that are ready but not yet picked up.
-pub async fn open_tickets(conn: &mut SqliteConnection, business_date: &str) -> Result<Vec<OrderRecord>, StoreError> {
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        order_columns!(),
-        " FROM orders
-         WHERE status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = ?)
+pub async fn open_tickets(conn: &mut Db<'_>, business_date: &str) -> Result<Vec<OrderRecord>, StoreError> {
+    let rows = fetch_all!(
+        conn,
+        sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders
+         WHERE status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = $1)
          ORDER BY created_at, id"
-    ))
-    .bind(business_date)
-    .fetch_all(&mut *conn)
-    .await?;
+        ))
+        .bind(business_date)
+    )?;
     let mut orders: Vec<OrderRecord> = rows.iter().map(order_from_row).collect::<Result<_, _>>()?;
     attach_lines(conn, &mut orders).await?;
     Ok(orders)
@@ -219,21 +218,22 @@ pub async fn open_tickets(conn: &mut SqliteConnection, business_date: &str) -> R
 /// Open tickets as the kitchen display counts them, by status, and how many of those still
 /// to be made were placed before `late_before` (the "late" limit).
 pub async fn count_open(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     business_date: &str,
     late_before: DateTime<Utc>,
 ) -> Result<(Vec<(String, i64)>, i64), StoreError> {
-    let rows = sqlx::query(
-        "SELECT status, COUNT(*) AS n,
-                SUM(CASE WHEN status != 'ready' AND created_at < ? THEN 1 ELSE 0 END) AS late
+    let rows = fetch_all!(
+        conn,
+        sqlx::query(
+            "SELECT status, COUNT(*) AS n,
+                SUM(CASE WHEN status != 'ready' AND created_at < $1 THEN 1 ELSE 0 END) AS late
          FROM orders
-         WHERE status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = ?)
+         WHERE status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = $2)
          GROUP BY status",
-    )
-    .bind(time::to_text(late_before))
-    .bind(business_date)
-    .fetch_all(&mut *conn)
-    .await?;
+        )
+        .bind(At(late_before))
+        .bind(business_date)
+    )?;
     let mut late = 0;
     let mut counts = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -244,22 +244,25 @@ pub async fn count_open(
 }
 
 /// Reads the lines of `orders` in one query.
-async fn attach_lines(conn: &mut SqliteConnection, orders: &mut [OrderRecord]) -> Result<(), StoreError> {
+async fn attach_lines(conn: &mut Db<'_>, orders: &mut [OrderRecord]) -> Result<(), StoreError> {
     if orders.is_empty() {
         return Ok(());
     }
-    let ids: Vec<String> = orders.iter().map(|o| o.id.to_string()).collect();
-    let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::internal(e.to_string()))?;
-    let lines = sqlx::query(
-        "SELECT id, order_id, item_id, name, quantity, unit_price_cents, options, note, status, line_total_cents
-         FROM order_lines WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, position",
-    )
-    .bind(ids_json)
-    .fetch_all(&mut *conn)
-    .await?;
+    let ids = IdList(orders.iter().map(|o| o.id).collect());
+    let sql = match conn {
+        Db::Sqlite(_) => {
+            "SELECT id, order_id, item_id, name, quantity, unit_price_cents, options, note, status, line_total_cents
+             FROM order_lines WHERE order_id IN (SELECT value FROM json_each($1)) ORDER BY order_id, position"
+        }
+        Db::Postgres(_) => {
+            "SELECT id, order_id, item_id, name, quantity, unit_price_cents, options, note, status, line_total_cents
+             FROM order_lines WHERE order_id = ANY($1) ORDER BY order_id, position"
+        }
+    };
+    let lines = fetch_all!(conn, sqlx::query(sql).bind(&ids))?;
     let mut by_order: HashMap<Uuid, Vec<LineRecord>> = HashMap::new();
     for row in &lines {
-        by_order.entry(uuid_col(row, "order_id")?).or_default().push(line_from_row(row)?);
+        by_order.entry(row.uuid("order_id")?).or_default().push(line_from_row(row)?);
     }
     for order in orders.iter_mut() {
         order.lines = by_order.remove(&order.id).unwrap_or_default();
@@ -267,27 +270,28 @@ async fn attach_lines(conn: &mut SqliteConnection, orders: &mut [OrderRecord]) -
     Ok(())
 }
 
-pub async fn history(db: impl SqliteExecutor<'_>, id: Uuid) -> Result<Vec<StatusChange>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT from_status, to_status, at, reason FROM order_status_history WHERE order_id = ? ORDER BY id",
-    )
-    .bind(id.to_string())
-    .fetch_all(db)
-    .await?;
+pub async fn history(db: &mut Db<'_>, id: Uuid) -> Result<Vec<StatusChange>, StoreError> {
+    let rows = fetch_all!(
+        db,
+        sqlx::query(
+            "SELECT from_status, to_status, at, reason FROM order_status_history WHERE order_id = $1 ORDER BY id",
+        )
+        .bind(Id(id))
+    )?;
     rows.iter()
         .map(|r| {
             let from: Option<String> = r.try_get("from_status")?;
             Ok(StatusChange {
                 from: from.as_deref().map(order_status).transpose()?,
                 to: order_status(&r.try_get::<String, _>("to_status")?)?,
-                at: time::from_text(&r.try_get::<String, _>("at")?)?,
+                at: r.time("at")?,
                 reason: r.try_get("reason")?,
             })
         })
         .collect()
 }
 
-fn order_from_row(r: &SqliteRow) -> Result<OrderRecord, StoreError> {
+fn order_from_row(r: &Record) -> Result<OrderRecord, StoreError> {
     let method: Option<String> = r.try_get("payment_method")?;
     let payment = match method {
         Some(m) => Some(PaymentRecord {
@@ -299,7 +303,7 @@ fn order_from_row(r: &SqliteRow) -> Result<OrderRecord, StoreError> {
     };
     let payment_status: String = r.try_get("payment_status")?;
     Ok(OrderRecord {
-        id: uuid_col(r, "id")?,
+        id: r.uuid("id")?,
         business_date: r.try_get("business_date")?,
         ticket_number: r.try_get("ticket_number")?,
         ticket_prefix: r.try_get("ticket_prefix")?,
@@ -320,27 +324,23 @@ fn order_from_row(r: &SqliteRow) -> Result<OrderRecord, StoreError> {
         payment_reference: r.try_get("payment_reference")?,
         refunded: Money::from_minor(r.try_get("refunded_cents")?),
         version: r.try_get("version")?,
-        created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
-        updated_at: time::from_text(&r.try_get::<String, _>("updated_at")?)?,
-        placed_by: match r.try_get::<Option<String>, _>("placed_by")? {
-            Some(_) => Some(uuid_col(r, "placed_by")?),
-            None => None,
-        },
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+        placed_by: r.opt_uuid("placed_by")?,
         lines: Vec::new(),
     })
 }
 
-fn line_from_row(r: &SqliteRow) -> Result<LineRecord, StoreError> {
-    let options: String = r.try_get("options")?;
+fn line_from_row(r: &Record) -> Result<LineRecord, StoreError> {
     let status: String = r.try_get("status")?;
     let quantity: i64 = r.try_get("quantity")?;
     Ok(LineRecord {
-        id: uuid_col(r, "id")?,
-        item_id: uuid_col(r, "item_id")?,
+        id: r.uuid("id")?,
+        item_id: r.uuid("item_id")?,
         name: r.try_get("name")?,
         quantity: u32::try_from(quantity).map_err(|_| StoreError::corrupt("quantity"))?,
         unit_price: Money::from_minor(r.try_get("unit_price_cents")?),
-        options: serde_json::from_str(&options).map_err(|e| StoreError::corrupt(format!("line options: {e}")))?,
+        options: r.json("options")?,
         note: r.try_get("note")?,
         status: LineStatus::parse(&status).ok_or_else(|| StoreError::corrupt(format!("line status {status:?}")))?,
         line_total: Money::from_minor(r.try_get("line_total_cents")?),
@@ -363,27 +363,24 @@ pub struct BoardRow {
 /// Today's open tickets for the pickup board: the `per_column` oldest still being made and the
 /// `per_column` most recently ready, oldest first (a TV shows no more than that). By time, not
 /// number: tickets from several terminals (`A-3`, `B-1`) interleave.
-pub async fn board(
-    conn: &mut SqliteConnection,
-    business_date: &str,
-    per_column: i64,
-) -> Result<Vec<BoardRow>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT ticket_number, ticket_prefix, customer_name, status, created_at FROM (
+pub async fn board(conn: &mut Db<'_>, business_date: &str, per_column: i64) -> Result<Vec<BoardRow>, StoreError> {
+    let rows = fetch_all!(
+        conn,
+        sqlx::query(
+            "SELECT ticket_number, ticket_prefix, customer_name, status, created_at FROM (
              SELECT ticket_number, ticket_prefix, customer_name, status, created_at FROM orders
-             WHERE business_date = ?1 AND status IN ('placed', 'accepted', 'preparing')
-             ORDER BY created_at, ticket_number LIMIT ?2)
+             WHERE business_date = $1 AND status IN ('placed', 'accepted', 'preparing')
+             ORDER BY created_at, ticket_number LIMIT $2) AS making
          UNION ALL
          SELECT ticket_number, ticket_prefix, customer_name, status, created_at FROM (
              SELECT ticket_number, ticket_prefix, customer_name, status, created_at FROM orders
-             WHERE business_date = ?1 AND status = 'ready'
-             ORDER BY created_at DESC, ticket_number DESC LIMIT ?2)
+             WHERE business_date = $1 AND status = 'ready'
+             ORDER BY created_at DESC, ticket_number DESC LIMIT $2) AS ready
          ORDER BY created_at, ticket_number",
-    )
-    .bind(business_date)
-    .bind(per_column)
-    .fetch_all(&mut *conn)
-    .await?;
+        )
+        .bind(business_date)
+        .bind(per_column)
+    )?;
     rows.iter()
         .map(|r| {
             Ok(BoardRow {

@@ -1,8 +1,8 @@
 //! The day's numbers, read from the orders of one business day.
 
-use super::{time, StoreError};
+use super::db::{fetch_all, fetch_one, fetch_value, At, Db};
+use super::StoreError;
 use chrono::{DateTime, Utc};
-use sqlx::{Row, SqliteConnection};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct DaySummary {
@@ -18,32 +18,37 @@ pub struct DaySummary {
     pub top_items: Vec<(String, i64)>,
 }
 
-pub async fn day_summary(conn: &mut SqliteConnection, business_date: &str) -> Result<DaySummary, StoreError> {
-    let totals = sqlx::query(
-        "SELECT COALESCE(SUM(CASE WHEN status <> 'cancelled' THEN 1 ELSE 0 END), 0) AS orders,
-                COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled,
-                COALESCE(SUM(CASE WHEN payment_status = 'captured' THEN total_cents ELSE 0 END), 0) AS revenue
-         FROM orders WHERE business_date = ?",
-    )
-    .bind(business_date)
-    .fetch_one(&mut *conn)
-    .await?;
-    let average: Option<f64> = sqlx::query_scalar(
-        "SELECT AVG((julianday(h.at) - julianday(o.created_at)) * 86400.0)
-         FROM orders o JOIN order_status_history h ON h.order_id = o.id AND h.to_status = 'ready'
-         WHERE o.business_date = ?",
-    )
-    .bind(business_date)
-    .fetch_one(&mut *conn)
-    .await?;
-    let top = sqlx::query(
-        "SELECT l.name AS name, SUM(l.quantity) AS units FROM order_lines l JOIN orders o ON o.id = l.order_id
-         WHERE o.business_date = ? AND o.status <> 'cancelled'
+pub async fn day_summary(conn: &mut Db<'_>, business_date: &str) -> Result<DaySummary, StoreError> {
+    let totals = fetch_one!(
+        conn,
+        sqlx::query(
+            "SELECT CAST(COALESCE(SUM(CASE WHEN status <> 'cancelled' THEN 1 ELSE 0 END), 0) AS BIGINT) AS orders,
+                CAST(COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS BIGINT) AS cancelled,
+                CAST(COALESCE(SUM(CASE WHEN payment_status = 'captured' THEN total_cents ELSE 0 END), 0) AS BIGINT)
+                  AS revenue
+         FROM orders WHERE business_date = $1",
+        )
+        .bind(business_date)
+    )?;
+    let sql = match conn {
+        Db::Sqlite(_) => {
+            "SELECT AVG((julianday(h.at) - julianday(o.created_at)) * 86400.0)
+             FROM orders o JOIN order_status_history h ON h.order_id = o.id AND h.to_status = 'ready'
+             WHERE o.business_date = $1"
+        }
+        Db::Postgres(_) => {
+            "SELECT CAST(AVG(EXTRACT(EPOCH FROM h.at - o.created_at)) AS DOUBLE PRECISION)
+             FROM orders o JOIN order_status_history h ON h.order_id = o.id AND h.to_status = 'ready'
+             WHERE o.business_date = $1"
+        }
+    };
+    let average: Option<f64> = fetch_value!(conn, sqlx::query_scalar(sql).bind(business_date), fetch_one)?;
+    let top = fetch_all!(conn, sqlx::query(
+        "SELECT l.name AS name, CAST(SUM(l.quantity) AS BIGINT) AS units FROM order_lines l JOIN orders o ON o.id = l.order_id
+         WHERE o.business_date = $1 AND o.status <> 'cancelled'
          GROUP BY l.name ORDER BY units DESC, l.name LIMIT 5",
     )
-    .bind(business_date)
-    .fetch_all(&mut *conn)
-    .await?;
+    .bind(business_date))?;
     Ok(DaySummary {
         business_date: business_date.to_string(),
         orders: totals.try_get("orders")?,
@@ -58,13 +63,14 @@ pub async fn day_summary(conn: &mut SqliteConnection, business_date: &str) -> Re
 }
 
 /// When each order of the day that was not cancelled was placed.
-pub async fn placed_times(conn: &mut SqliteConnection, business_date: &str) -> Result<Vec<DateTime<Utc>>, StoreError> {
-    let rows: Vec<String> =
-        sqlx::query_scalar("SELECT created_at FROM orders WHERE business_date = ? AND status <> 'cancelled'")
-            .bind(business_date)
-            .fetch_all(&mut *conn)
-            .await?;
-    rows.iter().map(|t| time::from_text(t)).collect()
+pub async fn placed_times(conn: &mut Db<'_>, business_date: &str) -> Result<Vec<DateTime<Utc>>, StoreError> {
+    let rows: Vec<At> = fetch_value!(
+        conn,
+        sqlx::query_scalar("SELECT created_at FROM orders WHERE business_date = $1 AND status <> 'cancelled'")
+            .bind(business_date),
+        fetch_all
+    )?;
+    Ok(rows.into_iter().map(|at| at.0).collect())
 }
 
 /// One order as the CSV export lists it.
@@ -89,29 +95,43 @@ pub struct ExportRow {
 }
 
 /// Orders of the business days `from..=to` (`YYYY-MM-DD`), in the order they were placed.
-pub async fn export_rows(conn: &mut SqliteConnection, from: &str, to: &str) -> Result<Vec<ExportRow>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT o.business_date, o.ticket_number, o.created_at, o.customer_name, o.status, o.payment_status,
-                o.payment_method, o.currency, o.subtotal_cents, o.discount_cents, o.tax_cents, o.tip_cents,
-                o.total_cents, o.refunded_cents,
-                (SELECT group_concat(l.quantity || '× ' || l.name ||
-                        CASE WHEN json_array_length(l.options) > 0
-                             THEN ' (' || (SELECT group_concat(json_extract(value, '$.name'), ', ') FROM json_each(l.options)) || ')'
-                             ELSE '' END, '; ')
-                 FROM (SELECT * FROM order_lines WHERE order_id = o.id ORDER BY position) l) AS items
-         FROM orders o WHERE o.business_date BETWEEN ? AND ?
-         ORDER BY o.created_at, o.id",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *conn)
-    .await?;
+pub async fn export_rows(conn: &mut Db<'_>, from: &str, to: &str) -> Result<Vec<ExportRow>, StoreError> {
+    // The lines as one text, in order, each with its options' names.
+    macro_rules! export {
+        ($items:literal) => {
+            concat!(
+                "SELECT o.business_date, o.ticket_number, o.created_at, o.customer_name, o.status, o.payment_status,
+                        o.payment_method, o.currency, o.subtotal_cents, o.discount_cents, o.tax_cents, o.tip_cents,
+                        o.total_cents, o.refunded_cents, ",
+                $items,
+                " AS items FROM orders o WHERE o.business_date BETWEEN $1 AND $2 ORDER BY o.created_at, o.id"
+            )
+        };
+    }
+    let sql = match conn {
+        Db::Sqlite(_) => export!(
+            "(SELECT group_concat(l.quantity || '× ' || l.name ||
+                     CASE WHEN json_array_length(l.options) > 0
+                          THEN ' (' || (SELECT group_concat(json_extract(value, '$.name'), ', ') FROM json_each(l.options)) || ')'
+                          ELSE '' END, '; ')
+              FROM (SELECT * FROM order_lines WHERE order_id = o.id ORDER BY position) l)"
+        ),
+        Db::Postgres(_) => export!(
+            "(SELECT string_agg(l.quantity || '× ' || l.name ||
+                     CASE WHEN jsonb_array_length(l.options) > 0
+                          THEN ' (' || (SELECT string_agg(e.value->>'name', ', ' ORDER BY e.n)
+                                        FROM jsonb_array_elements(l.options) WITH ORDINALITY AS e(value, n)) || ')'
+                          ELSE '' END, '; ' ORDER BY l.position)
+              FROM order_lines l WHERE l.order_id = o.id)"
+        ),
+    };
+    let rows = fetch_all!(conn, sqlx::query(sql).bind(from).bind(to))?;
     rows.iter()
         .map(|r| {
             Ok(ExportRow {
                 business_date: r.try_get("business_date")?,
                 ticket_number: r.try_get("ticket_number")?,
-                created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
+                created_at: r.time("created_at")?,
                 customer_name: r.try_get("customer_name")?,
                 status: r.try_get("status")?,
                 payment_status: r.try_get("payment_status")?,

@@ -1,11 +1,10 @@
 //! Sign-in sessions, stored by the SHA-256 of their token (the token itself is only ever
 //! known to the client).
 
-use super::menu::uuid_col;
-use super::{time, StoreError};
+use super::db::{exec, fetch_optional, At, Db, Id};
+use super::StoreError;
 use chrono::{DateTime, Utc};
 use crema_shared::staff::Role;
-use sqlx::{Row, SqliteConnection, SqliteExecutor};
 use uuid::Uuid;
 
 /// A live session and who it belongs to.
@@ -21,43 +20,42 @@ pub struct SessionRecord {
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     token_hash: &str,
     staff_id: Uuid,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+    exec!(conn, sqlx::query(
+        "INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(token_hash)
-    .bind(staff_id.to_string())
-    .bind(time::to_text(now))
-    .bind(time::to_text(now))
-    .bind(time::to_text(expires_at))
-    .execute(&mut *conn)
-    .await?;
+    .bind(Id(staff_id))
+    .bind(At(now))
+    .bind(At(now))
+    .bind(At(expires_at)))?;
     Ok(())
 }
 
-pub async fn find(db: impl SqliteExecutor<'_>, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
-    let row = sqlx::query(
-        "SELECT s.staff_id, st.name, st.role, st.active, s.created_at, s.last_seen_at, s.expires_at
-         FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = ?",
-    )
-    .bind(token_hash)
-    .fetch_optional(db)
-    .await?;
+pub async fn find(db: &mut Db<'_>, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+    let row = fetch_optional!(
+        db,
+        sqlx::query(
+            "SELECT s.staff_id, st.name, st.role, st.active, s.created_at, s.last_seen_at, s.expires_at
+         FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = $1",
+        )
+        .bind(token_hash)
+    )?;
     row.map(|r| {
         let role: String = r.try_get("role")?;
         Ok(SessionRecord {
-            staff_id: uuid_col(&r, "staff_id")?,
+            staff_id: r.uuid("staff_id")?,
             staff_name: r.try_get("name")?,
             role: Role::parse(&role).ok_or_else(|| StoreError::corrupt(format!("role {role:?}")))?,
             active: r.try_get("active")?,
-            created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
-            last_seen_at: time::from_text(&r.try_get::<String, _>("last_seen_at")?)?,
-            expires_at: time::from_text(&r.try_get::<String, _>("expires_at")?)?,
+            created_at: r.time("created_at")?,
+            last_seen_at: r.time("last_seen_at")?,
+            expires_at: r.time("expires_at")?,
         })
     })
     .transpose()
@@ -65,42 +63,39 @@ pub async fn find(db: impl SqliteExecutor<'_>, token_hash: &str) -> Result<Optio
 
 /// Extends an idle session.
 pub async fn touch(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     token_hash: &str,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?")
-        .bind(time::to_text(now))
-        .bind(time::to_text(expires_at))
-        .bind(token_hash)
-        .execute(&mut *conn)
-        .await?;
+    exec!(
+        conn,
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
+            .bind(At(now))
+            .bind(At(expires_at))
+            .bind(token_hash)
+    )?;
     Ok(())
 }
 
-pub async fn delete(conn: &mut SqliteConnection, token_hash: &str) -> Result<bool, StoreError> {
-    let done = sqlx::query("DELETE FROM sessions WHERE token_hash = ?").bind(token_hash).execute(&mut *conn).await?;
-    Ok(done.rows_affected() == 1)
+pub async fn delete(conn: &mut Db<'_>, token_hash: &str) -> Result<bool, StoreError> {
+    let done = exec!(conn, sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash))?;
+    Ok(done == 1)
 }
 
 /// Deletes sessions that ended before `now` (idle or absolute lifetime); returns how many.
-pub async fn prune(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-    oldest_start: DateTime<Utc>,
-) -> Result<u64, StoreError> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= ? OR created_at <= ?")
-        .bind(time::to_text(now))
-        .bind(time::to_text(oldest_start))
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected())
+pub async fn prune(conn: &mut Db<'_>, now: DateTime<Utc>, oldest_start: DateTime<Utc>) -> Result<u64, StoreError> {
+    let done = exec!(
+        conn,
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR created_at <= $2")
+            .bind(At(now))
+            .bind(At(oldest_start))
+    )?;
+    Ok(done)
 }
 
 /// Signs someone out everywhere (deactivation, PIN reset).
-pub async fn delete_for_staff(conn: &mut SqliteConnection, staff_id: Uuid) -> Result<u64, StoreError> {
-    let done =
-        sqlx::query("DELETE FROM sessions WHERE staff_id = ?").bind(staff_id.to_string()).execute(&mut *conn).await?;
-    Ok(done.rows_affected())
+pub async fn delete_for_staff(conn: &mut Db<'_>, staff_id: Uuid) -> Result<u64, StoreError> {
+    let done = exec!(conn, sqlx::query("DELETE FROM sessions WHERE staff_id = $1").bind(Id(staff_id)))?;
+    Ok(done)
 }

@@ -5,10 +5,10 @@
 //! setting: anything that changes a price (a menu edit, a tax change) bumps it, and the
 //! priced-menu cache is keyed by it.
 
+use super::db::{exec, fetch_optional, fetch_value, Db};
 use super::StoreError;
 use crema_shared::settings::ShopSettings;
 use crema_shared::tax::{TaxMode, TaxPolicy, TaxRate};
-use sqlx::{Row, SqliteConnection, SqliteExecutor};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredSettings {
@@ -16,13 +16,14 @@ pub struct StoredSettings {
     pub menu_version: i64,
 }
 
-pub async fn load(db: impl SqliteExecutor<'_>) -> Result<Option<StoredSettings>, StoreError> {
-    let row = sqlx::query(
-        "SELECT name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds, ticket_late_seconds, menu_version
+pub async fn load(db: &mut Db<'_>) -> Result<Option<StoredSettings>, StoreError> {
+    let row = fetch_optional!(
+        db,
+        sqlx::query(
+            "SELECT name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds, ticket_late_seconds, menu_version
          FROM shop_settings WHERE id = 1",
-    )
-    .fetch_optional(db)
-    .await?;
+        )
+    )?;
     row.map(|r| {
         let currency: String = r.try_get("currency")?;
         let bps: i64 = r.try_get("tax_rate_bps")?;
@@ -51,57 +52,67 @@ pub async fn load(db: impl SqliteExecutor<'_>) -> Result<Option<StoredSettings>,
     .transpose()
 }
 
-type SqliteQuery<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
-
 /// Binds the editable settings, in the column order both writes list them: name, currency,
 /// tax rate, tax mode, ticket warn and late seconds.
-fn bind_shop<'q>(query: SqliteQuery<'q>, shop: &'q ShopSettings) -> SqliteQuery<'q> {
-    query
-        .bind(&shop.name)
-        .bind(shop.currency.as_str())
-        .bind(i64::from(shop.tax.rate.basis_points()))
-        .bind(shop.tax.mode.as_str())
-        .bind(i64::from(shop.ticket_warn_seconds))
-        .bind(i64::from(shop.ticket_late_seconds))
+macro_rules! bind_shop {
+    ($query:expr, $shop:expr) => {
+        $query
+            .bind(&$shop.name)
+            .bind($shop.currency.as_str())
+            .bind(i64::from($shop.tax.rate.basis_points()))
+            .bind($shop.tax.mode.as_str())
+            .bind(i64::from($shop.ticket_warn_seconds))
+            .bind(i64::from($shop.ticket_late_seconds))
+    };
 }
 
 /// Writes the settings row the first time (no-op when it exists). Returns whether it wrote.
-pub async fn insert_if_missing(conn: &mut SqliteConnection, settings: &StoredSettings) -> Result<bool, StoreError> {
+pub async fn insert_if_missing(conn: &mut Db<'_>, settings: &StoredSettings) -> Result<bool, StoreError> {
     let shop = &settings.shop;
-    let insert = sqlx::query(
-        "INSERT INTO shop_settings (id, name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds,
+    let done = exec!(
+        conn,
+        bind_shop!(
+            sqlx::query(
+                "INSERT INTO shop_settings (id, name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds,
            ticket_late_seconds, menu_version)
-         VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-    );
-    let done = bind_shop(insert, shop).bind(settings.menu_version).execute(&mut *conn).await?;
-    Ok(done.rows_affected() == 1)
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            ),
+            shop
+        )
+        .bind(settings.menu_version)
+    )?;
+    Ok(done == 1)
 }
 
 /// Replaces the editable settings (the menu version is left alone).
-pub async fn update(conn: &mut SqliteConnection, shop: &ShopSettings) -> Result<(), StoreError> {
-    let update = sqlx::query(
-        "UPDATE shop_settings SET name = ?, currency = ?, tax_rate_bps = ?, tax_mode = ?, ticket_warn_seconds = ?,
-           ticket_late_seconds = ? WHERE id = 1",
-    );
-    let done = bind_shop(update, shop).execute(&mut *conn).await?;
-    if done.rows_affected() == 1 {
+pub async fn update(conn: &mut Db<'_>, shop: &ShopSettings) -> Result<(), StoreError> {
+    let done = exec!(
+        conn,
+        bind_shop!(sqlx::query(
+        "UPDATE shop_settings SET name = $1, currency = $2, tax_rate_bps = $3, tax_mode = $4, ticket_warn_seconds = $5,
+           ticket_late_seconds = $6 WHERE id = 1",
+    ), shop)
+    )?;
+    if done == 1 {
         Ok(())
     } else {
         Err(StoreError::corrupt("no shop settings row"))
     }
 }
 
-pub async fn menu_version(db: impl SqliteExecutor<'_>) -> Result<i64, StoreError> {
-    sqlx::query_scalar("SELECT menu_version FROM shop_settings WHERE id = 1")
-        .fetch_optional(db)
-        .await?
+pub async fn menu_version(db: &mut Db<'_>) -> Result<i64, StoreError> {
+    fetch_value!(db, sqlx::query_scalar("SELECT menu_version FROM shop_settings WHERE id = 1"), fetch_optional)?
         .ok_or_else(|| StoreError::corrupt("no shop settings row"))
 }
 
 /// Increments and returns the menu version.
-pub async fn bump_menu_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
-    sqlx::query_scalar("UPDATE shop_settings SET menu_version = menu_version + 1 WHERE id = 1 RETURNING menu_version")
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| StoreError::corrupt("no shop settings row"))
+pub async fn bump_menu_version(conn: &mut Db<'_>) -> Result<i64, StoreError> {
+    fetch_value!(
+        conn,
+        sqlx::query_scalar(
+            "UPDATE shop_settings SET menu_version = menu_version + 1 WHERE id = 1 RETURNING menu_version"
+        ),
+        fetch_optional
+    )?
+    .ok_or_else(|| StoreError::corrupt("no shop settings row"))
 }

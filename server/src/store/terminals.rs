@@ -1,10 +1,8 @@
 //! Enrolled terminals. Only hashes of pairing codes and secrets are stored.
 
-use super::menu::uuid_col;
-use super::{time, StoreError};
+use super::db::{exec, fetch_all, fetch_optional, fetch_value, At, Db, Id, Record};
+use super::StoreError;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection, SqliteExecutor};
 use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,59 +31,58 @@ macro_rules! select {
     };
 }
 
-pub async fn list(conn: &mut SqliteConnection) -> Result<Vec<TerminalRecord>, StoreError> {
-    let rows = sqlx::query(select!("ORDER BY created_at, id")).fetch_all(&mut *conn).await?;
+pub async fn list(conn: &mut Db<'_>) -> Result<Vec<TerminalRecord>, StoreError> {
+    let rows = fetch_all!(conn, sqlx::query(select!("ORDER BY created_at, id")))?;
     rows.iter().map(from_row).collect()
 }
 
-pub async fn get(db: impl SqliteExecutor<'_>, id: Uuid) -> Result<Option<TerminalRecord>, StoreError> {
-    let row = sqlx::query(select!("WHERE id = ?")).bind(id.to_string()).fetch_optional(db).await?;
+pub async fn get(db: &mut Db<'_>, id: Uuid) -> Result<Option<TerminalRecord>, StoreError> {
+    let row = fetch_optional!(db, sqlx::query(select!("WHERE id = $1")).bind(Id(id)))?;
     row.as_ref().map(from_row).transpose()
 }
 
-pub async fn find_by_code(conn: &mut SqliteConnection, code_hash: &str) -> Result<Option<TerminalRecord>, StoreError> {
-    let row = sqlx::query(select!("WHERE code_hash = ?")).bind(code_hash).fetch_optional(&mut *conn).await?;
+pub async fn find_by_code(conn: &mut Db<'_>, code_hash: &str) -> Result<Option<TerminalRecord>, StoreError> {
+    let row = fetch_optional!(conn, sqlx::query(select!("WHERE code_hash = $1")).bind(code_hash))?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// Labels already given (revoked terminals keep theirs: old tickets still name them).
-pub async fn labels(conn: &mut SqliteConnection) -> Result<Vec<String>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT label FROM terminals").fetch_all(&mut *conn).await?)
+pub async fn labels(conn: &mut Db<'_>) -> Result<Vec<String>, StoreError> {
+    Ok(fetch_value!(conn, sqlx::query_scalar("SELECT label FROM terminals"), fetch_all)?)
 }
 
 /// Inserts or replaces a terminal row.
-pub async fn upsert(conn: &mut SqliteConnection, t: &TerminalRecord) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO terminals (id, name, label, code_hash, code_expires_at, secret_hash, paired_at, last_seen_at,
+pub async fn upsert(conn: &mut Db<'_>, t: &TerminalRecord) -> Result<(), StoreError> {
+    exec!(
+        conn,
+        sqlx::query(
+            "INSERT INTO terminals (id, name, label, code_hash, code_expires_at, secret_hash, paired_at, last_seen_at,
                                 revoked_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, code_hash = excluded.code_hash,
            code_expires_at = excluded.code_expires_at, secret_hash = excluded.secret_hash,
            paired_at = excluded.paired_at, last_seen_at = excluded.last_seen_at,
            revoked_at = excluded.revoked_at, updated_at = excluded.updated_at",
-    )
-    .bind(t.id.to_string())
-    .bind(&t.name)
-    .bind(&t.label)
-    .bind(&t.code_hash)
-    .bind(t.code_expires_at.map(time::to_text))
-    .bind(&t.secret_hash)
-    .bind(t.paired_at.map(time::to_text))
-    .bind(t.last_seen_at.map(time::to_text))
-    .bind(t.revoked_at.map(time::to_text))
-    .bind(time::to_text(t.created_at))
-    .bind(time::to_text(t.updated_at))
-    .execute(&mut *conn)
-    .await?;
+        )
+        .bind(Id(t.id))
+        .bind(&t.name)
+        .bind(&t.label)
+        .bind(&t.code_hash)
+        .bind(t.code_expires_at.map(At))
+        .bind(&t.secret_hash)
+        .bind(t.paired_at.map(At))
+        .bind(t.last_seen_at.map(At))
+        .bind(t.revoked_at.map(At))
+        .bind(At(t.created_at))
+        .bind(At(t.updated_at))
+    )?;
     Ok(())
 }
 
-fn from_row(r: &SqliteRow) -> Result<TerminalRecord, StoreError> {
-    let at = |name: &str| -> Result<Option<DateTime<Utc>>, StoreError> {
-        r.try_get::<Option<String>, _>(name)?.as_deref().map(time::from_text).transpose()
-    };
+fn from_row(r: &Record) -> Result<TerminalRecord, StoreError> {
+    let at = |name: &str| -> Result<Option<DateTime<Utc>>, StoreError> { r.opt_time(name) };
     Ok(TerminalRecord {
-        id: uuid_col(r, "id")?,
+        id: r.uuid("id")?,
         name: r.try_get("name")?,
         label: r.try_get("label")?,
         code_hash: r.try_get("code_hash")?,
@@ -94,7 +91,7 @@ fn from_row(r: &SqliteRow) -> Result<TerminalRecord, StoreError> {
         paired_at: at("paired_at")?,
         last_seen_at: at("last_seen_at")?,
         revoked_at: at("revoked_at")?,
-        created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
-        updated_at: time::from_text(&r.try_get::<String, _>("updated_at")?)?,
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
     })
 }

@@ -156,10 +156,12 @@ async fn a_changed_or_removed_row_breaks_the_chain_and_verify_names_it() {
     for name in ["Ana", "Ben", "Cy", "Di"] {
         app.place(&app.demo().await.espresso(name)).await;
     }
-    let rows: Vec<i64> = sqlx::query_scalar("SELECT id FROM audit_log ORDER BY id")
-        .fetch_all(app.state.store.reader())
-        .await
-        .expect("ids");
+    let rows: Vec<i64> = crema_server::fetch_value!(
+        &mut app.state.store.read().await.expect("reader"),
+        sqlx::query_scalar("SELECT id FROM audit_log ORDER BY id"),
+        fetch_all
+    )
+    .expect("ids");
     let (changed, removed) = (rows[2], rows[4]);
     // Someone holding the file drops the triggers and edits history.
     let mut conn = raw(&app).await;

@@ -4,7 +4,6 @@
 
 use crate::helpers::{spawn_app_with, test_config, TestApp};
 use axum::http::{header, StatusCode};
-use crema_server::Config;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -12,7 +11,7 @@ use std::time::Duration;
 
 async fn strict_app() -> TestApp {
     let dir = tempfile::tempdir().expect("dir");
-    spawn_app_with(Config::for_database(dir.path().join("crema.db")), dir).await
+    spawn_app_with(crate::helpers::store_config(dir.path().join("crema.db")), dir).await
 }
 
 /// A receiver counting every request; `/redirect` answers 307 to `/hook`.

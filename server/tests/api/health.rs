@@ -148,7 +148,8 @@ async fn metrics_off_loopback_need_the_scrape_token() {
     closed.stop().await;
 
     let dir = tempfile::tempdir().expect("dir");
-    config.database_url = dir.path().join("crema.db").to_string_lossy().into_owned();
+    let mut config = crate::helpers::test_config(dir.path().join("crema.db"));
+    config.trusted_proxies = vec!["127.0.0.1/32".parse().expect("net")];
     config.metrics_token = Some(secrecy::SecretString::from("s3cret-scrape"));
     let open = crate::helpers::spawn_app_with(config, dir).await;
     assert_eq!(from_lan(&open.base, None).await.expect("sent").status(), 401);

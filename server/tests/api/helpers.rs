@@ -21,6 +21,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub state: AppState,
     pub dir: TempDir,
+    /// What it was started with (to start it again on the same database).
+    pub config: Config,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -34,14 +36,33 @@ pub async fn spawn_app() -> TestApp {
 
 /// Defaults with a database at `db`, and loopback allowed as a sink target: the tests'
 /// webhook receivers and Kafka brokers listen there. (The SSRF tests use the real default.)
+/// With `CREMA_TEST_STORE=postgres` the database is a fresh one on the test PostgreSQL, and
+/// the key file sits where SQLite's would.
 pub fn test_config(db: impl Into<std::path::PathBuf>) -> Config {
-    let mut config = Config::for_database(db);
+    let mut config = store_config(db);
     config.egress_allow = vec!["127.0.0.0/8".into()];
     config
 }
 
+/// `Config::for_database(db)`, on the test PostgreSQL when the suite runs there.
+pub fn store_config(db: impl Into<std::path::PathBuf>) -> Config {
+    let db = db.into();
+    let mut config = Config::for_database(&db);
+    if on_postgres() {
+        config.key_file = Some(crema_server::keys::default_path(&db));
+        config.database_url = crema_e2e::postgres::fresh_database();
+    }
+    config
+}
+
+/// Whether this run of the suite is on PostgreSQL (`CREMA_TEST_STORE=postgres`).
+pub fn on_postgres() -> bool {
+    crema_e2e::postgres::selected()
+}
+
 /// A server with this configuration; its `client` is signed in as the demo manager.
 pub async fn spawn_app_with(config: Config, dir: TempDir) -> TestApp {
+    let started = config.clone();
     let server = Server::bind(&config).await.expect("server starts");
     let addr = server.local_addr().expect("bound address");
     let state = server.state().clone();
@@ -51,7 +72,7 @@ pub async fn spawn_app_with(config: Config, dir: TempDir) -> TestApp {
     }));
     let base = format!("http://{addr}");
     let token = sign_in(&base, MANAGER_PIN).await;
-    TestApp { client: client_with(&token), base, state, dir, stop: Some(stop), task: Some(task) }
+    TestApp { client: client_with(&token), base, state, dir, config: started, stop: Some(stop), task: Some(task) }
 }
 
 /// Enrols a terminal as the demo manager and pairs it; returns its credential `<id>.<secret>`.
@@ -70,6 +91,21 @@ pub async fn pair_terminal(app: &TestApp, name: &str) -> String {
 }
 
 impl TestApp {
+    /// Runs a statement on the app's database directly, as someone holding the database (or
+    /// time) would: the SQLite file, or the PostgreSQL database.
+    pub async fn on_database(&self, sql: &str) {
+        use sqlx::{Connection, Executor};
+        if on_postgres() {
+            let mut conn = sqlx::PgConnection::connect(&self.config.database_url).await.expect("database");
+            conn.execute(sql).await.expect("statement");
+        } else {
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.config.database_url))
+                .await
+                .expect("database");
+            conn.execute(sql).await.expect("statement");
+        }
+    }
+
     /// A client signed in with `pin`.
     pub async fn client_as(&self, pin: &str) -> reqwest::Client {
         client_with(&sign_in(&self.base, pin).await)
@@ -118,7 +154,9 @@ impl TestApp {
 
     /// Every event in the outbox, in sequence order.
     pub async fn events(&self) -> Vec<StoredEvent> {
-        outbox::read_after(self.state.store.reader(), 0, 100_000).await.expect("outbox readable")
+        outbox::read_after(&mut self.state.store.read().await.expect("reader"), 0, 100_000)
+            .await
+            .expect("outbox readable")
     }
 
     pub async fn order_count(&self) -> i64 {
@@ -194,7 +232,7 @@ pub struct TestRouter {
 
 pub async fn router_app() -> TestRouter {
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = Config::for_database(dir.path().join("crema.db"));
+    let config = store_config(dir.path().join("crema.db"));
     let state = crema_server::server::build_state(&config).await.expect("state");
     let mut t = TestRouter { router: app(state.clone()), state, dir, token: String::new() };
     t.token = t.sign_in(MANAGER_PIN).await.expect("manager signs in");
@@ -249,7 +287,9 @@ impl TestRouter {
     }
 
     pub async fn events(&self) -> Vec<StoredEvent> {
-        outbox::read_after(self.state.store.reader(), 0, 100_000).await.expect("outbox readable")
+        outbox::read_after(&mut self.state.store.read().await.expect("reader"), 0, 100_000)
+            .await
+            .expect("outbox readable")
     }
 }
 

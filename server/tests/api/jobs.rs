@@ -279,7 +279,7 @@ async fn a_long_job_never_holds_up_other_kinds_and_each_kind_keeps_to_its_lane()
     let state = app.state.clone();
     let done = || async {
         let page = job_rows::list(
-            &mut state.store.reader().acquire().await.expect("conn"),
+            &mut state.store.read().await.expect("conn"),
             &job_rows::JobFilter {
                 state: Some(job_rows::JobState::Succeeded),
                 kind: Some("test.slow_replay".into()),

@@ -245,7 +245,7 @@ async fn managers_with_an_email_get_the_end_of_day_summary_once() {
         assert!(message.contains(expected), "{expected} missing: {message}");
     }
     // The audit chain's head leaves the box with the summary.
-    let head = crema_server::store::audit::head(&mut app.state.store.reader().acquire().await.expect("conn"))
+    let head = crema_server::store::audit::head(&mut app.state.store.read().await.expect("conn"))
         .await
         .expect("head")
         .expect("rows");

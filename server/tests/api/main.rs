@@ -16,6 +16,7 @@ mod menu;
 mod network;
 mod orders;
 mod payments;
+mod placement;
 mod privacy;
 mod problems;
 mod retention;

@@ -18,9 +18,9 @@ async fn a_new_database_has_the_demo_menu_once() {
     let sizes: Vec<&str> = latte.modifier_groups[0].options.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(sizes, ["Small", "Medium", "Large"]);
     // Seeding again (a restart on the same file) changes nothing.
-    let config = crema_server::Config::for_database(app.dir.path().join("crema.db"));
+    let config = app.config.clone();
     let again = crema_server::server::build_state(&config).await.expect("reopen");
-    let mut conn = again.store.reader().acquire().await.expect("conn");
+    let mut conn = again.store.read().await.expect("conn");
     let items = crema_server::store::menu::list_items(&mut conn).await.expect("items");
     assert_eq!(items.len(), 14);
     app.stop().await;
@@ -263,7 +263,7 @@ async fn a_rolled_back_menu_edit_never_prices_an_order() {
                 let priced = state.menu.current(conn).await?;
                 assert_eq!(priced.catalog.item(croissant).map(|i| i.price.minor()), Some(99_900));
                 // Then the database fails: the whole edit is rolled back.
-                sqlx::query("INSERT INTO no_such_table VALUES (1)").execute(&mut *conn).await?;
+                crema_server::exec!(conn, sqlx::query("INSERT INTO no_such_table VALUES (1)"))?;
                 Ok::<_, JobError<StoreError>>(crema_server::store::Done::new((), None))
             })
         })

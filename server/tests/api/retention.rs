@@ -11,7 +11,12 @@ use std::time::Duration;
 const DAY: Duration = Duration::from_secs(86_400);
 
 async fn audit_rows(app: &crate::helpers::TestApp) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(app.state.store.reader()).await.expect("count")
+    crema_server::fetch_value!(
+        &mut app.state.store.read().await.expect("reader"),
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log"),
+        fetch_one
+    )
+    .expect("count")
 }
 
 #[tokio::test]
@@ -53,10 +58,12 @@ async fn old_records_go_once_past_their_retention_and_never_what_a_sink_still_ne
     app.state.clock.advance(30 * DAY);
     let pruned = retention::prune(&app.state).await.expect("pruned");
     assert!(pruned.idempotency_answers >= 3, "{pruned:?}");
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotency_keys")
-        .fetch_one(app.state.store.reader())
-        .await
-        .expect("count");
+    let left: i64 = crema_server::fetch_value!(
+        &mut app.state.store.read().await.expect("reader"),
+        sqlx::query_scalar("SELECT COUNT(*) FROM idempotency_keys"),
+        fetch_one
+    )
+    .expect("count");
     assert_eq!(left, 0);
     assert_eq!(pruned.events, 0, "the sink still needs them");
     assert_eq!(app.events().await.len(), events_before);
@@ -70,7 +77,10 @@ async fn old_records_go_once_past_their_retention_and_never_what_a_sink_still_ne
     assert_eq!(pruned.events as usize, events_before - 1, "all but the newest");
     let kept = app.events().await;
     assert!(kept.iter().all(|e| e.sequence >= newest), "{:?}", kept.iter().map(|e| e.sequence).collect::<Vec<_>>());
-    assert_eq!(outbox::oldest_sequence(app.state.store.reader()).await.expect("oldest"), Some(newest));
+    assert_eq!(
+        outbox::oldest_sequence(&mut app.state.store.read().await.expect("reader")).await.expect("oldest"),
+        Some(newest)
+    );
     // The audit log is never pruned, and the log carries on after the newest kept sequence.
     assert!(audit_rows(&app).await >= audited);
     let next = app.place(&demo.espresso("Later")).await;

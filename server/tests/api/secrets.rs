@@ -46,10 +46,12 @@ async fn webhook_secrets_are_sealed_in_the_database() {
     let created =
         app.post("/api/v1/sinks", &json!({"name": "hq", "url": "http://127.0.0.1:9/hook", "secret": secret})).await;
     assert_eq!(created.status(), 201);
-    let stored: String = sqlx::query_scalar("SELECT secret FROM sinks WHERE name = 'hq'")
-        .fetch_one(app.state.store.reader())
-        .await
-        .expect("row");
+    let stored: String = crema_server::fetch_value!(
+        &mut app.state.store.read().await.expect("reader"),
+        sqlx::query_scalar("SELECT secret FROM sinks WHERE name = 'hq'"),
+        fetch_one
+    )
+    .expect("row");
     assert!(stored.starts_with("sealed:v1:") && !stored.contains("MfKQ9r8"), "{stored}");
     let listed: Value = app.get("/api/v1/sinks").await.json().await.expect("json");
     assert!(listed[0].get("secret").is_none_or(Value::is_null), "the secret is shown only when made");
@@ -118,11 +120,19 @@ async fn an_older_database_hands_its_pepper_to_the_key_file_and_its_secrets_get_
     assert_eq!(sign_in(&app.base, "1111").await.len(), 64, "the old PINs still work");
     assert!(std::fs::read_to_string(&key_file).expect("key file").contains(&pepper), "same pepper");
     assert_eq!(mode(&key_file), 0o600);
-    let kept: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM secrets").fetch_one(app.state.store.reader()).await.expect("count");
+    let kept: i64 = crema_server::fetch_value!(
+        &mut app.state.store.read().await.expect("reader"),
+        sqlx::query_scalar("SELECT COUNT(*) FROM secrets"),
+        fetch_one
+    )
+    .expect("count");
     assert_eq!(kept, 0, "the database forgot the pepper");
-    let stored: String =
-        sqlx::query_scalar("SELECT secret FROM sinks").fetch_one(app.state.store.reader()).await.expect("secret");
+    let stored: String = crema_server::fetch_value!(
+        &mut app.state.store.read().await.expect("reader"),
+        sqlx::query_scalar("SELECT secret FROM sinks"),
+        fetch_one
+    )
+    .expect("secret");
     assert!(stored.starts_with("sealed:v1:"));
     app.stop().await;
 }
@@ -163,7 +173,10 @@ async fn demo_pins_stay_off_the_network_unless_the_risk_is_accepted() {
     accepted.state().store.close().await;
     drop(accepted);
     // Or the real fix: a real manager, then the demo staff retired.
-    let app = spawn_app_with(test_config(&db), tempfile::tempdir().expect("spare")).await;
+    let mut on_loopback = config.clone();
+    on_loopback.bind = "127.0.0.1:0".parse().expect("addr");
+    on_loopback.demo = false;
+    let app = spawn_app_with(on_loopback, tempfile::tempdir().expect("spare")).await;
     let owner = app.post("/api/v1/staff", &json!({"name": "Jo Owner", "role": "manager", "pin": "48213"})).await;
     assert_eq!(owner.status(), 201);
     let retired =

@@ -68,15 +68,10 @@ async fn an_idle_session_expires() {
     let client = client_with(&token);
     assert_eq!(client.get(app.url("/api/v1/orders")).send().await.expect("sent").status(), 200);
     // Age the session past its idle limit, as time would.
-    let db = app.dir.path().join("crema.db");
-    let mut conn =
-        <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{}", db.display())).await.expect("db");
-    sqlx::query(
+    app.on_database(
         "UPDATE sessions SET expires_at = '2000-01-01T00:00:00.000000Z', last_seen_at = '2000-01-01T00:00:00.000000Z'",
     )
-    .execute(&mut conn)
-    .await
-    .expect("aged");
+    .await;
     let response = client.get(app.url("/api/v1/orders")).send().await.expect("sent");
     assert_eq!(response.status(), 401);
     assert_eq!(response.json::<Value>().await.expect("json")["type"], "/problems/unauthorized");
@@ -128,12 +123,9 @@ async fn a_cashier_cancels_only_before_preparation() {
     app.stop().await;
 }
 
-/// Runs a statement on the test's database file, as someone holding the file (or time) would.
+/// Runs a statement on the test's database, as someone holding it (or time) would.
 async fn on_database(app: &crate::helpers::TestApp, sql: &str) {
-    let db = app.dir.path().join("crema.db");
-    let mut conn =
-        <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{}", db.display())).await.expect("db");
-    sqlx::query(sql).execute(&mut conn).await.expect("statement");
+    app.on_database(sql).await;
 }
 
 #[tokio::test]
@@ -160,7 +152,12 @@ async fn a_busy_session_still_ends_at_its_absolute_lifetime() {
     let cashier = client_with(&sign_in(&app.base, CASHIER_PIN).await);
     assert_eq!(cashier.get(app.url("/api/v1/orders")).send().await.expect("sent").status(), 200);
     // Signed in 13 hours ago and used all along: the idle clock alone would keep it alive.
-    on_database(&app, "UPDATE sessions SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-13 hours')").await;
+    let thirteen_hours_ago = if crate::helpers::on_postgres() {
+        "UPDATE sessions SET created_at = now() - interval '13 hours'"
+    } else {
+        "UPDATE sessions SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-13 hours')"
+    };
+    on_database(&app, thirteen_hours_ago).await;
     let response = cashier.get(app.url("/api/v1/orders")).send().await.expect("sent");
     assert_eq!(response.status(), 401);
     app.stop().await;
@@ -204,11 +201,13 @@ async fn an_expired_session_ends_its_stream_within_seconds_and_is_pruned() {
     .await;
     assert!(stream.closed_within(Duration::from_secs(10)).await, "the periodic check ends it");
     crema_server::service::jobs::retention::prune(&app.state).await.expect("pruned");
-    let left: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE st.role = 'cashier'",
+    let left: i64 = crema_server::fetch_value!(
+        &mut app.state.store.read().await.expect("reader"),
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE st.role = 'cashier'",
+        ),
+        fetch_one
     )
-    .fetch_one(app.state.store.reader())
-    .await
     .expect("count");
     assert_eq!(left, 0, "the expired session is gone");
     assert_eq!(app.get("/api/v1/sessions/current").await.status(), 200, "live sessions stay");

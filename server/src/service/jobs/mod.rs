@@ -8,6 +8,7 @@
 //! who can retry it. `step` returns what it did, so tests drain jobs deterministically; the
 //! background runner only calls it, woken when a job may be due and by a cron sweep.
 
+pub mod catalogue;
 pub mod cron;
 pub mod retention;
 mod runner;
@@ -289,7 +290,7 @@ pub async fn drain_at(state: &AppState, now: DateTime<Utc>) -> Result<Vec<StepOu
 
 /// Jobs for the manager's list, newest first.
 pub async fn list(state: &AppState, filter: JobFilter) -> Result<(Vec<JobRecord>, bool), ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let probe = JobFilter { limit: crate::service::paging::probe(filter.limit), ..filter.clone() };
     let (found, more) = crate::service::paging::page(jobs::list(&mut conn, &probe).await?, filter.limit);
     Ok((found, more))

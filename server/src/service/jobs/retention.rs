@@ -11,11 +11,11 @@
 use crate::service::error::JobResult;
 use crate::service::ServiceError;
 use crate::state::AppState;
+use crate::store::db::Db;
 use crate::store::jobs::JobState;
 use crate::store::{idempotency, jobs, outbox, sessions, sinks, Done, StoreError};
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
-use sqlx::SqliteConnection;
 use std::time::Duration;
 
 /// How long each kind of record is kept.
@@ -43,7 +43,7 @@ pub struct Pruned {
 /// Rows deleted per write.
 const CHUNK: i64 = 2_000;
 
-type Delete = for<'c> fn(&'c mut SqliteConnection, DateTime<Utc>, i64) -> BoxFuture<'c, Result<u64, StoreError>>;
+type Delete = for<'c> fn(&'c mut Db<'_>, DateTime<Utc>, i64) -> BoxFuture<'c, Result<u64, StoreError>>;
 
 /// Prunes everything past its retention at the server's clock.
 pub async fn prune(state: &AppState) -> Result<Pruned, ServiceError> {

@@ -89,7 +89,7 @@ fn full_lanes(state: &AppState, running: &HashMap<String, usize>) -> Vec<String>
 
 /// Until a job of a kind with room is due (or a lease lapses).
 async fn next_due_in(state: &AppState, full: Vec<String>) -> Option<Duration> {
-    let mut conn = state.store.reader().acquire().await.ok()?;
+    let mut conn = state.store.read().await.ok()?;
     let next = jobs::next_due(&mut conn, &full).await.ok()??;
     Some((next - state.clock.now()).to_std().unwrap_or(Duration::ZERO))
 }

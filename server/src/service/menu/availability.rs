@@ -6,10 +6,10 @@ use super::read::{item_dto, option_dto};
 use super::{edit, edit_in};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
+use crate::store::db::Db;
 use crate::store::{menu, sync as sync_store, Done, JobError};
 use crema_shared::api::{ItemDto, OptionDto};
 use crema_shared::sync::{AvailabilityTarget, CommandEnvelope, SyncCommand};
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 /// "86" an item (or bring it back).
@@ -50,7 +50,7 @@ pub async fn set_option_availability(
 
 /// On the hub: a terminal's 86, inside the write that applies its command.
 pub async fn apply_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     ctx: &RequestContext,
     now: chrono::DateTime<chrono::Utc>,
     target: AvailabilityTarget,
@@ -94,7 +94,7 @@ fn command(
 type Changed = (Option<crema_shared::menu::Item>, Option<crema_shared::menu::ModifierOption>);
 
 async fn set(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     target: AvailabilityTarget,
     id: Uuid,
     available: bool,

@@ -4,10 +4,10 @@
 //! the whole menu each time would dominate an order's cost. So the transaction reads only
 //! the version number, and the catalog is reloaded only when that number moved.
 
+use crate::store::db::Db;
 use crate::store::{menu, settings, StoreError};
 use crema_shared::menu::Catalog;
 use crema_shared::tax::TaxPolicy;
-use sqlx::SqliteConnection;
 use std::sync::{Arc, RwLock};
 
 #[derive(Debug)]
@@ -23,13 +23,13 @@ pub struct MenuCache {
 
 impl MenuCache {
     /// The menu at the version `conn` sees, from cache when it has not changed.
-    pub async fn current(&self, conn: &mut SqliteConnection) -> Result<Arc<PricedMenu>, StoreError> {
+    pub async fn current(&self, conn: &mut Db<'_>) -> Result<Arc<PricedMenu>, StoreError> {
         let version = settings::menu_version(&mut *conn).await?;
         self.at_version(conn, version).await
     }
 
     /// The menu at `version` (which `conn` just read), from cache when it is that version.
-    pub async fn at_version(&self, conn: &mut SqliteConnection, version: i64) -> Result<Arc<PricedMenu>, StoreError> {
+    pub async fn at_version(&self, conn: &mut Db<'_>, version: i64) -> Result<Arc<PricedMenu>, StoreError> {
         if let Some(cached) = self.cached().filter(|m| m.catalog.version() == version) {
             return Ok(cached);
         }

@@ -6,12 +6,12 @@
 //! server starts (or crashes while starting). The demo staff (one per role, PINs in the
 //! README) are seeded with it.
 
+use crate::store::db::Db;
 use crate::store::staff::{self, StaffRecord};
 use crate::store::{menu, settings, Done, JobError, Store, StoreError};
 use crema_shared::menu::{Category, Item, ModifierGroup, ModifierOption};
 use crema_shared::settings::ShopSettings;
 use crema_shared::Money;
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 /// Seeds settings and the demo menu if the database is new. Returns whether it seeded.
@@ -25,7 +25,7 @@ pub async fn seed_if_new(
 }
 
 async fn seed_job(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     defaults: &ShopSettings,
     demo_staff: &[StaffRecord],
 ) -> Result<Done<bool>, JobError<StoreError>> {

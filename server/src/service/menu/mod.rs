@@ -14,11 +14,11 @@ use read::{category_dto, group_dto, item_dto, option_dto};
 use crate::service::menu::stock as stock_events;
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
+use crate::store::db::Db;
 use crate::store::menu::{self, MenuTable};
 use crate::store::{audit, outbox, settings, Done, JobError};
 use crema_shared::stock::StockKind;
 use futures::future::BoxFuture;
-use sqlx::SqliteConnection;
 
 use crema_shared::api::{
     CategoryDto, CategoryInput, ItemDto, ItemInput, ModifierGroupDto, ModifierGroupInput, OptionDto, OptionInput,
@@ -242,9 +242,7 @@ pub(super) async fn edit<T, F>(
 ) -> Result<T, ServiceError>
 where
     T: Send + 'static,
-    F: for<'c> FnOnce(
-            &'c mut SqliteConnection,
-        ) -> BoxFuture<'c, Result<(T, &'static str, Uuid), JobError<ServiceError>>>
+    F: for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<(T, &'static str, Uuid), JobError<ServiceError>>>
         + Send
         + 'static,
 {
@@ -259,16 +257,14 @@ where
 
 /// [`edit`] inside a write another use case opened (a terminal's 86 applied on the hub).
 pub(super) async fn edit_in<T, F>(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     ctx: &RequestContext,
     now: chrono::DateTime<chrono::Utc>,
     if_match: Option<i64>,
     work: F,
 ) -> Result<Done<T>, JobError<ServiceError>>
 where
-    F: for<'c> FnOnce(
-        &'c mut SqliteConnection,
-    ) -> BoxFuture<'c, Result<(T, &'static str, Uuid), JobError<ServiceError>>>,
+    F: for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<(T, &'static str, Uuid), JobError<ServiceError>>>,
 {
     if let Some(expected) = if_match {
         let current = settings::menu_version(&mut *conn).await?;

@@ -6,6 +6,7 @@
 use crate::service::reactions::{Change, OrderChange};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
+use crate::store::db::Db;
 use crate::store::outbox::NewEvent;
 use crate::store::{settings, stock, time, StoreError};
 use crema_shared::events::types;
@@ -15,12 +16,11 @@ use crema_shared::placing::PricedLine;
 use crema_shared::stock::{demand, shortfalls, take_what_is_left, StockKind};
 use futures::future::BoxFuture;
 use serde_json::json;
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 /// What an order will take from counted stock, checked against the counts now.
 pub async fn check(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     catalog: &Catalog,
     lines: &[PricedLine],
 ) -> Result<Vec<(StockKind, Uuid, u32, u32)>, ServiceError> {
@@ -37,9 +37,14 @@ pub async fn check(
     Ok(left.iter().filter_map(|(key, have)| wanted.get(key).map(|want| (key.0, key.1, *want, *have))).collect())
 }
 
+/// Whether any of `lines` takes from counted stock (then [`check`] reads the counts).
+pub fn counts_any(catalog: &Catalog, lines: &[PricedLine]) -> bool {
+    demand(lines).keys().any(|key| counted_in(catalog, *key))
+}
+
 /// Reserves what [`check`] found for `order_id`; returns the events for counts that hit zero.
 pub async fn reserve(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     ctx: &RequestContext,
     catalog: &Catalog,
     order_id: Uuid,
@@ -62,7 +67,7 @@ pub async fn reserve(
 /// what is left is taken, a shortfall leaves the count at zero and raises `stock.conflict`
 /// for a manager instead of refusing a paid order. Returns the events.
 pub async fn take_sold(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     ctx: &RequestContext,
     catalog: &Catalog,
     order: &crate::store::orders::OrderRecord,
@@ -93,7 +98,7 @@ pub async fn take_sold(
 
 /// The reaction: a cancelled order gives its stock back.
 pub fn on_order_change<'c>(
-    conn: &'c mut SqliteConnection,
+    conn: &'c mut Db<'_>,
     state: &'c AppState,
     change: &'c OrderChange<'c>,
 ) -> BoxFuture<'c, Result<Vec<NewEvent>, StoreError>> {
@@ -109,7 +114,7 @@ pub fn on_order_change<'c>(
 
 /// Gives back what `order_id` reserved; returns the events for counts back above zero.
 pub async fn release(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     ctx: &RequestContext,
     catalog: &Catalog,
     order_id: Uuid,

@@ -12,11 +12,12 @@ use crema_shared::api::KitchenDto;
 pub async fn tickets(state: &AppState) -> Result<KitchenDto, ServiceError> {
     let today = state.day.date_of(state.clock.now());
     // One read transaction: SQLite (WAL) shows it a single snapshot.
-    let mut tx = state.store.reader().begin().await?;
-    let after = outbox::latest_sequence(&mut *tx).await?;
+    let mut snapshot = state.store.snapshot().await?;
+    let mut tx = snapshot.db();
+    let after = outbox::latest_sequence(&mut tx).await?;
     let open = orders::open_tickets(&mut tx, &today).await?;
-    let shop = settings::load(&mut *tx).await?.ok_or_else(|| StoreError::corrupt("no shop settings row"))?.shop;
-    tx.commit().await?;
+    let shop = settings::load(&mut tx).await?.ok_or_else(|| StoreError::corrupt("no shop settings row"))?.shop;
+    snapshot.finish().await?;
     Ok(KitchenDto {
         after,
         orders: open.iter().map(|o| order_dto(o, None)).collect(),

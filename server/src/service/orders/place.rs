@@ -5,27 +5,34 @@ use super::view::{event_data, order_dto};
 use super::{to_json, TERMINAL_PREFIX};
 use crate::service::error::JobResult;
 use crate::service::idempotency::{Answer, IdempotencyKey};
+use crate::service::menu::cache::PricedMenu;
 use crate::service::menu::stock;
 use crate::service::reactions::{self, Change, OrderChange};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
+use crate::store::db::Db;
+use crate::store::db::Dialect;
+use crate::store::idempotency::SavedResponse;
 use crate::store::orders::{LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
 use crate::store::outbox::NewEvent;
-use crate::store::placement::{self, IdempotencyRecord};
+use crate::store::placement::{self, IdempotencyRecord, OnTail, Tail};
+use crate::store::JobError;
 use crate::store::{audit, outbox, Done};
 use chrono::{DateTime, Utc};
 use crema_shared::api::PlaceOrderRequest;
 use crema_shared::events::types;
 use crema_shared::lifecycle::OrderEvent;
-use crema_shared::placing::{price_order, PricedLine, Tender};
+use crema_shared::placing::{price_order, PricedLine, PricedOrder, Tender};
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::Money;
 use crema_shared::ValidationErrors;
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 /// Places an order: prices it from the menu in force, numbers it, writes it with its
 /// `order.placed` (and `payment.captured`) events, all in one write.
+///
+/// On SQLite the write is one statement group when it can be (see [`place_on_tail`]) and undoes
+/// its own writes when it fails, so the writer needs no savepoint round trip for it.
 #[tracing::instrument(name = "orders.place", skip_all)]
 pub async fn place(
     state: &AppState,
@@ -39,11 +46,23 @@ pub async fn place(
         }
     }
     let (job_state, ctx, request, key) = (state.clone(), ctx.clone(), request.clone(), key.cloned());
-    let (answer, queued_jobs) = state
-        .store
-        .writer()
-        .write(move |conn| Box::pin(async move { place_job(conn, &job_state, &ctx, &request, key.as_ref()).await }))
-        .await?;
+    let writer = state.store.writer();
+    let (answer, queued_jobs) = match state.store.dialect() {
+        Dialect::Sqlite => {
+            writer
+                .write_own_undo(move |conn| {
+                    Box::pin(async move { place_job(conn, &job_state, &ctx, &request, key.as_ref()).await })
+                })
+                .await?
+        }
+        Dialect::Postgres => {
+            writer
+                .write(move |conn| {
+                    Box::pin(async move { place_job(conn, &job_state, &ctx, &request, key.as_ref()).await })
+                })
+                .await?
+        }
+    };
     if !answer.replayed {
         state.metrics.orders_placed.inc();
     }
@@ -54,19 +73,111 @@ pub async fn place(
 }
 
 async fn place_job(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     state: &AppState,
     ctx: &RequestContext,
     request: &PlaceOrderRequest,
     key: Option<&IdempotencyKey>,
 ) -> JobResult<(Answer, bool)> {
-    let id = request.id.unwrap_or_else(Uuid::now_v7);
     let now = state.clock.now();
-    let business_date = state.day.date_of(now);
+    let placing = Placing {
+        state,
+        ctx,
+        request,
+        key,
+        id: request.id.unwrap_or_else(Uuid::now_v7),
+        now,
+        business_date: state.day.date_of(now),
+    };
+    if !matches!(conn, Db::Sqlite(_)) {
+        return Ok(place_checked(conn, &placing).await?.0);
+    }
+    if let Some(done) = place_on_tail(conn, &placing).await? {
+        return Ok(done);
+    }
+    // The checked way, in a savepoint of its own: the writer opened none for this job.
+    placement::savepoint(conn).await?;
+    match place_checked(conn, &placing).await {
+        Ok((done, tail)) => {
+            placement::release(conn).await?;
+            state.store.set_placement_tail(Some(tail));
+            Ok(done)
+        }
+        Err(error) => {
+            placement::roll_back(conn).await?;
+            Err(error)
+        }
+    }
+}
+
+/// The placement in one statement group, numbered and linked from what the writer's last
+/// placement left ([`placement::Tail`]), which the statement verifies before it writes.
+/// `None` when it cannot be placed this way (nothing remembered, a new day, a reaction that
+/// writes, counted stock, anything refused, or the memory was stale): the checked way then
+/// decides, in the order the rules are checked there (a replayed key before a refusal).
+async fn place_on_tail(
+    conn: &mut Db<'_>,
+    placing: &Placing<'_>,
+) -> Result<Option<Done<(Answer, bool)>>, JobError<ServiceError>> {
+    let Placing { state, ctx, request, key, id, now, ref business_date } = *placing;
+    if reactions::write_on_placement(state) {
+        return Ok(None);
+    }
+    let Some(tail) = state.store.placement_tail().filter(|t| &t.business_date == business_date) else {
+        return Ok(None);
+    };
+    let menu = state.menu.at_version(conn, tail.menu_version).await?;
+    let Ok(priced) = price_order(&menu.catalog, menu.tax, request) else { return Ok(None) };
+    if stock::counts_any(&menu.catalog, &priced.lines) {
+        return Ok(None);
+    }
+    let numbered = Numbered { id, now, business_date: business_date.to_string(), ticket_number: tail.last_ticket + 1 };
+    let Ok(sale) = Sale::new(state, ctx, key, &menu, &priced, numbered) else { return Ok(None) };
+    let effects = reactions::plan(state, &sale.change(ctx, priced.payment.as_ref()));
+    let [entry] = &effects.audit[..] else { return Ok(None) };
+    let audited = audit::link_after(tail.audit_head.clone(), entry);
+    let written = placement::write_on_tail(
+        conn,
+        &tail,
+        &sale.order,
+        &sale.events,
+        sale.record(key),
+        &effects.jobs,
+        Some(&audited),
+    )
+    .await?;
+    let OnTail::Written(last) = written else {
+        state.store.set_placement_tail(None);
+        return Ok(None);
+    };
+    state.store.set_placement_tail(Some(Tail {
+        last_ticket: sale.order.ticket_number,
+        audit_head: Some(audited.as_head()),
+        ..tail
+    }));
+    sale.log();
+    Ok(Some(Done::new((sale.answer, !effects.jobs.is_empty()), last)))
+}
+
+/// The placement as the rules describe it: check (menu version, id, idempotency key, ticket
+/// counter, audit head), price, take stock, write, react. Also answers what it leaves for the
+/// next placement.
+async fn place_checked(
+    conn: &mut Db<'_>,
+    placing: &Placing<'_>,
+) -> Result<(Done<(Answer, bool)>, Tail), JobError<ServiceError>> {
+    let Placing { state, ctx, request, key, id, now, ref business_date } = *placing;
+    let business_date = business_date.clone();
     let check = placement::check(conn, id, &business_date, key.map(|k| (k.scope.as_str(), k.key.as_str()))).await?;
+    let mut tail = Tail {
+        menu_version: check.menu_version,
+        business_date: business_date.clone(),
+        last_ticket: check.next_ticket_number - 1,
+        audit_head: check.audit_head.clone(),
+    };
     if let Some(key) = key {
         if let Some(answer) = key.replay(check.saved)? {
-            return Ok(Done::new((answer, false), None));
+            return Ok((Done::new((answer, false), None), tail));
         }
     }
     let menu = state.menu.at_version(conn, check.menu_version).await?;
@@ -75,68 +186,24 @@ async fn place_job(
         return Err(ServiceError::Conflict(format!("an order with id {id} already exists")).into());
     }
     let takes = stock::check(conn, &menu.catalog, &priced.lines).await?;
-    let total = priced.totals.total;
-    let (payment, payment_reference) = match &priced.payment {
-        None => (None, None),
-        Some(Tender::Cash(cash)) => (
-            Some(PaymentRecord { method: PaymentMethod::Cash, tendered: cash.tendered, change_due: cash.change }),
-            None,
-        ),
-        Some(Tender::CardTerminal { approval_code }) => (
-            Some(PaymentRecord { method: PaymentMethod::Card, tendered: total, change_due: Money::ZERO }),
-            Some(format!("{TERMINAL_PREFIX}{approval_code}")),
-        ),
-        Some(Tender::CardGateway) => {
-            if state.sync.is_some() {
-                // No card details are ever kept on a terminal, online or not (docs/sync.md).
-                let message =
-                    "a synced terminal takes cards on the card terminal: enter its approval code (or take cash)";
-                return Err(ValidationErrors::single("payment.approval_code", message).into());
-            }
-            if state.gateway.is_none() {
-                let message =
-                    "a card without a terminal approval code needs a payment gateway (CREMA_PAYMENT_GATEWAY_URL)";
-                return Err(ValidationErrors::single("payment.approval_code", message).into());
-            }
-            (None, None)
-        }
-    };
-    let order = OrderRecord {
-        id,
-        business_date,
-        ticket_number: check.next_ticket_number,
-        ticket_prefix: state.sync.as_ref().map(|link| link.label.clone()).unwrap_or_default(),
-        customer_name: priced.customer_name.as_str().to_string(),
-        customer_email: priced.customer_email.as_ref().map(|e| e.as_str().to_string()),
-        status: OrderStatus::Placed,
-        payment_status: if payment.is_some() { PaymentStatus::Captured } else { PaymentStatus::Unpaid },
-        currency: menu.catalog.currency().to_string(),
-        totals: priced.totals,
-        payment,
-        payment_reference,
-        refunded: Money::ZERO,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        placed_by: ctx.staff_id(),
-        lines: priced.lines.iter().map(line_record).collect(),
-    };
-    let events = placed_events(ctx, &order, now);
-    let answer = Answer { status: 201, body: to_json(&order_dto(&order, None))?, replayed: false };
-    let saved = key.map(|k| k.save(&answer));
-    let record = key.zip(saved.as_ref()).map(|(k, saved)| IdempotencyRecord { scope: &k.scope, key: &k.key, saved });
+    let numbered = Numbered { id, now, business_date, ticket_number: check.next_ticket_number };
+    let sale = Sale::new(state, ctx, key, &menu, &priced, numbered)?;
+    let order = &sale.order;
     // What the sale causes (audit row, card authorization, ticket-age alert) is written in the
     // placement's own round trip; the audit row is linked to the chain head the check read.
-    let change =
-        OrderChange { ctx, order: &order, change: Change::Placed { tender: priced.payment.as_ref() }, at: now };
+    let change = sale.change(ctx, priced.payment.as_ref());
     let effects = reactions::plan(state, &change);
     let (first, more) = match effects.audit.split_first() {
         Some((first, more)) => (Some(audit::link_after(check.audit_head.clone(), first)), more),
         None => (None, &[][..]),
     };
-    let mut last = placement::write(conn, &order, true, &events, record, &effects.jobs, first.as_ref()).await?;
+    let record = sale.record(key);
+    let mut last = placement::write(conn, order, true, &sale.events, record, &effects.jobs, first.as_ref()).await?;
+    tail.last_ticket = order.ticket_number;
+    tail.audit_head = first.as_ref().map(|row| row.as_head()).or(tail.audit_head);
     for entry in more {
         audit::append(conn, entry).await?;
+        tail.audit_head = None; // not known without reading it: the next placement checks
     }
     let sold_out = stock::reserve(conn, ctx, &menu.catalog, order.id, &takes).await?;
     if !sold_out.is_empty() {
@@ -146,8 +213,112 @@ async fn place_job(
     if !written.is_empty() {
         last = outbox::append(conn, &written).await?.or(last);
     }
-    tracing::info!(order_id = %order.id, ticket = %crema_shared::terminal::ticket(&order.ticket_prefix, order.ticket_number), total = order.totals.total.minor(), "order placed");
-    Ok(Done::new((answer, !effects.jobs.is_empty()), last))
+    sale.log();
+    Ok((Done::new((sale.answer, !effects.jobs.is_empty()), last), tail))
+}
+
+/// One placement's request and circumstances, as both ways of placing take them.
+struct Placing<'a> {
+    state: &'a AppState,
+    ctx: &'a RequestContext,
+    request: &'a PlaceOrderRequest,
+    key: Option<&'a IdempotencyKey>,
+    id: Uuid,
+    now: DateTime<Utc>,
+    business_date: String,
+}
+
+/// Where a new order stands: its id, when it is placed, and its ticket number on that day.
+struct Numbered {
+    id: Uuid,
+    now: DateTime<Utc>,
+    business_date: String,
+    ticket_number: i64,
+}
+
+/// A priced, numbered sale, ready to write: the order, its events, the answer and what the
+/// idempotency key saves.
+struct Sale {
+    order: OrderRecord,
+    events: Vec<NewEvent>,
+    answer: Answer,
+    saved: Option<SavedResponse>,
+}
+
+impl Sale {
+    fn new(
+        state: &AppState,
+        ctx: &RequestContext,
+        key: Option<&IdempotencyKey>,
+        menu: &PricedMenu,
+        priced: &PricedOrder,
+        numbered: Numbered,
+    ) -> Result<Sale, ServiceError> {
+        let total = priced.totals.total;
+        let (payment, payment_reference) = match &priced.payment {
+            None => (None, None),
+            Some(Tender::Cash(cash)) => (
+                Some(PaymentRecord { method: PaymentMethod::Cash, tendered: cash.tendered, change_due: cash.change }),
+                None,
+            ),
+            Some(Tender::CardTerminal { approval_code }) => (
+                Some(PaymentRecord { method: PaymentMethod::Card, tendered: total, change_due: Money::ZERO }),
+                Some(format!("{TERMINAL_PREFIX}{approval_code}")),
+            ),
+            Some(Tender::CardGateway) => {
+                if state.sync.is_some() {
+                    // No card details are ever kept on a terminal, online or not (docs/sync.md).
+                    let message =
+                        "a synced terminal takes cards on the card terminal: enter its approval code (or take cash)";
+                    return Err(ValidationErrors::single("payment.approval_code", message).into());
+                }
+                if state.gateway.is_none() {
+                    let message =
+                        "a card without a terminal approval code needs a payment gateway (CREMA_PAYMENT_GATEWAY_URL)";
+                    return Err(ValidationErrors::single("payment.approval_code", message).into());
+                }
+                (None, None)
+            }
+        };
+        let Numbered { id, now, business_date, ticket_number } = numbered;
+        let order = OrderRecord {
+            id,
+            business_date,
+            ticket_number,
+            ticket_prefix: state.sync.as_ref().map(|link| link.label.clone()).unwrap_or_default(),
+            customer_name: priced.customer_name.as_str().to_string(),
+            customer_email: priced.customer_email.as_ref().map(|e| e.as_str().to_string()),
+            status: OrderStatus::Placed,
+            payment_status: if payment.is_some() { PaymentStatus::Captured } else { PaymentStatus::Unpaid },
+            currency: menu.catalog.currency().to_string(),
+            totals: priced.totals,
+            payment,
+            payment_reference,
+            refunded: Money::ZERO,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            placed_by: ctx.staff_id(),
+            lines: priced.lines.iter().map(line_record).collect(),
+        };
+        let events = placed_events(ctx, &order, now);
+        let answer = Answer { status: 201, body: to_json(&order_dto(&order, None))?, replayed: false };
+        let saved = key.map(|k| k.save(&answer));
+        Ok(Sale { order, events, answer, saved })
+    }
+
+    fn change<'a>(&'a self, ctx: &'a RequestContext, tender: Option<&'a Tender>) -> OrderChange<'a> {
+        OrderChange { ctx, order: &self.order, change: Change::Placed { tender }, at: self.order.created_at }
+    }
+
+    fn record<'a>(&'a self, key: Option<&'a IdempotencyKey>) -> Option<IdempotencyRecord<'a>> {
+        key.zip(self.saved.as_ref()).map(|(k, saved)| IdempotencyRecord { scope: &k.scope, key: &k.key, saved })
+    }
+
+    fn log(&self) {
+        let order = &self.order;
+        tracing::info!(order_id = %order.id, ticket = %crema_shared::terminal::ticket(&order.ticket_prefix, order.ticket_number), total = order.totals.total.minor(), "order placed");
+    }
 }
 
 /// `order.placed`, and `payment.captured` when it was paid at the till.

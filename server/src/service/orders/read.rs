@@ -12,16 +12,16 @@ use super::view::order_dto;
 /// One order with its status history.
 #[tracing::instrument(name = "orders.get", skip_all, fields(order_id = %id))]
 pub async fn get(state: &AppState, id: Uuid) -> Result<OrderDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let order = orders::get(&mut conn, id).await?.ok_or(ServiceError::NotFound("order"))?;
-    let history = orders::history(&mut *conn, id).await?;
+    let history = orders::history(&mut conn, id).await?;
     Ok(order_dto(&order, Some(&history)))
 }
 
 /// Orders newest first, filtered and paged.
 #[tracing::instrument(name = "orders.list", skip_all)]
 pub async fn list(state: &AppState, filter: ListFilter) -> Result<OrderPage, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let probe = ListFilter { limit: crate::service::paging::probe(filter.limit), ..filter.clone() };
     let (found, more) = crate::service::paging::page(orders::list(&mut conn, &probe).await?, filter.limit);
     Ok(OrderPage {
@@ -35,7 +35,7 @@ pub async fn list(state: &AppState, filter: ListFilter) -> Result<OrderPage, Ser
 pub const BOARD_TICKETS_PER_COLUMN: i64 = 40;
 
 pub async fn board(state: &AppState) -> Result<BoardDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let today = state.day.date_of(state.clock.now());
     let mut board = BoardDto { preparing: Vec::new(), ready: Vec::new() };
     for row in orders::board(&mut conn, &today, BOARD_TICKETS_PER_COLUMN).await? {

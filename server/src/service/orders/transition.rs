@@ -10,11 +10,11 @@ use crate::service::idempotency::{self, Answer, IdempotencyKey};
 use crate::service::reactions::{self, Change, OrderChange};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
+use crate::store::db::Db;
 use crate::store::orders::{self, OrderRecord, OrderUpdate, PaymentRecord, StatusChange};
 use crate::store::{outbox, Done, JobError, StoreError};
 use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
 use crema_shared::status::{OrderStatus, PaymentMethod, PaymentStatus};
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 /// Applies a lifecycle command (accept, start/finish a line, complete, cancel, pay) to an
@@ -42,7 +42,7 @@ pub async fn transition(
 
 /// The same, inside a write another use case opened (a command pushed by a terminal).
 pub async fn transition_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     state: &AppState,
     ctx: &RequestContext,
     id: Uuid,
@@ -52,7 +52,7 @@ pub async fn transition_in(
 }
 
 async fn transition_job(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     state: &AppState,
     ctx: &RequestContext,
     id: Uuid,
@@ -170,7 +170,7 @@ async fn transition_job(
 /// Times the ticket for `/metrics` as it becomes ready (since placed) or completed (since
 /// ready). Observed at the end of the write, after everything that could refuse it.
 async fn ticket_times(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     state: &AppState,
     order: &OrderRecord,
     now: chrono::DateTime<chrono::Utc>,

@@ -66,11 +66,11 @@ async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     let mailer = state.mailer.clone().ok_or_else(|| JobFailure::Permanent("no SMTP server is configured".into()))?;
     let Daily { business_date: date } = job.payload_as().map_err(JobFailure::Permanent)?;
     let retry = |e: StoreError| JobFailure::Retryable(e.to_string());
-    let mut conn = state.store.reader().acquire().await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
+    let mut conn = state.store.read().await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
     let summary = day_summary(&mut conn, &date).await.map_err(retry)?;
     let managers = staff::manager_emails(&mut conn).await.map_err(retry)?;
     let head = crate::store::audit::head(&mut conn).await.map_err(retry)?;
-    let shop = crate::store::settings::load(&mut *conn)
+    let shop = crate::store::settings::load(&mut conn)
         .await
         .map_err(retry)?
         .ok_or_else(|| JobFailure::Permanent("no shop settings".into()))?;

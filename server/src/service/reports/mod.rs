@@ -22,11 +22,12 @@ pub async fn day(state: &AppState, date: Option<&str>) -> Result<DayReportDto, S
         }
         None => state.day.date_of(state.clock.now()),
     };
-    let mut conn = state.store.reader().begin().await?;
+    let mut snapshot = state.store.snapshot().await?;
+    let mut conn = snapshot.db();
     let summary = report::day_summary(&mut conn, &date).await?;
     let placed = report::placed_times(&mut conn, &date).await?;
-    let shop = settings::load(&mut *conn).await?.ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
-    conn.commit().await?;
+    let shop = settings::load(&mut conn).await?.ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
+    snapshot.finish().await?;
     Ok(DayReportDto {
         business_date: summary.business_date,
         currency: shop.shop.currency.as_str().to_string(),
@@ -61,7 +62,7 @@ pub const CSV_HEADER: &[&str] = &[
 pub async fn export_csv(state: &AppState, from: &str, to: &str) -> Result<String, ServiceError> {
     let (from, to) = export_range(from, to)?;
     let (from, to) = (from.format("%Y-%m-%d").to_string(), to.format("%Y-%m-%d").to_string());
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let rows = report::export_rows(&mut conn, &from, &to).await?;
     let mut out = csv_record(CSV_HEADER);
     for r in rows {

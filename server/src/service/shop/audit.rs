@@ -12,7 +12,7 @@ use serde_json::json;
 
 /// Entries newest first; `filter.limit` is the page size.
 pub async fn list(state: &AppState, filter: AuditFilter) -> Result<AuditPage, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let probe = AuditFilter { limit: crate::service::paging::probe(filter.limit), ..filter.clone() };
     let (found, more) = crate::service::paging::page(audit::list(&mut conn, &probe).await?, filter.limit);
     Ok(AuditPage {
@@ -34,7 +34,7 @@ pub async fn list(state: &AppState, filter: AuditFilter) -> Result<AuditPage, Se
 
 /// Walks the audit log's hash chain (see [`crate::store::audit`]).
 pub async fn verify(state: &AppState) -> Result<audit::ChainCheck, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     Ok(audit::verify(&mut conn).await?)
 }
 

@@ -30,6 +30,12 @@ impl BackupPlan {
     /// The plan `CREMA_BACKUP_DIR` asks for (`None`: no nightly backup).
     pub fn from_config(config: &crate::Config, database: Option<&Path>) -> Result<Option<BackupPlan>, String> {
         let Some(dir) = &config.backup_dir else { return Ok(None) };
+        if crate::store::is_postgres(&config.database_url) {
+            return Err(
+                "CREMA_BACKUP_DIR backs up a SQLite file; on PostgreSQL use its own backups (pg_dump, WAL archiving)"
+                    .into(),
+            );
+        }
         let database = database.ok_or("CREMA_BACKUP_DIR needs a database file, not an in-memory database")?;
         Ok(Some(BackupPlan {
             dir: dir.clone(),

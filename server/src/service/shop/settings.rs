@@ -13,7 +13,7 @@ use crema_shared::settings::{apply, ShopSettings};
 use uuid::Uuid;
 
 pub async fn get(state: &AppState) -> Result<SettingsDto, ServiceError> {
-    let stored = settings::load(state.store.reader()).await?.ok_or_else(no_row)?;
+    let stored = settings::load(&mut state.store.read().await?).await?.ok_or_else(no_row)?;
     Ok(dto(state, &stored.shop))
 }
 

@@ -52,12 +52,12 @@ pub fn sink_dto(s: &SinkRecord, secret: Option<String>) -> SinkDto {
 }
 
 pub async fn list(state: &AppState) -> Result<Vec<SinkDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     Ok(sinks::list(&mut conn).await?.iter().map(|s| sink_dto(s, None)).collect())
 }
 
 pub async fn get(state: &AppState, id: Uuid) -> Result<SinkDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     sinks::get(&mut conn, id).await?.map(|s| sink_dto(&s, None)).ok_or(ServiceError::NotFound("sink"))
 }
 
@@ -251,7 +251,7 @@ pub async fn delete(state: &AppState, ctx: &RequestContext, id: Uuid) -> Result<
 /// and switched on); `target` is a webhook (`CREMA_WEBHOOK_*`) or Kafka (`CREMA_KAFKA_*`).
 pub async fn ensure_configured(state: &AppState, name: &str, target: SinkTarget) -> Result<(), ServiceError> {
     let ctx = RequestContext::internal();
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let existing = sinks::find_by_name(&mut conn, name).await?;
     drop(conn);
     let (url, secret, brokers, topic) = match target {
@@ -286,7 +286,7 @@ pub const CONFIGURED_KAFKA: &str = "configured-kafka";
 
 /// Starts the relay of every active sink (at server start).
 pub async fn start_relays(state: &AppState) -> Result<(), ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     for sink in sinks::list(&mut conn).await?.into_iter().filter(|s| s.active) {
         relay::ensure_running(state, sink.id);
     }

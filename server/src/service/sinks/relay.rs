@@ -88,14 +88,14 @@ pub enum RelayOutcome {
 
 /// One relay step for `sink_id` at `now`.
 pub async fn step_at(state: &AppState, sink_id: Uuid, now: DateTime<Utc>) -> Result<RelayOutcome, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let Some(sink) = sinks::get(&mut conn, sink_id).await?.filter(|s| s.active) else {
         return Ok(RelayOutcome::Inactive);
     };
     if let Some(until) = sink.next_attempt_at.filter(|t| *t > now) {
         return Ok(RelayOutcome::Waiting { until });
     }
-    let batch = outbox::read_after(&mut *conn, sink.cursor, BATCH).await?;
+    let batch = outbox::read_after(&mut conn, sink.cursor, BATCH).await?;
     drop(conn);
     let Some(last) = batch.last().map(|e| e.sequence) else { return Ok(RelayOutcome::Idle) };
     if !batch.iter().any(|e| sink.wants(&e.event_type)) {
@@ -192,7 +192,12 @@ pub async fn step_at(state: &AppState, sink_id: Uuid, now: DateTime<Utc>) -> Res
 pub async fn run(state: AppState, sink_id: Uuid) {
     let mut latest = state.hub.subscribe();
     let mut closing = state.hub.closing();
+    // Only the instance holding the sink's lease relays it (see `sinks::RelayLease`).
+    let lease = lease(&state, sink_id, &mut closing).await;
     loop {
+        if lease.is_none() {
+            break;
+        }
         if *closing.borrow() {
             break;
         }
@@ -225,6 +230,36 @@ pub async fn run(state: AppState, sink_id: Uuid) {
         running.remove(&sink_id);
     }
 }
+
+/// Waits for the relay lease of `sink_id` (another instance may hold it: it is tried again
+/// every few seconds); `None` when the server closes or the sink stops being active first.
+async fn lease(
+    state: &AppState,
+    sink_id: Uuid,
+    closing: &mut tokio::sync::watch::Receiver<bool>,
+) -> Option<sinks::RelayLease> {
+    loop {
+        if *closing.borrow() {
+            return None;
+        }
+        match sinks::try_relay_lease(&state.store, sink_id).await {
+            Ok(Some(lease)) => return Some(lease),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, %sink_id, "cannot take the relay lease; trying again"),
+        }
+        let active = async { sinks::get(&mut state.store.read().await?, sink_id).await }.await;
+        if matches!(active, Ok(None)) || matches!(active, Ok(Some(ref s)) if !s.active) {
+            return None;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(LEASE_RETRY) => {}
+            _ = closing.changed() => {}
+        }
+    }
+}
+
+/// How often an instance without a sink's lease tries to take it over.
+const LEASE_RETRY: Duration = Duration::from_secs(2);
 
 /// Starts the relay task of `sink_id` unless it runs already.
 pub fn ensure_running(state: &AppState, sink_id: Uuid) {

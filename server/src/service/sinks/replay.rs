@@ -46,7 +46,7 @@ pub fn dead_letter_dto(d: &DeadLetter) -> DeadLetterDto {
 }
 
 pub async fn dead_letters(state: &AppState, id: Uuid) -> Result<Vec<DeadLetterDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     sinks::get(&mut conn, id).await?.ok_or(ServiceError::NotFound("sink"))?;
     Ok(sinks::dead_letters(&mut conn, id).await?.iter().map(dead_letter_dto).collect())
 }
@@ -58,14 +58,14 @@ pub async fn replay_dead_letter(
     id: Uuid,
     dead_letter_id: i64,
 ) -> Result<DeadLetterDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let sink = sinks::get(&mut conn, id).await?.ok_or(ServiceError::NotFound("sink"))?;
     let letter = sinks::dead_letters(&mut conn, id)
         .await?
         .into_iter()
         .find(|d| d.id == dead_letter_id)
         .ok_or(ServiceError::NotFound("dead letter"))?;
-    let event = outbox::read_after(&mut *conn, letter.sequence - 1, 1)
+    let event = outbox::read_after(&mut conn, letter.sequence - 1, 1)
         .await?
         .into_iter()
         .find(|e| e.sequence == letter.sequence)
@@ -150,13 +150,13 @@ pub fn replay_handler() -> Handler {
 
 async fn replay(state: &AppState, job: &JobRecord) -> Result<(), JobFailure> {
     let SinkReplay { sink_id, from, to } = job.payload_as().map_err(JobFailure::Permanent)?;
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let sink = sinks::get(&mut conn, sink_id).await?.ok_or_else(|| JobFailure::Permanent("the sink is gone".into()))?;
     drop(conn);
     let mut after = from - 1;
     while after < to {
-        let mut conn = state.store.reader().acquire().await?;
-        let mut batch = outbox::read_after(&mut *conn, after, 200).await?;
+        let mut conn = state.store.read().await?;
+        let mut batch = outbox::read_after(&mut conn, after, 200).await?;
         drop(conn);
         batch.retain(|e| e.sequence <= to);
         if batch.is_empty() {

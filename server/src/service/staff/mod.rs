@@ -9,6 +9,7 @@ use crate::service::staff::auth::pins::PinHasher;
 use crate::service::staff::auth::{staff_dto, Auth};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
+use crate::store::db::Db;
 use crate::store::staff::{self, StaffRecord};
 use crate::store::{audit, sessions, Done};
 use crema_shared::api::{NewStaffRequest, StaffDto, StaffPatch};
@@ -30,12 +31,12 @@ pub const DEMO_STAFF: &[(&str, Role, &str)] = &[
 ];
 
 pub async fn list(state: &AppState) -> Result<Vec<StaffDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     Ok(staff::list(&mut conn).await?.iter().map(staff_dto).collect())
 }
 
 pub async fn get(state: &AppState, id: Uuid) -> Result<StaffDto, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     staff::get(&mut conn, id).await?.map(|s| staff_dto(&s)).ok_or(ServiceError::NotFound("staff member"))
 }
 
@@ -107,11 +108,7 @@ pub async fn create(
     state.store.writer().write(move |conn| Box::pin(async move { create_job(conn, &ctx, &record).await })).await
 }
 
-async fn create_job(
-    conn: &mut sqlx::SqliteConnection,
-    ctx: &RequestContext,
-    record: &StaffRecord,
-) -> JobResult<StaffDto> {
+async fn create_job(conn: &mut Db<'_>, ctx: &RequestContext, record: &StaffRecord) -> JobResult<StaffDto> {
     ensure_pin_free(conn, &record.pin_lookup, record.id).await?;
     staff::upsert(conn, record).await?;
     let detail = json!({ "name": record.name, "role": record.role });
@@ -212,7 +209,7 @@ pub async fn reset_pin(state: &AppState, ctx: &RequestContext, id: Uuid, pin: &s
 
 /// The active staff whose PIN is one of the published demo PINs.
 pub async fn active_demo_staff(state: &AppState) -> Result<Vec<StaffRecord>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let mut found = Vec::new();
     for (_, _, pin) in DEMO_STAFF {
         let pin = Pin::parse(pin).map_err(|m| ValidationErrors::single("pin", m))?;
@@ -238,7 +235,7 @@ pub async fn retire_demo(state: &AppState, ctx: &RequestContext) -> Result<Vec<S
 }
 
 /// Refuses a PIN that someone other than `owner` already has (a PIN identifies a person).
-async fn ensure_pin_free(conn: &mut sqlx::SqliteConnection, lookup: &str, owner: Uuid) -> JobResult<()> {
+async fn ensure_pin_free(conn: &mut Db<'_>, lookup: &str, owner: Uuid) -> JobResult<()> {
     if staff::find_by_lookup(conn, lookup).await?.is_some_and(|other| other.id != owner) {
         return Err(ValidationErrors::single("pin", "is already used by someone else; choose another").into());
     }

@@ -52,12 +52,15 @@ pub fn dto(t: &TerminalRecord, code: Option<String>) -> TerminalDto {
 }
 
 pub async fn list(state: &AppState) -> Result<Vec<TerminalDto>, ServiceError> {
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     Ok(terminals::list(&mut conn).await?.iter().map(|t| dto(t, None)).collect())
 }
 
 pub async fn get(state: &AppState, id: Uuid) -> Result<TerminalDto, ServiceError> {
-    terminals::get(state.store.reader(), id).await?.map(|t| dto(&t, None)).ok_or(ServiceError::NotFound("terminal"))
+    terminals::get(&mut state.store.read().await?, id)
+        .await?
+        .map(|t| dto(&t, None))
+        .ok_or(ServiceError::NotFound("terminal"))
 }
 
 /// Enrols a terminal: it gets a label and a one-time pairing code (shown once).
@@ -234,7 +237,7 @@ pub async fn pair(
 /// The enrolled terminal behind a credential (`<id>.<secret>`), if it is valid and not revoked.
 pub async fn identify(state: &AppState, credential: &str) -> Result<Option<TerminalRecord>, ServiceError> {
     let Some((id, secret)) = parse_credential(credential) else { return Ok(None) };
-    let Some(record) = terminals::get(state.store.reader(), id).await? else { return Ok(None) };
+    let Some(record) = terminals::get(&mut state.store.read().await?, id).await? else { return Ok(None) };
     let expected = record.secret_hash.as_deref().unwrap_or_default();
     let matches = !expected.is_empty() && constant_time_eq(expected.as_bytes(), auth::token_hash(secret).as_bytes());
     if !matches || record.revoked_at.is_some() {

@@ -15,6 +15,7 @@ use crate::service::orders::{placed_events, transition_in};
 use crate::service::reactions::{self, Change, OrderChange};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
+use crate::store::db::Db;
 use crate::store::terminals::TerminalRecord;
 use crate::store::{audit, orders, outbox, placement, staff, sync as store, Done, JobError};
 use crema_shared::placing::{CashTender, Tender};
@@ -24,7 +25,6 @@ use crema_shared::sync::{
     MAX_PUSH,
 };
 use crema_shared::ValidationErrors;
-use sqlx::SqliteConnection;
 
 /// Applies a terminal's pushed commands in order; one outcome per command.
 pub async fn push(
@@ -59,7 +59,7 @@ pub async fn push(
 }
 
 async fn apply_job(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     state: &AppState,
     ctx: &RequestContext,
     terminal: &TerminalRecord,
@@ -70,7 +70,7 @@ async fn apply_job(
         return Ok(Done::new(CommandOutcome { id, outcome }, None));
     }
     let ctx = acting(conn, ctx, &envelope).await?;
-    sqlx::query("SAVEPOINT sync_command").execute(&mut *conn).await?;
+    crate::store::db::exec!(conn, sqlx::query("SAVEPOINT sync_command"))?;
     let applied = match &envelope.command {
         SyncCommand::Place { order } => place_fact(conn, state, &ctx, terminal, order).await,
         SyncCommand::Move { order_id, actions } => {
@@ -95,11 +95,12 @@ async fn apply_job(
     };
     let (outcome, last) = match applied {
         Ok(last) => {
-            sqlx::query("RELEASE sync_command").execute(&mut *conn).await?;
+            crate::store::db::exec!(conn, sqlx::query("RELEASE sync_command"))?;
             (Outcome::Accepted { sequence: last }, last)
         }
         Err(JobError::Refused(refusal)) => {
-            sqlx::query("ROLLBACK TO sync_command; RELEASE sync_command").execute(&mut *conn).await?;
+            crate::store::db::exec!(conn, sqlx::query("ROLLBACK TO sync_command"))?;
+            crate::store::db::exec!(conn, sqlx::query("RELEASE sync_command"))?;
             (rejection(conn, &envelope.command, &refusal).await?, None)
         }
         Err(JobError::Store(e)) => return Err(JobError::Store(e)),
@@ -112,7 +113,7 @@ async fn apply_job(
 /// The request's context, acting as the member of staff who was signed in on the terminal
 /// (the hub's own record of them: a role changed on the hub applies).
 async fn acting(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     ctx: &RequestContext,
     envelope: &CommandEnvelope,
 ) -> Result<RequestContext, JobError<ServiceError>> {
@@ -126,7 +127,7 @@ async fn acting(
 
 /// Records a sale a terminal made: checked, numbered and priced as the terminal did it.
 async fn place_fact(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     state: &AppState,
     ctx: &RequestContext,
     terminal: &TerminalRecord,
@@ -173,7 +174,7 @@ async fn place_fact(
 
 /// The stored rejection of a refused command, with the hub's copy of its order.
 async fn rejection(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     command: &SyncCommand,
     refusal: &ServiceError,
 ) -> Result<Outcome, JobError<ServiceError>> {

@@ -25,7 +25,7 @@ pub async fn prepare(
     pairing_code: Option<&SecretString>,
     key_file: Option<&Path>,
 ) -> Result<Option<Bootstrap>, String> {
-    let paired = store::state(store.reader()).await.map_err(|e| e.to_string())?;
+    let paired = async { store::state(&mut store.read().await?).await }.await.map_err(|e| e.to_string())?;
     let Some(hub_url) = hub_url else {
         return match paired {
             Some(p) => Err(format!(

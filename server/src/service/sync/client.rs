@@ -136,7 +136,7 @@ async fn push_loop(state: AppState, link: std::sync::Arc<TerminalLink>, http: re
     let mut written = state.hub.subscribe();
     let mut backoff = FIRST_BACKOFF;
     while !*closing.borrow() && !link.revoked() {
-        let pending = match store::pending(state.store.reader(), MAX_PUSH as i64).await {
+        let pending = match async { store::pending(&mut state.store.read().await?, MAX_PUSH as i64).await }.await {
             Ok(pending) => pending,
             Err(e) => {
                 tracing::error!(error = %e, "reading the command log");
@@ -176,7 +176,7 @@ async fn pull_loop(state: AppState, link: std::sync::Arc<TerminalLink>, http: re
     let mut fresh_snapshot = false;
     let mut held_since = None;
     while !*closing.borrow() && !link.revoked() {
-        let cursor = match store::state(state.store.reader()).await {
+        let cursor = match async { store::state(&mut state.store.read().await?).await }.await {
             Ok(Some(sync)) => sync.pulled_sequence,
             Ok(None) => return,
             Err(e) => {
@@ -199,10 +199,10 @@ async fn pull_loop(state: AppState, link: std::sync::Arc<TerminalLink>, http: re
         };
         link.set_reachable(true);
         backoff = FIRST_BACKOFF;
-        let local_version = settings::menu_version(state.store.reader()).await.unwrap_or(-1);
+        let local_version = async { settings::menu_version(&mut state.store.read().await?).await }.await.unwrap_or(-1);
         // Not while this terminal has unanswered commands: its own 86 would flicker back until
         // the hub has it.
-        let settled = store::pending_count(state.store.reader()).await.is_ok_and(|n| n == 0);
+        let settled = async { store::pending_count(&mut state.store.read().await?).await }.await.is_ok_and(|n| n == 0);
         if settled && (!fresh_snapshot || local_version != pulled.menu_version) {
             match snapshot(&http, &link.hub_url, link.credential()).await {
                 Ok((snapshot, staff)) => match mirror::apply_snapshot(&state, snapshot, staff).await {

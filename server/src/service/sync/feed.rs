@@ -37,8 +37,8 @@ pub async fn pull(state: &AppState, after: i64, limit: usize, wait: Duration) ->
         };
         let _ = tokio::time::timeout(wait.min(MAX_WAIT), waited).await;
     }
-    let mut conn = state.store.reader().acquire().await?;
-    let stored = outbox::read_after(&mut *conn, after, limit).await?;
+    let mut conn = state.store.read().await?;
+    let stored = outbox::read_after(&mut conn, after, limit).await?;
     let mut copies: HashMap<Uuid, Option<OrderDto>> = HashMap::new();
     let mut events = Vec::with_capacity(stored.len());
     for event in stored {
@@ -65,8 +65,8 @@ pub async fn pull(state: &AppState, after: i64, limit: usize, wait: Duration) ->
     }
     Ok(PullResponse {
         events,
-        latest_sequence: outbox::latest_sequence(&mut *conn).await?,
-        menu_version: settings::menu_version(&mut *conn).await?,
+        latest_sequence: outbox::latest_sequence(&mut conn).await?,
+        menu_version: settings::menu_version(&mut conn).await?,
     })
 }
 
@@ -77,8 +77,8 @@ fn is_order_event(event_type: &str) -> bool {
 /// What `terminal` takes from the hub as it is; the staff part sealed for it alone.
 pub async fn snapshot(state: &AppState, terminal: &TerminalRecord) -> Result<HubSnapshot, ServiceError> {
     let secret_hash = terminal.secret_hash.as_deref().ok_or(ServiceError::NotFound("paired terminal"))?;
-    let mut conn = state.store.reader().acquire().await?;
-    let stored = settings::load(&mut *conn).await?.ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
+    let mut conn = state.store.read().await?;
+    let stored = settings::load(&mut conn).await?.ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
     let members = staff::list(&mut conn)
         .await?
         .into_iter()

@@ -5,6 +5,7 @@
 use crate::service::orders::view::{event_data, order_dto, record_from_dto};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
+use crate::store::db::Db;
 use crate::store::outbox::NewEvent;
 use crate::store::staff::StaffRecord;
 use crate::store::{menu, orders, outbox, settings, sync as store, Done, JobError, StoreError};
@@ -14,7 +15,6 @@ use crema_shared::sync::{
     applicable, mirror_decision, CommandOutcome, HubSnapshot, Mirror, Outcome, PullResponse, SealedStaff,
 };
 use serde_json::json;
-use sqlx::SqliteConnection;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -83,7 +83,7 @@ pub async fn apply_pull(
 
 /// Writes the hub's copy of an order unless this terminal still has unanswered commands
 /// about it or already has the same; returns the local `order.synced` event when it wrote.
-async fn take_copy(conn: &mut SqliteConnection, copy: &OrderDto, force: bool) -> Result<Option<NewEvent>, StoreError> {
+async fn take_copy(conn: &mut Db<'_>, copy: &OrderDto, force: bool) -> Result<Option<NewEvent>, StoreError> {
     let local = orders::get(conn, copy.id).await?.map(|o| order_dto(&o, None));
     let unanswered = !force && store::has_pending(conn, copy.id).await?;
     if mirror_decision(local.as_ref(), copy, unanswered) == Mirror::Keep {
@@ -137,7 +137,7 @@ pub async fn apply_snapshot(state: &AppState, snapshot: HubSnapshot, staff: Seal
 }
 
 async fn snapshot_job(
-    conn: &mut SqliteConnection,
+    conn: &mut Db<'_>,
     snapshot: &HubSnapshot,
     staff: &SealedStaff,
     now: chrono::DateTime<chrono::Utc>,

@@ -22,13 +22,13 @@ use crate::service::orders::view::order_dto;
 use crate::service::orders::TERMINAL_PREFIX;
 use crate::service::reactions::{Change, OrderChange};
 use crate::state::AppState;
+use crate::store::db::Db;
 use crate::store::outbox::NewEvent;
 use crate::store::{sync as store, StoreError};
 use crema_shared::sync::{actions_from_events, CommandEnvelope, SyncCommand};
 use futures::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 use std::sync::atomic::{AtomicBool, Ordering};
 use uuid::Uuid;
 
@@ -104,7 +104,7 @@ pub fn snapshot_key(secret_hash: &str) -> [u8; 32] {
 /// The reaction on a terminal: the command behind an order change, into the command log, in
 /// the change's own transaction. (On the hub it does nothing.)
 pub fn record_command<'c>(
-    conn: &'c mut SqliteConnection,
+    conn: &'c mut Db<'_>,
     state: &'c AppState,
     change: &'c OrderChange<'c>,
 ) -> BoxFuture<'c, Result<Vec<NewEvent>, StoreError>> {

@@ -9,15 +9,15 @@ use uuid::Uuid;
 
 pub async fn status(state: &AppState) -> Result<SyncStatus, ServiceError> {
     let link = state.sync.as_ref().ok_or(ServiceError::NotFound("sync (this server is not a terminal)"))?;
-    let mut conn = state.store.reader().acquire().await?;
-    let sync = store::state(&mut *conn).await?.ok_or(ServiceError::NotFound("sync state"))?;
+    let mut conn = state.store.read().await?;
+    let sync = store::state(&mut conn).await?.ok_or(ServiceError::NotFound("sync state"))?;
     Ok(SyncStatus {
         hub_reachable: link.reachable() && !link.revoked(),
-        pending_commands: store::pending_count(&mut *conn).await?,
+        pending_commands: store::pending_count(&mut conn).await?,
         last_pushed_at: sync.last_pushed_at,
         last_pulled_sequence: sync.pulled_sequence,
-        rejected: store::rejected(&mut *conn).await?,
-        unsynced_orders: store::pending_orders(&mut *conn, 500).await?,
+        rejected: store::rejected(&mut conn).await?,
+        unsynced_orders: store::pending_orders(&mut conn, 500).await?,
         hub_url: link.hub_url.to_string(),
         label: link.label.clone(),
         revoked: link.revoked() || sync.revoked_at.is_some(),

@@ -7,7 +7,10 @@
 //! with no load a batch is a single job and nothing waits. Nobody is answered before the
 //! commit that holds their change is on disk, so a crash loses only unanswered work.
 //!
-//! Each job of a batch runs inside a savepoint of its own. A job that refuses
+//! Each job of a batch runs inside a savepoint of its own — unless it was handed over with
+//! [`Writer::write_own_undo`], promising to undo its own writes when it fails (it writes in
+//! one statement group that opens and releases a savepoint of its own, as order placement
+//! does on SQLite), which saves the writer a round trip per job. A job that refuses
 //! ([`JobError::Refused`]) or fails with a store error ([`JobError::Store`]) is rolled back to
 //! its savepoint and answered alone; the rest of the batch commits. Only when the
 //! transaction itself is lost (SQLite aborted it, or the COMMIT failed) does every job in
@@ -18,9 +21,12 @@
 //! write it carries), and each job in a `store.write` span under the span that submitted it,
 //! so a trace shows a request's own write and the commit it waited for.
 
+mod connection;
+
+use super::db::Db;
 use super::StoreError;
+pub use connection::WriteConnection;
 use futures::future::BoxFuture;
-use sqlx::{Connection, SqliteConnection};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
@@ -77,7 +83,14 @@ struct Hooks<C, R, B> {
     on_batch: B,
 }
 
-type Job = Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Outcome> + Send>;
+type Work = Box<dyn for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Outcome> + Send>;
+
+/// A job in the writer's hands.
+struct Job {
+    work: Work,
+    /// It undoes its own writes when it fails: the writer opens no savepoint for it.
+    own_undo: bool,
+}
 
 enum Message {
     /// A job, with the span that submitted it.
@@ -95,7 +108,7 @@ impl Writer {
     /// Starts the writer on `conn`; `on_commit` is told the last sequence of each commit,
     /// `on_rollback` that some written work was undone.
     pub fn spawn(
-        conn: SqliteConnection,
+        conn: impl Into<WriteConnection>,
         on_commit: impl Fn(i64) + Send + Sync + 'static,
         on_rollback: impl Fn() + Send + Sync + 'static,
     ) -> Writer {
@@ -104,13 +117,13 @@ impl Writer {
 
     /// [`Writer::spawn`], also telling `on_batch` each batch's size and commit time.
     pub fn spawn_observed(
-        conn: SqliteConnection,
+        conn: impl Into<WriteConnection>,
         on_commit: impl Fn(i64) + Send + Sync + 'static,
         on_rollback: impl Fn() + Send + Sync + 'static,
         on_batch: impl Fn(usize, Duration) + Send + Sync + 'static,
     ) -> Writer {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(conn, receiver, Hooks { on_commit, on_rollback, on_batch }));
+        tokio::spawn(run(conn.into(), receiver, Hooks { on_commit, on_rollback, on_batch }));
         Writer { sender }
     }
 
@@ -124,9 +137,21 @@ impl Writer {
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
     {
-        self.submit(work).await?.await
+        self.submit_job(work, false).await?.await
+    }
+
+    /// [`Writer::write`] for work that undoes its own writes when it fails (refusing before it
+    /// writes, or writing inside a savepoint of its own that it rolls back): the writer then
+    /// opens no savepoint for it.
+    pub async fn write_own_undo<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
+    {
+        self.submit_job(work, true).await?.await
     }
 
     /// Hands `work` to the writer now (jobs run in the order they were handed over) and
@@ -136,12 +161,25 @@ impl Writer {
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
+    {
+        self.submit_job(work, false).await
+    }
+
+    async fn submit_job<T, E, F>(
+        &self,
+        work: F,
+        own_undo: bool,
+    ) -> Result<impl std::future::Future<Output = Result<T, E>>, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<Result<T, E>>();
         let caller = tracing::Span::current();
         let write = tracing::debug_span!(parent: &caller, "store.write");
-        let job: Job = Box::new(move |conn| {
+        let work: Work = Box::new(move |conn| {
             Box::pin(async move {
                 match work(conn).instrument(write).await {
                     Ok(done) => {
@@ -167,6 +205,7 @@ impl Writer {
                 }
             })
         });
+        let job = Job { work, own_undo };
         self.sender.send(Message::Job(job, caller)).await.map_err(|_| E::from(StoreError::WriterStopped))?;
         Ok(async move { answer.await.map_err(|_| E::from(StoreError::WriterStopped))? })
     }
@@ -186,7 +225,7 @@ impl Writer {
 }
 
 async fn run<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
-    mut conn: SqliteConnection,
+    mut conn: WriteConnection,
     mut receiver: mpsc::Receiver<Message>,
     hooks: Hooks<C, R, B>,
 ) {
@@ -226,25 +265,28 @@ fn take(message: Message, batch: &tracing::Span, jobs: &mut Vec<Job>, stop: &mut
     }
 }
 
-/// Runs one job inside its own savepoint (when it shares the transaction with others):
-/// what it wrote is kept, or undone alone. The savepoint before it is released and its own
-/// opened in one statement (one savepoint is open at a time: SQLite checks every open one on
-/// each page it writes); the COMMIT releases the last. `Err` means the transaction is lost.
+/// Runs one job inside its own savepoint (when it shares the transaction with others and
+/// does not undo its own writes): what it wrote is kept, or undone alone. The savepoint before
+/// it is released and its own opened in one statement (one savepoint is open at a time: SQLite
+/// checks every open one on each page it writes); the COMMIT releases the last. `open` says
+/// whether a job savepoint is open. `Err` means the transaction is lost.
 async fn run_job(
-    conn: &mut SqliteConnection,
+    conn: &mut WriteConnection,
     job: Job,
     shared: bool,
-    first: bool,
+    open: &mut bool,
 ) -> Result<(Outcome, bool), StoreError> {
-    if shared {
-        let open = if first { "SAVEPOINT job" } else { "RELEASE job; SAVEPOINT job" };
-        sqlx::query(open).execute(&mut *conn).await?;
+    let savepoint = shared && !job.own_undo;
+    if savepoint {
+        let statement = if *open { "RELEASE job; SAVEPOINT job" } else { "SAVEPOINT job" };
+        conn.run(statement).await?;
+        *open = true;
     }
-    let outcome = job(conn).await;
+    let outcome = (job.work)(&mut conn.db()).await;
     let undo = matches!(outcome, Outcome::Refused { .. } | Outcome::Failed { .. });
-    if undo && shared {
+    if undo && savepoint {
         // Fails only when SQLite already aborted the whole transaction.
-        if let Err(e) = sqlx::query("ROLLBACK TO job").execute(&mut *conn).await {
+        if let Err(e) = conn.run("ROLLBACK TO job").await {
             outcome.deliver(Err(StoreError::BatchRolledBack));
             return Err(StoreError::Database(e));
         }
@@ -263,12 +305,12 @@ impl Outcome {
 }
 
 async fn run_batch<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
-    conn: &mut SqliteConnection,
+    conn: &mut WriteConnection,
     jobs: Vec<Job>,
     hooks: &Hooks<C, R, B>,
 ) {
     let size = jobs.len();
-    if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+    if let Err(e) = conn.begin().await {
         tracing::error!(error = %e, "cannot begin a write transaction");
         drop(jobs); // never ran: their callers are answered "not carried out"
         return;
@@ -279,9 +321,10 @@ async fn run_batch<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
     let mut undone = false;
     let mut lost = None;
     let mut discard = false;
+    let mut open = false;
     let mut jobs = jobs.into_iter();
-    for (n, job) in jobs.by_ref().enumerate() {
-        match run_job(conn, job, shared, n == 0).await {
+    for job in jobs.by_ref() {
+        match run_job(conn, job, shared, &mut open).await {
             Ok((Outcome::Wrote { last_sequence: seq, deliver }, _)) => {
                 last_sequence = seq.or(last_sequence);
                 written.push(deliver);
@@ -312,18 +355,18 @@ async fn run_batch<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
     drop(jobs); // never ran (the transaction was lost): answered "not carried out"
     let ending = Instant::now();
     let committed = match lost {
-        None if discard => match sqlx::query("ROLLBACK").execute(&mut *conn).await {
+        None if discard => match conn.run("ROLLBACK").await {
             Ok(_) => Ok(()),
             Err(e) => Err(StoreError::Database(e)),
         },
         Some(e) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            let _ = conn.run("ROLLBACK").await;
             Err(e)
         }
-        None => match sqlx::query("COMMIT").execute(&mut *conn).await {
+        None => match conn.run("COMMIT").await {
             Ok(_) => Ok(()),
             Err(e) => {
-                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                let _ = conn.run("ROLLBACK").await;
                 Err(StoreError::Database(e))
             }
         },

@@ -1,12 +1,12 @@
 //! The writer's batching, savepoints and shutdown, on an in-memory database.
 
 use super::*;
+use sqlx::{Connection, SqliteConnection};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-type TestJob =
-    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>> + Send>;
+type TestJob = Box<dyn for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>> + Send>;
 
 async fn writer() -> (Writer, Arc<AtomicI64>) {
     let (w, committed, _) = writer_counting_rollbacks().await;
@@ -28,12 +28,10 @@ async fn writer_counting_rollbacks() -> (Writer, Arc<AtomicI64>, Arc<AtomicI64>)
     (w, committed, rollbacks)
 }
 
-fn insert(
-    v: i64,
-) -> impl for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>> {
+fn insert(v: i64) -> impl for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>> {
     move |conn| {
         Box::pin(async move {
-            sqlx::query("INSERT INTO t (v) VALUES (?)").bind(v).execute(&mut *conn).await?;
+            crate::store::db::exec!(conn, sqlx::query("INSERT INTO t (v) VALUES ($1)").bind(v))?;
             Ok(Done::new(v, Some(v)))
         })
     }
@@ -42,7 +40,7 @@ fn insert(
 async fn count(w: &Writer) -> i64 {
     w.write(|conn| {
         Box::pin(async move {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t").fetch_one(&mut *conn).await?;
+            let n: i64 = crate::store::db::fetch_value!(conn, sqlx::query_scalar("SELECT COUNT(*) FROM t"), fetch_one)?;
             Ok::<_, JobError<StoreError>>(Done::new(n, None))
         })
     })
@@ -50,12 +48,30 @@ async fn count(w: &Writer) -> i64 {
     .expect("count")
 }
 
+/// Every value in the table, in order.
+async fn values(w: &Writer) -> Vec<i64> {
+    w.write(|conn| {
+        Box::pin(async move {
+            let v = crate::store::db::fetch_value!(conn, sqlx::query_scalar("SELECT v FROM t ORDER BY v"), fetch_all)?;
+            Ok::<_, JobError<StoreError>>(Done::new(v, None))
+        })
+    })
+    .await
+    .expect("read")
+}
+
 /// Holds the writer busy until `gate` fires, then runs `jobs` queued behind it as one batch.
 async fn batch_behind_gate<F>(w: &Writer, jobs: Vec<F>) -> Vec<Result<i64, StoreError>>
 where
-    F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>>
-        + Send
-        + 'static,
+    F: for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>> + Send + 'static,
+{
+    batch_behind_gate_as(w, jobs.into_iter().map(|job| (false, job)).collect()).await
+}
+
+/// [`batch_behind_gate`], each job handed over with [`Writer::write_own_undo`] when marked.
+async fn batch_behind_gate_as<F>(w: &Writer, jobs: Vec<(bool, F)>) -> Vec<Result<i64, StoreError>>
+where
+    F: for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>> + Send + 'static,
 {
     let (open, gate) = oneshot::channel::<()>();
     let (running, blocked) = oneshot::channel::<()>();
@@ -76,9 +92,15 @@ where
     let n = jobs.len();
     let tasks: Vec<_> = jobs
         .into_iter()
-        .map(|job| {
+        .map(|(own_undo, job)| {
             let w = w.clone();
-            tokio::spawn(async move { w.write(job).await })
+            tokio::spawn(async move {
+                if own_undo {
+                    w.write_own_undo(job).await
+                } else {
+                    w.write(job).await
+                }
+            })
         })
         .collect();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -133,24 +155,38 @@ async fn a_job_that_writes_then_fails_leaves_nothing_behind() {
     let (w, _, _) = writer_counting_rollbacks().await;
     let half: TestJob = Box::new(|conn| {
         Box::pin(async move {
-            sqlx::query("INSERT INTO t (v) VALUES (100)").execute(&mut *conn).await?;
-            sqlx::query("INSERT INTO t (v) VALUES (100)").execute(&mut *conn).await?;
+            crate::store::db::exec!(conn, sqlx::query("INSERT INTO t (v) VALUES (100)"))?;
+            crate::store::db::exec!(conn, sqlx::query("INSERT INTO t (v) VALUES (100)"))?;
             Ok(Done::new(100, Some(100)))
         })
     });
     let jobs: Vec<TestJob> = vec![Box::new(insert(1)), half, Box::new(insert(2))];
     let results = batch_behind_gate(&w, jobs).await;
     assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok(), "{results:?}");
-    let kept: Vec<i64> = w
-        .write(|conn| {
-            Box::pin(async move {
-                let v = sqlx::query_scalar("SELECT v FROM t ORDER BY v").fetch_all(&mut *conn).await?;
-                Ok::<_, JobError<StoreError>>(Done::new(v, None))
-            })
-        })
-        .await
-        .expect("read");
+    let kept = values(&w).await;
     assert_eq!(kept, vec![1, 2]);
+}
+
+#[tokio::test]
+async fn jobs_that_undo_their_own_writes_share_a_batch_with_jobs_in_savepoints() {
+    let (w, committed, rollbacks) = writer_counting_rollbacks().await;
+    // Single statements are atomic on their own: handed over as undoing their own writes.
+    let jobs = vec![
+        (true, insert(1)),
+        (false, insert(2)),
+        (true, insert(3)),
+        (true, insert(3)),
+        (false, insert(2)),
+        (false, insert(4)),
+        (true, insert(5)),
+    ];
+    let results = batch_behind_gate_as(&w, jobs).await;
+    let ok: Vec<bool> = results.iter().map(Result::is_ok).collect();
+    assert_eq!(ok, [true, true, true, false, false, true, true], "{results:?}");
+    let kept = values(&w).await;
+    assert_eq!(kept, vec![1, 2, 3, 4, 5]);
+    assert_eq!(committed.load(Ordering::SeqCst), 5);
+    assert!(rollbacks.load(Ordering::SeqCst) >= 1, "caches are told something was undone");
 }
 
 #[tokio::test]
@@ -158,7 +194,7 @@ async fn a_refused_job_alone_in_its_transaction_writes_nothing() {
     let (w, _) = writer().await;
     let refuse: TestJob = Box::new(|conn| {
         Box::pin(async move {
-            sqlx::query("INSERT INTO t (v) VALUES (3)").execute(&mut *conn).await?;
+            crate::store::db::exec!(conn, sqlx::query("INSERT INTO t (v) VALUES (3)"))?;
             Err(JobError::Refused(StoreError::corrupt("no")))
         })
     });

@@ -233,7 +233,7 @@ pub async fn sign_in(
         return Err(ServiceError::Busy { retry_after_secs: 1 });
     };
     let lookup = auth.pins.lookup(&pin);
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let found = staff::find_by_lookup(&mut conn, &lookup).await?;
     drop(conn);
     let verifier = auth.pins.clone();
@@ -274,14 +274,14 @@ pub async fn sign_in(
 
 /// The live session behind a token hash, without extending it (for open streams).
 pub async fn check(state: &AppState, token_hash: &str) -> Result<Option<Actor>, ServiceError> {
-    let Some(session) = sessions::find(state.store.reader(), token_hash).await? else { return Ok(None) };
+    let Some(session) = sessions::find(&mut state.store.read().await?, token_hash).await? else { return Ok(None) };
     Ok(live(state, &session, state.clock.now()).then(|| actor_of(&session)))
 }
 
 /// The actor behind `token`, if the session is live (and extends it within its lifetime).
 pub async fn resolve(state: &AppState, token: &str) -> Result<Option<(Actor, DateTime<Utc>)>, ServiceError> {
     let hash = token_hash(token);
-    let Some(session) = sessions::find(state.store.reader(), &hash).await? else { return Ok(None) };
+    let Some(session) = sessions::find(&mut state.store.read().await?, &hash).await? else { return Ok(None) };
     let now = state.clock.now();
     if !live(state, &session, now) {
         return Ok(None);
@@ -323,7 +323,7 @@ fn chrono_duration(d: Duration) -> chrono::Duration {
 pub async fn current(state: &AppState, token: &str) -> Result<SessionDto, ServiceError> {
     let (actor, expires_at) =
         resolve(state, token).await?.ok_or_else(|| ServiceError::Unauthorized("the session has ended".into()))?;
-    let mut conn = state.store.reader().acquire().await?;
+    let mut conn = state.store.read().await?;
     let member = staff::get(&mut conn, actor.id).await?.ok_or(ServiceError::NotFound("staff member"))?;
     Ok(SessionDto { staff: staff_dto(&member), expires_at, token: None })
 }
