@@ -201,6 +201,7 @@ fn grpc_request(body: &Value) -> Result<pb::CreateOrderRequest, Box<dyn std::err
             method: pb::PaymentMethod::Cash as i32,
             tendered_cents: body["payment"]["tendered_cents"].as_i64(),
             approval_code: None,
+            print_receipt: None,
         }),
         ..Default::default()
     })

@@ -235,6 +235,11 @@ pub struct Config {
     #[arg(long, env = "CREMA_CAPTURE_ON_READY")]
     pub capture_on_ready: bool,
 
+    /// The receipt printer (ESC/POS over raw TCP), `tcp://host:port`; used when no manager has
+    /// set one in the shop's settings.
+    #[arg(long, env = "CREMA_RECEIPT_PRINTER", value_parser = parse_printer)]
+    pub receipt_printer: Option<crema_shared::printer::PrinterAddress>,
+
     /// Mail server for customer notifications: `smtp://[user:pass@]host[:port][?tls=starttls]` or `smtps://…`.
     #[arg(long, env = "CREMA_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<SecretString>,
@@ -393,4 +398,8 @@ impl From<RoleArg> for crema_shared::staff::Role {
             RoleArg::Manager => crema_shared::staff::Role::Manager,
         }
     }
+}
+
+fn parse_printer(raw: &str) -> Result<crema_shared::printer::PrinterAddress, String> {
+    raw.parse().map_err(|e: crema_shared::printer::InvalidPrinterAddress| e.to_string())
 }

@@ -14,6 +14,7 @@ pub mod keys;
 pub mod listen;
 pub mod metrics;
 pub mod payments;
+pub mod printing;
 pub mod server;
 pub mod service;
 pub mod setup;

@@ -150,6 +150,7 @@ impl Server {
             }
         };
         let board = tokio::spawn(crate::service::orders::board_feed::run(state.clone()));
+        let printer = tokio::spawn(crate::service::receipts::follow_settings(state.clone()));
         let sync = crate::service::sync::client::start(&state);
         let router = app(self.state);
         let result = crate::listen::serve(self.listener, router, self.limits, self.tls, async move {
@@ -159,6 +160,7 @@ impl Server {
         })
         .await;
         let _ = board.await;
+        let _ = printer.await;
         for task in sync {
             let _ = task.await;
         }
@@ -223,6 +225,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         },
         ticket_warn_seconds: DEFAULT_TICKET_WARN_SECONDS,
         ticket_late_seconds: DEFAULT_TICKET_LATE_SECONDS,
+        receipt: Default::default(),
     };
     let pins = Arc::new(PinHasher::new(keys.pin_pepper())?.counting(metrics.pin_checks.clone()));
     drop(keys);
@@ -327,6 +330,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         },
         sealer,
         egress,
+        receipt_printer: Arc::new(crate::service::receipts::ReceiptPrinter::new(config.receipt_printer.clone())),
         streams: StreamLimits::new(config.max_board_streams as usize, config.max_event_streams as usize),
         board: Arc::default(),
         sync: terminal.as_ref().map(|t| t.link.clone()),

@@ -63,6 +63,8 @@ pub struct AppState {
     pub streams: StreamLimits,
     /// Set when this server is a terminal synced with a hub (`--hub-url`).
     pub sync: Option<Arc<crate::service::sync::TerminalLink>>,
+    /// Where receipts print (`CREMA_RECEIPT_PRINTER`, else the shop's settings).
+    pub receipt_printer: Arc<crate::service::receipts::ReceiptPrinter>,
     /// The pickup board, computed once per change for every open board stream.
     pub board: Arc<crate::service::orders::board_feed::BoardFeed>,
 }

@@ -353,6 +353,7 @@ mod tests {
                         method: PaymentMethod::Cash,
                         tendered_cents: Some(100),
                         approval_code: None,
+                        print_receipt: None,
                     }),
                     ..request(vec![line(ids.croissant, 1, vec![])])
                 },
@@ -384,6 +385,7 @@ mod tests {
                 method: PaymentMethod::Cash,
                 tendered_cents: Some(500),
                 approval_code: None,
+                print_receipt: None,
             }),
             ..request(vec![line(ids.croissant, 1, vec![])])
         };

@@ -1,10 +1,13 @@
-//! The shop's settings a manager edits from the screens: name, currency, tax, and the ticket
-//! ages at which the kitchen display turns a ticket amber and then red.
+//! The shop's settings a manager edits from the screens: name, currency, tax, the ticket
+//! ages at which the kitchen display turns a ticket amber and then red, and what the
+//! receipt says and where it prints.
 //!
 //! A change is a partial [`SettingsInput`] applied to the current [`ShopSettings`]; every bad
 //! field is named at once and nothing is applied unless all are good.
 
 use crate::api::SettingsInput;
+use crate::printer::PrinterAddress;
+use crate::receipt::{MAX_RECEIPT_TEXT_CHARS, MAX_RECEIPT_TEXT_LINES};
 use crate::tax::{TaxMode, TaxPolicy, TaxRate};
 use crate::validation::bounded_text;
 use crate::{Currency, ValidationErrors};
@@ -27,6 +30,17 @@ pub struct ShopSettings {
     pub ticket_warn_seconds: u32,
     /// Age at which it turns red.
     pub ticket_late_seconds: u32,
+    #[serde(default)]
+    pub receipt: ReceiptSettings,
+}
+
+/// What every receipt says above and below the order, and the shop's receipt printer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReceiptSettings {
+    pub header: String,
+    pub footer: String,
+    /// Set by a manager; without one, the server's `CREMA_RECEIPT_PRINTER` (if any) prints.
+    pub printer: Option<PrinterAddress>,
 }
 
 impl ShopSettings {
@@ -75,10 +89,45 @@ pub fn apply(current: &ShopSettings, input: &SettingsInput) -> Result<ShopSettin
     };
     seconds("ticket_warn_seconds", input.ticket_warn_seconds, &mut next.ticket_warn_seconds);
     seconds("ticket_late_seconds", input.ticket_late_seconds, &mut next.ticket_late_seconds);
+    for (field, value, slot) in [
+        ("receipt_header", &input.receipt_header, &mut next.receipt.header),
+        ("receipt_footer", &input.receipt_footer, &mut next.receipt.footer),
+    ] {
+        if let Some(raw) = value {
+            match receipt_text(raw) {
+                Ok(text) => *slot = text,
+                Err(message) => errors.push(field, message),
+            }
+        }
+    }
+    if let Some(raw) = &input.receipt_printer {
+        if raw.trim().is_empty() {
+            next.receipt.printer = None;
+        } else {
+            match raw.parse::<PrinterAddress>() {
+                Ok(address) => next.receipt.printer = Some(address),
+                Err(e) => errors.push("receipt_printer", e.to_string()),
+            }
+        }
+    }
     if errors.is_empty() && next.ticket_late_seconds <= next.ticket_warn_seconds {
         errors.push("ticket_late_seconds", "must be later than ticket_warn_seconds");
     }
     errors.into_result(next)
+}
+
+/// A header or footer: a few lines of printable text (empty is allowed: nothing is printed).
+fn receipt_text(raw: &str) -> Result<String, String> {
+    let text = raw.trim().replace("\r\n", "\n");
+    if text.chars().count() > MAX_RECEIPT_TEXT_CHARS {
+        Err(format!("must be at most {MAX_RECEIPT_TEXT_CHARS} characters"))
+    } else if text.lines().count() > MAX_RECEIPT_TEXT_LINES {
+        Err(format!("must be at most {MAX_RECEIPT_TEXT_LINES} lines"))
+    } else if text.chars().any(|c| c.is_control() && c != '\n') {
+        Err("must be printable text (no control characters)".to_string())
+    } else {
+        Ok(text)
+    }
 }
 
 #[cfg(test)]
@@ -93,6 +142,7 @@ mod tests {
             tax: TaxPolicy { rate: TaxRate::try_from(875).expect("rate"), mode: TaxMode::Exclusive },
             ticket_warn_seconds: 180,
             ticket_late_seconds: 360,
+            receipt: ReceiptSettings::default(),
         }
     }
 
@@ -114,6 +164,9 @@ mod tests {
             tax_mode: Some("inclusive".into()),
             ticket_warn_seconds: Some(120),
             ticket_late_seconds: Some(300),
+            receipt_header: Some("12 Bean Street\nOpen 7-19".into()),
+            receipt_footer: Some(" Thank you! ".into()),
+            receipt_printer: Some("tcp://192.168.1.50".into()),
         };
         let next = apply(&shop(), &input).expect("valid");
         assert_eq!(next.name, "Bean There");
@@ -122,6 +175,13 @@ mod tests {
         assert_eq!(next.tax.mode, TaxMode::Inclusive);
         assert_eq!((next.ticket_warn_seconds, next.ticket_late_seconds), (120, 300));
         assert!(next.prices_differ(&shop()));
+        assert_eq!(
+            (next.receipt.header.as_str(), next.receipt.footer.as_str()),
+            ("12 Bean Street\nOpen 7-19", "Thank you!")
+        );
+        assert_eq!(next.receipt.printer.as_ref().map(ToString::to_string), Some("tcp://192.168.1.50:9100".into()));
+        let cleared = SettingsInput { receipt_printer: Some(String::new()), ..Default::default() };
+        assert_eq!(apply(&next, &cleared).map(|s| s.receipt.printer), Ok(None));
     }
 
     #[test]
@@ -133,11 +193,24 @@ mod tests {
             tax_mode: Some("sometimes".into()),
             ticket_warn_seconds: Some(5),
             ticket_late_seconds: Some(99_999),
+            receipt_header: Some("x".repeat(401)),
+            receipt_footer: Some("bye\u{1b}@".into()),
+            receipt_printer: Some("http://printer".into()),
         };
         let errors = apply(&shop(), &input).expect_err("invalid");
         assert_eq!(
             fields(&errors),
-            ["shop_name", "currency", "tax_rate_bps", "tax_mode", "ticket_warn_seconds", "ticket_late_seconds"]
+            [
+                "shop_name",
+                "currency",
+                "tax_rate_bps",
+                "tax_mode",
+                "ticket_warn_seconds",
+                "ticket_late_seconds",
+                "receipt_header",
+                "receipt_footer",
+                "receipt_printer"
+            ]
         );
     }
 

@@ -16,6 +16,7 @@ pub mod display;
 pub mod gateway;
 pub mod http;
 pub mod postgres;
+pub mod printer;
 pub mod proxy;
 pub mod smtp;
 pub mod webhook;

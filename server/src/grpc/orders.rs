@@ -181,6 +181,7 @@ impl OrderService for Orders {
             method,
             tendered_cents: r.tendered_cents,
             approval_code: r.approval_code,
+            print_receipt: r.print_receipt,
         });
         let command = match payment.as_ref().and_then(|p| parse_tender(&mut errors, "", p)) {
             Some(TenderRequest::Cash { tendered }) => Some(OrderCommand::PayCash { tendered }),
@@ -198,7 +199,19 @@ impl OrderService for Orders {
         };
         let canonical = serde_json::to_vec(&payment).map_err(status::internal)?;
         let key = key.map(|k| IdempotencyKey::new(format!("orders.payment.grpc.{id}"), k, &canonical));
-        self.run(&ctx, id, command, r.expected_version, key.as_ref()).await
+        let receipt = r.print_receipt.unwrap_or(true);
+        let answer = service::orders::transition_paying(
+            &self.state,
+            &ctx,
+            id,
+            command,
+            r.expected_version,
+            key.as_ref(),
+            receipt,
+        )
+        .await
+        .map_err(status::service)?;
+        Ok(Response::new(order_of(&ctx, answer)?))
     }
 
     async fn refund_order(

@@ -90,6 +90,7 @@ pub fn place_request(request: pb::CreateOrderRequest) -> Result<(PlaceOrderReque
         method: payment_method(&mut errors, "payment.method", p.method).unwrap_or(PaymentMethod::Cash),
         tendered_cents: p.tendered_cents,
         approval_code: p.approval_code,
+        print_receipt: p.print_receipt,
     });
     let place = PlaceOrderRequest {
         id,
@@ -148,6 +149,7 @@ mod tests {
                 method: pb::PaymentMethod::Cash as i32,
                 tendered_cents: Some(1000),
                 approval_code: None,
+                print_receipt: None,
             }),
             ..Default::default()
         };

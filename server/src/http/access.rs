@@ -66,6 +66,8 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/orders/{id}/payment", Needs(TakePayment)),
     ("POST", "/api/v1/orders/{id}/cancel", Needs(CancelOrder)),
     ("POST", "/api/v1/orders/{id}/refunds", Needs(Refund)),
+    ("GET", "/api/v1/orders/{id}/receipt", Needs(ReadOrders)),
+    ("POST", "/api/v1/orders/{id}/receipt/print", Needs(TakePayment)),
     ("POST", "/api/v1/orders/{id}/accept", Needs(WorkOrders)),
     ("POST", "/api/v1/orders/{id}/lines/{line_id}/start", Needs(WorkOrders)),
     ("POST", "/api/v1/orders/{id}/lines/{line_id}/done", Needs(WorkOrders)),

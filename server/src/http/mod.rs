@@ -19,6 +19,7 @@ pub mod openapi_truth;
 pub mod orders;
 pub mod privacy;
 pub mod query;
+pub mod receipts;
 pub mod reports;
 pub mod request_context;
 pub mod routes;

@@ -215,7 +215,9 @@ pub async fn pay(
         None => return Err(errors.into()),
     };
     let key = key.map(|k| IdempotencyKey::new(format!("orders.payment.{id}"), k, &body.canonical));
-    run(&state, &ctx, id, command, if_match, key.as_ref()).await
+    let receipt = body.value.print_receipt.unwrap_or(true);
+    let answer = service::orders::transition_paying(&state, &ctx, id, command, if_match, key.as_ref(), receipt).await?;
+    Ok(self::answer(&ctx, answer))
 }
 
 /// A manager gives money back: cash at once over the counter, a card through the gateway

@@ -5,8 +5,8 @@
 
 use super::openapi::{document_security, ApiDoc, DOCS_PATH, OPENAPI_PATH};
 use super::{
-    audit, auth, board, events, health, jobs, kitchen, menu, orders, reports, request_context, security, sessions,
-    settings, sinks, staff, sync, terminals, ui, ApiError,
+    audit, auth, board, events, health, jobs, kitchen, menu, orders, receipts, reports, request_context, security,
+    sessions, settings, sinks, staff, sync, terminals, ui, ApiError,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -33,6 +33,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(menu::set_option_availability))
         .routes(routes!(orders::place_order, orders::list_orders))
         .routes(routes!(orders::get_order))
+        .routes(routes!(receipts::page))
+        .routes(routes!(receipts::print))
         .routes(routes!(orders::board))
         .routes(routes!(board::stream))
         .routes(routes!(kitchen::tickets))

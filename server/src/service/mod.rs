@@ -31,6 +31,7 @@ pub mod orders;
 pub mod paging;
 pub mod payments;
 pub mod reactions;
+pub mod receipts;
 pub mod reports;
 pub mod shop;
 pub mod sinks;

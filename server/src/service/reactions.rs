@@ -8,7 +8,7 @@
 
 use crate::service::menu::stock;
 use crate::service::orders::{audit as order_audit, sla};
-use crate::service::{notify, payments, sync, RequestContext};
+use crate::service::{notify, payments, receipts, sync, RequestContext};
 use crate::state::AppState;
 use crate::store::audit::AuditEntry;
 use crate::store::db::Db;
@@ -31,6 +31,9 @@ pub struct OrderChange<'a> {
     pub change: Change<'a>,
     /// When it happened (the clock of the write).
     pub at: DateTime<Utc>,
+    /// Whether the till wants the customer's receipt printed when this change takes money
+    /// (`print_receipt` in a payment; true unless it said no).
+    pub receipt: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -109,6 +112,15 @@ pub const REACTIONS: &[Reaction] = &[
         on_terminal: false,
     },
     Reaction {
+        name: "receipt to the receipt printer when money is taken",
+        plan: Some(receipts::on_order_change),
+        write: None,
+        writes_on_placement: never,
+        // The till's own printer prints on a terminal (it works offline); the hub does not
+        // print what a terminal already printed (see `service/sync/apply.rs`).
+        on_terminal: true,
+    },
+    Reaction {
         name: "stock back on cancellation",
         plan: None,
         write: Some(stock::on_order_change),
@@ -181,7 +193,9 @@ mod tests {
             ("orders/read.rs", include_str!("orders/read.rs")),
         ];
         for (file, source) in sources {
-            for reaction in ["payments", "notify", "sla", "order_audit", "audit::for_event", "stock::release"] {
+            for reaction in
+                ["payments", "notify", "sla", "order_audit", "audit::for_event", "stock::release", "receipts"]
+            {
                 let imports = source.lines().filter(|l| l.starts_with("use ") || l.contains("::")).any(|l| {
                     l.contains(&format!("::{reaction}"))
                         || l.contains(&format!("{{{reaction}"))

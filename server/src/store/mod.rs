@@ -24,6 +24,7 @@ pub mod migrate;
 pub mod orders;
 pub mod outbox;
 pub mod placement;
+pub mod printouts;
 pub mod report;
 pub mod secrets;
 pub mod sessions;

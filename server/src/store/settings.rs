@@ -7,7 +7,8 @@
 
 use super::db::{exec, fetch_optional, fetch_value, Db};
 use super::StoreError;
-use crema_shared::settings::ShopSettings;
+use crema_shared::printer::PrinterAddress;
+use crema_shared::settings::{ReceiptSettings, ShopSettings};
 use crema_shared::tax::{TaxMode, TaxPolicy, TaxRate};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +21,8 @@ pub async fn load(db: &mut Db<'_>) -> Result<Option<StoredSettings>, StoreError>
     let row = fetch_optional!(
         db,
         sqlx::query(
-            "SELECT name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds, ticket_late_seconds, menu_version
+            "SELECT name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds, ticket_late_seconds, menu_version,
+           receipt_header, receipt_footer, receipt_printer
          FROM shop_settings WHERE id = 1",
         )
     )?;
@@ -45,6 +47,15 @@ pub async fn load(db: &mut Db<'_>) -> Result<Option<StoredSettings>, StoreError>
                 },
                 ticket_warn_seconds: seconds("ticket_warn_seconds")?,
                 ticket_late_seconds: seconds("ticket_late_seconds")?,
+                receipt: ReceiptSettings {
+                    header: r.try_get("receipt_header")?,
+                    footer: r.try_get("receipt_footer")?,
+                    printer: r
+                        .try_get::<Option<String>, _>("receipt_printer")?
+                        .map(|p| p.parse::<PrinterAddress>())
+                        .transpose()
+                        .map_err(|_| StoreError::corrupt("receipt printer"))?,
+                },
             },
             menu_version: r.try_get("menu_version")?,
         })
@@ -53,7 +64,7 @@ pub async fn load(db: &mut Db<'_>) -> Result<Option<StoredSettings>, StoreError>
 }
 
 /// Binds the editable settings, in the column order both writes list them: name, currency,
-/// tax rate, tax mode, ticket warn and late seconds.
+/// tax rate, tax mode, ticket warn and late seconds, receipt header, footer and printer.
 macro_rules! bind_shop {
     ($query:expr, $shop:expr) => {
         $query
@@ -63,6 +74,9 @@ macro_rules! bind_shop {
             .bind($shop.tax.mode.as_str())
             .bind(i64::from($shop.ticket_warn_seconds))
             .bind(i64::from($shop.ticket_late_seconds))
+            .bind(&$shop.receipt.header)
+            .bind(&$shop.receipt.footer)
+            .bind($shop.receipt.printer.as_ref().map(ToString::to_string))
     };
 }
 
@@ -74,8 +88,8 @@ pub async fn insert_if_missing(conn: &mut Db<'_>, settings: &StoredSettings) -> 
         bind_shop!(
             sqlx::query(
                 "INSERT INTO shop_settings (id, name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds,
-           ticket_late_seconds, menu_version)
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+           ticket_late_seconds, receipt_header, receipt_footer, receipt_printer, menu_version)
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
             ),
             shop
         )
@@ -90,7 +104,7 @@ pub async fn update(conn: &mut Db<'_>, shop: &ShopSettings) -> Result<(), StoreE
         conn,
         bind_shop!(sqlx::query(
         "UPDATE shop_settings SET name = $1, currency = $2, tax_rate_bps = $3, tax_mode = $4, ticket_warn_seconds = $5,
-           ticket_late_seconds = $6 WHERE id = 1",
+           ticket_late_seconds = $6, receipt_header = $7, receipt_footer = $8, receipt_printer = $9 WHERE id = 1",
     ), shop)
     )?;
     if done == 1 {
@@ -115,4 +129,11 @@ pub async fn bump_menu_version(conn: &mut Db<'_>) -> Result<i64, StoreError> {
         fetch_optional
     )?
     .ok_or_else(|| StoreError::corrupt("no shop settings row"))
+}
+
+/// The receipt printer a manager set, if any.
+pub async fn receipt_printer(db: &mut Db<'_>) -> Result<Option<PrinterAddress>, StoreError> {
+    let printer: Option<Option<String>> =
+        fetch_value!(db, sqlx::query_scalar("SELECT receipt_printer FROM shop_settings WHERE id = 1"), fetch_optional)?;
+    printer.flatten().map(|p| p.parse().map_err(|_| StoreError::corrupt("receipt printer"))).transpose()
 }

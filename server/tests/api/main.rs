@@ -19,6 +19,7 @@ mod payments;
 mod placement;
 mod privacy;
 mod problems;
+mod receipts;
 mod retention;
 mod screens_api;
 mod secrets;

@@ -25,7 +25,7 @@ pub use menu_edit::{
 };
 pub use orders::{
     CancelRequest, LineOptionDto, LineRequest, OrderDto, OrderLineDto, OrderPage, PaymentRequest, PlaceOrderRequest,
-    RefundRequest, StatusChangeDto,
+    PrintJobDto, RefundRequest, StatusChangeDto,
 };
 pub use problems::{CloudEvent, Problem};
 pub use shop::{DayReportDto, SettingsDto, SettingsInput, TopItemDto};

@@ -49,6 +49,9 @@ pub struct PaymentRequest {
     /// Without one, a card is authorized through the payment gateway and captured later.
     #[serde(default)]
     pub approval_code: Option<String>,
+    /// Whether the receipt prints on the shop's receipt printer once paid (default: yes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub print_receipt: Option<bool>,
 }
 
 /// Give money back (all or part of what was paid).
@@ -141,6 +144,13 @@ pub struct StatusChangeDto {
     pub to: OrderStatus,
     pub at: DateTime<Utc>,
     pub reason: Option<String>,
+}
+
+/// A print queued for the receipt printer; its progress is on the jobs screen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PrintJobDto {
+    pub job_id: Uuid,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

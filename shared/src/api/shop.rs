@@ -21,6 +21,19 @@ pub struct SettingsDto {
     /// Whether ready-for-pickup emails and the end-of-day summary can be sent.
     pub smtp_configured: bool,
     pub mail_from: String,
+    /// Printed above every receipt (a few lines: address, opening hours).
+    #[serde(default)]
+    pub receipt_header: String,
+    /// Printed below every receipt.
+    #[serde(default)]
+    pub receipt_footer: String,
+    /// The receipt printer a manager set, `tcp://host:port`.
+    #[serde(default)]
+    pub receipt_printer: Option<String>,
+    /// Where receipts print: the manager's printer, else the server's `CREMA_RECEIPT_PRINTER`;
+    /// absent when receipts are not printed.
+    #[serde(default)]
+    pub receipt_printer_in_use: Option<String>,
 }
 
 /// A partial change of the settings; every bad field is named and nothing is changed.
@@ -34,6 +47,14 @@ pub struct SettingsInput {
     pub tax_mode: Option<String>,
     pub ticket_warn_seconds: Option<i64>,
     pub ticket_late_seconds: Option<i64>,
+    /// At most 8 lines, 400 characters; empty prints nothing.
+    #[serde(default)]
+    pub receipt_header: Option<String>,
+    #[serde(default)]
+    pub receipt_footer: Option<String>,
+    /// `tcp://host:port` (port 9100 when left out); empty removes the printer.
+    #[serde(default)]
+    pub receipt_printer: Option<String>,
 }
 
 /// One business day's numbers.

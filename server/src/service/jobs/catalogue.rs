@@ -5,7 +5,7 @@ use super::JobKinds;
 use crate::service::orders::sla;
 use crate::service::reports::end_of_day as report;
 use crate::service::shop::backups;
-use crate::service::{notify, payments, sinks};
+use crate::service::{notify, payments, receipts, sinks};
 
 /// Every job kind the server runs.
 pub fn crema_kinds() -> JobKinds {
@@ -15,6 +15,7 @@ pub fn crema_kinds() -> JobKinds {
     kinds.register(notify::KIND, notify::spec(), notify::handler());
     kinds.register(report::KIND, report::spec(), report::handler());
     kinds.register(backups::KIND, backups::spec(), backups::handler());
+    kinds.register(receipts::print::KIND, receipts::print::spec(), receipts::print::handler());
     for kind in payments::KINDS {
         kinds.register(kind, payments::spec(), payments::handler());
     }

@@ -16,7 +16,7 @@ pub mod view;
 
 pub use place::{place, placed_events};
 pub use read::{board, get, list, BOARD_TICKETS_PER_COLUMN};
-pub use transition::{transition, transition_in};
+pub use transition::{transition, transition_in, transition_paying};
 
 use crate::service::ServiceError;
 use crate::store::StoreError;

@@ -133,7 +133,7 @@ async fn place_on_tail(
     }
     let numbered = Numbered { id, now, business_date: business_date.to_string(), ticket_number: tail.last_ticket + 1 };
     let Ok(sale) = Sale::new(state, ctx, key, &menu, &priced, numbered) else { return Ok(None) };
-    let effects = reactions::plan(state, &sale.change(ctx, priced.payment.as_ref()));
+    let effects = reactions::plan(state, &sale.change(ctx, priced.payment.as_ref(), wants_receipt(request)));
     let [entry] = &effects.audit[..] else { return Ok(None) };
     let audited = audit::link_after(tail.audit_head.clone(), entry);
     let written = placement::write_on_tail(
@@ -191,7 +191,7 @@ async fn place_checked(
     let order = &sale.order;
     // What the sale causes (audit row, card authorization, ticket-age alert) is written in the
     // placement's own round trip; the audit row is linked to the chain head the check read.
-    let change = sale.change(ctx, priced.payment.as_ref());
+    let change = sale.change(ctx, priced.payment.as_ref(), wants_receipt(request));
     let effects = reactions::plan(state, &change);
     let (first, more) = match effects.audit.split_first() {
         Some((first, more)) => (Some(audit::link_after(check.audit_head.clone(), first)), more),
@@ -307,8 +307,8 @@ impl Sale {
         Ok(Sale { order, events, answer, saved })
     }
 
-    fn change<'a>(&'a self, ctx: &'a RequestContext, tender: Option<&'a Tender>) -> OrderChange<'a> {
-        OrderChange { ctx, order: &self.order, change: Change::Placed { tender }, at: self.order.created_at }
+    fn change<'a>(&'a self, ctx: &'a RequestContext, tender: Option<&'a Tender>, receipt: bool) -> OrderChange<'a> {
+        OrderChange { ctx, order: &self.order, change: Change::Placed { tender }, at: self.order.created_at, receipt }
     }
 
     fn record<'a>(&'a self, key: Option<&'a IdempotencyKey>) -> Option<IdempotencyRecord<'a>> {
@@ -319,6 +319,11 @@ impl Sale {
         let order = &self.order;
         tracing::info!(order_id = %order.id, ticket = %crema_shared::terminal::ticket(&order.ticket_prefix, order.ticket_number), total = order.totals.total.minor(), "order placed");
     }
+}
+
+/// Whether the till wants the receipt printed when it pays with the order (yes, unless it said no).
+fn wants_receipt(request: &PlaceOrderRequest) -> bool {
+    request.payment.as_ref().and_then(|p| p.print_receipt).unwrap_or(true)
 }
 
 /// `order.placed`, and `payment.captured` when it was paid at the till.

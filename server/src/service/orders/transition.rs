@@ -28,19 +28,37 @@ pub async fn transition(
     if_match: Option<i64>,
     key: Option<&IdempotencyKey>,
 ) -> Result<Answer, ServiceError> {
+    transition_paying(state, ctx, id, command, if_match, key, true).await
+}
+
+/// The same, where the command may take money: `receipt` says whether the till wants the
+/// customer's receipt printed.
+pub async fn transition_paying(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    command: OrderCommand,
+    if_match: Option<i64>,
+    key: Option<&IdempotencyKey>,
+    receipt: bool,
+) -> Result<Answer, ServiceError> {
     let (job_state, ctx, key) = (state.clone(), ctx.clone(), key.cloned());
     let answer = state
         .store
         .writer()
         .write(move |conn| {
-            Box::pin(async move { transition_job(conn, &job_state, &ctx, id, &command, if_match, key.as_ref()).await })
+            Box::pin(async move {
+                let step = Step { id, command: &command, if_match, key: key.as_ref(), receipt };
+                transition_job(conn, &job_state, &ctx, step).await
+            })
         })
         .await?;
     state.jobs_wakeup.notify_one();
     Ok(answer)
 }
 
-/// The same, inside a write another use case opened (a command pushed by a terminal).
+/// The same, inside a write another use case opened (a command pushed by a terminal, which
+/// printed its own receipt).
 pub async fn transition_in(
     conn: &mut Db<'_>,
     state: &AppState,
@@ -48,18 +66,25 @@ pub async fn transition_in(
     id: Uuid,
     command: &OrderCommand,
 ) -> JobResult<Answer> {
-    transition_job(conn, state, ctx, id, command, None, None).await
+    transition_job(conn, state, ctx, Step { id, command, if_match: None, key: None, receipt: false }).await
+}
+
+/// One command for one order, with what the caller asked of it.
+struct Step<'a> {
+    id: Uuid,
+    command: &'a OrderCommand,
+    if_match: Option<i64>,
+    key: Option<&'a IdempotencyKey>,
+    receipt: bool,
 }
 
 async fn transition_job(
     conn: &mut Db<'_>,
     state: &AppState,
     ctx: &RequestContext,
-    id: Uuid,
-    command: &OrderCommand,
-    if_match: Option<i64>,
-    key: Option<&IdempotencyKey>,
+    step: Step<'_>,
 ) -> JobResult<Answer> {
+    let Step { id, command, if_match, key, receipt } = step;
     if let Some(answer) = idempotency::replay(conn, key).await? {
         return Ok(Done::new(answer, None));
     }
@@ -141,7 +166,7 @@ async fn transition_job(
     let new_events: Vec<_> =
         events.iter().map(|e| ctx.event(e.event_type(), subject.clone(), now, event_data(&order, Some(e)))).collect();
     let mut last = outbox::append(conn, &new_events).await?;
-    let change = OrderChange { ctx, order: &order, change: Change::Moved { events: &events }, at: now };
+    let change = OrderChange { ctx, order: &order, change: Change::Moved { events: &events }, at: now, receipt };
     let effects = reactions::plan(state, &change);
     for job in &effects.jobs {
         crate::store::jobs::enqueue(conn, job).await?;

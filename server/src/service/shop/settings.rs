@@ -52,6 +52,7 @@ pub async fn update(
             })
         })
         .await?;
+    state.receipt_printer.set_managed(shop.receipt.printer.clone());
     Ok(dto(state, &shop))
 }
 
@@ -63,6 +64,9 @@ fn event_data(shop: &ShopSettings) -> serde_json::Value {
         "tax_mode": shop.tax.mode.as_str(),
         "ticket_warn_seconds": shop.ticket_warn_seconds,
         "ticket_late_seconds": shop.ticket_late_seconds,
+        "receipt_header": shop.receipt.header,
+        "receipt_footer": shop.receipt.footer,
+        "receipt_printer": shop.receipt.printer.as_ref().map(ToString::to_string),
     })
 }
 
@@ -76,6 +80,10 @@ fn dto(state: &AppState, shop: &ShopSettings) -> SettingsDto {
         ticket_late_seconds: shop.ticket_late_seconds,
         smtp_configured: state.mailer.is_some(),
         mail_from: state.mailer.as_ref().map(|m| m.from().to_string()).unwrap_or_default(),
+        receipt_header: shop.receipt.header.clone(),
+        receipt_footer: shop.receipt.footer.clone(),
+        receipt_printer: shop.receipt.printer.as_ref().map(ToString::to_string),
+        receipt_printer_in_use: state.receipt_printer.in_use().map(|p| p.to_string()),
     }
 }
 

@@ -151,7 +151,9 @@ async fn place_fact(
         }),
         _ => None,
     };
-    let change = OrderChange { ctx, order: &order, change: Change::Placed { tender: tender.as_ref() }, at: now };
+    // The terminal printed its own receipt (or was told not to): the hub prints none.
+    let change =
+        OrderChange { ctx, order: &order, change: Change::Placed { tender: tender.as_ref() }, at: now, receipt: false };
     let effects = reactions::plan(state, &change);
     let (first, more) = match effects.audit.split_first() {
         Some((first, more)) => (Some(audit::link_after(check.audit_head.clone(), first)), more),

@@ -1,5 +1,6 @@
-//! Settings: the shop's name, currency, tax, the kitchen display's ticket-age colours; mail
-//! as configured on the server; and where the event log is forwarded (webhooks, Kafka).
+//! Settings: the shop's name, currency, tax, the kitchen display's ticket-age colours, the
+//! receipt's header, footer and printer; mail as configured on the server; and where the
+//! event log is forwarded (webhooks, Kafka).
 
 use super::form::{Field, FormState, Outcome};
 use crate::api;
@@ -23,7 +24,13 @@ pub fn SettingsEditor() -> impl IntoView {
     let mode = RwSignal::new(String::new());
     let warn = RwSignal::new(String::new());
     let late = RwSignal::new(String::new());
+    let header = RwSignal::new(String::new());
+    let footer = RwSignal::new(String::new());
+    let printer = RwSignal::new(String::new());
     let fill = move |s: &SettingsDto| {
+        header.set(s.receipt_header.clone());
+        footer.set(s.receipt_footer.clone());
+        printer.set(s.receipt_printer.clone().unwrap_or_default());
         name.set(s.shop_name.clone());
         currency.set(s.currency.clone());
         tax.set(s.tax_rate_bps.to_string());
@@ -49,6 +56,9 @@ pub fn SettingsEditor() -> impl IntoView {
             tax_mode: Some(mode.get_untracked()),
             ticket_warn_seconds: number(&warn.get_untracked()),
             ticket_late_seconds: number(&late.get_untracked()),
+            receipt_header: Some(header.get_untracked()),
+            receipt_footer: Some(footer.get_untracked()),
+            receipt_printer: Some(printer.get_untracked()),
         };
         leptos::task::spawn_local(async move {
             let result = api::send::<_, SettingsDto>("PATCH", "/api/v1/settings", Some(&body), &[]).await;
@@ -61,6 +71,8 @@ pub fn SettingsEditor() -> impl IntoView {
         });
     };
     let mode_error = form.error("tax_mode");
+    let header_error = form.error("receipt_header");
+    let footer_error = form.error("receipt_footer");
     view! {
         <section class="settings-editor">
             <div class="editor">
@@ -81,6 +93,24 @@ pub fn SettingsEditor() -> impl IntoView {
                 </label>
                 <Field label="Ticket turns amber after (seconds)" field="ticket_warn_seconds" value=warn form=form kind="number"/>
                 <Field label="Ticket turns red after (seconds)" field="ticket_late_seconds" value=late form=form kind="number"/>
+                <h3>"Receipts"</h3>
+                <label class="field">
+                    <span>"Receipt header (address, hours)"</span>
+                    <textarea name="receipt_header" rows="3" prop:value=move || header.get()
+                        on:input=move |ev| header.set(event_target_value(&ev))></textarea>
+                    <small class="error">{header_error}</small>
+                </label>
+                <label class="field">
+                    <span>"Receipt footer"</span>
+                    <textarea name="receipt_footer" rows="2" prop:value=move || footer.get()
+                        on:input=move |ev| footer.set(event_target_value(&ev))></textarea>
+                    <small class="error">{footer_error}</small>
+                </label>
+                <Field label="Receipt printer (tcp://host:9100; empty: none)" field="receipt_printer" value=printer form=form/>
+                {move || loaded.get().map(|s| match s.receipt_printer_in_use {
+                    Some(p) => view! { <p class="muted">"Receipts print on " <strong>{p}</strong> "."</p> }.into_any(),
+                    None => view! { <p class="muted">"Receipts are not printed (no printer set)."</p> }.into_any(),
+                })}
                 <Outcome form=form/>
                 <button class="primary" on:click=save>"Save settings"</button>
                 </Show>

@@ -197,6 +197,7 @@ impl Till {
                     method: PaymentMethod::Cash,
                     tendered_cents: Some(cents),
                     approval_code: None,
+                    print_receipt: None,
                 }),
                 Ok(_) => {
                     errors.push(("payment.tendered_cents".into(), "less than the total".into()));
@@ -213,6 +214,7 @@ impl Till {
                     method: PaymentMethod::Card,
                     tendered_cents: None,
                     approval_code: (!code.is_empty()).then_some(code),
+                    print_receipt: None,
                 })
             }
         };

@@ -1,0 +1,21 @@
+-- Receipts (docs/payments.md): what every receipt says above and below the order, the
+-- shop's receipt printer, and each print job's attempt at the printer, so a retry never
+-- prints a receipt twice.
+ALTER TABLE shop_settings ADD COLUMN receipt_header TEXT NOT NULL DEFAULT '';
+ALTER TABLE shop_settings ADD COLUMN receipt_footer TEXT NOT NULL DEFAULT '';
+-- `tcp://host:port`; NULL: none set by a manager.
+ALTER TABLE shop_settings ADD COLUMN receipt_printer TEXT;
+
+-- One row per print job that reached a printer: `sending` is written once the printer
+-- answered and before the first byte goes out, `printed` once every byte went. A job that
+-- finds its own row still `sending` was cut off mid-print and does not print again: the row
+-- becomes `uncertain` and staff reprint from the order if the paper shows nothing.
+CREATE TABLE printouts (
+    job_id      TEXT PRIMARY KEY,
+    order_id    TEXT NOT NULL,
+    printer     TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('sending', 'printed', 'uncertain')),
+    started_at  TEXT NOT NULL,
+    finished_at TEXT
+);
+CREATE INDEX printouts_by_order ON printouts (order_id);

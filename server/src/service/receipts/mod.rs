@@ -1,0 +1,130 @@
+//! Receipts: the customer's paper (or page) for an order, and printing it.
+//!
+//! One layout ([`crema_shared::receipt`]) is drawn two ways: as the receipt page
+//! (`GET /api/v1/orders/{id}/receipt`, [`page`]) and as ESC/POS bytes for the shop's receipt
+//! printer ([`print`]). A paid order's receipt prints by itself — the reaction below queues a
+//! durable print job in the payment's own transaction — unless the till said not to.
+
+pub mod page;
+pub mod print;
+
+use crate::service::reactions::{Change, Effects, OrderChange};
+use crate::service::{orders, RequestContext, ServiceError};
+use crate::state::AppState;
+use crate::store::{audit, jobs, settings, Done, StoreError};
+use crema_shared::api::OrderDto;
+use crema_shared::lifecycle::OrderEvent;
+use crema_shared::placing::Tender;
+use crema_shared::printer::PrinterAddress;
+use crema_shared::receipt::{receipt_lines, PrintLine, ReceiptShop};
+use std::sync::RwLock;
+use uuid::Uuid;
+
+/// Where this server prints receipts: `CREMA_RECEIPT_PRINTER` when the operator set it (the
+/// printer beside this box — on a synced terminal, the till's own), else the printer a manager
+/// set in the shop's settings, which every instance follows as it changes.
+#[derive(Debug, Default)]
+pub struct ReceiptPrinter {
+    configured: Option<PrinterAddress>,
+    managed: RwLock<Option<PrinterAddress>>,
+}
+
+impl ReceiptPrinter {
+    pub fn new(configured: Option<PrinterAddress>) -> Self {
+        ReceiptPrinter { configured, managed: RwLock::new(None) }
+    }
+
+    /// The printer receipts go to now, if any.
+    pub fn in_use(&self) -> Option<PrinterAddress> {
+        self.configured.clone().or_else(|| self.managed.read().ok().and_then(|m| m.clone()))
+    }
+
+    /// What the shop's settings say (read at start and after every settings change).
+    pub fn set_managed(&self, printer: Option<PrinterAddress>) {
+        if let Ok(mut slot) = self.managed.write() {
+            *slot = printer;
+        }
+    }
+}
+
+/// The receipt of `order` as printed lines, with the shop's name, header, footer and tax.
+pub async fn lines(state: &AppState, order: &OrderDto) -> Result<Vec<PrintLine>, ServiceError> {
+    let shop = settings::load(&mut state.store.read().await?)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("no shop settings row"))?
+        .shop;
+    let receipt =
+        ReceiptShop { name: &shop.name, header: &shop.receipt.header, footer: &shop.receipt.footer, tax: shop.tax };
+    Ok(receipt_lines(order, &receipt, order.created_at.with_timezone(&state.day.utc_offset)))
+}
+
+/// Prints `id`'s receipt again on request (a customer asks for one, or the paper jammed):
+/// a new print job, audited. Returns the job's id.
+#[tracing::instrument(name = "receipts.print", skip_all, fields(order_id = %id))]
+pub async fn print_again(state: &AppState, ctx: &RequestContext, id: Uuid) -> Result<Uuid, ServiceError> {
+    let Some(printer) = state.receipt_printer.in_use() else {
+        return Err(ServiceError::Conflict(
+            "no receipt printer is set: a manager sets one in the settings (or the server's CREMA_RECEIPT_PRINTER)"
+                .into(),
+        ));
+    };
+    orders::get(state, id).await?;
+    let (ctx, now) = (ctx.clone(), state.clock.now());
+    let job_id = state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                let job = print::job(id, now);
+                let job_id = job.id;
+                jobs::enqueue(conn, &job).await?;
+                let detail = serde_json::json!({ "job_id": job_id, "printer": printer.to_string() });
+                audit::append(conn, &ctx.audit("receipt.print_requested", Some(id.to_string()), detail)).await?;
+                Ok::<_, crate::store::JobError<ServiceError>>(Done::new(job_id, None))
+            })
+        })
+        .await?;
+    state.jobs_wakeup.notify_one();
+    Ok(job_id)
+}
+
+/// The reaction: when money is taken for an order on this server and the till did not say
+/// "no receipt", its receipt is queued for the printer (once per order; reprints are asked for).
+pub fn on_order_change(state: &AppState, change: &OrderChange<'_>, effects: &mut Effects) {
+    if !change.receipt || state.receipt_printer.in_use().is_none() {
+        return;
+    }
+    let paid_now = match change.change {
+        Change::Placed { tender } => matches!(tender, Some(Tender::Cash(_) | Tender::CardTerminal { .. })),
+        Change::Moved { events } => events
+            .iter()
+            .any(|e| matches!(e, OrderEvent::PaymentCaptured { .. } | OrderEvent::PaymentAuthorized { .. })),
+    };
+    if paid_now {
+        let order_id = change.order.id;
+        effects.jobs.push(print::job(order_id, change.at).once(format!("{}:{order_id}", print::KIND)));
+    }
+}
+
+/// How often an instance re-reads the receipt printer another instance's manager may have set.
+pub const PRINTER_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Follows the shop's settings for as long as the server runs, so a printer a manager sets
+/// (on this instance or another on the same database) is the one this instance prints on:
+/// one small read every [`PRINTER_CHECK`], whatever the load.
+pub async fn follow_settings(state: AppState) {
+    let mut closing = state.hub.closing();
+    let mut check = tokio::time::interval(PRINTER_CHECK);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = check.tick() => {}
+            _ = closing.wait_for(|closed| *closed) => return,
+        }
+        let read = async { settings::receipt_printer(&mut state.store.read().await?).await };
+        match read.await {
+            Ok(printer) => state.receipt_printer.set_managed(printer),
+            Err(e) => tracing::warn!(error = %e, "cannot read the receipt printer from the settings"),
+        }
+    }
+}
