@@ -150,9 +150,13 @@ async fn a_print_that_was_cut_off_is_never_printed_again() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     // What a process killed mid-print leaves behind: the attempt recorded, its end not.
+    let (shop_column, shop) = match crate::helpers::on_postgres() {
+        true => (", shop_id", format!(", '{}'", app.config.shop_id)),
+        false => ("", String::new()),
+    };
     app.on_database(&format!(
-        "INSERT INTO printouts (job_id, order_id, printer, state, started_at)
-         VALUES ('{}', '{}', 'tcp://127.0.0.1:{port}', 'sending', '2026-12-04T09:00:00.000000Z')",
+        "INSERT INTO printouts (job_id, order_id, printer, state, started_at{shop_column})
+         VALUES ('{}', '{}', 'tcp://127.0.0.1:{port}', 'sending', '2026-12-04T09:00:00.000000Z'{shop})",
         job.id, order.id
     ))
     .await;
