@@ -128,16 +128,34 @@ fn escape(s: &str) -> String {
 }
 
 async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
-    let mailer = state.mailer.clone().ok_or_else(|| JobFailure::Permanent("no SMTP server is configured".into()))?;
     let ReadyMail { order_id } = job.payload_as().map_err(JobFailure::Permanent)?;
+    let order = order_to_mail(state, order_id).await?;
+    let message = ready_message(&order);
+    send_to_customer(state, &job, &order, "ready", message, spec().policy.max_attempts).await
+}
+
+/// The order an email job is about (gone: the job can never work).
+pub async fn order_to_mail(state: &AppState, order_id: Uuid) -> Result<OrderRecord, JobFailure> {
     let mut conn = state.store.read().await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
-    let order = orders::get(&mut conn, order_id)
+    orders::get(&mut conn, order_id)
         .await
         .map_err(|e| JobFailure::Retryable(e.to_string()))?
-        .ok_or_else(|| JobFailure::Permanent(format!("order {order_id} no longer exists")))?;
-    drop(conn);
+        .ok_or_else(|| JobFailure::Permanent(format!("order {order_id} no longer exists")))
+}
+
+/// Sends `message` (subject, text, HTML) to `order`'s customer as email job `job`, and
+/// records `notification.sent` (or, once it will never work, `notification.failed`) with
+/// `message_kind` (`ready`, `receipt`) in the job's finishing write.
+pub async fn send_to_customer(
+    state: &AppState,
+    job: &JobRecord,
+    order: &OrderRecord,
+    message_kind: &str,
+    (subject, text, html): (String, String, String),
+    max_attempts: u32,
+) -> Result<(), JobFailure> {
+    let mailer = state.mailer.clone().ok_or_else(|| JobFailure::Permanent("no SMTP server is configured".into()))?;
     let to = order.customer_email.clone().ok_or_else(|| JobFailure::Permanent("the order has no email".into()))?;
-    let (subject, text, html) = ready_message(&order);
     let built = to.parse::<Mailbox>().map_err(|e| e.to_string()).and_then(|to| {
         Message::builder()
             .from(mailer.from.clone())
@@ -160,7 +178,7 @@ async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
             }
         }
     };
-    let last_attempt = job.attempts >= spec().policy.max_attempts;
+    let last_attempt = job.attempts >= max_attempts;
     let event_type = match &outcome {
         Ok(()) => Some(types::NOTIFICATION_SENT),
         Err(JobFailure::Permanent(_)) => Some(types::NOTIFICATION_FAILED),
@@ -169,7 +187,7 @@ async fn send(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     };
     if let Some(event_type) = event_type {
         let error = outcome.as_ref().err().map(ToString::to_string);
-        record(state, &job, &order, &to, event_type, error, outcome.is_ok())
+        record(state, job, order, (&to, message_kind), event_type, error, outcome.is_ok())
             .await
             .map_err(|e| JobFailure::Retryable(e.to_string()))?;
     }
@@ -180,7 +198,7 @@ async fn record(
     state: &AppState,
     job: &JobRecord,
     order: &OrderRecord,
-    to: &str,
+    (to, message_kind): (&str, &str),
     event_type: &'static str,
     error: Option<String>,
     finished: bool,
@@ -190,6 +208,7 @@ async fn record(
         map.remove("order");
         map.insert("channel".into(), "email".into());
         map.insert("to".into(), to.into());
+        map.insert("message".into(), message_kind.into());
         map.insert("job_id".into(), job.id.to_string().into());
         if let Some(error) = &error {
             map.insert("error".into(), error.clone().into());

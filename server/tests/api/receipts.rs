@@ -234,3 +234,43 @@ async fn a_bad_printer_or_receipt_text_is_refused_by_name_and_changes_nothing() 
     assert_eq!(after, before);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_customer_who_left_an_email_gets_the_receipt_by_mail_once() {
+    let smtp = crema_e2e::smtp::SmtpServer::start().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = crate::helpers::test_config(dir.path().join("crema.db"));
+    config.smtp_url = Some(format!("smtp://127.0.0.1:{}", smtp.port).into());
+    let app = crate::helpers::spawn_app_with(config, dir).await;
+    set_printer(&app, "").await;
+    let mut body = paid(&app, "Ana Lima", Some(false)).await;
+    body["customer_email"] = json!("ana@example.com");
+    let order = app.place(&body).await;
+    // Paying does not mail a customer who left no address.
+    app.place(&paid(&app, "Ben", None).await).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while smtp.messages().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "no receipt arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1, "one receipt, to the customer who left an address");
+    let message = &messages[0];
+    assert!(message.contains("To: ana@example.com"), "{message}");
+    assert!(message.contains("text/plain") && message.contains("text/html"), "{message}");
+    assert!(message.contains(&format!("Ticket {}", order.ticket)), "{message}");
+    let total = format!("USD {}", Money::from_minor(order.total_cents));
+    assert!(message.lines().any(|l| l.starts_with("TOTAL") && l.ends_with(&total)), "{message}");
+    let sent = loop {
+        let sent: Vec<_> = app.events().await.into_iter().filter(|e| e.event_type == "notification.sent").collect();
+        if !sent.is_empty() {
+            break sent;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no notification.sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(sent[0].data["message"], "receipt");
+    assert_eq!(sent[0].subject.as_deref(), Some(order.id.to_string().as_str()));
+    app.stop().await;
+}

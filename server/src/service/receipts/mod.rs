@@ -5,6 +5,7 @@
 //! printer ([`print`]). A paid order's receipt prints by itself — the reaction below queues a
 //! durable print job in the payment's own transaction — unless the till said not to.
 
+pub mod mail;
 pub mod page;
 pub mod print;
 
@@ -88,21 +89,30 @@ pub async fn print_again(state: &AppState, ctx: &RequestContext, id: Uuid) -> Re
     Ok(job_id)
 }
 
-/// The reaction: when money is taken for an order on this server and the till did not say
-/// "no receipt", its receipt is queued for the printer (once per order; reprints are asked for).
+/// The reaction: when money is taken for an order, its receipt is queued for the printer if
+/// the till did not say "no receipt" (once per order; reprints are asked for), and emailed
+/// when the customer left an address and the shop has a mail server (once per order).
 pub fn on_order_change(state: &AppState, change: &OrderChange<'_>, effects: &mut Effects) {
-    if !change.receipt || state.receipt_printer.in_use().is_none() {
+    if !took_money(change) {
         return;
     }
-    let paid_now = match change.change {
+    let order_id = change.order.id;
+    if change.receipt && state.receipt_printer.in_use().is_some() {
+        effects.jobs.push(print::job(order_id, change.at).once(format!("{}:{order_id}", print::KIND)));
+    }
+    if state.mailer.is_some() && change.order.customer_email.is_some() && state.sync.is_none() {
+        effects.jobs.push(mail::job(order_id, change.at));
+    }
+}
+
+/// Whether `change` is the moment money was taken: paid at the till with the order, paid
+/// later, or a gateway card authorized.
+fn took_money(change: &OrderChange<'_>) -> bool {
+    match change.change {
         Change::Placed { tender } => matches!(tender, Some(Tender::Cash(_) | Tender::CardTerminal { .. })),
         Change::Moved { events } => events
             .iter()
             .any(|e| matches!(e, OrderEvent::PaymentCaptured { .. } | OrderEvent::PaymentAuthorized { .. })),
-    };
-    if paid_now {
-        let order_id = change.order.id;
-        effects.jobs.push(print::job(order_id, change.at).once(format!("{}:{order_id}", print::KIND)));
     }
 }
 
