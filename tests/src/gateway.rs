@@ -23,6 +23,9 @@ pub struct Gateway {
     pub limit: Arc<AtomicU32>,
     /// Answer 503 to this many requests first.
     pub failures_left: Arc<AtomicU32>,
+    /// Perform this many capture/void/refund steps but answer 503 (the answer lost on the way
+    /// back: the money moved, Crema cannot know).
+    pub lost_answers: Arc<AtomicU32>,
 }
 
 impl Gateway {
@@ -54,6 +57,10 @@ impl Gateway {
             let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
             let amount = body["amount_cents"].as_i64().unwrap_or(0);
             g.done.lock().expect("lock").entry(key).or_insert((op, reference, amount));
+            if g.lost_answers.load(Ordering::SeqCst) > 0 {
+                g.lost_answers.fetch_sub(1, Ordering::SeqCst);
+                return StatusCode::SERVICE_UNAVAILABLE;
+            }
             StatusCode::OK
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -66,6 +66,7 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/orders/{id}/payment", Needs(TakePayment)),
     ("POST", "/api/v1/orders/{id}/cancel", Needs(CancelOrder)),
     ("POST", "/api/v1/orders/{id}/refunds", Needs(Refund)),
+    ("POST", "/api/v1/orders/{id}/refunds/{refund_id}/resolve", Needs(Refund)),
     ("GET", "/api/v1/orders/{id}/receipt", Needs(ReadOrders)),
     ("POST", "/api/v1/orders/{id}/receipt/print", Needs(TakePayment)),
     ("POST", "/api/v1/orders/{id}/accept", Needs(WorkOrders)),

@@ -12,6 +12,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use crema_shared::api::{
     BoardDto, CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem, RefundRequest,
+    ResolveRefundRequest,
 };
 use crema_shared::lifecycle::OrderCommand;
 use crema_shared::placing::{parse_tender, TenderRequest};
@@ -234,6 +235,23 @@ pub async fn refund(
 ) -> Result<Response, ApiError> {
     let (_, answer) = service::payments::refund(&state, &ctx, id, Money::from_minor(body.value.amount_cents)).await?;
     Ok(self::answer(&ctx, answer))
+}
+
+/// A manager resolves a card refund whose job died: `paid: true` records it on the order
+/// (the gateway did give the money back), `false` frees the amount for a new refund. Until
+/// then it counts against what can be refunded. `refund_id` is the refund job's id.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/refunds/{refund_id}/resolve", tag = "orders",
+    request_body = ResolveRefundRequest, params(("id" = Uuid, Path), ("refund_id" = Uuid, Path)),
+    responses((status = 200, body = OrderDto), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "Not a failed refund, or resolved already"), (status = 422, body = Problem)))]
+pub async fn resolve_refund(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath((id, refund_id)): ApiPath<(Uuid, Uuid)>,
+    body: ApiJson<ResolveRefundRequest>,
+) -> Result<Response, ApiError> {
+    let order = service::payments::resolve::resolve(&state, &ctx, id, refund_id, &body.value).await?;
+    Ok(axum::Json(super::privacy::order(&ctx, order)).into_response())
 }
 
 async fn run(

@@ -46,6 +46,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(orders::cancel))
         .routes(routes!(orders::pay))
         .routes(routes!(orders::refund))
+        .routes(routes!(orders::resolve_refund))
         .routes(routes!(orders::start_line))
         .routes(routes!(orders::finish_line))
         .routes(routes!(events::stream))

@@ -248,14 +248,21 @@ pub async fn list(conn: &mut Db<'_>, filter: &JobFilter) -> Result<Vec<JobRecord
     rows.iter().map(from_row).collect()
 }
 
-/// Deletes up to `limit` jobs of `state` last touched before `before`; returns how many.
+/// Deletes up to `limit` jobs of `state` last touched before `before`; returns how many. A
+/// dead card refund no manager has resolved is kept: it counts against what can still be
+/// refunded (see `refunds`).
 pub async fn prune(conn: &mut Db<'_>, state: JobState, before: DateTime<Utc>, limit: i64) -> Result<u64, StoreError> {
     let done = exec!(
         conn,
-        sqlx::query("DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = $1 AND updated_at < $2 LIMIT $3)")
-            .bind(state.as_str())
-            .bind(At(before))
-            .bind(limit)
+        sqlx::query(
+            "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE state = $1 AND updated_at < $2
+               AND NOT (kind = $4 AND state = 'dead' AND id NOT IN (SELECT job_id FROM refund_resolutions))
+             LIMIT $3)"
+        )
+        .bind(state.as_str())
+        .bind(At(before))
+        .bind(limit)
+        .bind(super::refunds::REFUND_KIND)
     )?;
     Ok(done)
 }

@@ -25,6 +25,7 @@ pub mod orders;
 pub mod outbox;
 pub mod placement;
 pub mod printouts;
+pub mod refunds;
 pub mod report;
 pub mod secrets;
 pub mod sessions;

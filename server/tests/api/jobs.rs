@@ -321,3 +321,70 @@ async fn a_claim_always_outlasts_its_kinds_timeout() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn pruning_keeps_a_dead_card_refund_until_a_manager_resolves_it() {
+    use crema_server::store::refunds::{self, Resolution};
+    let app = spawn_app().await;
+    let past = Utc::now() - chrono::Duration::days(1);
+    let (refund, other) = (enqueue(&app, "payment.refund", past).await, enqueue(&app, "sink.replay", past).await);
+    app.state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                for id in [refund, other] {
+                    job_rows::bury(conn, id, "the gateway did not answer").await?;
+                }
+                Ok::<_, JobError<StoreError>>(Done::new((), None))
+            })
+        })
+        .await
+        .expect("buried");
+    let prune = |app: &TestApp| {
+        let state = app.state.clone();
+        async move {
+            state
+                .store
+                .writer()
+                .write(move |conn| {
+                    Box::pin(async move {
+                        let later = Utc::now() + chrono::Duration::days(365);
+                        let n = job_rows::prune(conn, job_rows::JobState::Dead, later, 100).await?;
+                        Ok::<_, JobError<StoreError>>(Done::new(n, None))
+                    })
+                })
+                .await
+                .expect("pruned")
+        }
+    };
+    assert_eq!(prune(&app).await, 1, "only the replay goes");
+    let left = |app: &TestApp| {
+        let state = app.state.clone();
+        async move { job_rows::get(&mut state.store.read().await.expect("reader"), refund).await.expect("read").is_some() }
+    };
+    assert!(left(&app).await, "the unresolved refund stays");
+    app.state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                let resolution = Resolution {
+                    job_id: refund,
+                    order_id: Uuid::now_v7(),
+                    amount_cents: 100,
+                    paid: false,
+                    reason: "not in the gateway".into(),
+                    staff_id: None,
+                    at: Utc::now(),
+                };
+                refunds::resolve(conn, &resolution).await?;
+                Ok::<_, JobError<StoreError>>(Done::new((), None))
+            })
+        })
+        .await
+        .expect("resolved");
+    assert_eq!(prune(&app).await, 1, "resolved, it may go");
+    assert!(!left(&app).await);
+    app.stop().await;
+}

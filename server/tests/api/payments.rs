@@ -193,3 +193,87 @@ async fn a_terminal_approval_is_paid_at_once_and_refunded_at_the_till_on_cancel(
     }
     app.stop().await;
 }
+
+/// Steps `kind`'s jobs at ever later clock times until one is dead; returns its id.
+async fn until_dead(app: &TestApp, kind: &str) -> uuid::Uuid {
+    use crema_server::service::jobs::{self, StepOutcome};
+    let mut t = chrono::Utc::now() + chrono::Duration::hours(1);
+    for _ in 0..40 {
+        match jobs::step_at(&app.state, t).await.expect("step") {
+            StepOutcome::Dead { kind: dead, id, .. } if dead == kind => return id,
+            _ => t += chrono::Duration::hours(1),
+        }
+    }
+    panic!("no {kind} job died");
+}
+
+/// A captured card order whose refund of the whole total reached the gateway, which paid it,
+/// but whose answers were all lost, so the refund job died. Returns (order id, total, job id).
+async fn refund_lost_on_the_way_back(app: &TestApp, gateway: &Gateway) -> (String, i64, uuid::Uuid) {
+    let order = card_order(app).await;
+    let id = order["id"].as_str().expect("id").to_string();
+    let total = order["total_cents"].as_i64().expect("total");
+    wait_for_payment(app, &id, "authorized").await;
+    complete(app, &order).await;
+    wait_for_payment(app, &id, "captured").await;
+    gateway.lost_answers.store(1_000_000, Ordering::SeqCst);
+    let refund = app.post(&format!("/api/v1/orders/{id}/refunds"), &json!({"amount_cents": total})).await;
+    assert_eq!(refund.status(), 202);
+    let job = until_dead(app, "payment.refund").await;
+    gateway.lost_answers.store(0, Ordering::SeqCst);
+    assert_eq!(gateway.operations("refunds"), vec![("auth_0".to_string(), total)], "the gateway paid it");
+    let now = app.client.get(app.url(&format!("/api/v1/orders/{id}"))).fetch_json().await;
+    assert_eq!(now["refunded_cents"], 0, "but the order could not record it");
+    (id, total, job)
+}
+
+#[tokio::test]
+async fn a_refund_the_gateway_may_have_paid_is_never_paid_twice() {
+    let gateway = Gateway::default();
+    let app = app_with_gateway(&gateway).await;
+    let (id, total, job) = refund_lost_on_the_way_back(&app, &gateway).await;
+    // Asking again while it is unresolved would pay it twice: refused, naming why.
+    let again = app.post(&format!("/api/v1/orders/{id}/refunds"), &json!({"amount_cents": total})).await;
+    assert_eq!(again.status(), 422);
+    let problem: Value = again.json().await.expect("problem");
+    assert_eq!(problem["errors"][0]["field"], "amount_cents");
+    assert!(problem["errors"][0]["message"].as_str().is_some_and(|m| m.contains("may have paid")), "{problem}");
+    // Bad answers change nothing.
+    let path = format!("/api/v1/orders/{id}/refunds/{job}/resolve");
+    let missing = app.post(&path, &json!({"reason": "checked"})).await;
+    assert_eq!(missing.status(), 422);
+    assert_eq!(missing.json::<Value>().await.expect("problem")["errors"][0]["field"], "paid");
+    assert_eq!(app.post(&path, &json!({"paid": true, "reason": " "})).await.status(), 422);
+    let cashier = app.client_as(crate::helpers::CASHIER_PIN).await;
+    let denied = cashier.post(app.url(&path)).json(&json!({"paid": true, "reason": "x"})).send().await.expect("sent");
+    assert_eq!(denied.status(), 403);
+    // The manager sees it in the gateway's dashboard: paid.
+    let resolved = app.post(&path, &json!({"paid": true, "reason": "in the gateway's dashboard"})).await;
+    assert_eq!(resolved.status(), 200);
+    let order: Value = resolved.json().await.expect("order");
+    assert_eq!(order["refunded_cents"], total);
+    assert_eq!(order["payment_status"], "refunded");
+    assert_eq!(app.post(&path, &json!({"paid": true, "reason": "twice"})).await.status(), 409);
+    assert_eq!(app.post_empty(&format!("/api/v1/jobs/{job}/retry")).await.status(), 409, "never retried");
+    assert_eq!(app.post(&format!("/api/v1/orders/{id}/refunds"), &json!({"amount_cents": 1})).await.status(), 409);
+    let paid: i64 = gateway.operations("refunds").iter().map(|(_, a)| a).sum();
+    assert_eq!(paid, total, "paid back once");
+    let audit = app.client.get(app.url("/api/v1/audit?action=payment.refund.resolved")).fetch_json().await;
+    assert!(audit.to_string().contains("in the gateway's dashboard"), "{audit}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refund_resolved_as_not_paid_can_be_refunded_again() {
+    let gateway = Gateway::default();
+    let app = app_with_gateway(&gateway).await;
+    let (id, total, job) = refund_lost_on_the_way_back(&app, &gateway).await;
+    let path = format!("/api/v1/orders/{id}/refunds/{job}/resolve");
+    let resolved = app.post(&path, &json!({"paid": false, "reason": "not in the gateway's dashboard"})).await;
+    assert_eq!(resolved.status(), 200);
+    assert_eq!(resolved.json::<Value>().await.expect("order")["refunded_cents"], 0);
+    let again = app.post(&format!("/api/v1/orders/{id}/refunds"), &json!({"amount_cents": total})).await;
+    assert_eq!(again.status(), 202, "the amount is free again");
+    wait_for_payment(&app, &id, "refunded").await;
+    app.stop().await;
+}

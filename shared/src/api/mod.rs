@@ -25,7 +25,7 @@ pub use menu_edit::{
 };
 pub use orders::{
     CancelRequest, LineOptionDto, LineRequest, OrderDto, OrderLineDto, OrderPage, PaymentRequest, PlaceOrderRequest,
-    PrintJobDto, RefundRequest, StatusChangeDto,
+    PrintJobDto, RefundRequest, ResolveRefundRequest, StatusChangeDto,
 };
 pub use problems::{CloudEvent, Problem};
 pub use shop::{DayReportDto, SettingsDto, SettingsInput, TopItemDto};

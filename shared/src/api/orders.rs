@@ -62,6 +62,20 @@ pub struct RefundRequest {
     pub amount_cents: i64,
 }
 
+/// A manager's answer about a card refund that failed: did the gateway give the money back?
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ResolveRefundRequest {
+    /// `true`: the gateway paid it (the order records the refund); `false`: it did not (the
+    /// amount can be refunded again).
+    #[serde(default)]
+    pub paid: Option<bool>,
+    /// How the manager knows (the gateway's dashboard, the customer's statement).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -304,6 +304,10 @@ pub async fn retry(state: &AppState, ctx: &RequestContext, id: Uuid) -> Result<J
         .writer()
         .write(move |conn| {
             Box::pin(async move {
+                if crate::store::refunds::is_resolved(conn, id).await? {
+                    let message = "a manager resolved this refund by hand: retrying it could pay it twice";
+                    return Err(ServiceError::Conflict(message.into()).into());
+                }
                 match jobs::revive(conn, id).await? {
                     None => return Err(ServiceError::NotFound("job").into()),
                     Some(false) => return Err(ServiceError::Conflict("only a dead job can be retried".into()).into()),

@@ -7,6 +7,7 @@
 //! charged or recorded twice. A decline is recorded (`payment.failed`) and ends the step.
 
 mod refund;
+pub mod resolve;
 
 pub use refund::refund;
 

@@ -8,7 +8,7 @@ use crate::service::idempotency::Answer;
 use crate::service::orders::{self, to_json, TERMINAL_PREFIX};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
-use crate::store::{audit, jobs, Done};
+use crate::store::{audit, jobs, refunds, Done};
 use crema_shared::lifecycle::{OrderCommand, TransitionError};
 use crema_shared::placing::MAX_TENDER_CENTS;
 use crema_shared::status::{PaymentMethod, PaymentStatus};
@@ -50,8 +50,18 @@ pub async fn refund(
                         let error = TransitionError::PaymentState(order.payment_status, "refunded");
                         return Err(ServiceError::Transition(error).into());
                     }
+                    // A refund whose job died may have been paid all the same: it counts too,
+                    // until a manager resolves it (see `resolve`).
                     let pending = Money::from_minor(jobs::pending_amounts(conn, REFUND, id).await?);
-                    let max = order.totals.total - order.refunded - pending;
+                    let unresolved = Money::from_minor(refunds::unresolved_amount(conn, id).await?);
+                    let max = (order.totals.total - order.refunded - pending - unresolved).max(Money::ZERO);
+                    if amount > max && unresolved > Money::ZERO {
+                        let message = format!(
+                            "at most {max} can still be refunded: {unresolved} is in card refunds that failed but \
+                             the gateway may have paid; a manager resolves them first"
+                        );
+                        return Err(ValidationErrors::single("amount_cents", message).into());
+                    }
                     if amount > max {
                         return Err(ServiceError::Transition(TransitionError::RefundTooLarge { max }).into());
                     }

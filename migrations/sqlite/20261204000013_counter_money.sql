@@ -1,6 +1,6 @@
--- Receipts (docs/payments.md): what every receipt says above and below the order, the
--- shop's receipt printer, and each print job's attempt at the printer, so a retry never
--- prints a receipt twice.
+-- The counter's money (docs/payments.md). Receipts: what every receipt says above and
+-- below the order, the shop's receipt printer, and each print job's attempt at the printer,
+-- so a retry never prints a receipt twice.
 ALTER TABLE shop_settings ADD COLUMN receipt_header TEXT NOT NULL DEFAULT '';
 ALTER TABLE shop_settings ADD COLUMN receipt_footer TEXT NOT NULL DEFAULT '';
 -- `tcp://host:port`; NULL: none set by a manager.
@@ -19,3 +19,18 @@ CREATE TABLE printouts (
     finished_at TEXT
 );
 CREATE INDEX printouts_by_order ON printouts (order_id);
+
+-- A card refund whose job died may have been paid by the gateway all the same (its answer
+-- lost): until a manager says which, its amount counts against what can still be refunded.
+-- One row per such refund a manager resolved: `paid` 1 when the gateway did give it back
+-- (the order then records it), 0 when it did not. A resolved refund is never retried.
+CREATE TABLE refund_resolutions (
+    job_id      TEXT PRIMARY KEY,
+    order_id    TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    paid        INTEGER NOT NULL CHECK (paid IN (0, 1)),
+    reason      TEXT NOT NULL,
+    staff_id    TEXT,
+    at          TEXT NOT NULL
+);
+CREATE INDEX refund_resolutions_by_order ON refund_resolutions (order_id);
