@@ -34,3 +34,30 @@ CREATE TABLE refund_resolutions (
     at          TEXT NOT NULL
 );
 CREATE INDEX refund_resolutions_by_order ON refund_resolutions (order_id);
+
+-- The cash drawer: one per business day, opened with a float, closed with what was counted.
+-- At close the day's Z report is kept as it was (JSON), beside what was expected and counted.
+CREATE TABLE drawers (
+    id             TEXT PRIMARY KEY,
+    business_date  TEXT    NOT NULL UNIQUE,
+    float_cents    INTEGER NOT NULL CHECK (float_cents >= 0),
+    opened_at      TEXT    NOT NULL,
+    opened_by      TEXT,
+    closed_at      TEXT,
+    closed_by      TEXT,
+    expected_cents INTEGER,
+    counted_cents  INTEGER CHECK (counted_cents IS NULL OR counted_cents >= 0),
+    z_report       TEXT
+);
+
+-- Cash paid into or out of the drawer other than by a sale, with why.
+CREATE TABLE drawer_movements (
+    id            TEXT PRIMARY KEY,
+    drawer_id     TEXT    NOT NULL REFERENCES drawers (id),
+    kind          TEXT    NOT NULL CHECK (kind IN ('paid_in', 'paid_out')),
+    amount_cents  INTEGER NOT NULL CHECK (amount_cents > 0),
+    reason        TEXT    NOT NULL,
+    staff_id      TEXT,
+    at            TEXT    NOT NULL
+);
+CREATE INDEX drawer_movements_by_drawer ON drawer_movements (drawer_id, at);

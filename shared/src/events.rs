@@ -40,6 +40,8 @@ pub mod types {
     pub const AUDIT_CHAIN_HEAD: &str = "audit.chain_head";
     /// The periodic check found a broken link in the audit log's chain.
     pub const AUDIT_CHAIN_BROKEN: &str = "audit.chain_broken";
+    /// The day's cash drawer was counted and closed: `data` is the day's Z report.
+    pub const DRAWER_CLOSED: &str = "drawer.closed";
 }
 
 /// `data` of every `order.*` and `payment.*` event: enough for a pickup board or KDS to

@@ -8,6 +8,7 @@
 //! live in [`api`].
 
 pub mod api;
+pub mod close;
 pub mod customer;
 pub mod events;
 pub mod lifecycle;

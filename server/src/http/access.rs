@@ -83,6 +83,12 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("PATCH", "/api/v1/settings", Needs(ManageSettings)),
     ("GET", "/api/v1/reports/day", Needs(ReadReports)),
     ("GET", "/api/v1/reports/orders.csv", Needs(ReadReports)),
+    ("GET", "/api/v1/reports/x", Needs(ReadReports)),
+    ("GET", "/api/v1/reports/z", Needs(ReadReports)),
+    ("GET", "/api/v1/drawer", Needs(TakePayment)),
+    ("POST", "/api/v1/drawer", Needs(TakePayment)),
+    ("POST", "/api/v1/drawer/movements", Needs(TakePayment)),
+    ("POST", "/api/v1/drawer/close", Needs(TakePayment)),
     // The screens themselves (they sign in through the API).
     ("GET", "/", Public),
     ("GET", "/sign-in", Public),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod board;
 pub mod client;
+pub mod drawer;
 pub mod error;
 pub mod etag;
 pub mod events;

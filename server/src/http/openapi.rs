@@ -22,7 +22,8 @@ pub const DOCS_PATH: &str = "/api/v1/docs";
         (name = "jobs", description = "Durable jobs: list, see errors, retry the dead"),
         (name = "sinks", description = "Webhook sinks the event log is forwarded to"),
         (name = "settings", description = "The shop's name, currency, tax and ticket-age thresholds"),
-        (name = "reports", description = "The day's numbers and the CSV export of orders"),
+        (name = "reports", description = "The day's numbers, the X and Z reports, and the CSV export of orders"),
+        (name = "drawer", description = "The day's cash drawer: float, paid in and out, the count at close"),
         (name = "terminals", description = "Enrolled terminals: pairing codes, credentials, revocation"),
         (name = "sync", description = "Offline terminals and the hub: pushed commands, the log they follow, their status"),
     )

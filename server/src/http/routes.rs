@@ -5,8 +5,8 @@
 
 use super::openapi::{document_security, ApiDoc, DOCS_PATH, OPENAPI_PATH};
 use super::{
-    audit, auth, board, events, health, jobs, kitchen, menu, orders, receipts, reports, request_context, security,
-    sessions, settings, sinks, staff, sync, terminals, ui, ApiError,
+    audit, auth, board, drawer, events, health, jobs, kitchen, menu, orders, receipts, reports, request_context,
+    security, sessions, settings, sinks, staff, sync, terminals, ui, ApiError,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -41,6 +41,11 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(settings::get, settings::update))
         .routes(routes!(reports::day))
         .routes(routes!(reports::orders_csv))
+        .routes(routes!(drawer::current, drawer::open))
+        .routes(routes!(drawer::movement))
+        .routes(routes!(drawer::close_drawer))
+        .routes(routes!(drawer::x_report))
+        .routes(routes!(drawer::z_report))
         .routes(routes!(orders::accept))
         .routes(routes!(orders::complete))
         .routes(routes!(orders::cancel))

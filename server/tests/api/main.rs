@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod backups;
+mod drawer;
 mod egress;
 mod events;
 mod grpc;

@@ -6,6 +6,7 @@
 //! feature they also describe themselves for the OpenAPI document.
 
 mod board;
+mod drawer;
 mod jobs;
 mod menu;
 mod menu_edit;
@@ -17,6 +18,7 @@ mod staff;
 mod terminals;
 
 pub use board::{BoardDto, BoardTicket, KitchenDto};
+pub use drawer::{CloseDrawerRequest, DrawerDto, DrawerMovementDto, DrawerMovementRequest, OpenDrawerRequest};
 pub use jobs::{JobDto, JobPage};
 pub use menu::{MenuCategoryView, MenuItemView, MenuOptionView, MenuView, ModifierGroupView};
 pub use menu_edit::{

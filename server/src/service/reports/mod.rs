@@ -2,6 +2,7 @@
 //! range as CSV for the accountant. (The same day's summary also goes out by email at the
 //! end of the day: see [`crate::service::reports::end_of_day`].)
 
+pub mod close;
 pub mod end_of_day;
 
 use crate::service::ServiceError;

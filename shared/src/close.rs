@@ -1,0 +1,341 @@
+//! The cash drawer and the day's close: what the drawer should hold, and the X report (mid-day)
+//! and Z report (at close) as the till, the printer, the page and the CSV show them.
+//!
+//! Pure: the store hands over one row per order of the business day and the drawer's own
+//! movements, and [`summarize`] adds them up — so the same figures come out everywhere, and
+//! property tests can hold them to the orders to the cent.
+//!
+//! The drawer's rule: `expected = float + cash taken − cash given back + paid in − paid out`,
+//! where cash taken is each cash-paid order's total (what was tendered minus the change) and
+//! cash given back its refunds; `over/short = counted − expected`.
+
+use crate::money::Money;
+use crate::receipt::{wrap, Align, PrintLine, RECEIPT_COLUMNS};
+use crate::report::csv_field;
+use crate::status::{OrderStatus, PaymentMethod, PaymentStatus};
+use crate::validation::bounded_text;
+use crate::ValidationErrors;
+use serde::{Deserialize, Serialize};
+
+/// The most a drawer's float, count or movement may be (100,000.00).
+pub const MAX_DRAWER_CENTS: i64 = 10_000_000;
+/// Longest reason for paying in or out.
+pub const MAX_MOVEMENT_REASON_CHARS: usize = 120;
+
+/// Money put into or taken out of the drawer other than by a sale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum MovementKind {
+    /// Change brought in, a float top-up.
+    PaidIn,
+    /// Milk from the corner shop, a window cleaner paid from the till.
+    PaidOut,
+}
+
+impl MovementKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MovementKind::PaidIn => "paid_in",
+            MovementKind::PaidOut => "paid_out",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MovementKind> {
+        match s {
+            "paid_in" => Some(MovementKind::PaidIn),
+            "paid_out" => Some(MovementKind::PaidOut),
+            _ => None,
+        }
+    }
+}
+
+/// An amount of cash as the till types it: 0 up to [`MAX_DRAWER_CENTS`] (`positive`: above 0).
+pub fn cash_amount(field: &str, cents: Option<i64>, positive: bool, errors: &mut ValidationErrors) -> Option<Money> {
+    let low = i64::from(positive);
+    match cents {
+        Some(c) if (low..=MAX_DRAWER_CENTS).contains(&c) => Some(Money::from_minor(c)),
+        Some(_) => {
+            errors.push(field, format!("must be {low} to {MAX_DRAWER_CENTS} (minor units)"));
+            None
+        }
+        None => {
+            errors.push(field, "is required");
+            None
+        }
+    }
+}
+
+/// A paid-in or paid-out reason: short, printable.
+pub fn movement_reason(raw: Option<&str>, errors: &mut ValidationErrors) -> Option<String> {
+    errors.check("reason", bounded_text(raw.unwrap_or_default(), MAX_MOVEMENT_REASON_CHARS))
+}
+
+/// One order of the day, as the close sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderMoney {
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub method: Option<PaymentMethod>,
+    pub subtotal: Money,
+    pub discount: Money,
+    pub tax: Money,
+    pub tip: Money,
+    pub total: Money,
+    pub refunded: Money,
+    /// Who rang it up (for tips by staff member).
+    pub staff: Option<String>,
+}
+
+impl OrderMoney {
+    /// Whether money was taken for it (captured, possibly refunded since).
+    fn collected(&self) -> bool {
+        matches!(self.payment_status, PaymentStatus::Captured | PaymentStatus::Refunded)
+    }
+}
+
+/// A movement as the close sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Movement {
+    pub kind: MovementKind,
+    pub amount: Money,
+}
+
+/// The drawer of the day: its float and, once closed, what was counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DrawerState {
+    pub float: Money,
+    pub counted: Option<Money>,
+}
+
+/// Money taken and given back with one tender.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TenderTotals {
+    pub method: PaymentMethod,
+    pub orders: u32,
+    pub collected_cents: i64,
+    pub refunded_cents: i64,
+}
+
+/// Tips taken on orders a member of staff rang up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffTips {
+    pub staff: String,
+    pub tips_cents: i64,
+}
+
+/// The drawer's figures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DrawerFigures {
+    pub float_cents: i64,
+    pub cash_sales_cents: i64,
+    pub cash_refunds_cents: i64,
+    pub paid_in_cents: i64,
+    pub paid_out_cents: i64,
+    pub expected_cents: i64,
+    /// Once closed.
+    pub counted_cents: Option<i64>,
+    /// `counted − expected`: positive over, negative short.
+    pub over_short_cents: Option<i64>,
+}
+
+/// The X report (the day so far) or the Z report (the day closed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CloseReport {
+    /// `X` (mid-day, the drawer still open) or `Z` (closed).
+    pub kind: String,
+    pub business_date: String,
+    pub currency: String,
+    /// Orders with money taken.
+    pub paid_orders: u32,
+    /// Σ line totals of those orders.
+    pub gross_sales_cents: i64,
+    pub discounts_cents: i64,
+    /// Gross sales minus discounts.
+    pub net_sales_cents: i64,
+    pub tax_cents: i64,
+    pub tips_cents: i64,
+    /// Everything taken, all tenders (net sales + tax on top + tips).
+    pub collected_cents: i64,
+    pub refunds_cents: i64,
+    pub tenders: Vec<TenderTotals>,
+    /// Orders cancelled, and what they came to (money taken for them and given back is in
+    /// `refunds_cents`).
+    pub voids: u32,
+    pub voids_cents: i64,
+    /// Orders still unpaid.
+    pub unpaid: u32,
+    pub tips_by_staff: Vec<StaffTips>,
+    /// Absent when no drawer was opened that day.
+    pub drawer: Option<DrawerFigures>,
+}
+
+/// Adds the day up.
+pub fn summarize(
+    kind: &str,
+    business_date: &str,
+    currency: &str,
+    orders: &[OrderMoney],
+    drawer: Option<DrawerState>,
+    movements: &[Movement],
+) -> CloseReport {
+    let sum = |f: &dyn Fn(&OrderMoney) -> Money, keep: &dyn Fn(&OrderMoney) -> bool| -> Money {
+        orders.iter().filter(|o| keep(o)).map(f).sum()
+    };
+    let collected = |o: &OrderMoney| o.collected();
+    let voided = |o: &OrderMoney| o.status == OrderStatus::Cancelled;
+    let mut tenders: Vec<TenderTotals> = Vec::new();
+    for method in [PaymentMethod::Cash, PaymentMethod::Card] {
+        let of = |o: &OrderMoney| o.collected() && o.method == Some(method);
+        let count = orders.iter().filter(|o| of(o)).count();
+        if count > 0 {
+            tenders.push(TenderTotals {
+                method,
+                orders: u32::try_from(count).unwrap_or(u32::MAX),
+                collected_cents: sum(&|o| o.total, &of).minor(),
+                refunded_cents: sum(&|o| o.refunded, &of).minor(),
+            });
+        }
+    }
+    let mut tips_by_staff: Vec<StaffTips> = Vec::new();
+    for order in orders.iter().filter(|o| o.collected() && o.tip > Money::ZERO) {
+        let staff = order.staff.clone().unwrap_or_else(|| "(no one)".into());
+        match tips_by_staff.iter_mut().find(|t| t.staff == staff) {
+            Some(t) => t.tips_cents += order.tip.minor(),
+            None => tips_by_staff.push(StaffTips { staff, tips_cents: order.tip.minor() }),
+        }
+    }
+    tips_by_staff.sort_by(|a, b| a.staff.cmp(&b.staff));
+    let gross = sum(&|o| o.subtotal, &collected);
+    let discounts = sum(&|o| o.discount, &collected);
+    let drawer = drawer.map(|d| {
+        let cash = |o: &OrderMoney| o.collected() && o.method == Some(PaymentMethod::Cash);
+        let moved = |k: MovementKind| movements.iter().filter(|m| m.kind == k).map(|m| m.amount).sum::<Money>();
+        let figures = (sum(&|o| o.total, &cash), sum(&|o| o.refunded, &cash));
+        let (paid_in, paid_out) = (moved(MovementKind::PaidIn), moved(MovementKind::PaidOut));
+        let expected = d.float + figures.0 - figures.1 + paid_in - paid_out;
+        DrawerFigures {
+            float_cents: d.float.minor(),
+            cash_sales_cents: figures.0.minor(),
+            cash_refunds_cents: figures.1.minor(),
+            paid_in_cents: paid_in.minor(),
+            paid_out_cents: paid_out.minor(),
+            expected_cents: expected.minor(),
+            counted_cents: d.counted.map(Money::minor),
+            over_short_cents: d.counted.map(|c| (c - expected).minor()),
+        }
+    });
+    CloseReport {
+        kind: kind.to_string(),
+        business_date: business_date.to_string(),
+        currency: currency.to_string(),
+        paid_orders: u32::try_from(orders.iter().filter(|o| collected(o)).count()).unwrap_or(u32::MAX),
+        gross_sales_cents: gross.minor(),
+        discounts_cents: discounts.minor(),
+        net_sales_cents: (gross - discounts).minor(),
+        tax_cents: sum(&|o| o.tax, &collected).minor(),
+        tips_cents: sum(&|o| o.tip, &collected).minor(),
+        collected_cents: sum(&|o| o.total, &collected).minor(),
+        refunds_cents: sum(&|o| o.refunded, &collected).minor(),
+        tenders,
+        voids: u32::try_from(orders.iter().filter(|o| voided(o)).count()).unwrap_or(u32::MAX),
+        voids_cents: sum(&|o| o.total, &voided).minor(),
+        unpaid: u32::try_from(orders.iter().filter(|o| o.status != OrderStatus::Cancelled && !o.collected()).count())
+            .unwrap_or(u32::MAX),
+        tips_by_staff,
+        drawer,
+    }
+}
+
+/// The report's figures as `(label, amount)` rows, in the order they print.
+pub fn figures(report: &CloseReport) -> Vec<(String, Option<i64>)> {
+    let mut rows: Vec<(String, Option<i64>)> = vec![
+        ("Paid orders".into(), None),
+        ("Gross sales".into(), Some(report.gross_sales_cents)),
+        ("Discounts".into(), Some(-report.discounts_cents)),
+        ("Net sales".into(), Some(report.net_sales_cents)),
+        ("Tax".into(), Some(report.tax_cents)),
+        ("Tips".into(), Some(report.tips_cents)),
+        ("Collected".into(), Some(report.collected_cents)),
+        ("Refunds".into(), Some(-report.refunds_cents)),
+    ];
+    for t in &report.tenders {
+        let name = match t.method {
+            PaymentMethod::Cash => "Cash",
+            PaymentMethod::Card => "Card",
+        };
+        rows.push((format!("{name} ({} orders)", t.orders), Some(t.collected_cents)));
+        rows.push((format!("{name} refunds"), Some(-t.refunded_cents)));
+    }
+    rows.push((format!("Voids ({} orders)", report.voids), Some(report.voids_cents)));
+    for t in &report.tips_by_staff {
+        rows.push((format!("Tips: {}", t.staff), Some(t.tips_cents)));
+    }
+    if let Some(d) = &report.drawer {
+        rows.push(("Drawer float".into(), Some(d.float_cents)));
+        rows.push(("Cash sales".into(), Some(d.cash_sales_cents)));
+        rows.push(("Cash refunds".into(), Some(-d.cash_refunds_cents)));
+        rows.push(("Paid in".into(), Some(d.paid_in_cents)));
+        rows.push(("Paid out".into(), Some(-d.paid_out_cents)));
+        rows.push(("Expected in drawer".into(), Some(d.expected_cents)));
+        if let (Some(counted), Some(over_short)) = (d.counted_cents, d.over_short_cents) {
+            rows.push(("Counted".into(), Some(counted)));
+            rows.push(((if over_short < 0 { "Short" } else { "Over" }).into(), Some(over_short)));
+        }
+    }
+    rows
+}
+
+/// The report as CSV: `figure,amount` (amounts in major units with two decimals, money going
+/// out negative).
+pub fn csv(report: &CloseReport) -> String {
+    let mut out = String::from("figure,amount\n");
+    out.push_str(&format!("report,{}\n", csv_field(&report.kind)));
+    out.push_str(&format!("business_date,{}\n", csv_field(&report.business_date)));
+    out.push_str(&format!("currency,{}\n", csv_field(&report.currency)));
+    for (label, amount) in figures(report) {
+        let value = match amount {
+            Some(cents) => Money::from_minor(cents).to_string(),
+            None => report.paid_orders.to_string(),
+        };
+        // Amounts are ours (digits, a sign, a point), never a formula: written as they are.
+        out.push_str(&format!("{},{value}\n", csv_field(&label)));
+    }
+    out
+}
+
+/// The report as printed lines (the receipt printer's width).
+pub fn print_lines(report: &CloseReport, shop: &str) -> Vec<PrintLine> {
+    let large = |text: String| PrintLine { text, align: Align::Center, bold: true, large: true };
+    let mut out = vec![large(format!("{} report", report.kind))];
+    for line in wrap(shop, RECEIPT_COLUMNS) {
+        out.push(PrintLine { text: line, align: Align::Center, bold: false, large: false });
+    }
+    let plain = |text: String| PrintLine { text, align: Align::Left, bold: false, large: false };
+    out.push(plain(format!("Business day {} ({})", report.business_date, report.currency)));
+    out.push(plain("-".repeat(RECEIPT_COLUMNS)));
+    for (label, amount) in figures(report) {
+        let value = match amount {
+            Some(cents) => Money::from_minor(cents).to_string(),
+            None => report.paid_orders.to_string(),
+        };
+        let room = RECEIPT_COLUMNS.saturating_sub(value.chars().count() + 1);
+        let label: String = label.chars().take(room).collect();
+        let gap = RECEIPT_COLUMNS - label.chars().count() - value.chars().count();
+        let bold = label.starts_with("Collected") || label.starts_with("Over") || label.starts_with("Short");
+        out.push(PrintLine {
+            text: format!("{label}{}{value}", " ".repeat(gap)),
+            align: Align::Left,
+            bold,
+            large: false,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
