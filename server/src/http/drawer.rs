@@ -76,7 +76,8 @@ pub struct ZQuery {
 
 /// The X report: the day so far, by tender, with what the drawer should hold now.
 #[utoipa::path(get, path = "/api/v1/reports/x", tag = "reports", params(ReportQuery),
-    responses((status = 200, body = CloseReport, description = "JSON; or text/csv, or text/html with `format`"),
+    responses((status = 200, description = "JSON; or CSV, or a printable page, as `format` asks",
+        content((CloseReport = "application/json"), (String = "text/csv"), (String = "text/html"))),
         (status = 400, body = Problem), (status = 422, body = Problem)))]
 pub async fn x_report(State(state): State<AppState>, ApiQuery(q): ApiQuery<ReportQuery>) -> Result<Response, ApiError> {
     let report = close::x_report(&state).await?;
@@ -85,7 +86,8 @@ pub async fn x_report(State(state): State<AppState>, ApiQuery(q): ApiQuery<Repor
 
 /// The Z report of a closed day, as it was kept at close.
 #[utoipa::path(get, path = "/api/v1/reports/z", tag = "reports", params(ZQuery),
-    responses((status = 200, body = CloseReport, description = "JSON; or text/csv, or text/html with `format`"),
+    responses((status = 200, description = "JSON; or CSV, or a printable page, as `format` asks",
+        content((CloseReport = "application/json"), (String = "text/csv"), (String = "text/html"))),
         (status = 400, body = Problem), (status = 409, body = Problem, description = "The day's drawer is not closed"),
         (status = 422, body = Problem)))]
 pub async fn z_report(State(state): State<AppState>, ApiQuery(q): ApiQuery<ZQuery>) -> Result<Response, ApiError> {
