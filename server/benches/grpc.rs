@@ -202,6 +202,8 @@ fn grpc_request(body: &Value) -> Result<pb::CreateOrderRequest, Box<dyn std::err
             tendered_cents: body["payment"]["tendered_cents"].as_i64(),
             approval_code: None,
             print_receipt: None,
+            tip_cents: None,
+            tip_percent_bps: None,
         }),
         ..Default::default()
     })

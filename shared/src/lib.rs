@@ -28,6 +28,7 @@ pub mod stock;
 pub mod sync;
 pub mod tax;
 pub mod terminal;
+pub mod tip;
 pub mod totals;
 pub mod validation;
 

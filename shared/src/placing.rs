@@ -102,7 +102,9 @@ pub fn price_order(
         .collect();
     let lines: Vec<PricedLine> = lines.into_iter().flatten().collect();
     let line_totals: Vec<Money> = lines.iter().map(|l| l.line_total).collect();
-    let totals = compute_totals(&line_totals, Money::ZERO, Money::ZERO, tax);
+    let before_tip = compute_totals(&line_totals, Money::ZERO, Money::ZERO, tax).total;
+    let tip = request.payment.as_ref().map_or(Money::ZERO, |p| crate::tip::tip(&mut errors, "payment", p, before_tip));
+    let totals = compute_totals(&line_totals, Money::ZERO, tip, tax);
     let payment = request.payment.as_ref().and_then(|p| tender(&mut errors, "payment", p, totals.total));
     match (errors.is_empty(), customer_name) {
         (true, Some(customer_name)) => Ok(PricedOrder { customer_name, customer_email, lines, totals, payment }),
@@ -354,6 +356,8 @@ mod tests {
                         tendered_cents: Some(100),
                         approval_code: None,
                         print_receipt: None,
+                        tip_cents: None,
+                        tip_percent_bps: None,
                     }),
                     ..request(vec![line(ids.croissant, 1, vec![])])
                 },
@@ -386,10 +390,34 @@ mod tests {
                 tendered_cents: Some(500),
                 approval_code: None,
                 print_receipt: None,
+                tip_cents: None,
+                tip_percent_bps: None,
             }),
             ..request(vec![line(ids.croissant, 1, vec![])])
         };
         let order = price_order(&catalog, tax(), &req).expect("valid");
         assert_eq!(order.payment.and_then(|p| p.cash()).map(|p| p.change.minor()), Some(500 - 408));
+    }
+
+    #[test]
+    fn a_tip_is_added_after_tax_and_cash_must_cover_it() {
+        let (catalog, ids) = catalog();
+        let paid = |tendered: i64| PlaceOrderRequest {
+            payment: Some(PaymentRequest {
+                method: PaymentMethod::Cash,
+                tendered_cents: Some(tendered),
+                approval_code: None,
+                print_receipt: None,
+                tip_cents: None,
+                tip_percent_bps: Some(1500),
+            }),
+            ..request(vec![line(ids.croissant, 1, vec![])])
+        };
+        // 4.08 with tax; 15 % of it is 0.612 -> 0.61; the total is 4.69.
+        let order = price_order(&catalog, tax(), &paid(500)).expect("valid");
+        assert_eq!((order.totals.tip.minor(), order.totals.total.minor()), (61, 469));
+        assert_eq!(order.payment.and_then(|p| p.cash()).map(|p| p.change.minor()), Some(31));
+        let short = price_order(&catalog, tax(), &paid(450)).expect_err("the tip is not covered");
+        assert_eq!(short.errors()[0].field, "payment.tendered_cents");
     }
 }

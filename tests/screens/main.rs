@@ -7,6 +7,7 @@
 
 mod flow;
 mod kitchen_sound;
+mod receipt;
 #[path = "../../server/benches/support/mod.rs"]
 mod support;
 

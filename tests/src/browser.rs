@@ -239,6 +239,13 @@ impl Browser {
         }
     }
 
+    /// The attribute `name` of the element at `css`, as written in the page.
+    pub async fn attribute(&self, css: &str, name: &str) -> String {
+        self.wait_for(css).await;
+        let e = self.find(Locator::Css(css)).await.unwrap_or_else(|| panic!("{css} is there"));
+        e.attr(name).await.ok().flatten().unwrap_or_else(|| panic!("{css} has no {name}"))
+    }
+
     pub async fn value(&self, css: &str) -> String {
         let e = self.find(Locator::Css(css)).await.unwrap_or_else(|| panic!("{css} is there"));
         e.prop("value").await.ok().flatten().unwrap_or_default()

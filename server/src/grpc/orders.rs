@@ -182,6 +182,8 @@ impl OrderService for Orders {
             tendered_cents: r.tendered_cents,
             approval_code: r.approval_code,
             print_receipt: r.print_receipt,
+            tip_cents: None,
+            tip_percent_bps: None,
         });
         let command = match payment.as_ref().and_then(|p| parse_tender(&mut errors, "", p)) {
             Some(TenderRequest::Cash { tendered }) => Some(OrderCommand::PayCash { tendered }),

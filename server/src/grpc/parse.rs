@@ -91,6 +91,8 @@ pub fn place_request(request: pb::CreateOrderRequest) -> Result<(PlaceOrderReque
         tendered_cents: p.tendered_cents,
         approval_code: p.approval_code,
         print_receipt: p.print_receipt,
+        tip_cents: p.tip_cents,
+        tip_percent_bps: p.tip_percent_bps,
     });
     let place = PlaceOrderRequest {
         id,
@@ -150,6 +152,8 @@ mod tests {
                 tendered_cents: Some(1000),
                 approval_code: None,
                 print_receipt: None,
+                tip_cents: None,
+                tip_percent_bps: None,
             }),
             ..Default::default()
         };

@@ -207,6 +207,10 @@ pub async fn pay(
     body: ApiJson<PaymentRequest>,
 ) -> Result<Response, ApiError> {
     let mut errors = ValidationErrors::new();
+    if body.value.tip_cents.is_some() || body.value.tip_percent_bps.is_some() {
+        let field = if body.value.tip_cents.is_some() { "tip_cents" } else { "tip_percent_bps" };
+        return Err(ApiError::field(field, "a tip is taken with the payment at placement; not when paying later"));
+    }
     let command = match parse_tender(&mut errors, "", &body.value) {
         Some(TenderRequest::Cash { tendered }) => OrderCommand::PayCash { tendered },
         Some(TenderRequest::CardTerminal { approval_code }) => OrderCommand::PayCardAtTerminal { approval_code },

@@ -163,3 +163,36 @@ async fn a_scripted_day_closes_to_the_cent() {
     assert_eq!(event.data["collected_cents"], collected);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn tips_are_taken_with_the_payment_and_reported_per_member_of_staff() {
+    let app = spawn_app().await;
+    let till = app.client_as(CASHIER_PIN).await;
+    let demo = app.demo().await;
+    let mut preset = demo.latte_and_croissant("Ana");
+    preset["payment"] = json!({"method": "cash", "tendered_cents": 5_000, "tip_percent_bps": 1_500});
+    let a = placed(&app, &till, preset).await;
+    let before_tip = a.total_cents - a.tip_cents;
+    assert_eq!(a.tip_cents, (2 * before_tip * 1_500 + 10_000) / 20_000, "15 %, rounded half up");
+    assert_eq!(a.change_due_cents, Some(5_000 - a.total_cents));
+    let mut custom = demo.espresso("Ben");
+    custom["payment"] = json!({"method": "card", "approval_code": "OK1", "tip_cents": 50});
+    let b = placed(&app, &app.client, custom).await;
+    assert_eq!(b.tip_cents, 50);
+    // Too much, both ways at once, or on a later payment: refused by name.
+    let mut greedy = demo.espresso("Cy");
+    greedy["payment"] = json!({"method": "card", "approval_code": "OK2", "tip_cents": 1_000_000});
+    assert_refused(&till, &app, "/api/v1/orders", greedy, 422, Some("payment.tip_cents")).await;
+    let mut both = demo.espresso("Cy");
+    both["payment"] = json!({"method": "card", "approval_code": "OK2", "tip_cents": 10, "tip_percent_bps": 1000});
+    assert_refused(&till, &app, "/api/v1/orders", both, 422, Some("payment.tip_percent_bps")).await;
+    let later = placed(&app, &till, demo.espresso("Dee")).await;
+    let pay = json!({"method": "cash", "tendered_cents": 1_000, "tip_cents": 10});
+    assert_refused(&till, &app, &format!("/api/v1/orders/{}/payment", later.id), pay, 422, Some("tip_cents")).await;
+    assert_eq!(app.order(later.id).await.payment_status.as_str(), "unpaid", "nothing changed");
+    let x: CloseReport = app.get("/api/v1/reports/x").await.json().await.expect("X report");
+    assert_eq!(x.tips_cents, a.tip_cents + 50);
+    let by_staff: Vec<(&str, i64)> = x.tips_by_staff.iter().map(|t| (t.staff.as_str(), t.tips_cents)).collect();
+    assert_eq!(by_staff, [("Casey (cashier)", a.tip_cents), ("Morgan (manager)", 50)]);
+    app.stop().await;
+}

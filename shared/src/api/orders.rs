@@ -52,6 +52,12 @@ pub struct PaymentRequest {
     /// Whether the receipt prints on the shop's receipt printer once paid (default: yes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub print_receipt: Option<bool>,
+    /// A tip, in minor units (at most the order itself). Not with `tip_percent_bps`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip_cents: Option<i64>,
+    /// A tip as a percentage of the order before the tip, in basis points (1500 = 15 %).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip_percent_bps: Option<u32>,
 }
 
 /// Give money back (all or part of what was paid).

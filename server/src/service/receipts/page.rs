@@ -33,14 +33,15 @@ pub fn render(title: &str, lines: &[PrintLine]) -> String {
 <style>
 @page {{ size: 80mm auto; margin: 0; }}
 html {{ background: #eee; }}
-body {{ margin: 0 auto; padding: 4mm 3mm; width: 74mm; background: #fff;
-  font: 9.5pt/1.25 "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; color: #000; }}
-.receipt {{ width: {columns}ch; max-width: 100%; margin: 0 auto; }}
-.receipt div {{ white-space: pre; min-height: 1.25em; overflow: hidden; }}
+body {{ margin: 0 auto; padding: 4mm; width: max-content; background: #fff;
+  font: 10pt/1.25 "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; color: #000; }}
+.receipt {{ width: {columns}ch; margin: 0 auto; }}
+.receipt div {{ white-space: pre; min-height: 1.25em; }}
 .center {{ text-align: center; }}
 .bold {{ font-weight: bold; }}
 .large {{ font-size: 200%; line-height: 1.1; }}
-@media print {{ html {{ background: none; }} body {{ padding: 0 2mm; width: auto; }} }}
+/* On the 80 mm roll (72 mm printable) the paper's {columns} characters fit at 7 pt. */
+@media print {{ html {{ background: none; }} body {{ padding: 0 2mm; font-size: 7pt; }} }}
 </style>
 </head>
 <body>

@@ -18,7 +18,7 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
     let change = move || {
         parse_amount(&till.tendered.get())
             .ok()
-            .and_then(|cents| cart::change_due(totals().total, Money::from_minor(cents)))
+            .and_then(|cents| cart::change_due(till.total(), Money::from_minor(cents)))
             .map(|c| money(c.minor(), &currency()))
     };
     let error = move |field: &'static str| move || till.error_for(field);
@@ -72,10 +72,19 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
             <div class="totals">
                 <div><span>"Subtotal"</span><span>{move || money(totals().subtotal.minor(), &currency())}</span></div>
                 <div><span>"Tax"</span><span>{move || money(totals().tax.minor(), &currency())}</span></div>
-                <div class="total"><span>"Total"</span><span data-test="total">{move || money(totals().total.minor(), &currency())}</span></div>
+                <Show when=move || till.tip_bps.get() != 0>
+                    <div><span>"Tip"</span><span data-test="tip">{move || money(till.tip().minor(), &currency())}</span></div>
+                </Show>
+                <div class="total"><span>"Total"</span><span data-test="total">{move || money(till.total().minor(), &currency())}</span></div>
             </div>
             <TillField till=till label="Customer name" name="customer_name" value=till.name/>
             <TillField till=till label="Email for a ready message (optional)" name="customer_email" kind="email" value=till.email/>
+            <div class="tips" role="group" aria-label="Tip">
+                {[(0u32, "No tip"), (1000, "10 %"), (1500, "15 %"), (2000, "20 %")].into_iter().map(|(bps, label)| view! {
+                    <button class:active=move || till.tip_bps.get() == bps data-test=format!("tip-{bps}")
+                        on:click=move |_| till.tip_bps.set(bps)>{label}</button>
+                }).collect_view()}
+            </div>
             <div class="tender">
                 <button class:active=move || till.method.get() == PaymentMethod::Cash data-test="cash"
                     on:click=move |_| till.method.set(PaymentMethod::Cash)>"Cash"</button>
@@ -92,7 +101,7 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
                 <div class="quick-cash">
                     {move || {
                         let cur = currency();
-                        let total = totals().total;
+                        let total = till.total();
                         let suggestions = if total > Money::ZERO { cart::cash_suggestions(total) } else { Vec::new() };
                         suggestions
                             .into_iter()
@@ -111,10 +120,15 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
             <Show when=move || till.pending.with(Option::is_some) && !till.shell.online.get()>
                 <p class="warning">"Not sent yet: it goes out by itself when the server is back."</p>
             </Show>
+            <label class="receipt-choice">
+                <input type="checkbox" name="print_receipt" prop:checked=move || till.receipt.get()
+                    on:change=move |ev| till.receipt.set(event_target_checked(&ev))/>
+                "Print the receipt"
+            </label>
             <div class="pay-row">
                 <button class="secondary" on:click=move |_| till.clear()>"New order (F2)"</button>
                 <button class="primary pay" data-test="pay" disabled=move || till.sending.get() on:click=move |_| till.pay()>
-                    {move || if till.sending.get() { "Sending…".to_string() } else { format!("Pay {} (F8)", money(totals().total.minor(), &currency())) }}
+                    {move || if till.sending.get() { "Sending…".to_string() } else { format!("Pay {} (F8)", money(till.total().minor(), &currency())) }}
                 </button>
             </div>
         </aside>
@@ -163,6 +177,7 @@ pub(super) fn Placed(till: Till, order: OrderDto) -> impl IntoView {
                 <p class="for">{order.customer_name.clone()}</p>
                 <p>{money(order.total_cents, &order.currency)} " · " {order.payment_status.to_string()}</p>
                 {change.map(|c| view! { <p class="change big" data-test="placed-change">"Change due: " {c}</p> })}
+                <p><a href=format!("/api/v1/orders/{id}/receipt") target="_blank" rel="noopener" data-test="receipt-link">"Show the receipt"</a></p>
                 <button class="primary" data-test="new-order" on:click=move |_| till.clear()>"Next order (Enter)"</button>
             </div>
         </div>

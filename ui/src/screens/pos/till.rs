@@ -37,6 +37,10 @@ pub struct Till {
     pub(super) method: RwSignal<PaymentMethod>,
     pub(super) tendered: RwSignal<String>,
     pub(super) approval: RwSignal<String>,
+    /// The tip chosen at payment, in basis points of the order (0: none).
+    pub(super) tip_bps: RwSignal<u32>,
+    /// Whether the receipt prints on the shop's printer once paid.
+    pub(super) receipt: RwSignal<bool>,
     /// The id of the order being sent (kept across "unreachable" retries).
     pub(super) pending: RwSignal<Option<Uuid>>,
     pub(super) sending: RwSignal<bool>,
@@ -57,6 +61,8 @@ impl Till {
             next_key: RwSignal::new(1),
             sheet: RwSignal::new(None),
             name: RwSignal::new(String::new()),
+            tip_bps: RwSignal::new(0),
+            receipt: RwSignal::new(true),
             email: RwSignal::new(String::new()),
             method: RwSignal::new(PaymentMethod::Cash),
             tendered: RwSignal::new(String::new()),
@@ -153,6 +159,8 @@ impl Till {
         self.method.set(PaymentMethod::Cash);
         self.tendered.set(String::new());
         self.approval.set(String::new());
+        self.tip_bps.set(0);
+        self.receipt.set(true);
         self.pending.set(None);
         self.problem.set(None);
         self.local_errors.set(Vec::new());
@@ -160,9 +168,20 @@ impl Till {
         self.search.set(String::new());
     }
 
+    /// What the customer pays: the order with its tax, and the tip chosen.
     pub(super) fn total(&self) -> Money {
+        let before_tip = self.total_before_tip();
+        before_tip + self.tip()
+    }
+
+    pub(super) fn total_before_tip(&self) -> Money {
         let tax = self.tax.get();
         self.cart.with(|c| cart::totals(c, tax).total)
+    }
+
+    /// The tip chosen, as the server will work it out.
+    pub(super) fn tip(&self) -> Money {
+        crema_shared::tip::percent_of(self.total_before_tip(), self.tip_bps.get())
     }
 
     pub(super) fn error_for(&self, field: &str) -> Option<String> {
@@ -197,7 +216,9 @@ impl Till {
                     method: PaymentMethod::Cash,
                     tendered_cents: Some(cents),
                     approval_code: None,
-                    print_receipt: None,
+                    print_receipt: (!self.receipt.get_untracked()).then_some(false),
+                    tip_cents: None,
+                    tip_percent_bps: Some(self.tip_bps.get_untracked()).filter(|bps| *bps > 0),
                 }),
                 Ok(_) => {
                     errors.push(("payment.tendered_cents".into(), "less than the total".into()));
@@ -214,7 +235,9 @@ impl Till {
                     method: PaymentMethod::Card,
                     tendered_cents: None,
                     approval_code: (!code.is_empty()).then_some(code),
-                    print_receipt: None,
+                    print_receipt: (!self.receipt.get_untracked()).then_some(false),
+                    tip_cents: None,
+                    tip_percent_bps: Some(self.tip_bps.get_untracked()).filter(|bps| *bps > 0),
                 })
             }
         };

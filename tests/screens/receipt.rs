@@ -1,0 +1,64 @@
+//! At the till: a 15 % tip, cash, and the receipt — printed by the shop's receipt printer
+//! (a TCP listener this test runs, which reads the ESC/POS back into lines) and shown as the
+//! receipt page (saved as a screenshot).
+
+use super::{start_shop_with, CASHIER};
+use crema_e2e::browser::{self, Browser};
+use crema_e2e::printer::{decode, Printer};
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_tipped_cash_sale_prints_its_receipt_and_shows_it_as_a_page() {
+    let dir = tempfile::tempdir().expect("dir");
+    let printer = Printer::start().await;
+    let address = printer.address();
+    let shop = start_shop_with(&dir.path().join("crema.db"), 0, &[("CREMA_RECEIPT_PRINTER", address.as_str())]);
+    let driver = browser::Driver::start().await;
+    let till = Browser::open(&driver, &shop.base).await;
+    till.sign_in_at("/pos", CASHIER).await;
+    till.wait_for("[data-item='Latte']").await;
+    till.click("[data-item='Latte']").await;
+    till.click("[data-option='Small']").await;
+    till.click("[data-test='add-to-cart']").await;
+    till.click("[data-category='Pastries']").await;
+    till.click("[data-item='Croissant']").await;
+    till.wait_for("[data-line='Croissant']").await;
+    till.type_into("input[name='customer_name']", "Ana").await;
+    let before_tip = till.text("[data-test='total']").await;
+    till.click("[data-test='tip-1500']").await;
+    till.wait_for("[data-test='tip']").await;
+    let tip = till.text("[data-test='tip']").await;
+    let total = till.text("[data-test='total']").await;
+    assert_ne!(total, before_tip, "the tip is in the total");
+    let cents = |text: &str| -> i64 {
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        digits.parse().expect("an amount")
+    };
+    assert_eq!(cents(&tip), (2 * cents(&before_tip) * 1_500 + 10_000) / 20_000, "15 % of {before_tip}");
+    till.click("[data-test='cash']").await;
+    till.type_into("input[name='tendered']", "20").await;
+    till.wait_for_text("[data-test='change']", "Change due").await;
+    till.screenshot("pos-tip").await;
+    till.click("[data-test='pay']").await;
+    let ticket = till.text("[data-test='ticket-number']").await.trim().to_string();
+
+    // The printer got the receipt: the ticket, the tip and the total the till showed.
+    let prints = printer.wait_for(1, Duration::from_secs(15)).await;
+    assert_eq!(prints.len(), 1, "one receipt");
+    let paper = decode(&prints[0]).expect("ESC/POS a printer reads");
+    assert!(paper.cut, "the paper is cut");
+    assert!(paper.line(&format!("Ticket {ticket}")).is_some_and(|l| l.large), "{:?}", paper.texts());
+    let printed_total = paper.line("TOTAL").expect("a total").text.clone();
+    assert_eq!(cents(&printed_total), cents(&total), "{printed_total} vs {total}");
+    assert!(paper.line("Tip").is_some_and(|l| cents(&l.text) == cents(&tip)), "{:?}", paper.texts());
+
+    // The receipt page, from the placed order's link.
+    let href = till.attribute("[data-test='receipt-link']", "href").await;
+    till.goto(&href).await;
+    till.wait_for_text("main.receipt", &format!("Ticket {ticket}")).await;
+    assert!(till.text("main.receipt").await.contains("TOTAL"));
+    till.screenshot("receipt-page").await;
+    till.close().await;
+    driver.stop();
+    shop.kill();
+}
