@@ -37,6 +37,24 @@ async fn receipt_jobs(app: &TestApp) -> Vec<crema_shared::api::JobDto> {
     page.jobs
 }
 
+/// Sets the shop's printer to a port nothing listens on (a printer that is off); its port.
+async fn printer_switched_off(app: &TestApp) -> u16 {
+    let off = Printer::start().await;
+    let port = off.port;
+    off.stop();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    set_printer(app, &format!("tcp://127.0.0.1:{port}")).await;
+    port
+}
+
+/// The printer on `port` is back; the jobs' next attempts run now (not after their backoff).
+async fn switched_back_on(app: &TestApp, port: u16) -> Printer {
+    let printer = Printer::start_on(port).await;
+    let later = app.state.clock.now() + chrono::Duration::seconds(120);
+    crema_server::service::jobs::drain_at(&app.state, later).await.expect("drain");
+    printer
+}
+
 fn paper(bytes: &[u8]) -> Paper {
     decode(bytes).unwrap_or_else(|e| panic!("not ESC/POS a printer reads: {e}"))
 }
@@ -105,12 +123,7 @@ async fn a_till_that_says_no_gets_no_paper_and_a_tab_prints_when_it_is_paid() {
 #[tokio::test]
 async fn a_printer_that_is_off_holds_the_receipt_until_it_is_back() {
     let app = spawn_app().await;
-    // A port nothing listens on: the printer is off.
-    let off = Printer::start().await;
-    let port = off.port;
-    off.stop();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    set_printer(&app, &format!("tcp://127.0.0.1:{port}")).await;
+    let port = printer_switched_off(&app).await;
     let order = app.place(&paid(&app, "Patient", None).await).await;
     let mut waited = Duration::ZERO;
     let job = loop {
@@ -125,9 +138,7 @@ async fn a_printer_that_is_off_holds_the_receipt_until_it_is_back() {
     assert_eq!(job.state, "pending", "held, not given up: {job:?}");
     assert!(job.last_error.as_deref().is_some_and(|e| e.contains("did not answer")), "{job:?}");
     // The printer comes back; the job's next attempt prints it (without waiting out the backoff).
-    let printer = Printer::start_on(port).await;
-    let later = app.state.clock.now() + chrono::Duration::seconds(120);
-    crema_server::service::jobs::drain_at(&app.state, later).await.expect("drain");
+    let printer = switched_back_on(&app, port).await;
     let prints = printer.wait_for(1, WAIT).await;
     assert_eq!(prints.len(), 1);
     assert_reads_as(&paper(&prints[0]), &order);
@@ -137,11 +148,7 @@ async fn a_printer_that_is_off_holds_the_receipt_until_it_is_back() {
 #[tokio::test]
 async fn a_print_that_was_cut_off_is_never_printed_again() {
     let app = spawn_app().await;
-    let off = Printer::start().await;
-    let port = off.port;
-    off.stop();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    set_printer(&app, &format!("tcp://127.0.0.1:{port}")).await;
+    let port = printer_switched_off(&app).await;
     let order = app.place(&paid(&app, "Once", None).await).await;
     let job = loop {
         if let Some(job) = receipt_jobs(&app).await.into_iter().next() {
@@ -160,9 +167,7 @@ async fn a_print_that_was_cut_off_is_never_printed_again() {
         job.id, order.id
     ))
     .await;
-    let printer = Printer::start_on(port).await;
-    let later = app.state.clock.now() + chrono::Duration::seconds(120);
-    crema_server::service::jobs::drain_at(&app.state, later).await.expect("drain");
+    let printer = switched_back_on(&app, port).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(printer.prints().is_empty(), "printed a second time");
     let job = receipt_jobs(&app).await.into_iter().find(|j| j.id == job.id).expect("the job");
