@@ -120,7 +120,7 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
             <Show when=move || till.pending.with(Option::is_some) && !till.shell.online.get()>
                 <p class="warning">"Not sent yet: it goes out by itself when the server is back."</p>
             </Show>
-            <label class="receipt-choice">
+            <label class="check">
                 <input type="checkbox" name="print_receipt" prop:checked=move || till.receipt.get()
                     on:change=move |ev| till.receipt.set(event_target_checked(&ev))/>
                 "Print the receipt"
