@@ -234,14 +234,22 @@ async fn two_instances_share_one_database_and_a_kill_9_loses_or_doubles_nothing(
     let distinct: BTreeSet<i64> = sequences.iter().copied().collect();
     assert_eq!(distinct.len() as i64, highest, "the webhook missed events: {} of {highest}", distinct.len());
 
-    // One email per ready order with an address: each ready-email job ran once.
+    // Two emails per order with an address — its receipt when paid, "ready" when made — each
+    // job run once, whichever instance ran it: one message per job id (the Message-ID).
+    let expected = 2 * emailed.len();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while smtp.messages().len() < emailed.len() {
-        assert!(tokio::time::Instant::now() < deadline, "{} of {} emails", smtp.messages().len(), emailed.len());
+    while smtp.messages().len() < expected {
+        assert!(tokio::time::Instant::now() < deadline, "{} of {expected} emails", smtp.messages().len());
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(smtp.messages().len(), emailed.len(), "a ready email was sent twice");
+    let messages = smtp.messages();
+    let ids: BTreeSet<&str> = messages
+        .iter()
+        .filter_map(|m| m.lines().find(|l| l.to_ascii_lowercase().starts_with("message-id:")))
+        .collect();
+    assert_eq!(ids.len(), messages.len(), "a job's email was sent twice");
+    assert_eq!(messages.len(), expected, "an email was sent twice (or one that should not be)");
     survivor.kill();
 }
 
