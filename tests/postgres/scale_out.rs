@@ -244,10 +244,8 @@ async fn two_instances_share_one_database_and_a_kill_9_loses_or_doubles_nothing(
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let messages = smtp.messages();
-    let ids: BTreeSet<&str> = messages
-        .iter()
-        .filter_map(|m| m.lines().find(|l| l.to_ascii_lowercase().starts_with("message-id:")))
-        .collect();
+    let ids: BTreeSet<&str> =
+        messages.iter().filter_map(|m| m.lines().find(|l| l.to_ascii_lowercase().starts_with("message-id:"))).collect();
     assert_eq!(ids.len(), messages.len(), "a job's email was sent twice");
     assert_eq!(messages.len(), expected, "an email was sent twice (or one that should not be)");
     survivor.kill();
