@@ -3,13 +3,14 @@
 //! Everything here is pure so it can be tested exhaustively and compiled to wasm for the
 //! screens. The server owns storage and transport; this crate owns what is *allowed*:
 //! how money is added up and taxed ([`money`], [`tax`], [`totals`]), what a menu holds
-//! ([`menu`]), whether a new order makes sense against it ([`placing`]), and which status
+//! ([`menu`]), what a discount may take off ([`discount`]), whether a new order makes sense against it ([`placing`]), and which status
 //! changes an order may go through ([`lifecycle`]). Wire types shared with the screens
 //! live in [`api`].
 
 pub mod api;
 pub mod close;
 pub mod customer;
+pub mod discount;
 pub mod events;
 pub mod lifecycle;
 pub mod menu;

@@ -2,11 +2,13 @@
 //!
 //! The client's prices are never trusted: each line is priced from the menu version in
 //! force (`unit = item price + Σ option deltas`, never below zero; `line = unit × quantity`),
-//! and names and prices are snapshotted so later menu edits don't rewrite history. Every
-//! problem is reported at once, each under its field path.
+//! and names and prices are snapshotted so later menu edits don't rewrite history. Discounts
+//! come off next ([`crate::discount`]), then tax, then the tip. Every problem is reported at
+//! once, each under its field path.
 
 use crate::api::{LineRequest, PaymentRequest, PlaceOrderRequest};
 use crate::customer::{CustomerName, Email, Note, Quantity};
+use crate::discount::{AppliedDiscount, Discounting};
 use crate::menu::Catalog;
 use crate::money::Money;
 use crate::status::PaymentMethod;
@@ -73,15 +75,35 @@ pub struct PricedOrder {
     pub customer_name: CustomerName,
     pub customer_email: Option<Email>,
     pub lines: Vec<PricedLine>,
+    pub discounts: Vec<AppliedDiscount>,
     pub totals: Totals,
     pub payment: Option<Tender>,
 }
 
-/// Validates `request` against `catalog` and prices it under `tax`.
+impl PricedOrder {
+    /// Whether a discount is beyond what the one ringing it up may give alone.
+    pub fn needs_approval(&self) -> bool {
+        self.discounts.iter().any(|d| d.needs_approval)
+    }
+}
+
+/// Validates `request` against `catalog` and prices it under `tax`; any discount is refused
+/// (no reasons are known here: see [`price_order_with`]).
 pub fn price_order(
     catalog: &Catalog,
     tax: TaxPolicy,
     request: &PlaceOrderRequest,
+) -> Result<PricedOrder, ValidationErrors> {
+    price_order_with(catalog, tax, request, Discounting::NONE)
+}
+
+/// Validates `request` against `catalog` and prices it under `tax`, its discounts against
+/// `discounting`'s reasons.
+pub fn price_order_with(
+    catalog: &Catalog,
+    tax: TaxPolicy,
+    request: &PlaceOrderRequest,
+    discounting: Discounting<'_>,
 ) -> Result<PricedOrder, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let customer_name = errors.check("customer_name", CustomerName::parse(&request.customer_name));
@@ -100,14 +122,27 @@ pub fn price_order(
         .enumerate()
         .map(|(i, line)| price_line(catalog, &mut errors, &format!("lines[{i}]"), line))
         .collect();
+    let all_priced = lines.iter().all(Option::is_some);
     let lines: Vec<PricedLine> = lines.into_iter().flatten().collect();
     let line_totals: Vec<Money> = lines.iter().map(|l| l.line_total).collect();
-    let before_tip = compute_totals(&line_totals, Money::ZERO, Money::ZERO, tax).total;
+    if request.discounts.len() > MAX_LINES + 1 {
+        errors.push("discounts", "at most one discount per line and one on the order");
+    }
+    // Discounts name lines by index: worked out only when every line could be priced.
+    let discounts = if all_priced && request.discounts.len() <= MAX_LINES + 1 {
+        crate::discount::apply(&mut errors, &request.discounts, &line_totals, discounting)
+    } else {
+        Vec::new()
+    };
+    let discount: Money = discounts.iter().map(|d| d.amount).sum();
+    let before_tip = compute_totals(&line_totals, discount, Money::ZERO, tax).total;
     let tip = request.payment.as_ref().map_or(Money::ZERO, |p| crate::tip::tip(&mut errors, "payment", p, before_tip));
-    let totals = compute_totals(&line_totals, Money::ZERO, tip, tax);
+    let totals = compute_totals(&line_totals, discount, tip, tax);
     let payment = request.payment.as_ref().and_then(|p| tender(&mut errors, "payment", p, totals.total));
     match (errors.is_empty(), customer_name) {
-        (true, Some(customer_name)) => Ok(PricedOrder { customer_name, customer_email, lines, totals, payment }),
+        (true, Some(customer_name)) => {
+            Ok(PricedOrder { customer_name, customer_email, lines, discounts, totals, payment })
+        }
         _ => Err(errors),
     }
 }

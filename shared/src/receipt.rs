@@ -6,7 +6,7 @@
 //! in its normal font and 24 in double width; every line fits its width (long names are cut,
 //! amounts never are).
 
-use crate::api::OrderDto;
+use crate::api::{DiscountDto, OrderDto};
 use crate::money::Money;
 use crate::status::{PaymentMethod, PaymentStatus};
 use crate::tax::{TaxMode, TaxPolicy};
@@ -84,12 +84,26 @@ pub fn receipt_lines(order: &OrderDto, shop: &ReceiptShop<'_>, placed_at: DateTi
         if let Some(note) = line.note.as_deref().filter(|n| !n.trim().is_empty()) {
             out.push(PrintLine::plain(fit(&format!("    \"{}\"", one_line(note)), RECEIPT_COLUMNS)));
         }
+        for discount in order.discounts.iter().filter(|d| d.line_id == Some(line.id)) {
+            out.push(PrintLine::plain(columns(
+                &format!("    {}", discount_label(discount)),
+                &minus(discount.amount_cents),
+            )));
+        }
     }
     out.push(rule());
     let amount = |label: &str, cents: i64| PrintLine::plain(columns(label, &Money::from_minor(cents).to_string()));
     out.push(amount("Subtotal", order.subtotal_cents));
-    if order.discount_cents != 0 {
-        out.push(amount("Discount", -order.discount_cents));
+    let on_lines: i64 = order.discounts.iter().filter(|d| d.line_id.is_some()).map(|d| d.amount_cents).sum();
+    if on_lines != 0 {
+        out.push(amount("Line discounts", -on_lines));
+    }
+    for discount in order.discounts.iter().filter(|d| d.line_id.is_none()) {
+        out.push(PrintLine::plain(columns(&discount_label(discount), &minus(discount.amount_cents))));
+    }
+    let listed: i64 = order.discounts.iter().map(|d| d.amount_cents).sum();
+    if order.discount_cents != listed {
+        out.push(amount("Discount", listed - order.discount_cents));
     }
     out.push(amount(&tax_label(shop.tax), order.tax_cents));
     if order.tip_cents != 0 {
@@ -117,11 +131,31 @@ pub fn receipt_lines(order: &OrderDto, shop: &ReceiptShop<'_>, placed_at: DateTi
 
 fn tax_label(tax: TaxPolicy) -> String {
     let bps = tax.rate.basis_points();
-    let rate =
-        if bps.is_multiple_of(100) { format!("{}%", bps / 100) } else { format!("{}.{:02}%", bps / 100, bps % 100) };
+    let rate = percent(bps);
     match tax.mode {
         TaxMode::Exclusive => format!("Tax {rate}"),
         TaxMode::Inclusive => format!("Incl. tax {rate}"),
+    }
+}
+
+/// `Staff 10%`, or the reason alone for an amount.
+fn discount_label(discount: &DiscountDto) -> String {
+    match discount.percent_bps {
+        Some(bps) => format!("{} {}", discount.reason, percent(bps)),
+        None => discount.reason.clone(),
+    }
+}
+
+/// An amount taken off: `-0.48`.
+fn minus(cents: i64) -> String {
+    Money::from_minor(-cents).to_string()
+}
+
+fn percent(bps: u32) -> String {
+    if bps.is_multiple_of(100) {
+        format!("{}%", bps / 100)
+    } else {
+        format!("{}.{:02}%", bps / 100, bps % 100)
     }
 }
 

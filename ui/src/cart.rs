@@ -110,9 +110,9 @@ pub fn problems(item: &MenuItemView, selected: &[Uuid]) -> Vec<String> {
 }
 
 /// The order's figures as the server will compute them.
-pub fn totals(lines: &[CartLine], tax: TaxPolicy) -> Totals {
+pub fn totals(lines: &[CartLine], discount: Money, tax: TaxPolicy) -> Totals {
     let line_totals: Vec<Money> = lines.iter().map(CartLine::total).collect();
-    compute_totals(&line_totals, Money::ZERO, Money::ZERO, tax)
+    compute_totals(&line_totals, discount, Money::ZERO, tax)
 }
 
 /// Change for cash handed over, or `None` when it is not enough.
@@ -196,7 +196,7 @@ mod tests {
         assert_eq!(line.options_label(), "Large");
         assert_eq!(line.request().note.as_deref(), Some("hot"));
         let tax = TaxPolicy { rate: TaxRate::try_from(1000).expect("rate"), mode: TaxMode::Exclusive };
-        let t = totals(&[line], tax);
+        let t = totals(&[line], Money::ZERO, tax);
         assert_eq!((t.subtotal.minor(), t.tax.minor(), t.total.minor()), (1150, 115, 1265));
     }
 

@@ -198,6 +198,7 @@ mod tests {
             }],
             subtotal_cents: 475,
             discount_cents: 0,
+            discounts: vec![],
             tax_cents: 0,
             tip_cents: 0,
             total_cents: 475,

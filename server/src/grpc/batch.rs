@@ -20,7 +20,7 @@ pub async fn create_orders(
     state: &AppState,
     request: Request<Streaming<pb::CreateOrderRequest>>,
 ) -> Result<pb::CreateOrdersResponse, Status> {
-    let ctx = context(&request);
+    let (ctx, source) = (context(&request), super::source(&request));
     let outcomes: Vec<Result<pb::CreateOrderOutcome, Status>> = request
         .into_inner()
         .enumerate()
@@ -39,7 +39,7 @@ pub async fn create_orders(
                     ));
                     (pb::create_order_outcome::Result::Failure(status::failure(&refused)), false)
                 } else {
-                    match create(&state, &ctx, order).await {
+                    match create(&state, &ctx, source, order).await {
                         Ok((order, replayed)) => (pb::create_order_outcome::Result::Order(order), replayed),
                         Err(refused) => (pb::create_order_outcome::Result::Failure(status::failure(&refused)), false),
                     }

@@ -76,6 +76,18 @@ pub fn order(order: OrderDto) -> pb::Order {
         updated_at: Some(timestamp(order.updated_at)),
         placed_by: order.placed_by.map(|id| id.to_string()),
         history: order.history.unwrap_or_default().into_iter().map(status_change).collect(),
+        discounts: order.discounts.into_iter().map(discount).collect(),
+    }
+}
+
+fn discount(d: crema_shared::api::DiscountDto) -> pb::Discount {
+    pb::Discount {
+        reason_id: d.reason_id.to_string(),
+        reason: d.reason,
+        line_id: d.line_id.map(|id| id.to_string()),
+        percent_bps: d.percent_bps,
+        amount_cents: d.amount_cents,
+        approved_by: d.approved_by.map(|id| id.to_string()),
     }
 }
 

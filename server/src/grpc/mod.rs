@@ -107,6 +107,12 @@ where
 }
 
 /// The call's context (request id, trace, signed-in actor), as the outer layers made it.
+/// Where a request came from, for the limits on wrong PINs (the peer's address).
+pub fn source<T>(request: &tonic::Request<T>) -> crate::service::staff::auth::Source {
+    let peer = request.extensions().get::<crate::http::client::Connection>().map(|c| c.peer.ip());
+    crate::service::staff::auth::Source::Address(peer.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)))
+}
+
 pub fn context<T>(request: &tonic::Request<T>) -> RequestContext {
     request.extensions().get::<RequestContext>().cloned().unwrap_or_else(RequestContext::internal)
 }

@@ -6,6 +6,7 @@ use super::pb::crema::v1::{self as pb, order_service_server::OrderService};
 use super::{context, messages, parse, status};
 use crate::http::{orders::MAX_PAGE, orders::MAX_REASON_CHARS, privacy, query};
 use crate::service::idempotency::{self, Answer, IdempotencyKey};
+use crate::service::staff::auth::Source;
 use crate::service::{self, RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::orders::ListFilter;
@@ -28,12 +29,14 @@ pub struct Orders {
 pub async fn create(
     state: &AppState,
     ctx: &RequestContext,
+    source: Source,
     request: pb::CreateOrderRequest,
 ) -> Result<(pb::Order, bool), Status> {
     let (place, client_key) = parse::place_request(request).map_err(status::fields)?;
-    let canonical = serde_json::to_vec(&place).map_err(status::internal)?;
+    // The manager's PIN is never part of what is hashed and kept for the retry.
+    let canonical = serde_json::to_vec(&place.without_approval_pin()).map_err(status::internal)?;
     let (key, implicit) = idempotency::for_create("orders.grpc", client_key, place.id, &canonical);
-    match service::orders::place(state, ctx, &place, key.as_ref()).await {
+    match service::orders::place(state, ctx, &place, key.as_ref(), source).await {
         Err(ServiceError::IdempotencyMismatch) if implicit => {
             Err(Status::already_exists("an order with this id already exists with different content"))
         }
@@ -94,8 +97,8 @@ impl OrderService for Orders {
         &self,
         request: Request<pb::CreateOrderRequest>,
     ) -> Result<Response<pb::CreateOrderResponse>, Status> {
-        let ctx = context(&request);
-        let (order, replayed) = create(&self.state, &ctx, request.into_inner()).await?;
+        let (ctx, source) = (context(&request), super::source(&request));
+        let (order, replayed) = create(&self.state, &ctx, source, request.into_inner()).await?;
         Ok(Response::new(pb::CreateOrderResponse { order: Some(order), replayed }))
     }
 

@@ -5,7 +5,7 @@
 
 use super::pb::crema::v1 as pb;
 use crate::service::idempotency::valid_key;
-use crema_shared::api::{LineRequest, PaymentRequest, PlaceOrderRequest};
+use crema_shared::api::{ApprovalPin, DiscountRequest, LineRequest, PaymentRequest, PlaceOrderRequest};
 use crema_shared::status::{OrderStatus, PaymentMethod};
 use crema_shared::ValidationErrors;
 use uuid::Uuid;
@@ -94,12 +94,25 @@ pub fn place_request(request: pb::CreateOrderRequest) -> Result<(PlaceOrderReque
         tip_cents: p.tip_cents,
         tip_percent_bps: p.tip_percent_bps,
     });
+    let discounts = request
+        .discounts
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| DiscountRequest {
+            reason_id: uuid(&mut errors, &format!("discounts[{i}].reason_id"), &d.reason_id).unwrap_or_default(),
+            line: d.line.map(|l| l as usize),
+            percent_bps: d.percent_bps,
+            amount_cents: d.amount_cents,
+        })
+        .collect();
     let place = PlaceOrderRequest {
         id,
         customer_name: request.customer_name,
         customer_email: request.customer_email,
         lines,
         payment,
+        discounts,
+        approval_pin: request.approval_pin.map(ApprovalPin),
     };
     errors.into_result((place, key))
 }

@@ -100,14 +100,46 @@ impl FromRequestParts<AppState> for SignInSource {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if let Some(credential) = terminal_credential(&parts.headers) {
+        let hint = SourceHint::from_request_parts(parts, state).await?;
+        Ok(SignInSource(hint.resolve(state).await))
+    }
+}
+
+/// What a request's sign-in source is found from, for handlers that need it only sometimes
+/// (a terminal's credential is checked against the database only by [`SourceHint::resolve`]).
+#[derive(Clone, Debug)]
+pub struct SourceHint {
+    credential: Option<String>,
+    address: std::net::IpAddr,
+}
+
+impl SourceHint {
+    /// The enrolled terminal the credential proves, or the client's address.
+    pub async fn resolve(self, state: &AppState) -> Source {
+        if let Some(credential) = self.credential {
             match terminals::identify(state, &credential).await {
-                Ok(Some(terminal)) => return Ok(SignInSource(Source::Terminal(terminal.id))),
+                Ok(Some(terminal)) => return Source::Terminal(terminal.id),
                 Ok(None) => tracing::debug!("a terminal credential did not match; using the address"),
                 Err(e) => tracing::error!(error = %e, "cannot check a terminal credential; using the address"),
             }
         }
-        Ok(SignInSource(Source::Address(client_ip(parts, &state.network.trusted_proxies))))
+        Source::Address(self.address)
+    }
+
+    /// The client's address, without checking a terminal's credential (where no PIN is typed).
+    pub fn resolve_without_terminal(self) -> Source {
+        Source::Address(self.address)
+    }
+}
+
+impl FromRequestParts<AppState> for SourceHint {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(SourceHint {
+            credential: terminal_credential(&parts.headers),
+            address: client_ip(parts, &state.network.trusted_proxies),
+        })
     }
 }
 

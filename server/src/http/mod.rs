@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod board;
 pub mod client;
+pub mod discounts;
 pub mod drawer;
 pub mod error;
 pub mod etag;

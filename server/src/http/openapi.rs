@@ -23,6 +23,7 @@ pub const DOCS_PATH: &str = "/api/v1/docs";
         (name = "sinks", description = "Webhook sinks the event log is forwarded to"),
         (name = "settings", description = "The shop's name, currency, tax and ticket-age thresholds"),
         (name = "reports", description = "The day's numbers, the X and Z reports, and the CSV export of orders"),
+        (name = "discounts", description = "Discount reasons: who may give each alone, and how much"),
         (name = "drawer", description = "The day's cash drawer: float, paid in and out, the count at close"),
         (name = "terminals", description = "Enrolled terminals: pairing codes, credentials, revocation"),
         (name = "sync", description = "Offline terminals and the hub: pushed commands, the log they follow, their status"),

@@ -1,5 +1,6 @@
 //! Order routes: place, read, list, and the lifecycle transitions.
 
+use super::client::SourceHint;
 use super::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKeyHeader, IfMatch};
 use super::query;
 use super::ApiError;
@@ -35,15 +36,26 @@ pub const MAX_REASON_CHARS: usize = 200;
     responses(
         (status = 201, body = OrderDto, description = "Placed (or the replayed first answer)"),
         (status = 400, body = Problem), (status = 409, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "Too many wrong manager PINs from here (`approval_pin`)"),
+        (status = 503, body = Problem, description = "Every PIN checker busy; retry after `Retry-After`"),
     ))]
 pub async fn place_order(
     State(state): State<AppState>,
     ctx: RequestContext,
+    source: SourceHint,
     IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     body: ApiJson<PlaceOrderRequest>,
 ) -> Result<Response, ApiError> {
-    let (key, implicit) = idempotency::for_create("orders", key, body.value.id, &body.canonical);
-    match service::orders::place(&state, &ctx, &body.value, key.as_ref()).await {
+    // The manager's PIN is checked under the sign-in limits of where it was typed, and is
+    // never part of what is hashed and kept for the retry.
+    let (source, canonical) = match body.value.approval_pin {
+        Some(_) => {
+            (source.resolve(&state).await, serde_json::to_vec(&body.value.without_approval_pin()).unwrap_or_default())
+        }
+        None => (source.resolve_without_terminal(), body.canonical),
+    };
+    let (key, implicit) = idempotency::for_create("orders", key, body.value.id, &canonical);
+    match service::orders::place(&state, &ctx, &body.value, key.as_ref(), source).await {
         Err(ServiceError::IdempotencyMismatch) if implicit => {
             Err(ApiError::Conflict("an order with this id already exists with different content".into()))
         }

@@ -5,8 +5,8 @@
 
 use super::openapi::{document_security, ApiDoc, DOCS_PATH, OPENAPI_PATH};
 use super::{
-    audit, auth, board, drawer, events, health, jobs, kitchen, menu, orders, receipts, reports, request_context,
-    security, sessions, settings, sinks, staff, sync, terminals, ui, ApiError,
+    audit, auth, board, discounts, drawer, events, health, jobs, kitchen, menu, orders, receipts, reports,
+    request_context, security, sessions, settings, sinks, staff, sync, terminals, ui, ApiError,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -41,6 +41,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(settings::get, settings::update))
         .routes(routes!(reports::day))
         .routes(routes!(reports::orders_csv))
+        .routes(routes!(discounts::list, discounts::create))
+        .routes(routes!(discounts::update))
         .routes(routes!(drawer::current, drawer::open))
         .routes(routes!(drawer::movement))
         .routes(routes!(drawer::close_drawer))

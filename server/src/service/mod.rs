@@ -19,6 +19,7 @@
 
 pub mod cloudevents;
 pub mod context;
+pub mod discounts;
 pub mod error;
 pub mod event_feed;
 pub mod hub;

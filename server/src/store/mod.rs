@@ -16,6 +16,7 @@
 
 pub mod audit;
 pub mod db;
+pub mod discounts;
 pub mod drawers;
 pub mod idempotency;
 pub mod jobs;

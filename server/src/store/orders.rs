@@ -3,6 +3,7 @@
 use super::db::{exec, fetch_all, fetch_optional, At, Db, Id, IdList, Record};
 use super::StoreError;
 use chrono::{DateTime, Utc};
+use crema_shared::api::DiscountDto;
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::totals::Totals;
 use crema_shared::Money;
@@ -35,6 +36,9 @@ pub struct OrderRecord {
     /// The member of staff who rang it up.
     pub placed_by: Option<Uuid>,
     pub lines: Vec<LineRecord>,
+    /// Its discounts as applied (stored as JSON in `orders.discounts`; their sum is
+    /// `totals.discount`).
+    pub discounts: Vec<DiscountDto>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,7 +106,8 @@ macro_rules! order_columns {
     () => {
         "id, business_date, ticket_number, customer_name, customer_email, status, payment_status, currency,
          subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents, payment_method, tendered_cents,
-         change_due_cents, version, created_at, updated_at, placed_by, payment_reference, refunded_cents, ticket_prefix"
+         change_due_cents, version, created_at, updated_at, placed_by, payment_reference, refunded_cents, ticket_prefix,
+         discounts"
     };
 }
 
@@ -328,6 +333,7 @@ fn order_from_row(r: &Record) -> Result<OrderRecord, StoreError> {
         updated_at: r.time("updated_at")?,
         placed_by: r.opt_uuid("placed_by")?,
         lines: Vec::new(),
+        discounts: r.json("discounts")?,
     })
 }
 

@@ -6,6 +6,7 @@
 //! feature they also describe themselves for the OpenAPI document.
 
 mod board;
+mod discounts;
 mod drawer;
 mod jobs;
 mod menu;
@@ -18,6 +19,9 @@ mod staff;
 mod terminals;
 
 pub use board::{BoardDto, BoardTicket, KitchenDto};
+pub use discounts::{
+    ApprovalPin, DiscountDto, DiscountReasonDto, DiscountReasonPatch, DiscountRequest, NewDiscountReasonRequest,
+};
 pub use drawer::{CloseDrawerRequest, DrawerDto, DrawerMovementDto, DrawerMovementRequest, OpenDrawerRequest};
 pub use jobs::{JobDto, JobPage};
 pub use menu::{MenuCategoryView, MenuItemView, MenuOptionView, MenuView, ModifierGroupView};

@@ -23,6 +23,19 @@ pub struct PlaceOrderRequest {
     /// Pay at once (cash); otherwise pay later with `POST /orders/{id}/payment`.
     #[serde(default)]
     pub payment: Option<PaymentRequest>,
+    /// Discounts, each on a line or on the whole order, for one of the shop's reasons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<super::DiscountRequest>,
+    /// A manager's PIN, when a discount is beyond what the cashier may give alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_pin: Option<super::ApprovalPin>,
+}
+
+impl PlaceOrderRequest {
+    /// The same order without the manager's PIN (what is hashed and kept for a retry).
+    pub fn without_approval_pin(&self) -> PlaceOrderRequest {
+        PlaceOrderRequest { approval_pin: None, ..self.clone() }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -110,7 +123,11 @@ pub struct OrderDto {
     pub currency: String,
     pub lines: Vec<OrderLineDto>,
     pub subtotal_cents: i64,
+    /// All discounts together (line and order).
     pub discount_cents: i64,
+    /// Each discount, with its reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<super::DiscountDto>,
     pub tax_cents: i64,
     pub tip_cents: i64,
     pub total_cents: i64,

@@ -11,7 +11,15 @@ fn line(item_id: Uuid, quantity: i64, option_ids: Vec<Uuid>) -> LineRequest {
 }
 
 fn request(lines: Vec<LineRequest>) -> PlaceOrderRequest {
-    PlaceOrderRequest { id: None, customer_name: "Ana".into(), customer_email: None, lines, payment: None }
+    PlaceOrderRequest {
+        id: None,
+        customer_name: "Ana".into(),
+        customer_email: None,
+        lines,
+        payment: None,
+        discounts: vec![],
+        approval_pin: None,
+    }
 }
 
 fn errors_of(ids_req: (&Catalog, PlaceOrderRequest)) -> Vec<(String, String)> {

@@ -37,6 +37,7 @@ fn order(names: &[(&str, u32, i64)]) -> OrderDto {
         lines,
         subtotal_cents: subtotal,
         discount_cents: 0,
+        discounts: vec![],
         tax_cents: 74,
         tip_cents: 0,
         total_cents: subtotal + 74,

@@ -121,6 +121,7 @@ pub(crate) mod tests {
             lines,
             subtotal_cents: subtotal,
             discount_cents: 0,
+            discounts: vec![],
             tax_cents: tax,
             tip_cents: 0,
             total_cents: subtotal + tax,

@@ -4,11 +4,11 @@
 //! Seeding writes the settings row and the menu in one transaction, and only when the
 //! settings row did not exist yet, so it runs exactly once per database however often the
 //! server starts (or crashes while starting). The demo staff (one per role, PINs in the
-//! README) are seeded with it.
+//! README) and the usual discount reasons are seeded with it.
 
 use crate::store::db::Db;
 use crate::store::staff::{self, StaffRecord};
-use crate::store::{menu, settings, Done, JobError, Store, StoreError};
+use crate::store::{discounts, menu, settings, Done, JobError, Store, StoreError};
 use crema_shared::menu::{Category, Item, ModifierGroup, ModifierOption};
 use crema_shared::settings::ShopSettings;
 use crema_shared::Money;
@@ -48,8 +48,31 @@ async fn seed_job(
         for member in demo_staff {
             staff::upsert(conn, member).await?;
         }
+        for reason in demo_discount_reasons(crate::store::time::now()) {
+            discounts::insert(conn, &reason).await?;
+        }
     }
     Ok(Done::new(fresh, None))
+}
+
+/// The discount reasons a new shop starts with (managers edit them): staff meals and loyalty
+/// rewards the cashier may give within their limits, comps and promotions beyond them.
+fn demo_discount_reasons(now: chrono::DateTime<chrono::Utc>) -> Vec<discounts::ReasonRecord> {
+    use crema_shared::discount::DiscountReason;
+    use crema_shared::staff::Role;
+    [
+        ("Staff", vec![Role::Cashier, Role::Barista], 5_000),
+        ("Loyalty", vec![Role::Cashier], 1_000),
+        ("Promo", vec![Role::Cashier], 2_000),
+        ("Comp", vec![], 10_000),
+    ]
+    .into_iter()
+    .map(|(name, roles, limit_bps)| discounts::ReasonRecord {
+        reason: DiscountReason { id: Uuid::now_v7(), name: name.into(), roles, limit_bps, active: true },
+        created_at: now,
+        updated_at: now,
+    })
+    .collect()
 }
 
 struct DemoMenu {

@@ -3,13 +3,17 @@
 
 use super::view::{event_data, order_dto};
 use super::{to_json, TERMINAL_PREFIX};
+use crate::service::context::Actor;
+use crate::service::discounts;
 use crate::service::error::JobResult;
 use crate::service::idempotency::{Answer, IdempotencyKey};
 use crate::service::menu::cache::PricedMenu;
 use crate::service::menu::stock;
 use crate::service::reactions::{self, Change, OrderChange};
+use crate::service::staff::auth::Source;
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
+use crate::store::audit::AuditEntry;
 use crate::store::db::Db;
 use crate::store::db::Dialect;
 use crate::store::idempotency::SavedResponse;
@@ -19,10 +23,11 @@ use crate::store::placement::{self, IdempotencyRecord, OnTail, Tail};
 use crate::store::JobError;
 use crate::store::{audit, outbox, Done};
 use chrono::{DateTime, Utc};
-use crema_shared::api::PlaceOrderRequest;
+use crema_shared::api::{DiscountDto, PlaceOrderRequest};
+use crema_shared::discount::{AppliedDiscount, Discounting};
 use crema_shared::events::types;
 use crema_shared::lifecycle::OrderEvent;
-use crema_shared::placing::{price_order, PricedLine, PricedOrder, Tender};
+use crema_shared::placing::{price_order, price_order_with, PricedLine, PricedOrder, Tender};
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::Money;
 use crema_shared::ValidationErrors;
@@ -39,26 +44,40 @@ pub async fn place(
     ctx: &RequestContext,
     request: &PlaceOrderRequest,
     key: Option<&IdempotencyKey>,
+    source: Source,
 ) -> Result<Answer, ServiceError> {
     if let Some(id) = request.id {
         if id.get_version_num() != 7 {
             return Err(ValidationErrors::single("id", "must be a UUIDv7").into());
         }
     }
+    // A manager's PIN is checked before the write, under the sign-in limits of its source.
+    let approver = match &request.approval_pin {
+        Some(_) if request.discounts.is_empty() => {
+            let message = "is only for a discount that needs a manager's approval";
+            return Err(ValidationErrors::single("approval_pin", message).into());
+        }
+        Some(pin) => Some(discounts::approver(state, ctx, pin, source).await?),
+        None => None,
+    };
     let (job_state, ctx, request, key) = (state.clone(), ctx.clone(), request.clone(), key.cloned());
     let writer = state.store.writer();
     let (answer, queued_jobs) = match state.store.dialect() {
         Dialect::Sqlite => {
             writer
                 .write_own_undo(move |conn| {
-                    Box::pin(async move { place_job(conn, &job_state, &ctx, &request, key.as_ref()).await })
+                    Box::pin(async move {
+                        place_job(conn, &job_state, &ctx, &request, key.as_ref(), approver.as_ref()).await
+                    })
                 })
                 .await?
         }
         Dialect::Postgres => {
             writer
                 .write(move |conn| {
-                    Box::pin(async move { place_job(conn, &job_state, &ctx, &request, key.as_ref()).await })
+                    Box::pin(async move {
+                        place_job(conn, &job_state, &ctx, &request, key.as_ref(), approver.as_ref()).await
+                    })
                 })
                 .await?
         }
@@ -78,6 +97,7 @@ async fn place_job(
     ctx: &RequestContext,
     request: &PlaceOrderRequest,
     key: Option<&IdempotencyKey>,
+    approver: Option<&Actor>,
 ) -> JobResult<(Answer, bool)> {
     let now = state.clock.now();
     let placing = Placing {
@@ -85,6 +105,7 @@ async fn place_job(
         ctx,
         request,
         key,
+        approver,
         id: request.id.unwrap_or_else(Uuid::now_v7),
         now,
         business_date: state.day.date_of(now),
@@ -113,14 +134,15 @@ async fn place_job(
 /// The placement in one statement group, numbered and linked from what the writer's last
 /// placement left ([`placement::Tail`]), which the statement verifies before it writes.
 /// `None` when it cannot be placed this way (nothing remembered, a new day, a reaction that
-/// writes, counted stock, anything refused, or the memory was stale): the checked way then
+/// writes, discounts (their reasons are read), counted stock, anything refused, or the memory
+/// was stale): the checked way then
 /// decides, in the order the rules are checked there (a replayed key before a refusal).
 async fn place_on_tail(
     conn: &mut Db<'_>,
     placing: &Placing<'_>,
 ) -> Result<Option<Done<(Answer, bool)>>, JobError<ServiceError>> {
-    let Placing { state, ctx, request, key, id, now, ref business_date } = *placing;
-    if reactions::write_on_placement(state) {
+    let Placing { state, ctx, request, key, id, now, ref business_date, .. } = *placing;
+    if reactions::write_on_placement(state) || !request.discounts.is_empty() {
         return Ok(None);
     }
     let Some(tail) = state.store.placement_tail().filter(|t| &t.business_date == business_date) else {
@@ -132,7 +154,7 @@ async fn place_on_tail(
         return Ok(None);
     }
     let numbered = Numbered { id, now, business_date: business_date.to_string(), ticket_number: tail.last_ticket + 1 };
-    let Ok(sale) = Sale::new(state, ctx, key, &menu, &priced, numbered) else { return Ok(None) };
+    let Ok(sale) = Sale::new(state, ctx, key, &menu, &priced, numbered, None) else { return Ok(None) };
     let effects = reactions::plan(state, &sale.change(ctx, priced.payment.as_ref(), wants_receipt(request)));
     let [entry] = &effects.audit[..] else { return Ok(None) };
     let audited = audit::link_after(tail.audit_head.clone(), entry);
@@ -166,7 +188,7 @@ async fn place_checked(
     conn: &mut Db<'_>,
     placing: &Placing<'_>,
 ) -> Result<(Done<(Answer, bool)>, Tail), JobError<ServiceError>> {
-    let Placing { state, ctx, request, key, id, now, ref business_date } = *placing;
+    let Placing { state, ctx, request, key, id, now, ref business_date, approver } = *placing;
     let business_date = business_date.clone();
     let check = placement::check(conn, id, &business_date, key.map(|k| (k.scope.as_str(), k.key.as_str()))).await?;
     let mut tail = Tail {
@@ -181,13 +203,21 @@ async fn place_checked(
         }
     }
     let menu = state.menu.at_version(conn, check.menu_version).await?;
-    let priced = price_order(&menu.catalog, menu.tax, request)?;
+    let reasons = if request.discounts.is_empty() { Vec::new() } else { discounts::reasons(conn).await? };
+    let discounting = Discounting { reasons: &reasons, role: ctx.actor.as_ref().map(|a| a.role) };
+    let priced = price_order_with(&menu.catalog, menu.tax, request, discounting)?;
+    if priced.needs_approval() && approver.is_none() {
+        let beyond: Vec<&str> =
+            priced.discounts.iter().filter(|d| d.needs_approval).map(|d| d.reason.as_str()).collect();
+        let message = format!("{} is beyond what you may give alone: a manager's PIN is needed", beyond.join(", "));
+        return Err(ServiceError::Validation(ValidationErrors::single("approval_pin", message)).into());
+    }
     if check.order_exists {
         return Err(ServiceError::Conflict(format!("an order with id {id} already exists")).into());
     }
     let takes = stock::check(conn, &menu.catalog, &priced.lines).await?;
     let numbered = Numbered { id, now, business_date, ticket_number: check.next_ticket_number };
-    let sale = Sale::new(state, ctx, key, &menu, &priced, numbered)?;
+    let sale = Sale::new(state, ctx, key, &menu, &priced, numbered, approver)?;
     let order = &sale.order;
     // What the sale causes (audit row, card authorization, ticket-age alert) is written in the
     // placement's own round trip; the audit row is linked to the chain head the check read.
@@ -201,7 +231,7 @@ async fn place_checked(
     let mut last = placement::write(conn, order, true, &sale.events, record, &effects.jobs, first.as_ref()).await?;
     tail.last_ticket = order.ticket_number;
     tail.audit_head = first.as_ref().map(|row| row.as_head()).or(tail.audit_head);
-    for entry in more {
+    for entry in more.iter().chain(sale.approval_audit(ctx).as_ref()) {
         audit::append(conn, entry).await?;
         tail.audit_head = None; // not known without reading it: the next placement checks
     }
@@ -223,6 +253,8 @@ struct Placing<'a> {
     ctx: &'a RequestContext,
     request: &'a PlaceOrderRequest,
     key: Option<&'a IdempotencyKey>,
+    /// The manager whose PIN came with the order, checked.
+    approver: Option<&'a Actor>,
     id: Uuid,
     now: DateTime<Utc>,
     business_date: String,
@@ -253,6 +285,7 @@ impl Sale {
         menu: &PricedMenu,
         priced: &PricedOrder,
         numbered: Numbered,
+        approver: Option<&Actor>,
     ) -> Result<Sale, ServiceError> {
         let total = priced.totals.total;
         let (payment, payment_reference) = match &priced.payment {
@@ -300,11 +333,26 @@ impl Sale {
             updated_at: now,
             placed_by: ctx.staff_id(),
             lines: priced.lines.iter().map(line_record).collect(),
+            discounts: Vec::new(),
         };
+        let order = OrderRecord { discounts: discount_records(&order, &priced.discounts, approver), ..order };
         let events = placed_events(ctx, &order, now);
         let answer = Answer { status: 201, body: to_json(&order_dto(&order, None))?, replayed: false };
         let saved = key.map(|k| k.save(&answer));
         Ok(Sale { order, events, answer, saved })
+    }
+
+    /// The audit row of a manager's approval, when a discount needed one.
+    fn approval_audit(&self, ctx: &RequestContext) -> Option<AuditEntry> {
+        let approved: Vec<&DiscountDto> = self.order.discounts.iter().filter(|d| d.approved_by.is_some()).collect();
+        let approver = approved.first()?.approved_by?;
+        let detail = serde_json::json!({
+            "approved_by": approver,
+            "cashier": ctx.staff_id(),
+            "ticket": crema_shared::terminal::ticket(&self.order.ticket_prefix, self.order.ticket_number),
+            "discounts": approved,
+        });
+        Some(ctx.audit("discount.approved", Some(self.order.id.to_string()), detail))
     }
 
     fn change<'a>(&'a self, ctx: &'a RequestContext, tender: Option<&'a Tender>, receipt: bool) -> OrderChange<'a> {
@@ -340,6 +388,22 @@ pub fn placed_events(ctx: &RequestContext, order: &OrderRecord, now: DateTime<Ut
         events.push(ctx.event(captured.event_type(), subject, now, event_data(order, Some(&captured))));
     }
     events
+}
+
+/// The discounts as the order keeps them: on its lines' ids, the approver on those that
+/// needed approval.
+fn discount_records(order: &OrderRecord, applied: &[AppliedDiscount], approver: Option<&Actor>) -> Vec<DiscountDto> {
+    applied
+        .iter()
+        .map(|d| DiscountDto {
+            reason_id: d.reason_id,
+            reason: d.reason.clone(),
+            line_id: d.line.and_then(|i| order.lines.get(i)).map(|l| l.id),
+            percent_bps: d.percent_bps,
+            amount_cents: d.amount.minor(),
+            approved_by: approver.filter(|_| d.needs_approval).map(|a| a.id),
+        })
+        .collect()
 }
 
 fn line_record(line: &PricedLine) -> LineRecord {

@@ -22,6 +22,7 @@ pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> Order
         lines: order.lines.iter().map(line_dto).collect(),
         subtotal_cents: order.totals.subtotal.minor(),
         discount_cents: order.totals.discount.minor(),
+        discounts: order.discounts.clone(),
         tax_cents: order.totals.tax.minor(),
         tip_cents: order.totals.tip.minor(),
         total_cents: order.totals.total.minor(),
@@ -158,5 +159,6 @@ pub fn record_from_dto(order: &OrderDto) -> OrderRecord {
                 line_total: Money::from_minor(l.line_total_cents),
             })
             .collect(),
+        discounts: order.discounts.clone(),
     }
 }

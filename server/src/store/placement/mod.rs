@@ -30,8 +30,8 @@ macro_rules! insert_order {
         "INSERT INTO orders (id, business_date, ticket_number, customer_name,
     customer_email, status, payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents,
     total_cents, payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by,
-    payment_reference, ticket_prefix, refunded_cents)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+    payment_reference, ticket_prefix, refunded_cents, discounts)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
     };
 }
 pub(super) use insert_order;
@@ -46,7 +46,7 @@ macro_rules! insert_line {
 }
 pub(super) use insert_line;
 
-/// Binds an order's 23 columns in the order `insert_order!` lists them (here and in
+/// Binds an order's 24 columns in the order `insert_order!` lists them (here and in
 /// [`super::sync::put_order`]), on either database.
 macro_rules! bind_order {
     ($query:expr, $order:expr) => {{
@@ -76,6 +76,7 @@ macro_rules! bind_order {
             .bind(&order.payment_reference)
             .bind(&order.ticket_prefix)
             .bind(order.refunded.minor())
+            .bind(sqlx::types::Json(&order.discounts))
     }};
 }
 pub(super) use bind_order;

@@ -13,7 +13,8 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
     let currency = move || till.currency();
     let totals = move || {
         let tax = till.tax.get();
-        till.cart.with(|c| cart::totals(c, tax))
+        let discount = till.discount();
+        till.cart.with(|c| cart::totals(c, discount, tax))
     };
     let change = move || {
         parse_amount(&till.tendered.get())
@@ -71,6 +72,9 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
             <p class="error">{error("lines")}</p>
             <div class="totals">
                 <div><span>"Subtotal"</span><span>{move || money(totals().subtotal.minor(), &currency())}</span></div>
+                <Show when=move || totals().discount != Money::ZERO>
+                    <div><span>"Discount"</span><span data-test="discount">{move || money(-totals().discount.minor(), &currency())}</span></div>
+                </Show>
                 <div><span>"Tax"</span><span>{move || money(totals().tax.minor(), &currency())}</span></div>
                 <Show when=move || till.tip_bps.get() != 0>
                     <div><span>"Tip"</span><span data-test="tip">{move || money(till.tip().minor(), &currency())}</span></div>
@@ -79,6 +83,7 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
             </div>
             <TillField till=till label="Customer name" name="customer_name" value=till.name/>
             <TillField till=till label="Email for a ready message (optional)" name="customer_email" kind="email" value=till.email/>
+            <DiscountPicker till=till/>
             <div class="tips" role="group" aria-label="Tip">
                 {[(0u32, "No tip"), (1000, "10 %"), (1500, "15 %"), (2000, "20 %")].into_iter().map(|(bps, label)| view! {
                     <button class:active=move || till.tip_bps.get() == bps data-test=format!("tip-{bps}")
@@ -132,6 +137,40 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
                 </button>
             </div>
         </aside>
+    }
+}
+
+/// The order's discount: a reason from the shop's list and a percentage; when it is beyond
+/// what this cashier may give alone, a manager types their PIN right here (no signing out).
+#[component]
+fn DiscountPicker(till: Till) -> impl IntoView {
+    let chosen = move || till.discount_reason.get().map(|id| id.to_string()).unwrap_or_default();
+    view! {
+        <Show when=move || till.reasons.with(|r| !r.is_empty())>
+            <div class="discount">
+                <label>"Discount"
+                    <select name="discount_reason" prop:value=chosen
+                        on:change=move |ev| till.discount_reason.set(event_target_value(&ev).parse().ok())>
+                        <option value="">"None"</option>
+                        {move || till.reasons.get().into_iter().map(|r| view! {
+                            <option value=r.id.to_string()>{r.name.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <Show when=move || till.discount_reason.with(Option::is_some)>
+                    <TillField till=till label="Percent off" name="discount_percent" field="discounts[0].percent_bps"
+                        inputmode="decimal" value=till.discount_percent/>
+                </Show>
+                <Show when=move || till.needs_approval()>
+                    <label>"Manager's PIN (approves this discount)"
+                        <input name="approval_pin" type="password" inputmode="numeric" autocomplete="off"
+                            prop:value=move || till.approval_pin.get()
+                            on:input=move |ev| till.approval_pin.set(event_target_value(&ev))/>
+                    </label>
+                    <p class="error">{move || till.error_for("approval_pin")}</p>
+                </Show>
+            </div>
+        </Show>
     }
 }
 

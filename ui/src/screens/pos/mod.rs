@@ -22,7 +22,7 @@ use crate::api::{self};
 use crate::format::money;
 use crate::live::{Link, LinkState};
 use crate::shell::use_shell;
-use crema_shared::api::{CloudEvent, MenuView, SettingsDto};
+use crema_shared::api::{CloudEvent, DiscountReasonDto, MenuView, SettingsDto};
 use crema_shared::events::types;
 use crema_shared::tax::{TaxMode, TaxPolicy, TaxRate};
 use leptos::prelude::*;
@@ -35,6 +35,9 @@ async fn load_menu(till: Till) {
             till.menu.set(Some(menu));
         }
         Err(e) => shell.saw(&e),
+    }
+    if let Ok(reasons) = api::get::<Vec<DiscountReasonDto>>("/api/v1/discount-reasons").await {
+        till.reasons.set(reasons.into_iter().filter(|r| r.active).collect());
     }
     if let Ok(settings) = api::get::<SettingsDto>("/api/v1/settings").await {
         let rate = TaxRate::try_from(settings.tax_rate_bps).unwrap_or(TaxRate::ZERO);

@@ -5,8 +5,12 @@ use crate::api::{self, ApiError};
 use crate::cart::{self, CartLine};
 use crate::format::{field_error, parse_amount};
 use crate::shell::Shell;
-use crema_shared::api::{MenuItemView, MenuView, OrderDto, PaymentRequest, PlaceOrderRequest, Problem};
+use crema_shared::api::{
+    ApprovalPin, DiscountReasonDto, DiscountRequest, MenuItemView, MenuView, OrderDto, PaymentRequest,
+    PlaceOrderRequest, Problem,
+};
 use crema_shared::customer::{CustomerName, Email};
+use crema_shared::discount::{AppliedDiscount, DiscountReason, Discounting};
 use crema_shared::status::PaymentMethod;
 use crema_shared::tax::{TaxMode, TaxPolicy, TaxRate};
 use crema_shared::Money;
@@ -41,6 +45,13 @@ pub struct Till {
     pub(super) tip_bps: RwSignal<u32>,
     /// Whether the receipt prints on the shop's printer once paid.
     pub(super) receipt: RwSignal<bool>,
+    /// The shop's discount reasons on offer.
+    pub(super) reasons: RwSignal<Vec<DiscountReasonDto>>,
+    /// The discount on the whole order: its reason, and the percentage as typed.
+    pub(super) discount_reason: RwSignal<Option<Uuid>>,
+    pub(super) discount_percent: RwSignal<String>,
+    /// A manager's PIN, typed when the discount is beyond what this cashier may give.
+    pub(super) approval_pin: RwSignal<String>,
     /// The id of the order being sent (kept across "unreachable" retries).
     pub(super) pending: RwSignal<Option<Uuid>>,
     pub(super) sending: RwSignal<bool>,
@@ -63,6 +74,10 @@ impl Till {
             name: RwSignal::new(String::new()),
             tip_bps: RwSignal::new(0),
             receipt: RwSignal::new(true),
+            reasons: RwSignal::new(Vec::new()),
+            discount_reason: RwSignal::new(None),
+            discount_percent: RwSignal::new(String::new()),
+            approval_pin: RwSignal::new(String::new()),
             email: RwSignal::new(String::new()),
             method: RwSignal::new(PaymentMethod::Cash),
             tendered: RwSignal::new(String::new()),
@@ -161,6 +176,9 @@ impl Till {
         self.approval.set(String::new());
         self.tip_bps.set(0);
         self.receipt.set(true);
+        self.discount_reason.set(None);
+        self.discount_percent.set(String::new());
+        self.approval_pin.set(String::new());
         self.pending.set(None);
         self.problem.set(None);
         self.local_errors.set(Vec::new());
@@ -176,7 +194,38 @@ impl Till {
 
     pub(super) fn total_before_tip(&self) -> Money {
         let tax = self.tax.get();
-        self.cart.with(|c| cart::totals(c, tax).total)
+        let discount = self.discount();
+        self.cart.with(|c| cart::totals(c, discount, tax).total)
+    }
+
+    /// The discount asked for (on the whole order), as the request sends it.
+    pub(super) fn discount_requests(&self) -> Vec<DiscountRequest> {
+        let Some(reason_id) = self.discount_reason.get() else { return Vec::new() };
+        let bps = parse_amount(&self.discount_percent.get()).ok().and_then(|b| u32::try_from(b).ok());
+        vec![DiscountRequest { reason_id, line: None, percent_bps: bps.or(Some(0)), amount_cents: None }]
+    }
+
+    /// The discounts worked out as the server will (the same rules, from `crema_shared`).
+    pub(super) fn applied_discounts(&self) -> Vec<AppliedDiscount> {
+        let requests = self.discount_requests();
+        if requests.is_empty() {
+            return Vec::new();
+        }
+        let reasons: Vec<DiscountReason> = self.reasons.with(|r| r.iter().map(DiscountReason::from).collect());
+        let line_totals: Vec<Money> = self.cart.with(|c| c.iter().map(CartLine::total).collect());
+        let mut errors = crema_shared::ValidationErrors::new();
+        let discounting = Discounting { reasons: &reasons, role: self.shell.role() };
+        crema_shared::discount::apply(&mut errors, &requests, &line_totals, discounting)
+    }
+
+    /// What the discounts take off.
+    pub(super) fn discount(&self) -> Money {
+        self.applied_discounts().iter().map(|d| d.amount).sum()
+    }
+
+    /// Whether the discount needs a manager's PIN from this cashier.
+    pub(super) fn needs_approval(&self) -> bool {
+        self.applied_discounts().iter().any(|d| d.needs_approval)
     }
 
     /// The tip chosen, as the server will work it out.
@@ -208,6 +257,17 @@ impl Till {
             if let Err(message) = Email::parse(&email) {
                 errors.push(("customer_email".into(), message));
             }
+        }
+        if self.discount_reason.get_untracked().is_some() {
+            if let Err(message) = parse_amount(&self.discount_percent.get_untracked()) {
+                errors.push((
+                    "discounts[0].percent_bps".into(),
+                    message.replace("an amount like 4.50", "a percentage like 10"),
+                ));
+            }
+        }
+        if self.needs_approval() && self.approval_pin.get_untracked().trim().is_empty() {
+            errors.push(("approval_pin".into(), "this discount needs a manager's PIN".into()));
         }
         let total = self.total();
         let payment = match self.method.get_untracked() {
@@ -254,6 +314,10 @@ impl Till {
             customer_email: (!email.is_empty()).then_some(email),
             lines: self.cart.with_untracked(|c| c.iter().map(CartLine::request).collect()),
             payment,
+            discounts: self.discount_requests(),
+            approval_pin: Some(self.approval_pin.get_untracked().trim().to_string())
+                .filter(|pin| !pin.is_empty() && self.needs_approval())
+                .map(ApprovalPin),
         };
         self.send(request);
     }

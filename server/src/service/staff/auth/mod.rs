@@ -221,32 +221,10 @@ pub async fn sign_in(
     pin: &str,
     source: Source,
 ) -> Result<SessionDto, ServiceError> {
-    let pin = Pin::parse(pin).map_err(|m| crema_shared::ValidationErrors::single("pin", m))?;
-    let auth = state.auth.clone();
-    let guard = match auth.begin_attempt(source) {
-        Ok(guard) => guard,
-        Err(refusal) => return Err(refused(state, ctx, "sign_in.locked_out", refusal, source).await),
-    };
-    let Some(slot) = auth.checkers.slot().await else {
-        // No check ran: the attempt is released, and the caller retries in a moment.
-        guard.succeeded();
-        return Err(ServiceError::Busy { retry_after_secs: 1 });
-    };
-    let lookup = auth.pins.lookup(&pin);
-    let mut conn = state.store.read().await?;
-    let found = staff::find_by_lookup(&mut conn, &lookup).await?;
-    drop(conn);
-    let verifier = auth.pins.clone();
-    let phc = found.as_ref().map(|s| s.pin_hash.clone());
-    let verified = tokio::task::spawn_blocking(move || verifier.verify(&pin, phc.as_deref()))
-        .await
-        .map_err(|e| ServiceError::Store(crate::store::StoreError::internal(format!("PIN check: {e}"))))?;
-    drop(slot);
-    let Some(member) = found.filter(|s| verified && s.active) else {
-        record_failure(state, ctx, "sign_in.failed", guard).await?;
+    let Some(member) = verify_pin(state, ctx, pin, source, PinUse::SignIn).await? else {
         return Err(ServiceError::Unauthorized("that PIN does not belong to an active member of staff".into()));
     };
-    guard.succeeded();
+    let auth = &state.auth;
     let token = hex::encode(random_bytes());
     let now = state.clock.now();
     let expires_at = now + chrono_duration(auth.policy.session_idle).min(chrono_duration(auth.policy.session_max));
@@ -270,6 +248,77 @@ pub async fn sign_in(
         .await?;
     tracing::info!(staff_id = %member.id, role = %member.role, %source, "signed in");
     Ok(SessionDto { staff: staff_dto(&member), expires_at, token: Some(token) })
+}
+
+/// What a PIN is typed for: its field, and the audit actions of a failure and a lockout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PinUse {
+    /// Signing in (`pin`).
+    SignIn,
+    /// A manager approving what a cashier may not do alone (`approval_pin`).
+    Approval,
+}
+
+impl PinUse {
+    fn field(self) -> &'static str {
+        match self {
+            PinUse::SignIn => "pin",
+            PinUse::Approval => "approval_pin",
+        }
+    }
+
+    fn failed(self) -> &'static str {
+        match self {
+            PinUse::SignIn => "sign_in.failed",
+            PinUse::Approval => "approval.failed",
+        }
+    }
+
+    fn locked_out(self) -> &'static str {
+        match self {
+            PinUse::SignIn => "sign_in.locked_out",
+            PinUse::Approval => "approval.locked_out",
+        }
+    }
+}
+
+/// Checks a PIN typed at `source` as signing in does, under the same limits (a locked-out
+/// source is refused before any check): the active member of staff it belongs to, or `None`
+/// (the failure counted and audited). A PIN of the wrong shape is refused by name.
+pub async fn verify_pin(
+    state: &AppState,
+    ctx: &RequestContext,
+    pin: &str,
+    source: Source,
+    used_for: PinUse,
+) -> Result<Option<staff::StaffRecord>, ServiceError> {
+    let pin = Pin::parse(pin).map_err(|m| crema_shared::ValidationErrors::single(used_for.field(), m))?;
+    let auth = state.auth.clone();
+    let guard = match auth.begin_attempt(source) {
+        Ok(guard) => guard,
+        Err(refusal) => return Err(refused(state, ctx, used_for.locked_out(), refusal, source).await),
+    };
+    let Some(slot) = auth.checkers.slot().await else {
+        // No check ran: the attempt is released, and the caller retries in a moment.
+        guard.succeeded();
+        return Err(ServiceError::Busy { retry_after_secs: 1 });
+    };
+    let lookup = auth.pins.lookup(&pin);
+    let mut conn = state.store.read().await?;
+    let found = staff::find_by_lookup(&mut conn, &lookup).await?;
+    drop(conn);
+    let verifier = auth.pins.clone();
+    let phc = found.as_ref().map(|s| s.pin_hash.clone());
+    let verified = tokio::task::spawn_blocking(move || verifier.verify(&pin, phc.as_deref()))
+        .await
+        .map_err(|e| ServiceError::Store(crate::store::StoreError::internal(format!("PIN check: {e}"))))?;
+    drop(slot);
+    let Some(member) = found.filter(|s| verified && s.active) else {
+        record_failure(state, ctx, used_for.failed(), guard).await?;
+        return Ok(None);
+    };
+    guard.succeeded();
+    Ok(Some(member))
 }
 
 /// The live session behind a token hash, without extending it (for open streams).

@@ -1,0 +1,94 @@
+//! The discount reasons managers keep (see `crema_shared::discount`).
+
+use super::db::{exec, fetch_all, fetch_optional, At, Db, Id, Record};
+use super::StoreError;
+use chrono::{DateTime, Utc};
+use crema_shared::discount::DiscountReason;
+use crema_shared::staff::Role;
+use uuid::Uuid;
+
+/// A reason as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReasonRecord {
+    pub reason: DiscountReason,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, name, roles, limit_bps, active, created_at, updated_at";
+
+/// Every reason, by name (the till offers the active ones).
+pub async fn list(conn: &mut Db<'_>) -> Result<Vec<ReasonRecord>, StoreError> {
+    let rows = fetch_all!(conn, sqlx::query(&format!("SELECT {COLUMNS} FROM discount_reasons ORDER BY name, id")))?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn get(conn: &mut Db<'_>, id: Uuid) -> Result<Option<ReasonRecord>, StoreError> {
+    let row = fetch_optional!(
+        conn,
+        sqlx::query(&format!("SELECT {COLUMNS} FROM discount_reasons WHERE id = $1")).bind(Id(id))
+    )?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Adds `record`; false when another reason has its name.
+pub async fn insert(conn: &mut Db<'_>, record: &ReasonRecord) -> Result<bool, StoreError> {
+    let r = &record.reason;
+    let done = exec!(
+        conn,
+        sqlx::query(
+            "INSERT INTO discount_reasons (id, name, roles, limit_bps, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(Id(r.id))
+        .bind(&r.name)
+        .bind(sqlx::types::Json(&r.roles))
+        .bind(i64::from(r.limit_bps))
+        .bind(r.active)
+        .bind(At(record.created_at))
+        .bind(At(record.updated_at))
+    )?;
+    Ok(done == 1)
+}
+
+/// Writes `record` over the reason with its id; false when another reason has its name.
+pub async fn update(conn: &mut Db<'_>, record: &ReasonRecord) -> Result<bool, StoreError> {
+    let r = &record.reason;
+    let clash = fetch_optional!(
+        conn,
+        sqlx::query("SELECT id FROM discount_reasons WHERE name = $1 AND id <> $2").bind(&r.name).bind(Id(r.id))
+    )?;
+    if clash.is_some() {
+        return Ok(false);
+    }
+    exec!(
+        conn,
+        sqlx::query(
+            "UPDATE discount_reasons SET name = $1, roles = $2, limit_bps = $3, active = $4, updated_at = $5
+             WHERE id = $6",
+        )
+        .bind(&r.name)
+        .bind(sqlx::types::Json(&r.roles))
+        .bind(i64::from(r.limit_bps))
+        .bind(r.active)
+        .bind(At(record.updated_at))
+        .bind(Id(r.id))
+    )?;
+    Ok(true)
+}
+
+fn from_row(r: &Record) -> Result<ReasonRecord, StoreError> {
+    let roles: Vec<Role> = r.json("roles")?;
+    let limit: i64 = r.try_get("limit_bps")?;
+    Ok(ReasonRecord {
+        reason: DiscountReason {
+            id: r.uuid("id")?,
+            name: r.try_get("name")?,
+            roles,
+            limit_bps: u32::try_from(limit).map_err(|_| StoreError::corrupt("discount limit"))?,
+            active: r.try_get("active")?,
+        },
+        created_at: r.time("created_at")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
