@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod backups;
+mod discounts;
 mod drawer;
 mod egress;
 mod events;
