@@ -1,8 +1,9 @@
-//! At the till: a 15 % tip, cash, and the receipt — printed by the shop's receipt printer
-//! (a TCP listener this test runs, which reads the ESC/POS back into lines) and shown as the
+//! At the till: a discount beyond the cashier's limit that a manager approves with their PIN
+//! on the spot, a 15 % tip, cash, and the receipt — printed by the shop's receipt printer (a
+//! TCP listener this test runs, which reads the ESC/POS back into lines) and shown as the
 //! receipt page (saved as a screenshot).
 
-use super::{start_shop_with, CASHIER};
+use super::{start_shop_with, CASHIER, MANAGER};
 use crema_e2e::browser::{self, Browser};
 use crema_e2e::printer::{decode, Printer};
 use std::time::Duration;
@@ -24,6 +25,15 @@ async fn a_tipped_cash_sale_prints_its_receipt_and_shows_it_as_a_page() {
     till.click("[data-item='Croissant']").await;
     till.wait_for("[data-line='Croissant']").await;
     till.type_into("input[name='customer_name']", "Ana").await;
+    // Loyalty lets a cashier give 10 %: 15 % asks for a manager's PIN, typed on this till.
+    let undiscounted = till.text("[data-test='total']").await;
+    till.select("select[name='discount_reason']", "Loyalty").await;
+    till.type_into("input[name='discount_percent']", "15").await;
+    till.wait_for("[data-test='discount']").await;
+    till.wait_for("input[name='approval_pin']").await;
+    till.click("[data-test='pay']").await;
+    till.wait_for_text(".discount p.error", "manager's PIN").await;
+    till.type_into("input[name='approval_pin']", MANAGER).await;
     let before_tip = till.text("[data-test='total']").await;
     till.click("[data-test='tip-1500']").await;
     till.wait_for("[data-test='tip']").await;
@@ -34,10 +44,12 @@ async fn a_tipped_cash_sale_prints_its_receipt_and_shows_it_as_a_page() {
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         digits.parse().expect("an amount")
     };
+    assert!(cents(&before_tip) < cents(&undiscounted), "the discount is off the total: {before_tip} vs {undiscounted}");
     assert_eq!(cents(&tip), (2 * cents(&before_tip) * 1_500 + 10_000) / 20_000, "15 % of {before_tip}");
     till.click("[data-test='cash']").await;
     till.type_into("input[name='tendered']", "20").await;
     till.wait_for_text("[data-test='change']", "Change due").await;
+    let till_discount = till.text("[data-test='discount']").await;
     till.screenshot("pos-tip").await;
     till.click("[data-test='pay']").await;
     let ticket = till.text("[data-test='ticket-number']").await.trim().to_string();
@@ -51,6 +63,14 @@ async fn a_tipped_cash_sale_prints_its_receipt_and_shows_it_as_a_page() {
     let printed_total = paper.line("TOTAL").expect("a total").text.clone();
     assert_eq!(cents(&printed_total), cents(&total), "{printed_total} vs {total}");
     assert!(paper.line("Tip").is_some_and(|l| cents(&l.text) == cents(&tip)), "{:?}", paper.texts());
+    let discount = till_discount.trim_start_matches('-').to_string();
+    assert!(
+        paper
+            .line("Loyalty 15%")
+            .is_some_and(|l| cents(l.text.split_whitespace().last().unwrap_or("")) == cents(&discount)),
+        "the approved discount as the till showed it: {:?}",
+        paper.texts()
+    );
 
     // The receipt page, from the placed order's link.
     let href = till.attribute("[data-test='receipt-link']", "href").await;

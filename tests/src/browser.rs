@@ -196,6 +196,14 @@ impl Browser {
         }
     }
 
+    /// Chooses the option labelled `label` in the `css` select.
+    pub async fn select(&self, css: &str, label: &str) {
+        self.act_on(css, format!("could not choose {label:?} in {css}"), async |e| {
+            e.select_by_label(label).await.is_ok()
+        })
+        .await;
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         self.act_on(css, format!("could not type into {css}"), async |e| e.send_keys(text).await.is_ok()).await;
     }

@@ -6,9 +6,10 @@ use crate::service::staff::auth::{self, PinUse, Source};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::discounts::{self, ReasonRecord};
-use crate::store::{audit, Done, JobError};
+use crate::store::{audit, outbox, settings, Done, JobError};
 use crema_shared::api::{ApprovalPin, DiscountReasonDto, DiscountReasonPatch, NewDiscountReasonRequest};
 use crema_shared::discount::{self as rules, DiscountReason};
+use crema_shared::events::{types, MenuUpdatedData};
 use crema_shared::staff::Role;
 use crema_shared::ValidationErrors;
 use uuid::Uuid;
@@ -91,7 +92,9 @@ async fn save(
         serde_json::to_value(dto(&record)).unwrap_or_default(),
     );
     let answer = dto(&record);
-    state
+    let (ctx, now, id) = (ctx.clone(), state.clock.now(), record.reason.id);
+    let menu = state.menu.clone();
+    let saved = state
         .store
         .writer()
         .write(move |conn| {
@@ -106,10 +109,17 @@ async fn save(
                     return Err(JobError::Refused(ServiceError::Validation(ValidationErrors::single("name", message))));
                 }
                 audit::append(conn, &entry).await?;
-                Ok(Done::new((), None))
+                // What a discount may take off is part of pricing: tills and terminals re-read.
+                let version = settings::bump_menu_version(conn).await?;
+                let data = MenuUpdatedData { version, change: "discount_reason".into(), id };
+                let event = ctx.event(types::MENU_UPDATED, None, now, serde_json::to_value(data).unwrap_or_default());
+                let last = outbox::append(conn, &[event]).await?;
+                Ok(Done::new((), last))
             })
         })
-        .await?;
+        .await;
+    menu.forget();
+    saved?;
     Ok(answer)
 }
 

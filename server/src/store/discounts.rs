@@ -51,6 +51,29 @@ pub async fn insert(conn: &mut Db<'_>, record: &ReasonRecord) -> Result<bool, St
     Ok(done == 1)
 }
 
+/// Writes the hub's `record` as it is (a terminal's mirror; names are the hub's to keep apart).
+pub async fn upsert(conn: &mut Db<'_>, record: &ReasonRecord) -> Result<(), StoreError> {
+    let r = &record.reason;
+    exec!(conn, sqlx::query("DELETE FROM discount_reasons WHERE name = $1 AND id <> $2").bind(&r.name).bind(Id(r.id)))?;
+    exec!(
+        conn,
+        sqlx::query(
+            "INSERT INTO discount_reasons (id, name, roles, limit_bps, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, roles = excluded.roles,
+               limit_bps = excluded.limit_bps, active = excluded.active, updated_at = excluded.updated_at",
+        )
+        .bind(Id(r.id))
+        .bind(&r.name)
+        .bind(sqlx::types::Json(&r.roles))
+        .bind(i64::from(r.limit_bps))
+        .bind(r.active)
+        .bind(At(record.created_at))
+        .bind(At(record.updated_at))
+    )?;
+    Ok(())
+}
+
 /// Writes `record` over the reason with its id; false when another reason has its name.
 pub async fn update(conn: &mut Db<'_>, record: &ReasonRecord) -> Result<bool, StoreError> {
     let r = &record.reason;

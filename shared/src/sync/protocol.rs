@@ -195,6 +195,9 @@ pub struct HubSnapshot {
     pub items: Vec<crate::menu::Item>,
     pub groups: Vec<crate::menu::ModifierGroup>,
     pub options: Vec<crate::menu::ModifierOption>,
+    /// The discount reasons (a terminal checks discounts offline against the same rules).
+    #[serde(default)]
+    pub discount_reasons: Vec<crate::api::DiscountReasonDto>,
     /// `SealedStaff` as JSON, sealed with the terminal's snapshot key.
     pub staff: String,
 }

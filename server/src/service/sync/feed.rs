@@ -104,6 +104,11 @@ pub async fn snapshot(state: &AppState, terminal: &TerminalRecord) -> Result<Hub
         items: menu::list_items(&mut conn).await?,
         groups: menu::list_groups(&mut conn).await?,
         options: menu::list_options(&mut conn).await?,
+        discount_reasons: crate::store::discounts::list(&mut conn)
+            .await?
+            .iter()
+            .map(crate::service::discounts::dto)
+            .collect(),
         staff,
     })
 }

@@ -165,6 +165,10 @@ async fn snapshot_job(
     for i in &snapshot.items {
         menu::upsert_item(conn, i).await?;
     }
+    for reason in &snapshot.discount_reasons {
+        let record = crate::store::discounts::ReasonRecord { reason: reason.into(), created_at: now, updated_at: now };
+        crate::store::discounts::upsert(conn, &record).await?;
+    }
     let keep: Vec<Uuid> = staff.members.iter().map(|m| m.id).collect();
     store::retire_staff_except(conn, &keep).await?;
     for m in &staff.members {

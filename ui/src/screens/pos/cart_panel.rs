@@ -165,7 +165,10 @@ fn DiscountPicker(till: Till) -> impl IntoView {
                     <label>"Manager's PIN (approves this discount)"
                         <input name="approval_pin" type="password" inputmode="numeric" autocomplete="off"
                             prop:value=move || till.approval_pin.get()
-                            on:input=move |ev| till.approval_pin.set(event_target_value(&ev))/>
+                            on:input=move |ev| {
+                                till.approval_pin.set(event_target_value(&ev));
+                                till.forget_error("approval_pin");
+                            }/>
                     </label>
                     <p class="error">{move || till.error_for("approval_pin")}</p>
                 </Show>
@@ -195,7 +198,10 @@ pub(super) fn TillField(
         <label>{label}
             <input name=name type=kind.unwrap_or("text") inputmode=inputmode.unwrap_or("text") autocomplete="off"
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))/>
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    till.forget_error(field);
+                }/>
         </label>
         <p class="error">{move || till.error_for(field)}</p>
     }

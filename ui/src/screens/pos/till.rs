@@ -233,6 +233,13 @@ impl Till {
         crema_shared::tip::percent_of(self.total_before_tip(), self.tip_bps.get())
     }
 
+    /// Drops the till's own complaint about `field` once it is edited.
+    pub(super) fn forget_error(&self, field: &str) {
+        if self.local_errors.with_untracked(|errors| errors.iter().any(|(f, _)| f == field)) {
+            self.local_errors.update(|errors| errors.retain(|(f, _)| f != field));
+        }
+    }
+
     pub(super) fn error_for(&self, field: &str) -> Option<String> {
         self.local_errors
             .with(|errors| errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone()))
