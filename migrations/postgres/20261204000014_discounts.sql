@@ -1,4 +1,5 @@
--- Discounts (see ../sqlite): the reasons managers keep, and each order's discounts as applied.
+-- Discounts and split tenders (see ../sqlite): the reasons managers keep, each order's discounts
+-- as applied, and the tenders of an order paid by several.
 CREATE TABLE discount_reasons (
     id         uuid        PRIMARY KEY,
     name       text        NOT NULL,
@@ -16,3 +17,4 @@ CREATE POLICY shop_rows ON discount_reasons USING (shop_id = current_setting('cr
     WITH CHECK (shop_id = current_setting('crema.shop', true));
 
 ALTER TABLE orders ADD COLUMN discounts jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE orders ADD COLUMN tenders jsonb NOT NULL DEFAULT '[]';

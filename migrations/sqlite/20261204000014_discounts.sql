@@ -1,4 +1,4 @@
--- Discounts (docs/payments.md). The reasons managers keep: which roles may give each alone
+-- Discounts and split tenders (docs/payments.md). The reasons managers keep: which roles may give each alone
 -- (a JSON array of role names) and the most it takes off alone, in basis points of what it
 -- applies to; beyond that a manager approves with their PIN at the till.
 CREATE TABLE discount_reasons (
@@ -14,3 +14,8 @@ CREATE TABLE discount_reasons (
 -- Each order's discounts as applied (reason and its name then, the line, percentage,
 -- amount, the approving manager): a JSON array; `discount_cents` stays their sum.
 ALTER TABLE orders ADD COLUMN discounts TEXT NOT NULL DEFAULT '[]';
+
+-- The tenders of an order paid by several at once (cash and a card, two cards, split evenly):
+-- a JSON array of method, part, tip, tendered, change and the card's reference. Empty for an
+-- order paid by one tender (its `payment_method`, `tendered_cents` and `change_due_cents`).
+ALTER TABLE orders ADD COLUMN tenders TEXT NOT NULL DEFAULT '[]';

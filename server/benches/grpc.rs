@@ -204,6 +204,7 @@ fn grpc_request(body: &Value) -> Result<pb::CreateOrderRequest, Box<dyn std::err
             print_receipt: None,
             tip_cents: None,
             tip_percent_bps: None,
+            amount_cents: None,
         }),
         ..Default::default()
     })

@@ -85,12 +85,31 @@ pub struct OrderMoney {
     pub refunded: Money,
     /// Who rang it up (for tips by staff member).
     pub staff: Option<String>,
+    /// An order paid by several tenders: what each took (its part and tip); empty for one.
+    pub tenders: Vec<(PaymentMethod, Money)>,
 }
 
 impl OrderMoney {
     /// Whether money was taken for it (captured, possibly refunded since).
     fn collected(&self) -> bool {
         matches!(self.payment_status, PaymentStatus::Captured | PaymentStatus::Refunded)
+    }
+
+    /// What each tender took and gave back: one tender takes the total; a split's refunds go
+    /// back to its tenders last first, each at most what it took.
+    pub fn pieces(&self) -> Vec<(PaymentMethod, Money, Money)> {
+        if self.tenders.is_empty() {
+            return self.method.map(|m| (m, self.total, self.refunded)).into_iter().collect();
+        }
+        let mut left = self.refunded;
+        let mut pieces: Vec<(PaymentMethod, Money, Money)> = Vec::with_capacity(self.tenders.len());
+        for (method, took) in self.tenders.iter().rev() {
+            let back = left.min(*took).max(Money::ZERO);
+            left = left - back;
+            pieces.push((*method, *took, back));
+        }
+        pieces.reverse();
+        pieces
     }
 }
 
@@ -189,15 +208,28 @@ pub fn summarize(
     let collected = |o: &OrderMoney| o.collected();
     let voided = |o: &OrderMoney| o.status == OrderStatus::Cancelled;
     let mut tenders: Vec<TenderTotals> = Vec::new();
+    // (collected, given back) with `method` on the orders money was taken for.
+    let by_method = |method: PaymentMethod| -> (usize, Money, Money) {
+        let mut totals = (0, Money::ZERO, Money::ZERO);
+        for order in orders.iter().filter(|o| o.collected()) {
+            let pieces: Vec<_> = order.pieces().into_iter().filter(|p| p.0 == method).collect();
+            if !pieces.is_empty() {
+                totals.0 += 1;
+            }
+            for (_, took, back) in pieces {
+                totals = (totals.0, totals.1 + took, totals.2 + back);
+            }
+        }
+        totals
+    };
     for method in [PaymentMethod::Cash, PaymentMethod::Card] {
-        let of = |o: &OrderMoney| o.collected() && o.method == Some(method);
-        let count = orders.iter().filter(|o| of(o)).count();
+        let (count, took, back) = by_method(method);
         if count > 0 {
             tenders.push(TenderTotals {
                 method,
                 orders: u32::try_from(count).unwrap_or(u32::MAX),
-                collected_cents: sum(&|o| o.total, &of).minor(),
-                refunded_cents: sum(&|o| o.refunded, &of).minor(),
+                collected_cents: took.minor(),
+                refunded_cents: back.minor(),
             });
         }
     }
@@ -213,9 +245,9 @@ pub fn summarize(
     let gross = sum(&|o| o.subtotal, &collected);
     let discounts = sum(&|o| o.discount, &collected);
     let drawer = drawer.map(|d| {
-        let cash = |o: &OrderMoney| o.collected() && o.method == Some(PaymentMethod::Cash);
         let moved = |k: MovementKind| movements.iter().filter(|m| m.kind == k).map(|m| m.amount).sum::<Money>();
-        let figures = (sum(&|o| o.total, &cash), sum(&|o| o.refunded, &cash));
+        let (_, cash_taken, cash_back) = by_method(PaymentMethod::Cash);
+        let figures = (cash_taken, cash_back);
         let (paid_in, paid_out) = (moved(MovementKind::PaidIn), moved(MovementKind::PaidOut));
         let expected = d.float + figures.0 - figures.1 + paid_in - paid_out;
         DrawerFigures {

@@ -23,6 +23,7 @@ pub mod receipt;
 pub mod report;
 pub mod retry;
 pub mod settings;
+pub mod split;
 pub mod staff;
 pub mod status;
 pub mod stock;

@@ -52,6 +52,8 @@ pub enum Tender {
     },
     /// Authorized through the payment gateway after placement, captured on completion.
     CardGateway,
+    /// Several tenders at once, each paying its part (see [`crate::split`]).
+    Split(Vec<crate::split::PaidPart>),
 }
 
 impl Tender {
@@ -136,9 +138,26 @@ pub fn price_order_with(
     };
     let discount: Money = discounts.iter().map(|d| d.amount).sum();
     let before_tip = compute_totals(&line_totals, discount, Money::ZERO, tax).total;
-    let tip = request.payment.as_ref().map_or(Money::ZERO, |p| crate::tip::tip(&mut errors, "payment", p, before_tip));
+    let (tip, payment) = match (&request.payment, request.split.is_empty()) {
+        (Some(_), false) => {
+            errors.push("split", "pay with `payment` or with `split`, not both");
+            (Money::ZERO, None)
+        }
+        (None, false) => match crate::split::parts(&mut errors, &request.split, before_tip) {
+            Some(parts) => (parts.iter().map(|p| p.tip).sum(), Some(Tender::Split(parts))),
+            None => (Money::ZERO, None),
+        },
+        (Some(p), true) => {
+            if p.amount_cents.is_some() {
+                errors.push("payment.amount_cents", "is only for the tenders of a `split`");
+            }
+            let tip = crate::tip::tip(&mut errors, "payment", p, before_tip);
+            let total = compute_totals(&line_totals, discount, tip, tax).total;
+            (tip, tender(&mut errors, "payment", p, total))
+        }
+        (None, true) => (Money::ZERO, None),
+    };
     let totals = compute_totals(&line_totals, discount, tip, tax);
-    let payment = request.payment.as_ref().and_then(|p| tender(&mut errors, "payment", p, totals.total));
     match (errors.is_empty(), customer_name) {
         (true, Some(customer_name)) => {
             Ok(PricedOrder { customer_name, customer_email, lines, discounts, totals, payment })

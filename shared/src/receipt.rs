@@ -112,6 +112,11 @@ pub fn receipt_lines(order: &OrderDto, shop: &ReceiptShop<'_>, placed_at: DateTi
     let total = format!("{} {}", order.currency, Money::from_minor(order.total_cents));
     out.push(PrintLine { text: columns("TOTAL", &total), align: Align::Left, bold: true, large: false });
     match (order.payment_method, order.payment_status) {
+        (Some(_), PaymentStatus::Captured | PaymentStatus::Refunded) if !order.tenders.is_empty() => {
+            for tender in &order.tenders {
+                out.push(amount(method_label(tender.method), tender.tendered_cents));
+            }
+        }
         (Some(method), PaymentStatus::Authorized | PaymentStatus::Captured | PaymentStatus::Refunded) => {
             out.push(amount(method_label(method), order.tendered_cents.unwrap_or(order.total_cents)));
         }

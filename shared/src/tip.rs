@@ -62,6 +62,7 @@ mod tests {
             print_receipt: None,
             tip_cents: cents,
             tip_percent_bps: bps,
+            amount_cents: None,
         }
     }
 

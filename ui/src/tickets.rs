@@ -207,6 +207,7 @@ mod tests {
             refunded_cents: 0,
             tendered_cents: None,
             change_due_cents: None,
+            tenders: vec![],
             version: 1,
             created_at: at,
             updated_at: at,

@@ -57,6 +57,7 @@ pub fn order(id: Uuid, ticket_number: i64, now: chrono::DateTime<chrono::Utc>) -
         updated_at: now,
         placed_by: Some(Uuid::nil()),
         discounts: vec![],
+        tenders: vec![],
         lines: vec![
             line("Latte", 715, vec![option("Large", 100), option("Oat milk", 60), option("Extra shot", 80)]),
             line("Croissant", 375, vec![]),

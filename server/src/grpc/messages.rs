@@ -77,6 +77,18 @@ pub fn order(order: OrderDto) -> pb::Order {
         placed_by: order.placed_by.map(|id| id.to_string()),
         history: order.history.unwrap_or_default().into_iter().map(status_change).collect(),
         discounts: order.discounts.into_iter().map(discount).collect(),
+        tenders: order
+            .tenders
+            .into_iter()
+            .map(|t| pb::Tender {
+                method: payment_method(t.method) as i32,
+                amount_cents: t.amount_cents,
+                tip_cents: t.tip_cents,
+                tendered_cents: t.tendered_cents,
+                change_cents: t.change_cents,
+                reference: t.reference,
+            })
+            .collect(),
     }
 }
 

@@ -187,6 +187,7 @@ impl OrderService for Orders {
             print_receipt: r.print_receipt,
             tip_cents: None,
             tip_percent_bps: None,
+            amount_cents: None,
         });
         let command = match payment.as_ref().and_then(|p| parse_tender(&mut errors, "", p)) {
             Some(TenderRequest::Cash { tendered }) => Some(OrderCommand::PayCash { tendered }),

@@ -86,14 +86,17 @@ pub fn place_request(request: pb::CreateOrderRequest) -> Result<(PlaceOrderReque
             note: line.note,
         })
         .collect();
-    let payment = request.payment.map(|p| PaymentRequest {
-        method: payment_method(&mut errors, "payment.method", p.method).unwrap_or(PaymentMethod::Cash),
+    let mut payment_of = |path: &str, p: pb::PaymentRequest| PaymentRequest {
+        method: payment_method(&mut errors, &format!("{path}.method"), p.method).unwrap_or(PaymentMethod::Cash),
         tendered_cents: p.tendered_cents,
         approval_code: p.approval_code,
         print_receipt: p.print_receipt,
         tip_cents: p.tip_cents,
         tip_percent_bps: p.tip_percent_bps,
-    });
+        amount_cents: p.amount_cents,
+    };
+    let payment = request.payment.map(|p| payment_of("payment", p));
+    let split = request.split.into_iter().enumerate().map(|(i, p)| payment_of(&format!("split[{i}]"), p)).collect();
     let discounts = request
         .discounts
         .into_iter()
@@ -111,6 +114,7 @@ pub fn place_request(request: pb::CreateOrderRequest) -> Result<(PlaceOrderReque
         customer_email: request.customer_email,
         lines,
         payment,
+        split,
         discounts,
         approval_pin: request.approval_pin.map(ApprovalPin),
     };
@@ -167,6 +171,7 @@ mod tests {
                 print_receipt: None,
                 tip_cents: None,
                 tip_percent_bps: None,
+                amount_cents: None,
             }),
             ..Default::default()
         };

@@ -173,7 +173,7 @@ pub async fn day_orders(db: &mut Db<'_>, business_date: &str) -> Result<Vec<Orde
             "SELECT o.status, o.payment_status,
                     COALESCE(o.payment_method, CASE WHEN o.payment_reference IS NOT NULL THEN 'card' END) AS method,
                     o.subtotal_cents, o.discount_cents, o.tax_cents, o.tip_cents, o.total_cents, o.refunded_cents,
-                    s.name AS staff
+                    o.tenders, s.name AS staff
              FROM orders o LEFT JOIN staff s ON s.id = o.placed_by
              WHERE o.business_date = $1 ORDER BY o.created_at, o.id",
         )
@@ -199,6 +199,11 @@ pub async fn day_orders(db: &mut Db<'_>, business_date: &str) -> Result<Vec<Orde
                 total: money("total_cents")?,
                 refunded: money("refunded_cents")?,
                 staff: r.try_get("staff")?,
+                tenders: r
+                    .json::<Vec<crema_shared::api::TenderDto>>("tenders")?
+                    .iter()
+                    .map(|t| (t.method, Money::from_minor(t.amount_cents + t.tip_cents)))
+                    .collect(),
             })
         })
         .collect()

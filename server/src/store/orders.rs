@@ -3,7 +3,7 @@
 use super::db::{exec, fetch_all, fetch_optional, At, Db, Id, IdList, Record};
 use super::StoreError;
 use chrono::{DateTime, Utc};
-use crema_shared::api::DiscountDto;
+use crema_shared::api::{DiscountDto, TenderDto};
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::totals::Totals;
 use crema_shared::Money;
@@ -39,6 +39,9 @@ pub struct OrderRecord {
     /// Its discounts as applied (stored as JSON in `orders.discounts`; their sum is
     /// `totals.discount`).
     pub discounts: Vec<DiscountDto>,
+    /// The tenders of an order paid by several (stored as JSON in `orders.tenders`); empty
+    /// for one tender (`payment`).
+    pub tenders: Vec<TenderDto>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,7 +110,7 @@ macro_rules! order_columns {
         "id, business_date, ticket_number, customer_name, customer_email, status, payment_status, currency,
          subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents, payment_method, tendered_cents,
          change_due_cents, version, created_at, updated_at, placed_by, payment_reference, refunded_cents, ticket_prefix,
-         discounts"
+         discounts, tenders"
     };
 }
 
@@ -334,6 +337,7 @@ fn order_from_row(r: &Record) -> Result<OrderRecord, StoreError> {
         placed_by: r.opt_uuid("placed_by")?,
         lines: Vec::new(),
         discounts: r.json("discounts")?,
+        tenders: r.json("tenders")?,
     })
 }
 

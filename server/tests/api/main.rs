@@ -28,6 +28,7 @@ mod secrets;
 mod security;
 mod sessions;
 mod signin;
+mod split;
 mod staff;
 mod stock;
 mod sync;

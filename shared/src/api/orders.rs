@@ -23,6 +23,10 @@ pub struct PlaceOrderRequest {
     /// Pay at once (cash); otherwise pay later with `POST /orders/{id}/payment`.
     #[serde(default)]
     pub payment: Option<PaymentRequest>,
+    /// Pay at once with several tenders (2 to 10), each with its `amount_cents`; not with
+    /// `payment`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub split: Vec<PaymentRequest>,
     /// Discounts, each on a line or on the whole order, for one of the shop's reasons.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub discounts: Vec<super::DiscountRequest>,
@@ -71,6 +75,27 @@ pub struct PaymentRequest {
     /// A tip as a percentage of the order before the tip, in basis points (1500 = 15 %).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tip_percent_bps: Option<u32>,
+    /// In a `split` only: this tender's part of the order, before its tip (a tip percentage
+    /// is of this part).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_cents: Option<i64>,
+}
+
+/// One tender of an order paid by several.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TenderDto {
+    pub method: PaymentMethod,
+    /// Its part of the order, before its tip.
+    pub amount_cents: i64,
+    pub tip_cents: i64,
+    /// Cash handed over; a card: its part and tip.
+    pub tendered_cents: i64,
+    /// Cash only.
+    pub change_cents: i64,
+    /// A card: `terminal:<approval code>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// Give money back (all or part of what was paid).
@@ -138,6 +163,10 @@ pub struct OrderDto {
     pub refunded_cents: i64,
     pub tendered_cents: Option<i64>,
     pub change_due_cents: Option<i64>,
+    /// The tenders of an order paid by several (their sums are `tendered_cents` and
+    /// `change_due_cents`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tenders: Vec<TenderDto>,
     /// Optimistic-concurrency version; send it back as `If-Match`.
     pub version: i64,
     pub created_at: DateTime<Utc>,

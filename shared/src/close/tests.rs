@@ -13,6 +13,7 @@ fn order(method: Option<PaymentMethod>, payment: PaymentStatus, total: i64, refu
         total: Money::from_minor(total),
         refunded: Money::from_minor(refunded),
         staff: Some("Casey".into()),
+        tenders: vec![],
     }
 }
 
@@ -57,8 +58,8 @@ fn a_small_day_adds_up_and_the_drawer_is_short_by_what_is_missing() {
 }
 
 fn orders() -> impl Strategy<Value = Vec<OrderMoney>> {
-    let one = (0u8..4, 0u8..3, 0i64..100_000, 0i64..100, 0i64..5_000, 0u8..3).prop_map(
-        |(status, payment, total, refund_share, tip, staff)| {
+    let one = (0u8..4, 0u8..3, 0i64..100_000, 0i64..100, 0i64..5_000, 0u8..3, any::<bool>()).prop_map(
+        |(status, payment, total, refund_share, tip, staff, split)| {
             let payment_status =
                 [PaymentStatus::Unpaid, PaymentStatus::Captured, PaymentStatus::Refunded][payment as usize];
             let method = match payment_status {
@@ -73,6 +74,11 @@ fn orders() -> impl Strategy<Value = Vec<OrderMoney>> {
             o.tip = Money::from_minor(tip.min(total));
             o.discount = Money::from_minor(total / 10);
             o.staff = ["Ana", "Ben", "Cy"].get(staff as usize).map(|s| (*s).to_string());
+            if split && method.is_some() {
+                // Cash for a third, a card for the rest.
+                let cash = Money::from_minor(total / 3);
+                o.tenders = vec![(PaymentMethod::Cash, cash), (PaymentMethod::Card, o.total - cash)];
+            }
             o
         },
     );
@@ -104,9 +110,18 @@ proptest! {
         prop_assert_eq!(r.tenders.iter().map(|t| t.refunded_cents).sum::<i64>(), r.refunds_cents);
         prop_assert_eq!(r.tips_by_staff.iter().map(|t| t.tips_cents).sum::<i64>(), r.tips_cents);
         prop_assert_eq!(r.net_sales_cents, r.gross_sales_cents - r.discounts_cents);
-        let cash: Vec<&&OrderMoney> = paid.iter().filter(|o| o.method == Some(PaymentMethod::Cash)).collect();
+        // Cash kept per order: all of a cash order; of a split (cash first, then the card),
+        // its cash part less what the card part could not give back.
+        let cash_kept = |o: &OrderMoney| -> i64 {
+            match o.tenders.as_slice() {
+                [] if o.method == Some(PaymentMethod::Cash) => o.total.minor() - o.refunded.minor(),
+                [] => 0,
+                [(_, cash), (_, card)] => cash.minor() - (o.refunded.minor() - card.minor()).clamp(0, cash.minor()),
+                _ => unreachable!("the generator splits in two"),
+            }
+        };
         let moved = |k: MovementKind| movements.iter().filter(|m| m.kind == k).map(|m| m.amount.minor()).sum::<i64>();
-        let expected = float + cash.iter().map(|o| o.total.minor() - o.refunded.minor()).sum::<i64>()
+        let expected = float + paid.iter().map(|o| cash_kept(o)).sum::<i64>()
             + moved(MovementKind::PaidIn) - moved(MovementKind::PaidOut);
         let d = r.drawer.clone().expect("drawer");
         prop_assert_eq!(d.expected_cents, expected);

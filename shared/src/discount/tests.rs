@@ -273,6 +273,7 @@ fn order_dto(lines: &[i64], applied: &[AppliedDiscount], t: crate::totals::Total
         refunded_cents: 0,
         tendered_cents: None,
         change_due_cents: None,
+        tenders: vec![],
         version: 1,
         created_at: at,
         updated_at: at,

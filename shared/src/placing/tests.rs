@@ -17,6 +17,7 @@ fn request(lines: Vec<LineRequest>) -> PlaceOrderRequest {
         customer_email: None,
         lines,
         payment: None,
+        split: vec![],
         discounts: vec![],
         approval_pin: None,
     }
@@ -100,6 +101,7 @@ fn every_rule_names_its_field() {
                     print_receipt: None,
                     tip_cents: None,
                     tip_percent_bps: None,
+                    amount_cents: None,
                 }),
                 ..request(vec![line(ids.croissant, 1, vec![])])
             },
@@ -134,6 +136,7 @@ fn cash_change_is_tendered_minus_total() {
             print_receipt: None,
             tip_cents: None,
             tip_percent_bps: None,
+            amount_cents: None,
         }),
         ..request(vec![line(ids.croissant, 1, vec![])])
     };
@@ -152,6 +155,7 @@ fn a_tip_is_added_after_tax_and_cash_must_cover_it() {
             print_receipt: None,
             tip_cents: None,
             tip_percent_bps: Some(1500),
+            amount_cents: None,
         }),
         ..request(vec![line(ids.croissant, 1, vec![])])
     };

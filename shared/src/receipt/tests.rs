@@ -46,6 +46,7 @@ fn order(names: &[(&str, u32, i64)]) -> OrderDto {
         refunded_cents: 0,
         tendered_cents: Some(2000),
         change_due_cents: Some(2000 - subtotal - 74),
+        tenders: vec![],
         version: 1,
         created_at: at,
         updated_at: at,

@@ -130,6 +130,7 @@ pub(crate) mod tests {
             refunded_cents: 0,
             tendered_cents: Some(subtotal + tax + 50),
             change_due_cents: Some(50),
+            tenders: vec![],
             version: 1,
             created_at: at,
             updated_at: at,

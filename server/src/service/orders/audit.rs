@@ -17,6 +17,7 @@ pub fn sale(ctx: &RequestContext, order: &OrderRecord, payment: Option<&Tender>)
         Some(Tender::Cash(_)) => "cash",
         Some(Tender::CardTerminal { .. }) => "card_terminal",
         Some(Tender::CardGateway) => "card_gateway",
+        Some(Tender::Split(_)) => "split",
     };
     let detail = json!({
         "ticket": order.ticket_number, "total_cents": order.totals.total.minor(), "tender": tender,

@@ -23,11 +23,12 @@ use crate::store::placement::{self, IdempotencyRecord, OnTail, Tail};
 use crate::store::JobError;
 use crate::store::{audit, outbox, Done};
 use chrono::{DateTime, Utc};
-use crema_shared::api::{DiscountDto, PlaceOrderRequest};
+use crema_shared::api::{DiscountDto, PlaceOrderRequest, TenderDto};
 use crema_shared::discount::{AppliedDiscount, Discounting};
 use crema_shared::events::types;
 use crema_shared::lifecycle::OrderEvent;
 use crema_shared::placing::{price_order, price_order_with, PricedLine, PricedOrder, Tender};
+use crema_shared::split::PaidPart;
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::Money;
 use crema_shared::ValidationErrors;
@@ -298,6 +299,13 @@ impl Sale {
                 Some(PaymentRecord { method: PaymentMethod::Card, tendered: total, change_due: Money::ZERO }),
                 Some(format!("{TERMINAL_PREFIX}{approval_code}")),
             ),
+            Some(Tender::Split(parts)) => {
+                let tendered = parts.iter().map(|p| p.tendered).sum();
+                let change_due = parts.iter().map(|p| p.change).sum();
+                let any_cash = parts.iter().any(|p| p.method == PaymentMethod::Cash);
+                let method = if any_cash { PaymentMethod::Cash } else { PaymentMethod::Card };
+                (Some(PaymentRecord { method, tendered, change_due }), None)
+            }
             Some(Tender::CardGateway) => {
                 if state.sync.is_some() {
                     // No card details are ever kept on a terminal, online or not (docs/sync.md).
@@ -334,6 +342,10 @@ impl Sale {
             placed_by: ctx.staff_id(),
             lines: priced.lines.iter().map(line_record).collect(),
             discounts: Vec::new(),
+            tenders: match &priced.payment {
+                Some(Tender::Split(parts)) => parts.iter().map(tender_record).collect(),
+                _ => Vec::new(),
+            },
         };
         let order = OrderRecord { discounts: discount_records(&order, &priced.discounts, approver), ..order };
         let events = placed_events(ctx, &order, now);
@@ -404,6 +416,17 @@ fn discount_records(order: &OrderRecord, applied: &[AppliedDiscount], approver: 
             approved_by: approver.filter(|_| d.needs_approval).map(|a| a.id),
         })
         .collect()
+}
+
+fn tender_record(part: &PaidPart) -> TenderDto {
+    TenderDto {
+        method: part.method,
+        amount_cents: part.amount.minor(),
+        tip_cents: part.tip.minor(),
+        tendered_cents: part.tendered.minor(),
+        change_cents: part.change.minor(),
+        reference: part.approval_code.as_ref().map(|code| format!("{TERMINAL_PREFIX}{code}")),
+    }
 }
 
 fn line_record(line: &PricedLine) -> LineRecord {

@@ -34,6 +34,7 @@ pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> Order
         refunded_cents: order.refunded.minor(),
         tendered_cents: order.payment.map(|p| p.tendered.minor()),
         change_due_cents: order.payment.map(|p| p.change_due.minor()),
+        tenders: order.tenders.clone(),
         version: order.version,
         created_at: order.created_at,
         updated_at: order.updated_at,
@@ -160,5 +161,6 @@ pub fn record_from_dto(order: &OrderDto) -> OrderRecord {
             })
             .collect(),
         discounts: order.discounts.clone(),
+        tenders: order.tenders.clone(),
     }
 }

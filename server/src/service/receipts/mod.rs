@@ -109,7 +109,9 @@ pub fn on_order_change(state: &AppState, change: &OrderChange<'_>, effects: &mut
 /// later, or a gateway card authorized.
 fn took_money(change: &OrderChange<'_>) -> bool {
     match change.change {
-        Change::Placed { tender } => matches!(tender, Some(Tender::Cash(_) | Tender::CardTerminal { .. })),
+        Change::Placed { tender } => {
+            matches!(tender, Some(Tender::Cash(_) | Tender::CardTerminal { .. } | Tender::Split(_)))
+        }
         Change::Moved { events } => events
             .iter()
             .any(|e| matches!(e, OrderEvent::PaymentCaptured { .. } | OrderEvent::PaymentAuthorized { .. })),

@@ -1,5 +1,6 @@
 //! The cart, the customer, the tender and the pay button; the big ticket number once placed.
 
+use super::split::SplitTenders;
 use super::till::{Sheet, Till};
 use crate::cart::{self};
 use crate::format::{money, parse_amount};
@@ -90,6 +91,18 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
                         on:click=move |_| till.tip_bps.set(bps)>{label}</button>
                 }).collect_view()}
             </div>
+            <div class="split-choice" role="group" aria-label="Split">
+                {[2u32, 3, 4].into_iter().map(|n| view! {
+                    <button data-test=format!("split-{n}") on:click=move |_| till.split_into(n)>{format!("Split {n}")}</button>
+                }).collect_view()}
+                <Show when=move || till.split.with(|s| !s.is_empty())>
+                    <button data-test="split-off" on:click=move |_| till.split.set(Vec::new())>"One tender"</button>
+                </Show>
+            </div>
+            <Show when=move || till.split.with(|s| !s.is_empty())>
+                <SplitTenders till=till/>
+            </Show>
+            <Show when=move || till.split.with(Vec::is_empty)>
             <div class="tender">
                 <button class:active=move || till.method.get() == PaymentMethod::Cash data-test="cash"
                     on:click=move |_| till.method.set(PaymentMethod::Cash)>"Cash"</button>
@@ -118,6 +131,7 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
                     }}
                 </div>
                 <p class="change" data-test="change">{move || change().map(|c| format!("Change due: {c}"))}</p>
+            </Show>
             </Show>
             <Show when=move || till.problem.with(Option::is_some)>
                 <p class="error banner" role="alert">{move || till.problem.get().map(|p| crate::format::problem_text(&p))}</p>
@@ -183,9 +197,9 @@ fn DiscountPicker(till: Till) -> impl IntoView {
 pub(super) fn TillField(
     till: Till,
     label: &'static str,
-    name: &'static str,
+    #[prop(into)] name: String,
     value: RwSignal<String>,
-    #[prop(optional)] field: Option<&'static str>,
+    #[prop(optional, into)] field: Option<String>,
     /// The input's `type` (default `text`).
     #[prop(optional)]
     kind: Option<&'static str>,
@@ -193,17 +207,18 @@ pub(super) fn TillField(
     #[prop(optional)]
     inputmode: Option<&'static str>,
 ) -> impl IntoView {
-    let field = field.unwrap_or(name);
+    let field = field.unwrap_or_else(|| name.clone());
+    let shown = field.clone();
     view! {
         <label>{label}
             <input name=name type=kind.unwrap_or("text") inputmode=inputmode.unwrap_or("text") autocomplete="off"
                 prop:value=move || value.get()
                 on:input=move |ev| {
                     value.set(event_target_value(&ev));
-                    till.forget_error(field);
+                    till.forget_error(&field);
                 }/>
         </label>
-        <p class="error">{move || till.error_for(field)}</p>
+        <p class="error">{move || till.error_for(&shown)}</p>
     }
 }
 

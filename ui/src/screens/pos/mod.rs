@@ -12,6 +12,7 @@
 mod cart_panel;
 mod keys;
 mod sheet;
+mod split;
 mod till;
 
 use cart_panel::{CartPanel, Placed};

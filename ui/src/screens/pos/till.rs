@@ -1,6 +1,7 @@
 //! What the till holds between orders (menu, cart, the sheet being edited, the tender, the
 //! order being sent), as signals, and what a tap or a key does to it.
 
+use super::split::SplitPart;
 use crate::api::{self, ApiError};
 use crate::cart::{self, CartLine};
 use crate::format::{field_error, parse_amount};
@@ -52,6 +53,8 @@ pub struct Till {
     pub(super) discount_percent: RwSignal<String>,
     /// A manager's PIN, typed when the discount is beyond what this cashier may give.
     pub(super) approval_pin: RwSignal<String>,
+    /// The tenders when the order is split (empty: one tender).
+    pub(super) split: RwSignal<Vec<SplitPart>>,
     /// The id of the order being sent (kept across "unreachable" retries).
     pub(super) pending: RwSignal<Option<Uuid>>,
     pub(super) sending: RwSignal<bool>,
@@ -78,6 +81,7 @@ impl Till {
             discount_reason: RwSignal::new(None),
             discount_percent: RwSignal::new(String::new()),
             approval_pin: RwSignal::new(String::new()),
+            split: RwSignal::new(Vec::new()),
             email: RwSignal::new(String::new()),
             method: RwSignal::new(PaymentMethod::Cash),
             tendered: RwSignal::new(String::new()),
@@ -179,6 +183,7 @@ impl Till {
         self.discount_reason.set(None);
         self.discount_percent.set(String::new());
         self.approval_pin.set(String::new());
+        self.split.set(Vec::new());
         self.pending.set(None);
         self.problem.set(None);
         self.local_errors.set(Vec::new());
@@ -189,6 +194,9 @@ impl Till {
     /// What the customer pays: the order with its tax, and the tip chosen.
     pub(super) fn total(&self) -> Money {
         let before_tip = self.total_before_tip();
+        if self.split.with(|s| !s.is_empty()) {
+            return before_tip + self.split_tips();
+        }
         before_tip + self.tip()
     }
 
@@ -277,7 +285,10 @@ impl Till {
             errors.push(("approval_pin".into(), "this discount needs a manager's PIN".into()));
         }
         let total = self.total();
+        let split =
+            if self.split.with_untracked(|s| !s.is_empty()) { self.split_requests(&mut errors) } else { Vec::new() };
         let payment = match self.method.get_untracked() {
+            _ if !split.is_empty() => None,
             PaymentMethod::Cash => match parse_amount(&self.tendered.get_untracked()) {
                 Ok(cents) if cart::change_due(total, Money::from_minor(cents)).is_some() => Some(PaymentRequest {
                     method: PaymentMethod::Cash,
@@ -286,6 +297,7 @@ impl Till {
                     print_receipt: (!self.receipt.get_untracked()).then_some(false),
                     tip_cents: None,
                     tip_percent_bps: Some(self.tip_bps.get_untracked()).filter(|bps| *bps > 0),
+                    amount_cents: None,
                 }),
                 Ok(_) => {
                     errors.push(("payment.tendered_cents".into(), "less than the total".into()));
@@ -305,6 +317,7 @@ impl Till {
                     print_receipt: (!self.receipt.get_untracked()).then_some(false),
                     tip_cents: None,
                     tip_percent_bps: Some(self.tip_bps.get_untracked()).filter(|bps| *bps > 0),
+                    amount_cents: None,
                 })
             }
         };
@@ -321,6 +334,7 @@ impl Till {
             customer_email: (!email.is_empty()).then_some(email),
             lines: self.cart.with_untracked(|c| c.iter().map(CartLine::request).collect()),
             payment,
+            split,
             discounts: self.discount_requests(),
             approval_pin: Some(self.approval_pin.get_untracked().trim().to_string())
                 .filter(|pin| !pin.is_empty() && self.needs_approval())
