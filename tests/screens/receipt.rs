@@ -1,7 +1,7 @@
 //! At the till: a discount beyond the cashier's limit that a manager approves with their PIN
-//! on the spot, a 15 % tip, cash, and the receipt — printed by the shop's receipt printer (a
-//! TCP listener this test runs, which reads the ESC/POS back into lines) and shown as the
-//! receipt page (saved as a screenshot).
+//! on the spot, a 15 % tip, the order split between cash and a card, and the receipt —
+//! printed by the shop's receipt printer (a TCP listener this test runs, which reads the
+//! ESC/POS back into lines) and shown as the receipt page (saved as a screenshot).
 
 use super::{start_shop_with, CASHIER, MANAGER};
 use crema_e2e::browser::{self, Browser};
@@ -9,7 +9,7 @@ use crema_e2e::printer::{decode, Printer};
 use std::time::Duration;
 
 #[tokio::test]
-async fn a_tipped_cash_sale_prints_its_receipt_and_shows_it_as_a_page() {
+async fn a_discounted_tipped_split_sale_prints_its_receipt_and_shows_it_as_a_page() {
     let dir = tempfile::tempdir().expect("dir");
     let printer = Printer::start().await;
     let address = printer.address();
@@ -46,9 +46,16 @@ async fn a_tipped_cash_sale_prints_its_receipt_and_shows_it_as_a_page() {
     };
     assert!(cents(&before_tip) < cents(&undiscounted), "the discount is off the total: {before_tip} vs {undiscounted}");
     assert_eq!(cents(&tip), (2 * cents(&before_tip) * 1_500 + 10_000) / 20_000, "15 % of {before_tip}");
-    till.click("[data-test='cash']").await;
-    till.type_into("input[name='tendered']", "20").await;
-    till.wait_for_text("[data-test='change']", "Change due").await;
+    // Split in two: half in cash (20.00 handed over), half on the card terminal; each tips 15 %.
+    till.click("[data-test='split-2']").await;
+    till.wait_for("[data-part='1']").await;
+    till.type_into("input[name='split_tendered_0']", "20").await;
+    till.click("[data-test='split-card-1']").await;
+    till.type_into("input[name='split_approval_1']", "A1B2C3").await;
+    till.wait_for_text("[data-part='0'] .change", "Change due").await;
+    let tip = till.text("[data-test='tip']").await;
+    let total = till.text("[data-test='total']").await;
+    assert!((cents(&tip) - (2 * cents(&before_tip) * 1_500 + 10_000) / 20_000).abs() <= 1, "each part tips 15 %");
     let till_discount = till.text("[data-test='discount']").await;
     till.screenshot("pos-tip").await;
     till.click("[data-test='pay']").await;
@@ -63,6 +70,11 @@ async fn a_tipped_cash_sale_prints_its_receipt_and_shows_it_as_a_page() {
     let printed_total = paper.line("TOTAL").expect("a total").text.clone();
     assert_eq!(cents(&printed_total), cents(&total), "{printed_total} vs {total}");
     assert!(paper.line("Tip").is_some_and(|l| cents(&l.text) == cents(&tip)), "{:?}", paper.texts());
+    let last = |text: &str| cents(text.split_whitespace().last().unwrap_or(""));
+    assert!(paper.line("Cash").is_some_and(|l| last(&l.text) == 2_000), "the cash handed over: {:?}", paper.texts());
+    let card = paper.line("Card").map(|l| last(&l.text)).expect("the card's tender");
+    let change = paper.line("Change").map(|l| last(&l.text)).expect("change from the cash");
+    assert_eq!(2_000 + card - change, cents(&total), "the tenders less the change are the total");
     let discount = till_discount.trim_start_matches('-').to_string();
     assert!(
         paper

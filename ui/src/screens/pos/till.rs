@@ -193,11 +193,7 @@ impl Till {
 
     /// What the customer pays: the order with its tax, and the tip chosen.
     pub(super) fn total(&self) -> Money {
-        let before_tip = self.total_before_tip();
-        if self.split.with(|s| !s.is_empty()) {
-            return before_tip + self.split_tips();
-        }
-        before_tip + self.tip()
+        self.total_before_tip() + self.tip()
     }
 
     pub(super) fn total_before_tip(&self) -> Money {
@@ -236,8 +232,11 @@ impl Till {
         self.applied_discounts().iter().any(|d| d.needs_approval)
     }
 
-    /// The tip chosen, as the server will work it out.
+    /// The tip chosen, as the server will work it out (a split: each tender's own).
     pub(super) fn tip(&self) -> Money {
+        if self.split.with(|s| !s.is_empty()) {
+            return self.split_tips();
+        }
         crema_shared::tip::percent_of(self.total_before_tip(), self.tip_bps.get())
     }
 
