@@ -85,6 +85,8 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/reports/orders.csv", Needs(ReadReports)),
     ("GET", "/api/v1/reports/x", Needs(ReadReports)),
     ("GET", "/api/v1/reports/z", Needs(ReadReports)),
+    ("POST", "/api/v1/reports/x/print", Needs(ReadReports)),
+    ("POST", "/api/v1/reports/z/print", Needs(ReadReports)),
     ("GET", "/api/v1/discount-reasons", Needs(PlaceOrder)),
     ("POST", "/api/v1/discount-reasons", Needs(ManageSettings)),
     ("PATCH", "/api/v1/discount-reasons/{id}", Needs(ManageSettings)),

@@ -10,7 +10,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use crema_shared::api::{CloseDrawerRequest, DrawerDto, DrawerMovementRequest, OpenDrawerRequest, Problem};
+use crema_shared::api::{
+    CloseDrawerRequest, DrawerDto, DrawerMovementRequest, OpenDrawerRequest, PrintJobDto, Problem,
+};
 use crema_shared::close::CloseReport;
 use serde::Deserialize;
 
@@ -93,6 +95,39 @@ pub async fn x_report(State(state): State<AppState>, ApiQuery(q): ApiQuery<Repor
 pub async fn z_report(State(state): State<AppState>, ApiQuery(q): ApiQuery<ZQuery>) -> Result<Response, ApiError> {
     let report = close::z_report(&state, q.date.as_deref()).await?;
     shaped(&state, &report, q.format.as_deref()).await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ZPrintQuery {
+    /// Business date `YYYY-MM-DD`; default today.
+    date: Option<String>,
+}
+
+/// Prints the X report as it is now on the receipt printer (a durable print job).
+#[utoipa::path(post, path = "/api/v1/reports/x/print", tag = "reports",
+    responses((status = 202, body = PrintJobDto, description = "Queued for the printer; the jobs screen follows it"),
+        (status = 409, body = Problem, description = "No receipt printer is set")))]
+pub async fn print_x(State(state): State<AppState>, ctx: RequestContext) -> Result<Response, ApiError> {
+    let report = close::x_report(&state).await?;
+    let job_id = service::receipts::print_report(&state, &ctx, report).await?;
+    Ok((StatusCode::ACCEPTED, Json(PrintJobDto { job_id })).into_response())
+}
+
+/// Prints a closed day's Z report on the receipt printer (a durable print job).
+#[utoipa::path(post, path = "/api/v1/reports/z/print", tag = "reports", params(ZPrintQuery),
+    responses((status = 202, body = PrintJobDto, description = "Queued for the printer; the jobs screen follows it"),
+        (status = 400, body = Problem),
+        (status = 409, body = Problem, description = "The day's drawer is not closed, or no receipt printer is set"),
+        (status = 422, body = Problem)))]
+pub async fn print_z(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<ZPrintQuery>,
+) -> Result<Response, ApiError> {
+    let report = close::z_report(&state, q.date.as_deref()).await?;
+    let job_id = service::receipts::print_report(&state, &ctx, report).await?;
+    Ok((StatusCode::ACCEPTED, Json(PrintJobDto { job_id })).into_response())
 }
 
 /// The report as the `format` asks.

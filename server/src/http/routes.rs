@@ -48,6 +48,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(drawer::close_drawer))
         .routes(routes!(drawer::x_report))
         .routes(routes!(drawer::z_report))
+        .routes(routes!(drawer::print_x))
+        .routes(routes!(drawer::print_z))
         .routes(routes!(orders::accept))
         .routes(routes!(orders::complete))
         .routes(routes!(orders::cancel))

@@ -279,3 +279,44 @@ async fn a_customer_who_left_an_email_gets_the_receipt_by_mail_once() {
     assert_eq!(sent[0].subject.as_deref(), Some(order.id.to_string().as_str()));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_x_and_z_reports_print_on_the_receipt_printer() {
+    let app = spawn_app().await;
+    let x_print = |app: &TestApp| app.client.post(app.url("/api/v1/reports/x/print")).send();
+    assert_eq!(x_print(&app).await.expect("sent").status(), 409, "no printer set yet");
+    let printer = Printer::start().await;
+    set_printer(&app, &printer.address()).await;
+    let till = app.client_as(CASHIER_PIN).await;
+    assert_eq!(till.post(app.url("/api/v1/reports/x/print")).send().await.expect("sent").status(), 403);
+    let order = app.place(&paid(&app, "Ada", Some(false)).await).await;
+    let opened = till.post(app.url("/api/v1/drawer")).json(&json!({"float_cents": 5_000})).send().await.expect("sent");
+    assert_eq!(opened.status(), 201);
+
+    let response = x_print(&app).await.expect("sent");
+    assert_eq!(response.status(), 202);
+    let prints = printer.wait_for(1, WAIT).await;
+    let x = paper(&prints[0]);
+    assert!(x.line("X report").is_some_and(|l| l.large), "{:?}", x.texts());
+    let collected = x.line("Collected").expect("collected").text.clone();
+    assert!(collected.ends_with(&Money::from_minor(order.total_cents).to_string()), "{collected}");
+
+    // No Z report before the close; after it, the Z report prints as it was kept.
+    let z_print = |date: Option<&str>| {
+        let path = date.map_or("/api/v1/reports/z/print".to_string(), |d| format!("/api/v1/reports/z/print?date={d}"));
+        app.client.post(app.url(&path)).send()
+    };
+    assert_eq!(z_print(None).await.expect("sent").status(), 409);
+    assert_eq!(z_print(Some("yesterday")).await.expect("sent").status(), 422);
+    let expected = 5_000 + order.total_cents;
+    let closed = till.post(app.url("/api/v1/drawer/close")).json(&json!({"counted_cents": expected})).send().await;
+    assert_eq!(closed.expect("sent").status(), 200);
+    assert_eq!(z_print(Some(&order.business_date)).await.expect("sent").status(), 202);
+    let prints = printer.wait_for(2, WAIT).await;
+    let z = paper(&prints[1]);
+    assert!(z.line("Z report").is_some(), "{:?}", z.texts());
+    assert!(z.line("Over").or(z.line("Short")).is_some_and(|l| l.text.ends_with("0.00")), "{:?}", z.texts());
+    let audit: crema_shared::api::AuditPage = app.get("/api/v1/audit?limit=200").await.json().await.expect("audit");
+    assert_eq!(audit.entries.iter().filter(|e| e.action == "report.print_requested").count(), 2);
+    app.stop().await;
+}

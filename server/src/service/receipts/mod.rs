@@ -14,6 +14,7 @@ use crate::service::{orders, RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::{audit, jobs, settings, Done, StoreError};
 use crema_shared::api::OrderDto;
+use crema_shared::close::CloseReport;
 use crema_shared::lifecycle::OrderEvent;
 use crema_shared::placing::Tender;
 use crema_shared::printer::PrinterAddress;
@@ -81,6 +82,36 @@ pub async fn print_again(state: &AppState, ctx: &RequestContext, id: Uuid) -> Re
                 jobs::enqueue(conn, &job).await?;
                 let detail = serde_json::json!({ "job_id": job_id, "printer": printer.to_string() });
                 audit::append(conn, &ctx.audit("receipt.print_requested", Some(id.to_string()), detail)).await?;
+                Ok::<_, crate::store::JobError<ServiceError>>(Done::new(job_id, None))
+            })
+        })
+        .await?;
+    state.jobs_wakeup.notify_one();
+    Ok(job_id)
+}
+
+/// Prints an X or Z report on the receipt printer (a print job like a receipt's, never printed
+/// twice by a retry), audited. Returns the job's id.
+#[tracing::instrument(name = "reports.print", skip_all, fields(kind = %report.kind))]
+pub async fn print_report(state: &AppState, ctx: &RequestContext, report: CloseReport) -> Result<Uuid, ServiceError> {
+    let Some(printer) = state.receipt_printer.in_use() else {
+        return Err(ServiceError::Conflict(
+            "no receipt printer is set: a manager sets one in the settings (or the server's CREMA_RECEIPT_PRINTER)"
+                .into(),
+        ));
+    };
+    let (ctx, now) = (ctx.clone(), state.clock.now());
+    let subject = format!("{} {}", report.kind, report.business_date);
+    let job_id = state
+        .store
+        .writer()
+        .write(move |conn| {
+            Box::pin(async move {
+                let job = print::report_job(report, now);
+                let job_id = job.id;
+                jobs::enqueue(conn, &job).await?;
+                let detail = serde_json::json!({ "job_id": job_id, "printer": printer.to_string() });
+                audit::append(conn, &ctx.audit("report.print_requested", Some(subject), detail)).await?;
                 Ok::<_, crate::store::JobError<ServiceError>>(Done::new(job_id, None))
             })
         })

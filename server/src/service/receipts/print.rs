@@ -12,12 +12,14 @@
 use super::lines;
 use crate::printing::{self, escpos};
 use crate::service::jobs::{Handler, JobFailure, JobSpec};
+use crate::service::reports::close;
 use crate::service::{orders, ServiceError};
 use crate::state::AppState;
 use crate::store::jobs::{JobRecord, NewJob};
 use crate::store::printouts::{self, Printout};
 use crate::store::{Done, JobError};
 use chrono::{DateTime, Utc};
+use crema_shared::close::CloseReport;
 use crema_shared::retry::RetryPolicy;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -46,15 +48,23 @@ pub fn spec() -> JobSpec {
     }
 }
 
-/// The job's payload.
+/// The job's payload: an order's receipt, or an X or Z report as it was when asked for
+/// (`order_id` nil).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptPrint {
     pub order_id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<CloseReport>,
 }
 
 /// A print job for `order_id`'s receipt, due at `at`.
 pub fn job(order_id: Uuid, at: DateTime<Utc>) -> NewJob {
-    NewJob::new(KIND, &ReceiptPrint { order_id }, at)
+    NewJob::new(KIND, &ReceiptPrint { order_id, report: None }, at)
+}
+
+/// A print job for `report` (the X report as it is now, or a day's Z report), due at `at`.
+pub fn report_job(report: CloseReport, at: DateTime<Utc>) -> NewJob {
+    NewJob::new(KIND, &ReceiptPrint { order_id: Uuid::nil(), report: Some(report) }, at)
 }
 
 pub fn handler() -> Handler {
@@ -62,7 +72,7 @@ pub fn handler() -> Handler {
 }
 
 async fn run(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
-    let ReceiptPrint { order_id } = job.payload_as().map_err(JobFailure::Permanent)?;
+    let ReceiptPrint { order_id, report } = job.payload_as().map_err(JobFailure::Permanent)?;
     let retry = |e: ServiceError| JobFailure::Retryable(e.to_string());
     match printouts::find(&mut state.store.read().await.map_err(|e| retry(e.into()))?, job.id)
         .await
@@ -80,11 +90,20 @@ async fn run(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     let printer = state.receipt_printer.in_use().ok_or_else(|| {
         JobFailure::Permanent("no receipt printer is set (settings, or CREMA_RECEIPT_PRINTER)".into())
     })?;
-    let order = orders::get(state, order_id).await.map_err(|e| match e {
-        ServiceError::NotFound(_) => JobFailure::Permanent(format!("order {order_id} no longer exists")),
-        other => retry(other),
-    })?;
-    let bytes = escpos::encode(&lines(state, &order).await.map_err(retry)?);
+    let (paper, what) = match &report {
+        Some(report) => (
+            close::print_lines(state, report).await.map_err(retry)?,
+            format!("{} report {}", report.kind, report.business_date),
+        ),
+        None => {
+            let order = orders::get(state, order_id).await.map_err(|e| match e {
+                ServiceError::NotFound(_) => JobFailure::Permanent(format!("order {order_id} no longer exists")),
+                other => retry(other),
+            })?;
+            (lines(state, &order).await.map_err(retry)?, format!("ticket {}", order.ticket))
+        }
+    };
+    let bytes = escpos::encode(&paper);
     // Nothing has been sent when this fails: the job is simply due again.
     let connection = printing::connect(&printer).await.map_err(|e| JobFailure::Retryable(e.to_string()))?;
     let (job_id, now, address) = (job.id, state.clock.now(), printer.to_string());
@@ -102,7 +121,7 @@ async fn run(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     match connection.send(&bytes).await {
         Ok(()) => {
             record(state, job.id, Printout::Printed).await.map_err(retry)?;
-            tracing::info!(%order_id, ticket = %order.ticket, printer = %printer, "receipt printed");
+            tracing::info!(%order_id, %what, printer = %printer, "receipt printed");
             Ok(())
         }
         Err(e) => {
