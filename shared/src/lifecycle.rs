@@ -9,6 +9,7 @@
 
 use crate::money::Money;
 use crate::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
+use crate::tip::Tip;
 use uuid::Uuid;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,10 +46,13 @@ pub enum OrderCommand {
     },
     PayCash {
         tendered: Money,
+        /// A tip added now (at most the order itself).
+        tip: Tip,
     },
     /// A card paid on the shop's own terminal: the cashier records its approval code.
     PayCardAtTerminal {
         approval_code: String,
+        tip: Tip,
     },
     /// The card gateway authorized the total (a step of the payment saga).
     RecordAuthorization {
@@ -89,16 +93,40 @@ impl OrderCommand {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OrderEvent {
     Accepted,
-    LineStarted { line_id: Uuid },
-    LineDone { line_id: Uuid },
+    LineStarted {
+        line_id: Uuid,
+    },
+    LineDone {
+        line_id: Uuid,
+    },
     Ready,
     Completed,
-    Cancelled { reason: String },
-    PaymentAuthorized { amount: Money, reference: String },
-    PaymentFailed { reason: String },
-    PaymentCaptured { method: PaymentMethod, amount: Money, tendered: Money, change: Money },
-    PaymentVoided { amount: Money },
-    PaymentRefunded { method: PaymentMethod, amount: Money },
+    Cancelled {
+        reason: String,
+    },
+    PaymentAuthorized {
+        amount: Money,
+        reference: String,
+    },
+    PaymentFailed {
+        reason: String,
+    },
+    /// `amount` includes `tip`, a tip added with a payment taken later (zero otherwise: a tip
+    /// given at placement is already in the order's total).
+    PaymentCaptured {
+        method: PaymentMethod,
+        amount: Money,
+        tendered: Money,
+        change: Money,
+        tip: Money,
+    },
+    PaymentVoided {
+        amount: Money,
+    },
+    PaymentRefunded {
+        method: PaymentMethod,
+        amount: Money,
+    },
 }
 
 impl OrderEvent {
@@ -137,6 +165,8 @@ pub enum TransitionError {
     PaymentState(PaymentStatus, &'static str),
     #[error("at most {max} can still be refunded")]
     RefundTooLarge { max: Money },
+    #[error("a tip is at most the order itself ({max})")]
+    TipTooLarge { max: Money },
 }
 
 /// Decides what happens when `command` is given to an order in `state`.
@@ -192,35 +222,41 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
             }
             _ => Err(illegal()),
         },
-        OrderCommand::PayCash { tendered } => {
+        OrderCommand::PayCash { tendered, tip } => {
             if state.status == Cancelled {
                 return Err(illegal());
             }
             if state.payment_status != PaymentStatus::Unpaid {
                 return Err(TransitionError::AlreadyPaid(state.payment_status));
             }
-            if *tendered < state.total {
-                return Err(TransitionError::InsufficientTender { tendered: *tendered, total: state.total });
+            let tip = tip.on(state.total).map_err(|max| TransitionError::TipTooLarge { max })?;
+            let due = state.total + tip;
+            if *tendered < due {
+                return Err(TransitionError::InsufficientTender { tendered: *tendered, total: due });
             }
             Ok(vec![OrderEvent::PaymentCaptured {
                 method: PaymentMethod::Cash,
-                amount: state.total,
+                amount: due,
                 tendered: *tendered,
-                change: *tendered - state.total,
+                change: *tendered - due,
+                tip,
             }])
         }
-        OrderCommand::PayCardAtTerminal { .. } => {
+        OrderCommand::PayCardAtTerminal { tip, .. } => {
             if state.status == Cancelled {
                 return Err(illegal());
             }
             if state.payment_status != PaymentStatus::Unpaid {
                 return Err(TransitionError::AlreadyPaid(state.payment_status));
             }
+            let tip = tip.on(state.total).map_err(|max| TransitionError::TipTooLarge { max })?;
+            let due = state.total + tip;
             Ok(vec![OrderEvent::PaymentCaptured {
                 method: PaymentMethod::Card,
-                amount: state.total,
-                tendered: state.total,
+                amount: due,
+                tendered: due,
                 change: Money::ZERO,
+                tip,
             }])
         }
         OrderCommand::RecordAuthorization { reference } => match state.payment_status {
@@ -239,6 +275,7 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
                 amount: state.total,
                 tendered: state.total,
                 change: Money::ZERO,
+                tip: Money::ZERO,
             }]),
             other => Err(TransitionError::PaymentState(other, "captured")),
         },
@@ -277,9 +314,10 @@ pub fn apply(state: &mut OrderState, event: &OrderEvent) {
             state.payment_method = Some(PaymentMethod::Card);
         }
         OrderEvent::PaymentFailed { .. } => {}
-        OrderEvent::PaymentCaptured { method, .. } => {
+        OrderEvent::PaymentCaptured { method, tip, .. } => {
             state.payment_status = PaymentStatus::Captured;
             state.payment_method = Some(*method);
+            state.total = state.total + *tip;
         }
         OrderEvent::PaymentVoided { .. } => state.payment_status = PaymentStatus::Voided,
         OrderEvent::PaymentRefunded { amount, .. } => {

@@ -42,6 +42,56 @@ pub fn tip(errors: &mut ValidationErrors, path: &str, payment: &PaymentRequest, 
     }
 }
 
+/// A tip asked for with a payment taken later (the order's total is known only then).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tip {
+    #[default]
+    None,
+    Amount(Money),
+    /// Basis points of the order (at most [`MAX_TIP_BPS`]).
+    Percent(u32),
+}
+
+impl Tip {
+    /// The tip on an order of `due`; `Err(max)` when it would be more than the order itself.
+    pub fn on(self, due: Money) -> Result<Money, Money> {
+        let due = due.max(Money::ZERO);
+        let tip = match self {
+            Tip::None => Money::ZERO,
+            Tip::Amount(amount) => amount,
+            Tip::Percent(bps) if bps <= MAX_TIP_BPS => percent_of(due, bps),
+            Tip::Percent(_) => return Err(due),
+        };
+        if tip.is_negative() || tip > due {
+            Err(due)
+        } else {
+            Ok(tip)
+        }
+    }
+
+    /// The tip a payment request asks for, its shape checked (errors under `path.tip_…`).
+    pub fn asked(errors: &mut ValidationErrors, path: &str, payment: &PaymentRequest) -> Tip {
+        let field = |name: &str| if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+        match (payment.tip_cents, payment.tip_percent_bps) {
+            (None, None) => Tip::None,
+            (Some(_), Some(_)) => {
+                errors.push(field("tip_percent_bps"), "give the tip as an amount or a percentage, not both");
+                Tip::None
+            }
+            (Some(cents), None) if cents >= 0 => Tip::Amount(Money::from_minor(cents)),
+            (Some(_), None) => {
+                errors.push(field("tip_cents"), "must not be negative");
+                Tip::None
+            }
+            (None, Some(bps)) if bps <= MAX_TIP_BPS => Tip::Percent(bps),
+            (None, Some(_)) => {
+                errors.push(field("tip_percent_bps"), format!("must be 0 to {MAX_TIP_BPS} basis points (0% to 100%)"));
+                Tip::None
+            }
+        }
+    }
+}
+
 /// `bps` basis points of `amount`, rounded half up.
 pub fn percent_of(amount: Money, bps: u32) -> Money {
     let n = i128::from(amount.minor().max(0)) * i128::from(bps);

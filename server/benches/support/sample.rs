@@ -72,5 +72,6 @@ pub fn captured() -> OrderEvent {
         amount: Money::from_minor(1185),
         tendered: Money::from_minor(2000),
         change: Money::from_minor(815),
+        tip: Money::ZERO,
     }
 }

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use crema_shared::api::{OrderDto, PaymentRequest};
 use crema_shared::lifecycle::OrderCommand;
 use crema_shared::placing::{parse_tender, TenderRequest};
+use crema_shared::tip::Tip;
 use crema_shared::validation::bounded_text;
 use crema_shared::{Money, ValidationErrors};
 use futures::stream::BoxStream;
@@ -185,14 +186,15 @@ impl OrderService for Orders {
             tendered_cents: r.tendered_cents,
             approval_code: r.approval_code,
             print_receipt: r.print_receipt,
-            tip_cents: None,
-            tip_percent_bps: None,
+            tip_cents: r.tip_cents,
+            tip_percent_bps: r.tip_percent_bps,
             amount_cents: None,
         });
+        let tip = payment.as_ref().map_or(Tip::None, |p| Tip::asked(&mut errors, "", p));
         let command = match payment.as_ref().and_then(|p| parse_tender(&mut errors, "", p)) {
-            Some(TenderRequest::Cash { tendered }) => Some(OrderCommand::PayCash { tendered }),
+            Some(TenderRequest::Cash { tendered }) => Some(OrderCommand::PayCash { tendered, tip }),
             Some(TenderRequest::CardTerminal { approval_code }) => {
-                Some(OrderCommand::PayCardAtTerminal { approval_code })
+                Some(OrderCommand::PayCardAtTerminal { approval_code, tip })
             }
             Some(TenderRequest::CardGateway) => {
                 errors.push("approval_code", "paying later by card needs the terminal's approval code");

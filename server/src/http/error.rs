@@ -209,5 +209,6 @@ fn transition(e: TransitionError) -> ApiError {
             ApiError::IllegalTransition { detail, current_status: status.to_string() }
         }
         TransitionError::RefundTooLarge { .. } => ApiError::field("amount_cents", detail),
+        TransitionError::TipTooLarge { .. } => ApiError::field("tip_cents", detail),
     }
 }

@@ -18,6 +18,7 @@ use crema_shared::api::{
 use crema_shared::lifecycle::OrderCommand;
 use crema_shared::placing::{parse_tender, TenderRequest};
 use crema_shared::status::OrderStatus;
+use crema_shared::tip::Tip;
 use crema_shared::validation::bounded_text;
 use crema_shared::{Money, ValidationErrors};
 use serde::Deserialize;
@@ -219,13 +220,14 @@ pub async fn pay(
     body: ApiJson<PaymentRequest>,
 ) -> Result<Response, ApiError> {
     let mut errors = ValidationErrors::new();
-    if body.value.tip_cents.is_some() || body.value.tip_percent_bps.is_some() {
-        let field = if body.value.tip_cents.is_some() { "tip_cents" } else { "tip_percent_bps" };
-        return Err(ApiError::field(field, "a tip is taken with the payment at placement; not when paying later"));
+    if body.value.amount_cents.is_some() {
+        return Err(ApiError::field("amount_cents", "is only for the tenders of a split at placement"));
     }
+    let tip = Tip::asked(&mut errors, "", &body.value);
     let command = match parse_tender(&mut errors, "", &body.value) {
-        Some(TenderRequest::Cash { tendered }) => OrderCommand::PayCash { tendered },
-        Some(TenderRequest::CardTerminal { approval_code }) => OrderCommand::PayCardAtTerminal { approval_code },
+        _ if !errors.is_empty() => return Err(errors.into()),
+        Some(TenderRequest::Cash { tendered }) => OrderCommand::PayCash { tendered, tip },
+        Some(TenderRequest::CardTerminal { approval_code }) => OrderCommand::PayCardAtTerminal { approval_code, tip },
         Some(TenderRequest::CardGateway) => {
             return Err(ApiError::field("approval_code", "paying later by card needs the terminal's approval code"))
         }

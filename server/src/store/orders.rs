@@ -91,6 +91,9 @@ pub struct OrderUpdate {
     pub payment: Option<PaymentRecord>,
     pub payment_reference: Option<String>,
     pub refunded: Money,
+    /// The tip and total (grown by a tip added with a later payment).
+    pub tip: Money,
+    pub total: Money,
     pub updated_at: DateTime<Utc>,
     pub line_changes: Vec<(Uuid, LineStatus)>,
     pub status_change: Option<StatusChange>,
@@ -121,7 +124,8 @@ pub async fn update(conn: &mut Db<'_>, change: &OrderUpdate) -> Result<bool, Sto
         conn,
         sqlx::query(
             "UPDATE orders SET status = $1, payment_status = $2, payment_method = $3, tendered_cents = $4,
-           change_due_cents = $5, payment_reference = $6, refunded_cents = $7, version = version + 1, updated_at = $8
+           change_due_cents = $5, payment_reference = $6, refunded_cents = $7, version = version + 1, updated_at = $8,
+           tip_cents = $11, total_cents = $12
          WHERE id = $9 AND version = $10",
         )
         .bind(change.status.as_str())
@@ -134,6 +138,8 @@ pub async fn update(conn: &mut Db<'_>, change: &OrderUpdate) -> Result<bool, Sto
         .bind(At(change.updated_at))
         .bind(Id(change.id))
         .bind(change.expected_version)
+        .bind(change.tip.minor())
+        .bind(change.total.minor())
     )?;
     if done != 1 {
         return Ok(false);

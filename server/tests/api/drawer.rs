@@ -179,20 +179,41 @@ async fn tips_are_taken_with_the_payment_and_reported_per_member_of_staff() {
     custom["payment"] = json!({"method": "card", "approval_code": "OK1", "tip_cents": 50});
     let b = placed(&app, &app.client, custom).await;
     assert_eq!(b.tip_cents, 50);
-    // Too much, both ways at once, or on a later payment: refused by name.
+    // Too much, or both ways at once: refused by name.
     let mut greedy = demo.espresso("Cy");
     greedy["payment"] = json!({"method": "card", "approval_code": "OK2", "tip_cents": 1_000_000});
     assert_refused(&till, &app, "/api/v1/orders", greedy, 422, Some("payment.tip_cents")).await;
     let mut both = demo.espresso("Cy");
     both["payment"] = json!({"method": "card", "approval_code": "OK2", "tip_cents": 10, "tip_percent_bps": 1000});
     assert_refused(&till, &app, "/api/v1/orders", both, 422, Some("payment.tip_percent_bps")).await;
+    // A tab paid later takes its tip then: too much or a tender short of it changes nothing.
     let later = placed(&app, &till, demo.espresso("Dee")).await;
-    let pay = json!({"method": "cash", "tendered_cents": 1_000, "tip_cents": 10});
-    assert_refused(&till, &app, &format!("/api/v1/orders/{}/payment", later.id), pay, 422, Some("tip_cents")).await;
-    assert_eq!(app.order(later.id).await.payment_status.as_str(), "unpaid", "nothing changed");
+    let pay_path = format!("/api/v1/orders/{}/payment", later.id);
+    let greedy = json!({"method": "cash", "tendered_cents": 100_000, "tip_cents": later.total_cents + 1});
+    assert_refused(&till, &app, &pay_path, greedy, 422, Some("tip_cents")).await;
+    let short = json!({"method": "cash", "tendered_cents": later.total_cents, "tip_percent_bps": 2_000});
+    assert_refused(&till, &app, &pay_path, short, 422, Some("tendered_cents")).await;
+    let negative = json!({"method": "cash", "tendered_cents": 1_000, "tip_cents": -1});
+    assert_refused(&till, &app, &pay_path, negative, 422, Some("tip_cents")).await;
+    let unchanged = app.order(later.id).await;
+    assert_eq!(
+        (unchanged.payment_status.as_str(), unchanged.total_cents),
+        ("unpaid", later.total_cents),
+        "nothing changed"
+    );
+    let tip = (2 * later.total_cents * 2_000 + 10_000) / 20_000;
+    let (status, paid) =
+        send(&till, &app, &pay_path, json!({"method": "cash", "tendered_cents": 1_000, "tip_percent_bps": 2_000}))
+            .await;
+    assert_eq!(status, 200, "{paid}");
+    let paid: OrderDto = serde_json::from_value(paid).expect("order");
+    assert_eq!((paid.tip_cents, paid.total_cents), (tip, later.total_cents + tip));
+    assert_eq!(paid.change_due_cents, Some(1_000 - later.total_cents - tip));
+    let captured = app.events().await.into_iter().rev().find(|e| e.event_type == "payment.captured").expect("event");
+    assert_eq!(captured.data["amount_cents"], json!(paid.total_cents), "{}", captured.data);
     let x: CloseReport = app.get("/api/v1/reports/x").await.json().await.expect("X report");
-    assert_eq!(x.tips_cents, a.tip_cents + 50);
+    assert_eq!(x.tips_cents, a.tip_cents + 50 + tip);
     let by_staff: Vec<(&str, i64)> = x.tips_by_staff.iter().map(|t| (t.staff.as_str(), t.tips_cents)).collect();
-    assert_eq!(by_staff, [("Casey (cashier)", a.tip_cents), ("Morgan (manager)", 50)]);
+    assert_eq!(by_staff, [("Casey (cashier)", a.tip_cents + tip), ("Morgan (manager)", 50)]);
     app.stop().await;
 }

@@ -1,6 +1,7 @@
 //! Every command against every order status, and every line command against every line status.
 
 use super::*;
+use crate::tip::Tip;
 use OrderStatus::*;
 
 const A: Uuid = Uuid::from_u128(1);
@@ -131,7 +132,7 @@ fn unknown_line_is_named() {
 
 #[test]
 fn cash_payment_rules() {
-    let pay = |tendered| OrderCommand::PayCash { tendered: Money::from_minor(tendered) };
+    let pay = |tendered| OrderCommand::PayCash { tendered: Money::from_minor(tendered), tip: Tip::None };
     for from in OrderStatus::ALL {
         let s = typical(*from);
         let result = handle(&s, &pay(1000));
@@ -178,7 +179,7 @@ fn the_card_saga_authorizes_captures_voids_and_refunds_in_order() {
     s = handle(&s, &OrderCommand::RecordAuthorization { reference: "auth_1".into() }).expect("legal").1;
     assert_eq!((s.payment_status, s.payment_method), (PaymentStatus::Authorized, Some(PaymentMethod::Card)));
     assert!(matches!(
-        decide(&s, &OrderCommand::PayCash { tendered: Money::from_minor(900) }),
+        decide(&s, &OrderCommand::PayCash { tendered: Money::from_minor(900), tip: Tip::None }),
         Err(TransitionError::AlreadyPaid(_))
     ));
     let voided = handle(&s, &OrderCommand::RecordVoid).expect("legal").1;
@@ -204,9 +205,39 @@ fn the_card_saga_authorizes_captures_voids_and_refunds_in_order() {
 #[test]
 fn a_terminal_approval_captures_at_once() {
     let (events, next) =
-        handle(&typical(Placed), &OrderCommand::PayCardAtTerminal { approval_code: "A1B2C3".into() }).expect("legal");
+        handle(&typical(Placed), &OrderCommand::PayCardAtTerminal { approval_code: "A1B2C3".into(), tip: Tip::None })
+            .expect("legal");
     assert!(
         matches!(events[0], OrderEvent::PaymentCaptured { method: PaymentMethod::Card, change, .. } if change == Money::ZERO)
     );
     assert_eq!(next.payment_status, PaymentStatus::Captured);
+}
+
+#[test]
+fn a_tip_added_when_paying_later_grows_the_total_and_the_cash_must_cover_it() {
+    let s = typical(Placed);
+    let total = s.total;
+    let tip = Tip::Percent(1_000);
+    let ten_percent = crate::tip::percent_of(total, 1_000);
+    let (events, after) = handle(&s, &OrderCommand::PayCash { tendered: total + ten_percent, tip }).expect("covered");
+    assert!(
+        matches!(events[0], OrderEvent::PaymentCaptured { tip, change, .. } if tip == ten_percent && change == Money::ZERO)
+    );
+    assert_eq!(after.total, total + ten_percent, "refunds may give the tip back too");
+    assert!(matches!(
+        decide(&s, &OrderCommand::PayCash { tendered: total, tip }),
+        Err(TransitionError::InsufficientTender { .. })
+    ));
+    let too_much = Tip::Amount(total + Money::from_minor(1));
+    assert!(matches!(
+        decide(&s, &OrderCommand::PayCardAtTerminal { approval_code: "A1".into(), tip: too_much }),
+        Err(TransitionError::TipTooLarge { .. })
+    ));
+    let (events, after) = handle(
+        &s,
+        &OrderCommand::PayCardAtTerminal { approval_code: "A1".into(), tip: Tip::Amount(Money::from_minor(50)) },
+    )
+    .expect("legal");
+    assert!(matches!(events[0], OrderEvent::PaymentCaptured { amount, .. } if amount == total + Money::from_minor(50)));
+    assert_eq!(after.total, total + Money::from_minor(50));
 }

@@ -8,6 +8,7 @@
 use crate::lifecycle::{OrderCommand, OrderEvent};
 use crate::money::Money;
 use crate::status::PaymentMethod;
+use crate::tip::Tip;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -32,9 +33,14 @@ pub enum MoveAction {
     },
     PayCash {
         tendered_cents: i64,
+        /// A tip added when paying (not one given at placement).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        tip_cents: i64,
     },
     PayCardAtTerminal {
         approval_code: String,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        tip_cents: i64,
     },
     /// Money given back at the till.
     Refund {
@@ -51,11 +57,11 @@ impl MoveAction {
             MoveAction::FinishLine { line_id } => OrderCommand::FinishLine { line_id: *line_id },
             MoveAction::Complete => OrderCommand::Complete,
             MoveAction::Cancel { reason } => OrderCommand::Cancel { reason: reason.clone() },
-            MoveAction::PayCash { tendered_cents } => {
-                OrderCommand::PayCash { tendered: Money::from_minor(*tendered_cents) }
+            MoveAction::PayCash { tendered_cents, tip_cents } => {
+                OrderCommand::PayCash { tendered: Money::from_minor(*tendered_cents), tip: tip_of(*tip_cents) }
             }
-            MoveAction::PayCardAtTerminal { approval_code } => {
-                OrderCommand::PayCardAtTerminal { approval_code: approval_code.clone() }
+            MoveAction::PayCardAtTerminal { approval_code, tip_cents } => {
+                OrderCommand::PayCardAtTerminal { approval_code: approval_code.clone(), tip: tip_of(*tip_cents) }
             }
             MoveAction::Refund { amount_cents } => {
                 OrderCommand::RecordRefund { amount: Money::from_minor(*amount_cents) }
@@ -66,6 +72,19 @@ impl MoveAction {
     /// How a person would say it ("cancel", "start a line of").
     pub fn verb(&self) -> &'static str {
         self.command().action()
+    }
+}
+
+fn is_zero(cents: &i64) -> bool {
+    *cents == 0
+}
+
+/// A tip the terminal already worked out, as the hub's rules take it.
+fn tip_of(cents: i64) -> Tip {
+    if cents == 0 {
+        Tip::None
+    } else {
+        Tip::Amount(Money::from_minor(cents))
     }
 }
 
@@ -81,12 +100,11 @@ pub fn actions_from_events(events: &[OrderEvent], approval_code: Option<&str>) -
             OrderEvent::LineDone { line_id } => Some(MoveAction::FinishLine { line_id: *line_id }),
             OrderEvent::Completed => Some(MoveAction::Complete),
             OrderEvent::Cancelled { reason } => Some(MoveAction::Cancel { reason: reason.clone() }),
-            OrderEvent::PaymentCaptured { method: PaymentMethod::Cash, tendered, .. } => {
-                Some(MoveAction::PayCash { tendered_cents: tendered.minor() })
+            OrderEvent::PaymentCaptured { method: PaymentMethod::Cash, tendered, tip, .. } => {
+                Some(MoveAction::PayCash { tendered_cents: tendered.minor(), tip_cents: tip.minor() })
             }
-            OrderEvent::PaymentCaptured { method: PaymentMethod::Card, .. } => {
-                approval_code.map(|code| MoveAction::PayCardAtTerminal { approval_code: code.to_string() })
-            }
+            OrderEvent::PaymentCaptured { method: PaymentMethod::Card, tip, .. } => approval_code
+                .map(|code| MoveAction::PayCardAtTerminal { approval_code: code.to_string(), tip_cents: tip.minor() }),
             // The cash refund of a cancelled sale follows from the cancel.
             OrderEvent::PaymentRefunded { amount, .. } if !cancelled => {
                 Some(MoveAction::Refund { amount_cents: amount.minor() })
@@ -121,14 +139,15 @@ mod tests {
             amount: Money::from_minor(450),
             tendered: Money::from_minor(450),
             change: Money::ZERO,
+            tip: Money::ZERO,
         }];
         assert_eq!(
             actions_from_events(&paid, Some("A1B2")),
-            [MoveAction::PayCardAtTerminal { approval_code: "A1B2".into() }]
+            [MoveAction::PayCardAtTerminal { approval_code: "A1B2".into(), tip_cents: 0 }]
         );
         assert_eq!(
-            MoveAction::PayCash { tendered_cents: 500 }.command(),
-            OrderCommand::PayCash { tendered: Money::from_minor(500) }
+            MoveAction::PayCash { tendered_cents: 500, tip_cents: 0 }.command(),
+            OrderCommand::PayCash { tendered: Money::from_minor(500), tip: Tip::None }
         );
     }
 }

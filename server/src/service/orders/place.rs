@@ -396,6 +396,7 @@ pub fn placed_events(ctx: &RequestContext, order: &OrderRecord, now: DateTime<Ut
             amount: order.totals.total,
             tendered: p.tendered,
             change: p.change_due,
+            tip: Money::ZERO, // already in the order's total
         };
         events.push(ctx.event(captured.event_type(), subject, now, event_data(order, Some(&captured))));
     }

@@ -126,11 +126,16 @@ async fn transition_job(
                 _ => None,
             })
             .or(match command {
-                OrderCommand::PayCardAtTerminal { approval_code } => Some(format!("{TERMINAL_PREFIX}{approval_code}")),
+                OrderCommand::PayCardAtTerminal { approval_code, .. } => {
+                    Some(format!("{TERMINAL_PREFIX}{approval_code}"))
+                }
                 _ => None,
             })
             .or(order.payment_reference.clone()),
         refunded: after.refunded,
+        // A tip added with a later payment grows the order's tip and total.
+        tip: order.totals.tip + (after.total - before.total),
+        total: after.total,
         updated_at: now,
         line_changes: after
             .lines
@@ -155,6 +160,8 @@ async fn transition_job(
     order.payment = update.payment;
     order.payment_reference = update.payment_reference.clone();
     order.refunded = update.refunded;
+    order.totals.tip = update.tip;
+    order.totals.total = update.total;
     order.updated_at = now;
     order.version += 1;
     for line in &mut order.lines {
