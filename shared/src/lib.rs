@@ -20,6 +20,7 @@ pub mod placing;
 pub mod printer;
 pub mod privacy;
 pub mod receipt;
+pub mod refund;
 pub mod report;
 pub mod retry;
 pub mod settings;

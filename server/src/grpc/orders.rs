@@ -6,6 +6,7 @@ use super::pb::crema::v1::{self as pb, order_service_server::OrderService};
 use super::{context, messages, parse, status};
 use crate::http::{orders::MAX_PAGE, orders::MAX_REASON_CHARS, privacy, query};
 use crate::service::idempotency::{self, Answer, IdempotencyKey};
+use crate::service::payments::RefundAsk;
 use crate::service::staff::auth::Source;
 use crate::service::{self, RequestContext, ServiceError};
 use crate::state::AppState;
@@ -226,10 +227,25 @@ impl OrderService for Orders {
         &self,
         request: Request<pb::RefundOrderRequest>,
     ) -> Result<Response<pb::RefundOrderResponse>, Status> {
-        let ctx = context(&request);
+        let (ctx, source) = (context(&request), super::source(&request));
         let id = order_id(&request.get_ref().order_id)?;
-        let amount = Money::from_minor(request.get_ref().amount_cents);
-        let (_, answer) = service::payments::refund(&self.state, &ctx, id, amount).await.map_err(status::service)?;
+        let r = request.into_inner();
+        let mut errors = ValidationErrors::new();
+        let line_ids = r
+            .line_ids
+            .iter()
+            .enumerate()
+            .filter_map(|(i, raw)| parse::uuid(&mut errors, &format!("line_ids[{i}]"), raw))
+            .collect();
+        errors.into_result(()).map_err(status::fields)?;
+        let ask = RefundAsk {
+            amount: (r.amount_cents != 0 || r.line_ids.is_empty()).then(|| Money::from_minor(r.amount_cents)),
+            line_ids,
+            reason: r.reason,
+            approval_pin: None,
+        };
+        let (_, answer) =
+            service::payments::refund(&self.state, &ctx, id, &ask, source).await.map_err(status::service)?;
         let pending = answer.status == 202;
         Ok(Response::new(pb::RefundOrderResponse { order: Some(order_of(&ctx, answer)?), pending }))
     }

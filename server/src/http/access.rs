@@ -65,7 +65,8 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/orders", Needs(PlaceOrder)),
     ("POST", "/api/v1/orders/{id}/payment", Needs(TakePayment)),
     ("POST", "/api/v1/orders/{id}/cancel", Needs(CancelOrder)),
-    ("POST", "/api/v1/orders/{id}/refunds", Needs(Refund)),
+    // A cashier refunds with a manager's PIN (`approval_pin`), checked by the service.
+    ("POST", "/api/v1/orders/{id}/refunds", Needs(TakePayment)),
     ("POST", "/api/v1/orders/{id}/refunds/{refund_id}/resolve", Needs(Refund)),
     ("GET", "/api/v1/orders/{id}/receipt", Needs(ReadOrders)),
     ("POST", "/api/v1/orders/{id}/receipt/print", Needs(TakePayment)),

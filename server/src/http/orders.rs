@@ -20,7 +20,7 @@ use crema_shared::placing::{parse_tender, TenderRequest};
 use crema_shared::status::OrderStatus;
 use crema_shared::tip::Tip;
 use crema_shared::validation::bounded_text;
-use crema_shared::{Money, ValidationErrors};
+use crema_shared::ValidationErrors;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -239,8 +239,10 @@ pub async fn pay(
     Ok(self::answer(&ctx, answer))
 }
 
-/// A manager gives money back: cash at once over the counter, a card through the gateway
-/// (202; the order shows the refund when it is done). Partial refunds add up to the total.
+/// Money given back: cash at once over the counter, a card through the gateway (202; the
+/// order shows the refund when it is done). An amount, or lines (their share of the order);
+/// with a reason. A cashier needs a manager's PIN (`approval_pin`). Partial refunds add up to
+/// the total.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/refunds", tag = "orders", request_body = RefundRequest,
     params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderDto, description = "Cash refunded"), (status = 202, body = OrderDto, description = "Card refund started"),
@@ -249,9 +251,16 @@ pub async fn refund(
     State(state): State<AppState>,
     ctx: RequestContext,
     ApiPath(id): ApiPath<Uuid>,
+    source: SourceHint,
     body: ApiJson<RefundRequest>,
 ) -> Result<Response, ApiError> {
-    let (_, answer) = service::payments::refund(&state, &ctx, id, Money::from_minor(body.value.amount_cents)).await?;
+    let source = if body.value.approval_pin.is_some() {
+        source.resolve(&state).await
+    } else {
+        source.resolve_without_terminal()
+    };
+    let ask = service::payments::RefundAsk::from(&body.value);
+    let (_, answer) = service::payments::refund(&state, &ctx, id, &ask, source).await?;
     Ok(self::answer(&ctx, answer))
 }
 

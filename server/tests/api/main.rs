@@ -22,6 +22,7 @@ mod placement;
 mod privacy;
 mod problems;
 mod receipts;
+mod refunds;
 mod retention;
 mod screens_api;
 mod secrets;

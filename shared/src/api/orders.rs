@@ -98,12 +98,24 @@ pub struct TenderDto {
     pub reference: Option<String>,
 }
 
-/// Give money back (all or part of what was paid).
+/// Give money back: an amount, or some of the order's lines (their share of what it cost
+/// before the tip), with why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct RefundRequest {
-    pub amount_cents: i64,
+    /// An amount. Not with `line_ids`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_cents: Option<i64>,
+    /// Lines given back (their ids). Not with `amount_cents`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub line_ids: Vec<Uuid>,
+    /// Why ("spilled", "wrong milk"): for the audit log and the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// A manager's PIN, when the one asking may not refund alone (a cashier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_pin: Option<super::ApprovalPin>,
 }
 
 /// A manager's answer about a card refund that failed: did the gateway give the money back?

@@ -9,7 +9,7 @@
 mod refund;
 pub mod resolve;
 
-pub use refund::refund;
+pub use refund::{refund, RefundAsk};
 
 use crate::payments::GatewayError;
 use crate::service::jobs::{Handler, JobFailure, JobSpec};
