@@ -91,6 +91,31 @@ async fn a_discounted_tipped_split_sale_prints_its_receipt_and_shows_it_as_a_pag
     assert!(till.text("main.receipt").await.contains("TOTAL"));
     till.screenshot("receipt-page").await;
     till.close().await;
+
+    // The manager gives the croissant back from the manager's screen, saying why.
+    let manager = Browser::open(&driver, &shop.base).await;
+    manager.sign_in_at("/manage", MANAGER).await;
+    manager.click("[data-tab='Discounts']").await;
+    manager.wait_for("[data-reason='Loyalty']").await;
+    manager.click("[data-tab='Refunds']").await;
+    manager.click(&format!("[data-order='{ticket}'] [data-test='choose-order']")).await;
+    manager.click("input[data-line='Croissant']").await;
+    manager.type_into("[data-test='refund-form'] input[name='reason']", "stale").await;
+    manager.click("[data-test='refund']").await;
+    manager.wait_for_text("[data-test='refund-outcome']", "Refunded.").await;
+    manager.screenshot("manage-refund").await;
+    manager.close().await;
+    let id = href.split('/').rev().nth(1).expect("the order's id in the receipt link").to_string();
+    let client = crema_e2e::http::client_with(&crema_e2e::http::sign_in(&shop.base, MANAGER).await);
+    let order: crema_shared::api::OrderDto = client
+        .get(format!("{}/api/v1/orders/{id}", shop.base))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("order");
+    assert!(order.refunded_cents > 0 && order.refunded_cents < order.total_cents, "the croissant's share: {order:?}");
     driver.stop();
     shop.kill();
 }

@@ -151,9 +151,18 @@ async fn managers_refund_part_then_the_rest_and_not_more() {
     wait_for_payment(&app, &id, "refunded").await;
     let refunds: i64 = gateway.operations("refunds").iter().map(|(_, a)| a).sum();
     assert!(refunds >= total, "the gateway gave back {refunds} of {total}");
-    // A cashier may not refund.
+    // A cashier may not refund alone (a manager's PIN is asked for), a barista not at all.
     let cashier = app.client_as(crate::helpers::CASHIER_PIN).await;
-    let denied = cashier
+    let alone = cashier
+        .post(app.url(&format!("/api/v1/orders/{id}/refunds")))
+        .json(&json!({"amount_cents": 1}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(alone.status(), 422);
+    assert_eq!(alone.json::<Value>().await.expect("json")["errors"][0]["field"], "approval_pin");
+    let barista = app.client_as(crate::helpers::BARISTA_PIN).await;
+    let denied = barista
         .post(app.url(&format!("/api/v1/orders/{id}/refunds")))
         .json(&json!({"amount_cents": 1}))
         .send()

@@ -103,13 +103,18 @@ fn modes() -> impl Strategy<Value = TaxMode> {
     prop_oneof![Just(TaxMode::Exclusive), Just(TaxMode::Inclusive)]
 }
 
+/// A discount to ask for: a percentage (`true`) or an amount, as basis points of its base.
+type Ask = Option<(bool, u32)>;
+/// Per line, maybe a discount; maybe one on the order.
+type Plan = (Vec<Ask>, Ask);
+
 /// Per line: maybe a discount (percent or amount, as a fraction of the line); maybe one on the order.
-fn discount_plan() -> impl Strategy<Value = (Vec<Option<(bool, u32)>>, Option<(bool, u32)>)> {
+fn discount_plan() -> impl Strategy<Value = Plan> {
     let one = (any::<bool>(), 1u32..=10_000);
     (prop::collection::vec(prop::option::of(one.clone()), 12), prop::option::of(one))
 }
 
-fn requests(lines: &[i64], plan: &(Vec<Option<(bool, u32)>>, Option<(bool, u32)>)) -> Vec<DiscountRequest> {
+fn requests(lines: &[i64], plan: &Plan) -> Vec<DiscountRequest> {
     let ask = |line: Option<usize>, (percent, bps): (bool, u32), base: i64| {
         if percent {
             on(3, line, Some(bps), None)

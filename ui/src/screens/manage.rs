@@ -1,10 +1,12 @@
 //! The manager's screen: menu, staff, enrolled terminals, settings (and where events are
-//! forwarded), the day's report with the CSV export, and the durable jobs with their dead
-//! letters.
+//! forwarded), discount reasons, refunds and voids, the day's report with the CSV export, and
+//! the durable jobs with their dead letters.
 
+mod discounts;
 mod form;
 mod jobs;
 mod menu;
+mod refunds;
 mod report;
 mod settings;
 mod staff;
@@ -20,10 +22,13 @@ enum Tab {
     Report,
     Jobs,
     Terminals,
+    Discounts,
+    Refunds,
 }
 
 impl Tab {
-    const ALL: [Tab; 6] = [Tab::Menu, Tab::Staff, Tab::Terminals, Tab::Settings, Tab::Report, Tab::Jobs];
+    const ALL: [Tab; 8] =
+        [Tab::Menu, Tab::Staff, Tab::Terminals, Tab::Settings, Tab::Discounts, Tab::Refunds, Tab::Report, Tab::Jobs];
 
     fn title(self) -> &'static str {
         match self {
@@ -33,6 +38,8 @@ impl Tab {
             Tab::Report => "Today",
             Tab::Jobs => "Jobs",
             Tab::Terminals => "Terminals",
+            Tab::Discounts => "Discounts",
+            Tab::Refunds => "Refunds",
         }
     }
 }
@@ -57,6 +64,8 @@ pub fn Manage() -> impl IntoView {
                 Tab::Report => view! { <report::DayReport/> }.into_any(),
                 Tab::Jobs => view! { <jobs::JobsList/> }.into_any(),
                 Tab::Terminals => view! { <terminals::TerminalsEditor/> }.into_any(),
+                Tab::Discounts => view! { <discounts::DiscountsEditor/> }.into_any(),
+                Tab::Refunds => view! { <refunds::RefundsEditor/> }.into_any(),
             }}
         </main>
     }
