@@ -31,6 +31,8 @@ pub mod stock;
 pub mod sync;
 pub mod tax;
 pub mod terminal;
+#[cfg(test)]
+pub(crate) mod test_orders;
 pub mod tip;
 pub mod totals;
 pub mod validation;

@@ -31,23 +31,43 @@ pub async fn get(conn: &mut Db<'_>, id: Uuid) -> Result<Option<ReasonRecord>, St
     row.as_ref().map(from_row).transpose()
 }
 
-/// Adds `record`; false when another reason has its name.
-pub async fn insert(conn: &mut Db<'_>, record: &ReasonRecord) -> Result<bool, StoreError> {
-    let r = &record.reason;
-    let done = exec!(
-        conn,
-        sqlx::query(
+/// A reason's row, bound with [`bind_reason`]; what a clash does is appended.
+macro_rules! insert_reason {
+    ($on_conflict:literal) => {
+        concat!(
             "INSERT INTO discount_reasons (id, name, roles, limit_bps, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ",
+            $on_conflict
         )
+    };
+}
+
+fn bind_reason<'q, DB: sqlx::Database>(
+    query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
+    record: &'q ReasonRecord,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    Id: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    At: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    sqlx::types::Json<&'q Vec<Role>>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let r = &record.reason;
+    query
         .bind(Id(r.id))
-        .bind(&r.name)
+        .bind(r.name.as_str())
         .bind(sqlx::types::Json(&r.roles))
         .bind(i64::from(r.limit_bps))
         .bind(r.active)
         .bind(At(record.created_at))
         .bind(At(record.updated_at))
-    )?;
+}
+
+/// Adds `record`; false when another reason has its name.
+pub async fn insert(conn: &mut Db<'_>, record: &ReasonRecord) -> Result<bool, StoreError> {
+    let done = exec!(conn, bind_reason(sqlx::query(insert_reason!("ON CONFLICT DO NOTHING")), record))?;
     Ok(done == 1)
 }
 
@@ -55,22 +75,11 @@ pub async fn insert(conn: &mut Db<'_>, record: &ReasonRecord) -> Result<bool, St
 pub async fn upsert(conn: &mut Db<'_>, record: &ReasonRecord) -> Result<(), StoreError> {
     let r = &record.reason;
     exec!(conn, sqlx::query("DELETE FROM discount_reasons WHERE name = $1 AND id <> $2").bind(&r.name).bind(Id(r.id)))?;
-    exec!(
-        conn,
-        sqlx::query(
-            "INSERT INTO discount_reasons (id, name, roles, limit_bps, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, roles = excluded.roles,
-               limit_bps = excluded.limit_bps, active = excluded.active, updated_at = excluded.updated_at",
-        )
-        .bind(Id(r.id))
-        .bind(&r.name)
-        .bind(sqlx::types::Json(&r.roles))
-        .bind(i64::from(r.limit_bps))
-        .bind(r.active)
-        .bind(At(record.created_at))
-        .bind(At(record.updated_at))
-    )?;
+    let sql = insert_reason!(
+        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, roles = excluded.roles,
+           limit_bps = excluded.limit_bps, active = excluded.active, updated_at = excluded.updated_at"
+    );
+    exec!(conn, bind_reason(sqlx::query(sql), record))?;
     Ok(())
 }
 

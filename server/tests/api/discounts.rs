@@ -132,55 +132,21 @@ async fn bad_discounts_are_refused_by_name_and_place_nothing() {
         body
     };
     let unknown = uuid::Uuid::now_v7().to_string();
-    refused(
-        &app,
-        &till,
-        &with(json!([{"reason_id": unknown, "percent_bps": 100}])),
-        422,
-        Some("discounts[0].reason_id"),
-    )
-    .await;
-    refused(
-        &app,
-        &till,
-        &with(json!([{"reason_id": staff, "line": 7, "percent_bps": 100}])),
-        422,
-        Some("discounts[0].line"),
-    )
-    .await;
-    refused(
-        &app,
-        &till,
-        &with(json!([{"reason_id": staff, "line": 1, "amount_cents": 100_000}])),
-        422,
-        Some("discounts[0].amount_cents"),
-    )
-    .await;
-    refused(
-        &app,
-        &till,
-        &with(json!([{"reason_id": staff, "percent_bps": 100, "amount_cents": 5}])),
-        422,
-        Some("discounts[0].amount_cents"),
-    )
-    .await;
-    refused(
-        &app,
-        &till,
-        &with(json!([{"reason_id": staff, "percent_bps": 10_001}])),
-        422,
-        Some("discounts[0].percent_bps"),
-    )
-    .await;
-    refused(
-        &app,
-        &till,
-        &with(json!([{"reason_id": staff, "percent_bps": 100}, {"reason_id": staff, "percent_bps": 100}])),
-        422,
-        Some("discounts[1].line"),
-    )
-    .await;
-    refused(&app, &till, &with(json!([{"reason_id": staff, "percent_bps": 100, "extra": 1}])), 422, None).await;
+    let cases = [
+        (json!([{"reason_id": unknown, "percent_bps": 100}]), Some("discounts[0].reason_id")),
+        (json!([{"reason_id": staff, "line": 7, "percent_bps": 100}]), Some("discounts[0].line")),
+        (json!([{"reason_id": staff, "line": 1, "amount_cents": 100_000}]), Some("discounts[0].amount_cents")),
+        (json!([{"reason_id": staff, "percent_bps": 100, "amount_cents": 5}]), Some("discounts[0].amount_cents")),
+        (json!([{"reason_id": staff, "percent_bps": 10_001}]), Some("discounts[0].percent_bps")),
+        (
+            json!([{"reason_id": staff, "percent_bps": 100}, {"reason_id": staff, "percent_bps": 100}]),
+            Some("discounts[1].line"),
+        ),
+        (json!([{"reason_id": staff, "percent_bps": 100, "extra": 1}]), None),
+    ];
+    for (discounts, field) in cases {
+        refused(&app, &till, &with(discounts), 422, field).await;
+    }
     let mut pin_alone = demo.espresso("Dee");
     pin_alone["approval_pin"] = json!(MANAGER_PIN);
     refused(&app, &till, &pin_alone, 422, Some("approval_pin")).await;

@@ -1,10 +1,10 @@
 use super::*;
-use crate::api::{DiscountDto, OrderDto, OrderLineDto};
+use crate::api::{DiscountDto, OrderDto};
 use crate::receipt::{receipt_lines, ReceiptShop};
-use crate::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crate::tax::{TaxMode, TaxPolicy, TaxRate};
+use crate::test_orders::{line, order};
 use crate::totals::compute_totals;
-use chrono::{FixedOffset, TimeZone, Utc};
+use chrono::FixedOffset;
 use proptest::prelude::*;
 
 fn reason(n: u128, name: &str, roles: &[Role], limit_bps: u32) -> DiscountReason {
@@ -229,35 +229,9 @@ proptest! {
 }
 
 fn order_dto(lines: &[i64], applied: &[AppliedDiscount], t: crate::totals::Totals) -> OrderDto {
-    let at = Utc.with_ymd_and_hms(2026, 12, 4, 8, 0, 0).single().expect("time");
     let line_id = |i: usize| Uuid::from_u128(1_000 + i as u128);
+    let lines = lines.iter().enumerate().map(|(i, cents)| line(line_id(i), &format!("Item {i}"), *cents)).collect();
     OrderDto {
-        id: Uuid::nil(),
-        ticket_number: 7,
-        ticket: "7".into(),
-        ticket_prefix: String::new(),
-        business_date: "2026-12-04".into(),
-        customer_name: "Ada".into(),
-        customer_email: None,
-        status: OrderStatus::Placed,
-        payment_status: PaymentStatus::Unpaid,
-        currency: "USD".into(),
-        lines: lines
-            .iter()
-            .enumerate()
-            .map(|(i, cents)| OrderLineDto {
-                id: line_id(i),
-                item_id: Uuid::nil(),
-                name: format!("Item {i}"),
-                quantity: 1,
-                unit_price_cents: *cents,
-                options: vec![],
-                note: None,
-                status: LineStatus::Queued,
-                line_total_cents: *cents,
-            })
-            .collect(),
-        subtotal_cents: t.subtotal.minor(),
         discount_cents: t.discount.minor(),
         discounts: applied
             .iter()
@@ -273,16 +247,6 @@ fn order_dto(lines: &[i64], applied: &[AppliedDiscount], t: crate::totals::Total
         tax_cents: t.tax.minor(),
         tip_cents: t.tip.minor(),
         total_cents: t.total.minor(),
-        payment_method: None::<PaymentMethod>,
-        payment_reference: None,
-        refunded_cents: 0,
-        tendered_cents: None,
-        change_due_cents: None,
-        tenders: vec![],
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        placed_by: None,
-        history: None,
+        ..order(lines)
     }
 }

@@ -1,11 +1,10 @@
 use super::*;
-use crate::api::{DiscountDto, OrderLineDto};
-use crate::status::{LineStatus, OrderStatus, PaymentStatus};
-use chrono::{TimeZone, Utc};
+use crate::api::DiscountDto;
+use crate::status::{OrderStatus, PaymentStatus};
+use crate::test_orders::{line, order as order_of};
 use proptest::prelude::*;
 
 fn order(lines: &[i64], line_discount: Option<(usize, i64)>, order_discount: i64, tax: i64, tip: i64) -> OrderDto {
-    let at = Utc.with_ymd_and_hms(2026, 12, 4, 8, 0, 0).single().expect("time");
     let id = |i: usize| Uuid::from_u128(i as u128 + 1);
     let subtotal: i64 = lines.iter().sum();
     let line_off = line_discount.map_or(0, |(_, c)| c);
@@ -20,49 +19,16 @@ fn order(lines: &[i64], line_discount: Option<(usize, i64)>, order_discount: i64
             approved_by: None,
         });
     }
+    let lines = lines.iter().enumerate().map(|(i, cents)| line(id(i), &format!("Item {i}"), *cents)).collect();
     OrderDto {
-        id: Uuid::nil(),
-        ticket_number: 1,
-        ticket: "1".into(),
-        ticket_prefix: String::new(),
-        business_date: "2026-12-04".into(),
-        customer_name: "Ada".into(),
-        customer_email: None,
         status: OrderStatus::Completed,
         payment_status: PaymentStatus::Captured,
-        currency: "USD".into(),
-        lines: lines
-            .iter()
-            .enumerate()
-            .map(|(i, cents)| OrderLineDto {
-                id: id(i),
-                item_id: Uuid::nil(),
-                name: format!("Item {i}"),
-                quantity: 1,
-                unit_price_cents: *cents,
-                options: vec![],
-                note: None,
-                status: LineStatus::Done,
-                line_total_cents: *cents,
-            })
-            .collect(),
-        subtotal_cents: subtotal,
         discount_cents: line_off + order_discount,
         discounts,
         tax_cents: tax,
         tip_cents: tip,
         total_cents: subtotal - line_off - order_discount + tax + tip,
-        payment_method: None,
-        payment_reference: None,
-        refunded_cents: 0,
-        tendered_cents: None,
-        change_due_cents: None,
-        tenders: vec![],
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        placed_by: None,
-        history: None,
+        ..order_of(lines)
     }
 }
 

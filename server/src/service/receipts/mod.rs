@@ -12,6 +12,7 @@ pub mod print;
 use crate::service::reactions::{Change, Effects, OrderChange};
 use crate::service::{orders, RequestContext, ServiceError};
 use crate::state::AppState;
+use crate::store::jobs::NewJob;
 use crate::store::{audit, jobs, settings, Done, StoreError};
 use crema_shared::api::OrderDto;
 use crema_shared::close::CloseReport;
@@ -64,55 +65,46 @@ pub async fn lines(state: &AppState, order: &OrderDto) -> Result<Vec<PrintLine>,
 /// a new print job, audited. Returns the job's id.
 #[tracing::instrument(name = "receipts.print", skip_all, fields(order_id = %id))]
 pub async fn print_again(state: &AppState, ctx: &RequestContext, id: Uuid) -> Result<Uuid, ServiceError> {
-    let Some(printer) = state.receipt_printer.in_use() else {
-        return Err(ServiceError::Conflict(
-            "no receipt printer is set: a manager sets one in the settings (or the server's CREMA_RECEIPT_PRINTER)"
-                .into(),
-        ));
-    };
     orders::get(state, id).await?;
-    let (ctx, now) = (ctx.clone(), state.clock.now());
-    let job_id = state
-        .store
-        .writer()
-        .write(move |conn| {
-            Box::pin(async move {
-                let job = print::job(id, now);
-                let job_id = job.id;
-                jobs::enqueue(conn, &job).await?;
-                let detail = serde_json::json!({ "job_id": job_id, "printer": printer.to_string() });
-                audit::append(conn, &ctx.audit("receipt.print_requested", Some(id.to_string()), detail)).await?;
-                Ok::<_, crate::store::JobError<ServiceError>>(Done::new(job_id, None))
-            })
-        })
-        .await?;
-    state.jobs_wakeup.notify_one();
-    Ok(job_id)
+    let job = print::job(id, state.clock.now());
+    queue(state, ctx, job, "receipt.print_requested", id.to_string()).await
 }
 
 /// Prints an X or Z report on the receipt printer (a print job like a receipt's, never printed
 /// twice by a retry), audited. Returns the job's id.
 #[tracing::instrument(name = "reports.print", skip_all, fields(kind = %report.kind))]
 pub async fn print_report(state: &AppState, ctx: &RequestContext, report: CloseReport) -> Result<Uuid, ServiceError> {
+    let subject = format!("{} {}", report.kind, report.business_date);
+    let job = print::report_job(report, state.clock.now());
+    queue(state, ctx, job, "report.print_requested", subject).await
+}
+
+/// Queues a print `job` someone asked for on the printer in use (409 without one), audited as
+/// `action` about `subject`, and wakes the job runner.
+async fn queue(
+    state: &AppState,
+    ctx: &RequestContext,
+    job: NewJob,
+    action: &'static str,
+    subject: String,
+) -> Result<Uuid, ServiceError> {
     let Some(printer) = state.receipt_printer.in_use() else {
         return Err(ServiceError::Conflict(
             "no receipt printer is set: a manager sets one in the settings (or the server's CREMA_RECEIPT_PRINTER)"
                 .into(),
         ));
     };
-    let (ctx, now) = (ctx.clone(), state.clock.now());
-    let subject = format!("{} {}", report.kind, report.business_date);
-    let job_id = state
+    let ctx = ctx.clone();
+    let job_id = job.id;
+    state
         .store
         .writer()
         .write(move |conn| {
             Box::pin(async move {
-                let job = print::report_job(report, now);
-                let job_id = job.id;
                 jobs::enqueue(conn, &job).await?;
-                let detail = serde_json::json!({ "job_id": job_id, "printer": printer.to_string() });
-                audit::append(conn, &ctx.audit("report.print_requested", Some(subject), detail)).await?;
-                Ok::<_, crate::store::JobError<ServiceError>>(Done::new(job_id, None))
+                let detail = serde_json::json!({ "job_id": job.id, "printer": printer.to_string() });
+                audit::append(conn, &ctx.audit(action, Some(subject), detail)).await?;
+                Ok::<_, crate::store::JobError<ServiceError>>(Done::new((), None))
             })
         })
         .await?;
