@@ -31,7 +31,29 @@ impl Display {
         });
         let line = rx.recv_timeout(Duration::from_secs(20)).expect("Xvfb says its display");
         let n: u32 = line.trim().parse().expect("a display number");
-        Display { child, name: format!(":{n}") }
+        let display = Display { child, name: format!(":{n}") };
+        display.wait_until_it_answers();
+        display
+    }
+
+    /// Waits until a client can open the display (on a loaded 2-core machine GTK sometimes
+    /// failed to open one Xvfb had just announced).
+    fn wait_until_it_answers(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let answered = Command::new("xdotool")
+                .arg("getdisplaygeometry")
+                .env("DISPLAY", &self.name)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if answered {
+                return;
+            }
+            assert!(Instant::now() < deadline, "Xvfb on {} never took a client", self.name);
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// The whole screen as a PNG, under `target/screenshots/`.
