@@ -1,7 +1,7 @@
 use super::*;
 use crate::api::{LineOptionDto, OrderLineDto};
-use crate::status::{LineStatus, OrderStatus};
 use crate::tax::TaxRate;
+use crate::test_orders::{self, line};
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -10,48 +10,26 @@ fn order(names: &[(&str, u32, i64)]) -> OrderDto {
     let lines: Vec<OrderLineDto> = names
         .iter()
         .map(|(name, quantity, total)| OrderLineDto {
-            id: Uuid::nil(),
-            item_id: Uuid::nil(),
-            name: (*name).to_string(),
             quantity: *quantity,
             unit_price_cents: total / i64::from((*quantity).max(1)),
-            options: vec![],
-            note: None,
-            status: LineStatus::Queued,
-            line_total_cents: *total,
+            ..line(Uuid::nil(), name, *total)
         })
         .collect();
-    let subtotal: i64 = lines.iter().map(|l| l.line_total_cents).sum();
+    let base = test_orders::order(lines);
+    let subtotal = base.subtotal_cents;
     let at = Utc.with_ymd_and_hms(2026, 12, 4, 8, 41, 0).single().expect("time");
     OrderDto {
-        id: Uuid::nil(),
         ticket_number: 42,
         ticket: "42".into(),
-        ticket_prefix: String::new(),
-        business_date: "2026-12-04".into(),
-        customer_name: "Ada".into(),
-        customer_email: None,
-        status: OrderStatus::Placed,
         payment_status: PaymentStatus::Captured,
-        currency: "USD".into(),
-        lines,
-        subtotal_cents: subtotal,
-        discount_cents: 0,
-        discounts: vec![],
         tax_cents: 74,
-        tip_cents: 0,
         total_cents: subtotal + 74,
         payment_method: Some(PaymentMethod::Cash),
-        payment_reference: None,
-        refunded_cents: 0,
         tendered_cents: Some(2000),
         change_due_cents: Some(2000 - subtotal - 74),
-        tenders: vec![],
-        version: 1,
         created_at: at,
         updated_at: at,
-        placed_by: None,
-        history: None,
+        ..base
     }
 }
 

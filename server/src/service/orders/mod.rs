@@ -10,12 +10,14 @@ pub mod board_feed;
 pub mod kitchen;
 mod place;
 mod read;
+mod sale;
 pub mod sla;
 mod transition;
 pub mod view;
 
-pub use place::{place, placed_events};
+pub use place::place;
 pub use read::{board, get, list, BOARD_TICKETS_PER_COLUMN};
+pub use sale::placed_events;
 pub use transition::{transition, transition_in, transition_paying};
 
 use crate::service::ServiceError;

@@ -1,36 +1,25 @@
 //! Placing an order: price it from the menu in force, number it, take its stock, write it
 //! with its events and idempotent answer in one write, and hand the change to the reactions.
 
-use super::view::{event_data, order_dto};
-use super::{to_json, TERMINAL_PREFIX};
+use super::sale::{Numbered, Sale};
 use crate::service::context::Actor;
 use crate::service::discounts;
 use crate::service::error::JobResult;
 use crate::service::idempotency::{Answer, IdempotencyKey};
-use crate::service::menu::cache::PricedMenu;
 use crate::service::menu::stock;
-use crate::service::reactions::{self, Change, OrderChange};
+use crate::service::reactions;
 use crate::service::staff::auth::Source;
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
-use crate::store::audit::AuditEntry;
 use crate::store::db::Db;
 use crate::store::db::Dialect;
-use crate::store::idempotency::SavedResponse;
-use crate::store::orders::{LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
-use crate::store::outbox::NewEvent;
-use crate::store::placement::{self, IdempotencyRecord, OnTail, Tail};
+use crate::store::placement::{self, OnTail, Tail};
 use crate::store::JobError;
 use crate::store::{audit, outbox, Done};
 use chrono::{DateTime, Utc};
-use crema_shared::api::{DiscountDto, PlaceOrderRequest, TenderDto};
-use crema_shared::discount::{AppliedDiscount, Discounting};
-use crema_shared::events::types;
-use crema_shared::lifecycle::OrderEvent;
-use crema_shared::placing::{price_order, price_order_with, PricedLine, PricedOrder, Tender};
-use crema_shared::split::PaidPart;
-use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
-use crema_shared::Money;
+use crema_shared::api::PlaceOrderRequest;
+use crema_shared::discount::Discounting;
+use crema_shared::placing::{price_order, price_order_with};
 use crema_shared::ValidationErrors;
 use uuid::Uuid;
 
@@ -261,194 +250,7 @@ struct Placing<'a> {
     business_date: String,
 }
 
-/// Where a new order stands: its id, when it is placed, and its ticket number on that day.
-struct Numbered {
-    id: Uuid,
-    now: DateTime<Utc>,
-    business_date: String,
-    ticket_number: i64,
-}
-
-/// A priced, numbered sale, ready to write: the order, its events, the answer and what the
-/// idempotency key saves.
-struct Sale {
-    order: OrderRecord,
-    events: Vec<NewEvent>,
-    answer: Answer,
-    saved: Option<SavedResponse>,
-}
-
-impl Sale {
-    fn new(
-        state: &AppState,
-        ctx: &RequestContext,
-        key: Option<&IdempotencyKey>,
-        menu: &PricedMenu,
-        priced: &PricedOrder,
-        numbered: Numbered,
-        approver: Option<&Actor>,
-    ) -> Result<Sale, ServiceError> {
-        let total = priced.totals.total;
-        let (payment, payment_reference) = match &priced.payment {
-            None => (None, None),
-            Some(Tender::Cash(cash)) => (
-                Some(PaymentRecord { method: PaymentMethod::Cash, tendered: cash.tendered, change_due: cash.change }),
-                None,
-            ),
-            Some(Tender::CardTerminal { approval_code }) => (
-                Some(PaymentRecord { method: PaymentMethod::Card, tendered: total, change_due: Money::ZERO }),
-                Some(format!("{TERMINAL_PREFIX}{approval_code}")),
-            ),
-            Some(Tender::Split(parts)) => {
-                let tendered = parts.iter().map(|p| p.tendered).sum();
-                let change_due = parts.iter().map(|p| p.change).sum();
-                let any_cash = parts.iter().any(|p| p.method == PaymentMethod::Cash);
-                let method = if any_cash { PaymentMethod::Cash } else { PaymentMethod::Card };
-                (Some(PaymentRecord { method, tendered, change_due }), None)
-            }
-            Some(Tender::CardGateway) => {
-                if state.sync.is_some() {
-                    // No card details are ever kept on a terminal, online or not (docs/sync.md).
-                    let message =
-                        "a synced terminal takes cards on the card terminal: enter its approval code (or take cash)";
-                    return Err(ValidationErrors::single("payment.approval_code", message).into());
-                }
-                if state.gateway.is_none() {
-                    let message =
-                        "a card without a terminal approval code needs a payment gateway (CREMA_PAYMENT_GATEWAY_URL)";
-                    return Err(ValidationErrors::single("payment.approval_code", message).into());
-                }
-                (None, None)
-            }
-        };
-        let Numbered { id, now, business_date, ticket_number } = numbered;
-        let order = OrderRecord {
-            id,
-            business_date,
-            ticket_number,
-            ticket_prefix: state.sync.as_ref().map(|link| link.label.clone()).unwrap_or_default(),
-            customer_name: priced.customer_name.as_str().to_string(),
-            customer_email: priced.customer_email.as_ref().map(|e| e.as_str().to_string()),
-            status: OrderStatus::Placed,
-            payment_status: if payment.is_some() { PaymentStatus::Captured } else { PaymentStatus::Unpaid },
-            currency: menu.catalog.currency().to_string(),
-            totals: priced.totals,
-            payment,
-            payment_reference,
-            refunded: Money::ZERO,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            placed_by: ctx.staff_id(),
-            lines: priced.lines.iter().map(line_record).collect(),
-            discounts: Vec::new(),
-            tenders: match &priced.payment {
-                Some(Tender::Split(parts)) => parts.iter().map(tender_record).collect(),
-                _ => Vec::new(),
-            },
-        };
-        let order = OrderRecord { discounts: discount_records(&order, &priced.discounts, approver), ..order };
-        let events = placed_events(ctx, &order, now);
-        let answer = Answer { status: 201, body: to_json(&order_dto(&order, None))?, replayed: false };
-        let saved = key.map(|k| k.save(&answer));
-        Ok(Sale { order, events, answer, saved })
-    }
-
-    /// The audit row of a manager's approval, when a discount needed one.
-    fn approval_audit(&self, ctx: &RequestContext) -> Option<AuditEntry> {
-        let approved: Vec<&DiscountDto> = self.order.discounts.iter().filter(|d| d.approved_by.is_some()).collect();
-        let approver = approved.first()?.approved_by?;
-        let detail = serde_json::json!({
-            "approved_by": approver,
-            "cashier": ctx.staff_id(),
-            "ticket": crema_shared::terminal::ticket(&self.order.ticket_prefix, self.order.ticket_number),
-            "discounts": approved,
-        });
-        Some(ctx.audit("discount.approved", Some(self.order.id.to_string()), detail))
-    }
-
-    fn change<'a>(&'a self, ctx: &'a RequestContext, tender: Option<&'a Tender>, receipt: bool) -> OrderChange<'a> {
-        OrderChange { ctx, order: &self.order, change: Change::Placed { tender }, at: self.order.created_at, receipt }
-    }
-
-    fn record<'a>(&'a self, key: Option<&'a IdempotencyKey>) -> Option<IdempotencyRecord<'a>> {
-        key.zip(self.saved.as_ref()).map(|(k, saved)| IdempotencyRecord { scope: &k.scope, key: &k.key, saved })
-    }
-
-    fn log(&self) {
-        let order = &self.order;
-        tracing::info!(order_id = %order.id, ticket = %crema_shared::terminal::ticket(&order.ticket_prefix, order.ticket_number), total = order.totals.total.minor(), "order placed");
-    }
-}
-
 /// Whether the till wants the receipt printed when it pays with the order (yes, unless it said no).
 fn wants_receipt(request: &PlaceOrderRequest) -> bool {
     request.payment.as_ref().and_then(|p| p.print_receipt).unwrap_or(true)
-}
-
-/// `order.placed`, and `payment.captured` when it was paid at the till.
-pub fn placed_events(ctx: &RequestContext, order: &OrderRecord, now: DateTime<Utc>) -> Vec<NewEvent> {
-    let subject = Some(order.id.to_string());
-    let mut events = vec![ctx.event(types::ORDER_PLACED, subject.clone(), now, event_data(order, None))];
-    if let Some(p) = order.payment {
-        let captured = OrderEvent::PaymentCaptured {
-            method: p.method,
-            amount: order.totals.total,
-            tendered: p.tendered,
-            change: p.change_due,
-            tip: Money::ZERO, // already in the order's total
-        };
-        events.push(ctx.event(captured.event_type(), subject, now, event_data(order, Some(&captured))));
-    }
-    events
-}
-
-/// The discounts as the order keeps them: on its lines' ids, the approver on those that
-/// needed approval.
-fn discount_records(order: &OrderRecord, applied: &[AppliedDiscount], approver: Option<&Actor>) -> Vec<DiscountDto> {
-    applied
-        .iter()
-        .map(|d| DiscountDto {
-            reason_id: d.reason_id,
-            reason: d.reason.clone(),
-            line_id: d.line.and_then(|i| order.lines.get(i)).map(|l| l.id),
-            percent_bps: d.percent_bps,
-            amount_cents: d.amount.minor(),
-            approved_by: approver.filter(|_| d.needs_approval).map(|a| a.id),
-        })
-        .collect()
-}
-
-fn tender_record(part: &PaidPart) -> TenderDto {
-    TenderDto {
-        method: part.method,
-        amount_cents: part.amount.minor(),
-        tip_cents: part.tip.minor(),
-        tendered_cents: part.tendered.minor(),
-        change_cents: part.change.minor(),
-        reference: part.approval_code.as_ref().map(|code| format!("{TERMINAL_PREFIX}{code}")),
-    }
-}
-
-fn line_record(line: &PricedLine) -> LineRecord {
-    LineRecord {
-        id: Uuid::now_v7(),
-        item_id: line.item_id,
-        name: line.name.clone(),
-        quantity: line.quantity.get(),
-        unit_price: line.unit_price,
-        options: line
-            .options
-            .iter()
-            .map(|o| OptionSnapshot {
-                option_id: o.option_id,
-                group_name: o.group_name.clone(),
-                name: o.name.clone(),
-                price_delta_cents: o.price_delta.minor(),
-            })
-            .collect(),
-        note: line.note.as_ref().map(|n| n.as_str().to_string()),
-        status: LineStatus::Queued,
-        line_total: line.line_total,
-    }
 }
