@@ -226,6 +226,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         ticket_warn_seconds: DEFAULT_TICKET_WARN_SECONDS,
         ticket_late_seconds: DEFAULT_TICKET_LATE_SECONDS,
         receipt: Default::default(),
+        counter: Default::default(),
     };
     let pins = Arc::new(PinHasher::new(keys.pin_pepper())?.counting(metrics.pin_checks.clone()));
     drop(keys);

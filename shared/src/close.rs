@@ -95,6 +95,12 @@ impl OrderMoney {
         matches!(self.payment_status, PaymentStatus::Captured | PaymentStatus::Refunded)
     }
 
+    /// Whether any money was taken for it: collected, or a tab paid in part (whose parts are
+    /// in the drawer and the tenders, but not yet in the sales).
+    fn took_some(&self) -> bool {
+        self.collected() || self.payment_status == PaymentStatus::PartlyPaid
+    }
+
     /// What each tender took and gave back: one tender takes the total; a split's refunds go
     /// back to its tenders last first, each at most what it took.
     pub fn pieces(&self) -> Vec<(PaymentMethod, Money, Money)> {
@@ -186,8 +192,14 @@ pub struct CloseReport {
     /// `refunds_cents`).
     pub voids: u32,
     pub voids_cents: i64,
-    /// Orders still unpaid.
+    /// Orders not (fully) paid.
     pub unpaid: u32,
+    /// Of those, tabs paid in part (not cancelled), and what their parts took less what was
+    /// given back (in the tenders and the drawer, not in the sales until the last part).
+    #[serde(default)]
+    pub part_paid: u32,
+    #[serde(default)]
+    pub part_paid_cents: i64,
     pub tips_by_staff: Vec<StaffTips>,
     /// Absent when no drawer was opened that day.
     pub drawer: Option<DrawerFigures>,
@@ -211,7 +223,7 @@ pub fn summarize(
     // (collected, given back) with `method` on the orders money was taken for.
     let by_method = |method: PaymentMethod| -> (usize, Money, Money) {
         let mut totals = (0, Money::ZERO, Money::ZERO);
-        for order in orders.iter().filter(|o| o.collected()) {
+        for order in orders.iter().filter(|o| o.took_some()) {
             let pieces: Vec<_> = order.pieces().into_iter().filter(|p| p.0 == method).collect();
             if !pieces.is_empty() {
                 totals.0 += 1;
@@ -242,6 +254,9 @@ pub fn summarize(
         }
     }
     tips_by_staff.sort_by(|a, b| a.staff.cmp(&b.staff));
+    let part_paid = |o: &OrderMoney| o.payment_status == PaymentStatus::PartlyPaid;
+    let part_paid_cents: Money =
+        orders.iter().filter(|o| part_paid(o)).flat_map(OrderMoney::pieces).map(|(_, took, back)| took - back).sum();
     let gross = sum(&|o| o.subtotal, &collected);
     let discounts = sum(&|o| o.discount, &collected);
     let drawer = drawer.map(|d| {
@@ -278,6 +293,8 @@ pub fn summarize(
         voids_cents: sum(&|o| o.total, &voided).minor(),
         unpaid: u32::try_from(orders.iter().filter(|o| o.status != OrderStatus::Cancelled && !o.collected()).count())
             .unwrap_or(u32::MAX),
+        part_paid: u32::try_from(orders.iter().filter(|o| part_paid(o) && !voided(o)).count()).unwrap_or(u32::MAX),
+        part_paid_cents: part_paid_cents.minor(),
         tips_by_staff,
         drawer,
     }
@@ -295,6 +312,9 @@ pub fn figures(report: &CloseReport) -> Vec<(String, Option<i64>)> {
         ("Collected".into(), Some(report.collected_cents)),
         ("Refunds".into(), Some(-report.refunds_cents)),
     ];
+    if report.part_paid > 0 || report.part_paid_cents != 0 {
+        rows.push((format!("Tabs part paid ({} open)", report.part_paid), Some(report.part_paid_cents)));
+    }
     for t in &report.tenders {
         let name = match t.method {
             PaymentMethod::Cash => "Cash",

@@ -15,6 +15,9 @@ pub mod types {
     pub const ORDER_READY: &str = "order.ready";
     pub const ORDER_COMPLETED: &str = "order.completed";
     pub const ORDER_CANCELLED: &str = "order.cancelled";
+    /// A tab the shop keeps from the kitchen until it is paid was paid (or its card
+    /// authorized): `data.order` is the whole order, for the kitchen display to show it now.
+    pub const ORDER_SENT_TO_KITCHEN: &str = "order.sent_to_kitchen";
     /// On a synced terminal: its copy of the order was replaced by the hub's (`data.order`
     /// is the whole order; screens replace theirs, whatever its version).
     pub const ORDER_SYNCED: &str = "order.synced";
@@ -25,6 +28,8 @@ pub mod types {
     pub const PAYMENT_VOIDED: &str = "payment.voided";
     pub const PAYMENT_FAILED: &str = "payment.failed";
     pub const PAYMENT_REFUNDED: &str = "payment.refunded";
+    /// A gateway card's tip changed before capture (`amount_cents`: the new tip).
+    pub const PAYMENT_TIP_ADJUSTED: &str = "payment.tip_adjusted";
     pub const MENU_UPDATED: &str = "menu.updated";
     pub const SETTINGS_UPDATED: &str = "settings.updated";
     pub const ITEM_SOLD_OUT: &str = "item.sold_out";

@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod menu;
 pub mod menu_edit;
 pub mod money;
+pub mod paying;
 pub mod placing;
 pub mod printer;
 pub mod privacy;

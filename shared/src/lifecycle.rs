@@ -3,9 +3,15 @@
 //!
 //! Orders: `placed → accepted → preparing → ready → completed`; `cancelled` from any state
 //! before `ready`. Lines: `queued → making → done`; the first started line moves an accepted
-//! order to `preparing`, the last finished line makes it `ready`. Payment (cash, for now):
-//! `unpaid → captured`, and a cancelled captured order is refunded at the till
-//! (`captured → refunded`). An illegal command is a typed error, never a panic or a no-op.
+//! order to `preparing`, the last finished line makes it `ready`. Payment: `unpaid →
+//! captured`, possibly through `partly_paid` (a tab paid in parts), or `unpaid → authorized →
+//! captured` through the card gateway (the tip may be adjusted before capture); a cancelled
+//! order gives back what was taken. An order the shop keeps from the kitchen until it is paid
+//! (`held`) cannot be accepted or started before: the payment that completes it sends it to
+//! the kitchen. The payment rules are in [`payment`]. An illegal command is a typed error,
+//! never a panic or a no-op.
+
+mod payment;
 
 use crate::money::Money;
 use crate::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
@@ -26,9 +32,47 @@ pub struct OrderState {
     /// How it is (being) paid, once known.
     pub payment_method: Option<PaymentMethod>,
     pub total: Money,
+    /// The tip in `total`.
+    pub tip: Money,
+    /// Taken so far, parts and their tips (the total once fully paid).
+    pub paid: Money,
     /// Refunded so far (partial refunds add up).
     pub refunded: Money,
+    /// Kept from the kitchen until it is paid (the shop's tab setting).
+    pub held: bool,
     pub lines: Vec<LineState>,
+}
+
+impl OrderState {
+    /// What is still to pay (before any tip).
+    pub fn due(&self) -> Money {
+        (self.total - self.paid).max(Money::ZERO)
+    }
+
+    /// The rules' view of an order as the API shows it.
+    pub fn of(order: &crate::api::OrderDto) -> OrderState {
+        OrderState {
+            status: order.status,
+            payment_status: order.payment_status,
+            payment_method: order.payment_method,
+            total: Money::from_minor(order.total_cents),
+            tip: Money::from_minor(order.tip_cents),
+            paid: paid_so_far(order.payment_status, Money::from_minor(order.total_cents), &order.tenders),
+            refunded: Money::from_minor(order.refunded_cents),
+            held: order.kitchen_held,
+            lines: order.lines.iter().map(|l| LineState { id: l.id, status: l.status }).collect(),
+        }
+    }
+}
+
+/// What was taken for an order: all of it once captured, its parts (with their tips) while
+/// partly paid, nothing before.
+pub fn paid_so_far(payment_status: PaymentStatus, total: Money, tenders: &[crate::api::TenderDto]) -> Money {
+    match payment_status {
+        PaymentStatus::Captured | PaymentStatus::Refunded => total,
+        PaymentStatus::PartlyPaid => tenders.iter().map(|t| Money::from_minor(t.amount_cents + t.tip_cents)).sum(),
+        PaymentStatus::Unpaid | PaymentStatus::Authorized | PaymentStatus::Voided => Money::ZERO,
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,13 +90,22 @@ pub enum OrderCommand {
     },
     PayCash {
         tendered: Money,
-        /// A tip added now (at most the order itself).
+        /// A tip added now (at most what this payment pays of the order).
         tip: Tip,
+        /// Part of what is due (a tab paid in parts); `None`: all of it.
+        part: Option<Money>,
     },
     /// A card paid on the shop's own terminal: the cashier records its approval code.
     PayCardAtTerminal {
         approval_code: String,
         tip: Tip,
+        part: Option<Money>,
+    },
+    /// The tip on a gateway card, changed before the authorization is captured: at most
+    /// `limit_bps` of the order before the tip.
+    AdjustTip {
+        tip: Tip,
+        limit_bps: u32,
     },
     /// The card gateway authorized the total (a step of the payment saga).
     RecordAuthorization {
@@ -83,6 +136,7 @@ impl OrderCommand {
             OrderCommand::Cancel { .. } => "cancel",
             OrderCommand::PayCash { .. } | OrderCommand::PayCardAtTerminal { .. } => "take payment for",
             OrderCommand::RecordAuthorization { .. } | OrderCommand::RecordDecline { .. } => "authorize",
+            OrderCommand::AdjustTip { .. } => "adjust the tip of",
             OrderCommand::RecordCapture => "capture",
             OrderCommand::RecordVoid => "void",
             OrderCommand::RecordRefund { .. } => "refund",
@@ -104,6 +158,8 @@ pub enum OrderEvent {
     Cancelled {
         reason: String,
     },
+    /// A held order is paid: the kitchen may make it now.
+    SentToKitchen,
     PaymentAuthorized {
         amount: Money,
         reference: String,
@@ -112,7 +168,7 @@ pub enum OrderEvent {
         reason: String,
     },
     /// `amount` includes `tip`, a tip added with a payment taken later (zero otherwise: a tip
-    /// given at placement is already in the order's total).
+    /// given at placement is already in the order's total). Less than what is due: a part.
     PaymentCaptured {
         method: PaymentMethod,
         amount: Money,
@@ -122,6 +178,11 @@ pub enum OrderEvent {
     },
     PaymentVoided {
         amount: Money,
+    },
+    /// A gateway card's tip changed before capture (the total moves by the difference).
+    TipAdjusted {
+        tip: Money,
+        previous: Money,
     },
     PaymentRefunded {
         method: PaymentMethod,
@@ -140,6 +201,8 @@ impl OrderEvent {
             OrderEvent::Ready => types::ORDER_READY,
             OrderEvent::Completed => types::ORDER_COMPLETED,
             OrderEvent::Cancelled { .. } => types::ORDER_CANCELLED,
+            OrderEvent::SentToKitchen => types::ORDER_SENT_TO_KITCHEN,
+            OrderEvent::TipAdjusted { .. } => types::PAYMENT_TIP_ADJUSTED,
             OrderEvent::PaymentAuthorized { .. } => types::PAYMENT_AUTHORIZED,
             OrderEvent::PaymentFailed { .. } => types::PAYMENT_FAILED,
             OrderEvent::PaymentVoided { .. } => types::PAYMENT_VOIDED,
@@ -167,6 +230,10 @@ pub enum TransitionError {
     RefundTooLarge { max: Money },
     #[error("a tip is at most the order itself ({max})")]
     TipTooLarge { max: Money },
+    #[error("a part is more than nothing and at most what is due ({max})")]
+    PartTooLarge { max: Money },
+    #[error("the order waits for its payment before the kitchen makes it")]
+    AwaitingPayment,
 }
 
 /// Decides what happens when `command` is given to an order in `state`.
@@ -174,6 +241,9 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
     use OrderStatus::*;
     let illegal = || TransitionError::IllegalTransition { action: command.action(), current: state.status };
     match command {
+        OrderCommand::Accept | OrderCommand::StartLine { .. } if state.held && state.status != Cancelled => {
+            Err(TransitionError::AwaitingPayment)
+        }
         OrderCommand::Accept => match state.status {
             Placed => Ok(vec![OrderEvent::Accepted]),
             _ => Err(illegal()),
@@ -211,89 +281,12 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
         OrderCommand::Cancel { reason } => match state.status {
             Placed | Accepted | Preparing => {
                 let mut events = vec![OrderEvent::Cancelled { reason: reason.clone() }];
-                // Captured before the order was ready means paid at the till (cash, or the
-                // shop's card terminal): it goes back there at once. A gateway authorization
-                // (never captured before ready) is voided by the payment saga.
-                if state.payment_status == PaymentStatus::Captured {
-                    let method = state.payment_method.unwrap_or(PaymentMethod::Cash);
-                    events.push(OrderEvent::PaymentRefunded { method, amount: state.total - state.refunded });
-                }
+                events.extend(payment::given_back_on_cancel(state));
                 Ok(events)
             }
             _ => Err(illegal()),
         },
-        OrderCommand::PayCash { tendered, tip } => {
-            if state.status == Cancelled {
-                return Err(illegal());
-            }
-            if state.payment_status != PaymentStatus::Unpaid {
-                return Err(TransitionError::AlreadyPaid(state.payment_status));
-            }
-            let tip = tip.on(state.total).map_err(|max| TransitionError::TipTooLarge { max })?;
-            let due = state.total + tip;
-            if *tendered < due {
-                return Err(TransitionError::InsufficientTender { tendered: *tendered, total: due });
-            }
-            Ok(vec![OrderEvent::PaymentCaptured {
-                method: PaymentMethod::Cash,
-                amount: due,
-                tendered: *tendered,
-                change: *tendered - due,
-                tip,
-            }])
-        }
-        OrderCommand::PayCardAtTerminal { tip, .. } => {
-            if state.status == Cancelled {
-                return Err(illegal());
-            }
-            if state.payment_status != PaymentStatus::Unpaid {
-                return Err(TransitionError::AlreadyPaid(state.payment_status));
-            }
-            let tip = tip.on(state.total).map_err(|max| TransitionError::TipTooLarge { max })?;
-            let due = state.total + tip;
-            Ok(vec![OrderEvent::PaymentCaptured {
-                method: PaymentMethod::Card,
-                amount: due,
-                tendered: due,
-                change: Money::ZERO,
-                tip,
-            }])
-        }
-        OrderCommand::RecordAuthorization { reference } => match state.payment_status {
-            PaymentStatus::Unpaid => {
-                Ok(vec![OrderEvent::PaymentAuthorized { amount: state.total, reference: reference.clone() }])
-            }
-            other => Err(TransitionError::PaymentState(other, "authorized")),
-        },
-        OrderCommand::RecordDecline { reason } => match state.payment_status {
-            PaymentStatus::Unpaid => Ok(vec![OrderEvent::PaymentFailed { reason: reason.clone() }]),
-            other => Err(TransitionError::PaymentState(other, "declined")),
-        },
-        OrderCommand::RecordCapture => match state.payment_status {
-            PaymentStatus::Authorized => Ok(vec![OrderEvent::PaymentCaptured {
-                method: PaymentMethod::Card,
-                amount: state.total,
-                tendered: state.total,
-                change: Money::ZERO,
-                tip: Money::ZERO,
-            }]),
-            other => Err(TransitionError::PaymentState(other, "captured")),
-        },
-        OrderCommand::RecordVoid => match state.payment_status {
-            PaymentStatus::Authorized => Ok(vec![OrderEvent::PaymentVoided { amount: state.total }]),
-            other => Err(TransitionError::PaymentState(other, "voided")),
-        },
-        OrderCommand::RecordRefund { amount } => {
-            if state.payment_status != PaymentStatus::Captured {
-                return Err(TransitionError::PaymentState(state.payment_status, "refunded"));
-            }
-            let max = state.total - state.refunded;
-            if amount.minor() <= 0 || *amount > max {
-                return Err(TransitionError::RefundTooLarge { max });
-            }
-            let method = state.payment_method.unwrap_or(PaymentMethod::Cash);
-            Ok(vec![OrderEvent::PaymentRefunded { method, amount: *amount }])
-        }
+        _ => payment::decide(state, command, illegal),
     }
 }
 
@@ -309,23 +302,8 @@ pub fn apply(state: &mut OrderState, event: &OrderEvent) {
         OrderEvent::Ready => state.status = OrderStatus::Ready,
         OrderEvent::Completed => state.status = OrderStatus::Completed,
         OrderEvent::Cancelled { .. } => state.status = OrderStatus::Cancelled,
-        OrderEvent::PaymentAuthorized { .. } => {
-            state.payment_status = PaymentStatus::Authorized;
-            state.payment_method = Some(PaymentMethod::Card);
-        }
-        OrderEvent::PaymentFailed { .. } => {}
-        OrderEvent::PaymentCaptured { method, tip, .. } => {
-            state.payment_status = PaymentStatus::Captured;
-            state.payment_method = Some(*method);
-            state.total = state.total + *tip;
-        }
-        OrderEvent::PaymentVoided { .. } => state.payment_status = PaymentStatus::Voided,
-        OrderEvent::PaymentRefunded { amount, .. } => {
-            state.refunded = state.refunded + *amount;
-            if state.refunded >= state.total {
-                state.payment_status = PaymentStatus::Refunded;
-            }
-        }
+        OrderEvent::SentToKitchen => state.held = false,
+        _ => payment::apply(state, event),
     }
 }
 

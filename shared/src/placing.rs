@@ -151,6 +151,9 @@ pub fn price_order_with(
             if p.amount_cents.is_some() {
                 errors.push("payment.amount_cents", "is only for the tenders of a `split`");
             }
+            if p.part_cents.is_some() {
+                errors.push("payment.part_cents", "is only for paying part of an order already placed");
+            }
             let tip = crate::tip::tip(&mut errors, "payment", p, before_tip);
             let total = compute_totals(&line_totals, discount, tip, tax).total;
             (tip, tender(&mut errors, "payment", p, total))

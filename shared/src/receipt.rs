@@ -117,6 +117,15 @@ pub fn receipt_lines(order: &OrderDto, shop: &ReceiptShop<'_>, placed_at: DateTi
                 out.push(amount(method_label(tender.method), tender.tendered_cents));
             }
         }
+        // A tab paid in parts so far: each part, then what is still due.
+        (_, PaymentStatus::PartlyPaid) => {
+            for tender in &order.tenders {
+                out.push(amount(method_label(tender.method), tender.tendered_cents));
+            }
+            if order.due_cents > 0 {
+                out.push(amount("Due", order.due_cents));
+            }
+        }
         (Some(method), PaymentStatus::Authorized | PaymentStatus::Captured | PaymentStatus::Refunded) => {
             out.push(amount(method_label(method), order.tendered_cents.unwrap_or(order.total_cents)));
         }

@@ -32,6 +32,29 @@ pub struct ShopSettings {
     pub ticket_late_seconds: u32,
     #[serde(default)]
     pub receipt: ReceiptSettings,
+    #[serde(default)]
+    pub counter: CounterSettings,
+}
+
+/// How the counter takes money: whether a tab goes to the kitchen before it is paid, and how
+/// far a gateway card's tip may be raised before capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CounterSettings {
+    /// An order not yet paid goes to the kitchen at once (a tab). Off: it waits, held from the
+    /// kitchen display, until it is paid (or its card authorized).
+    pub kitchen_before_paid: bool,
+    /// The most a gateway card's tip may be before capture, in basis points of the order
+    /// before the tip.
+    pub tip_adjust_limit_bps: u32,
+}
+
+/// A new shop sends tabs to the kitchen and lets a card's tip go up to 25 % before capture.
+pub const DEFAULT_TIP_ADJUST_LIMIT_BPS: u32 = 2_500;
+
+impl Default for CounterSettings {
+    fn default() -> Self {
+        CounterSettings { kitchen_before_paid: true, tip_adjust_limit_bps: DEFAULT_TIP_ADJUST_LIMIT_BPS }
+    }
 }
 
 /// What every receipt says above and below the order, and the shop's receipt printer.
@@ -47,6 +70,12 @@ impl ShopSettings {
     /// Whether prices as shown on the menu change between `self` and `other`.
     pub fn prices_differ(&self, other: &ShopSettings) -> bool {
         self.currency != other.currency || self.tax != other.tax
+    }
+
+    /// Whether placing an order changes between `self` and `other`: its prices, or whether a
+    /// tab goes to the kitchen before it is paid (both are read with the menu).
+    pub fn placing_differs(&self, other: &ShopSettings) -> bool {
+        self.prices_differ(other) || self.counter != other.counter
     }
 }
 
@@ -110,6 +139,18 @@ pub fn apply(current: &ShopSettings, input: &SettingsInput) -> Result<ShopSettin
             }
         }
     }
+    if let Some(on) = input.kitchen_before_paid {
+        next.counter.kitchen_before_paid = on;
+    }
+    if let Some(bps) = input.tip_adjust_limit_bps {
+        match u32::try_from(bps) {
+            Ok(bps) if bps <= crate::tip::MAX_TIP_BPS => next.counter.tip_adjust_limit_bps = bps,
+            _ => errors.push(
+                "tip_adjust_limit_bps",
+                format!("must be 0 to {} basis points (0% to 100%)", crate::tip::MAX_TIP_BPS),
+            ),
+        }
+    }
     if errors.is_empty() && next.ticket_late_seconds <= next.ticket_warn_seconds {
         errors.push("ticket_late_seconds", "must be later than ticket_warn_seconds");
     }
@@ -143,6 +184,7 @@ mod tests {
             ticket_warn_seconds: 180,
             ticket_late_seconds: 360,
             receipt: ReceiptSettings::default(),
+            counter: CounterSettings::default(),
         }
     }
 
@@ -167,8 +209,11 @@ mod tests {
             receipt_header: Some("12 Bean Street\nOpen 7-19".into()),
             receipt_footer: Some(" Thank you! ".into()),
             receipt_printer: Some("tcp://192.168.1.50".into()),
+            kitchen_before_paid: Some(false),
+            tip_adjust_limit_bps: Some(2_000),
         };
         let next = apply(&shop(), &input).expect("valid");
+        assert_eq!(next.counter, CounterSettings { kitchen_before_paid: false, tip_adjust_limit_bps: 2_000 });
         assert_eq!(next.name, "Bean There");
         assert_eq!(next.currency.as_str(), "EUR");
         assert_eq!(next.tax.rate.basis_points(), 2000);
@@ -196,6 +241,8 @@ mod tests {
             receipt_header: Some("x".repeat(401)),
             receipt_footer: Some("bye\u{1b}@".into()),
             receipt_printer: Some("http://printer".into()),
+            kitchen_before_paid: None,
+            tip_adjust_limit_bps: Some(10_001),
         };
         let errors = apply(&shop(), &input).expect_err("invalid");
         assert_eq!(
@@ -209,7 +256,8 @@ mod tests {
                 "ticket_late_seconds",
                 "receipt_header",
                 "receipt_footer",
-                "receipt_printer"
+                "receipt_printer",
+                "tip_adjust_limit_bps"
             ]
         );
     }

@@ -66,6 +66,9 @@ pub fn parts(errors: &mut ValidationErrors, requests: &[PaymentRequest], due: Mo
                 continue;
             }
         };
+        if request.part_cents.is_some() {
+            errors.push(format!("{path}.part_cents"), "is only for paying part of an order already placed");
+        }
         let tip = crate::tip::tip(errors, &path, request, amount);
         match parse_tender(errors, &path, request) {
             Some(TenderRequest::Cash { tendered }) if tendered >= amount + tip => paid.push(PaidPart {

@@ -53,9 +53,11 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// `unpaid → authorized → captured → refunded`, or `voided` from `authorized`.
+    /// `unpaid → authorized → captured → refunded`, or `voided` from `authorized`; a tab paid
+    /// in parts is `partly_paid` until the last part.
     PaymentStatus {
         Unpaid => "unpaid",
+        PartlyPaid => "partly_paid",
         Authorized => "authorized",
         Captured => "captured",
         Refunded => "refunded",

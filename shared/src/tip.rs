@@ -71,8 +71,13 @@ impl Tip {
 
     /// The tip a payment request asks for, its shape checked (errors under `path.tip_…`).
     pub fn asked(errors: &mut ValidationErrors, path: &str, payment: &PaymentRequest) -> Tip {
+        Tip::given(errors, path, payment.tip_cents, payment.tip_percent_bps)
+    }
+
+    /// A tip given as an amount or a percentage (not both), its shape checked.
+    pub fn given(errors: &mut ValidationErrors, path: &str, cents: Option<i64>, bps: Option<u32>) -> Tip {
         let field = |name: &str| if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
-        match (payment.tip_cents, payment.tip_percent_bps) {
+        match (cents, bps) {
             (None, None) => Tip::None,
             (Some(_), Some(_)) => {
                 errors.push(field("tip_percent_bps"), "give the tip as an amount or a percentage, not both");
@@ -113,6 +118,7 @@ mod tests {
             tip_cents: cents,
             tip_percent_bps: bps,
             amount_cents: None,
+            part_cents: None,
         }
     }
 

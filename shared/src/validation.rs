@@ -43,6 +43,13 @@ impl ValidationErrors {
         self.0.push(FieldError::new(field, message));
     }
 
+    /// Adds every error of `other`.
+    pub fn extend(&mut self, other: ValidationErrors) {
+        for e in other.into_errors() {
+            self.push(e.field, e.message);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

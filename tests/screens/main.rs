@@ -10,6 +10,7 @@ mod kitchen_sound;
 mod receipt;
 #[path = "../../server/benches/support/mod.rs"]
 mod support;
+mod tabs;
 
 use crema_e2e::binary;
 use crema_e2e::browser::{self, Browser};

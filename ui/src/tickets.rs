@@ -2,7 +2,8 @@
 //! that keep a ticket from being missed or shown twice are tested without a browser:
 //!
 //! - events are applied in sequence order and a sequence already applied is skipped;
-//! - a placed order is added once (by id), whatever else already delivered it;
+//! - a placed order is added once (by id), whatever else already delivered it; a tab the
+//!   shop holds until paid is added when it is sent to the kitchen;
 //! - a change is applied only if it is newer (order `version`) than what is shown, so the
 //!   answer to the barista's own tap and the event about it can arrive in either order.
 
@@ -47,12 +48,13 @@ impl Tickets {
         }
         let id = data.get("order_id").and_then(Value::as_str).and_then(|s| Uuid::parse_str(s).ok());
         match event_type {
-            types::ORDER_PLACED => {
+            // A tab the shop holds until paid reaches the kitchen when it is paid.
+            types::ORDER_PLACED | types::ORDER_SENT_TO_KITCHEN => {
                 let Some(order) = data.get("order").and_then(|o| serde_json::from_value::<OrderDto>(o.clone()).ok())
                 else {
                     return Applied::Nothing;
                 };
-                if self.orders.iter().any(|o| o.id == order.id) {
+                if order.kitchen_held || self.orders.iter().any(|o| o.id == order.id) {
                     return Applied::Nothing;
                 }
                 self.orders.push(order);
@@ -66,7 +68,7 @@ impl Tickets {
                 };
                 let new = !self.orders.iter().any(|o| o.id == order.id);
                 self.orders.retain(|o| o.id != order.id);
-                if matches!(order.status, OrderStatus::Completed | OrderStatus::Cancelled) {
+                if order.kitchen_held || matches!(order.status, OrderStatus::Completed | OrderStatus::Cancelled) {
                     return if new { Applied::Nothing } else { Applied::Changed };
                 }
                 self.orders.push(order);
@@ -117,7 +119,7 @@ impl Tickets {
 
     /// The server's answer to this display's own action (newer versions only).
     pub fn replace(&mut self, order: OrderDto) {
-        if matches!(order.status, OrderStatus::Completed | OrderStatus::Cancelled) {
+        if order.kitchen_held || matches!(order.status, OrderStatus::Completed | OrderStatus::Cancelled) {
             self.orders.retain(|o| o.id != order.id);
             return;
         }
@@ -208,6 +210,9 @@ mod tests {
             tendered_cents: None,
             change_due_cents: None,
             tenders: vec![],
+            paid_cents: 0,
+            due_cents: 0,
+            kitchen_held: false,
             version: 1,
             created_at: at,
             updated_at: at,
@@ -233,6 +238,26 @@ mod tests {
         assert_eq!(t.apply(Some(12), types::ORDER_PLACED, &placed), Applied::Nothing);
         assert_eq!(t.orders.len(), 2);
         assert_eq!(t.after, 12);
+    }
+
+    #[test]
+    fn a_held_tab_appears_only_when_it_is_sent_to_the_kitchen() {
+        let mut tab = order(3, 1);
+        tab.kitchen_held = true;
+        let mut t = Tickets::new(vec![], 0);
+        let mut placed = summary(&tab, "placed", 1);
+        placed["order"] = serde_json::to_value(&tab).expect("json");
+        assert_eq!(t.apply(Some(1), types::ORDER_PLACED, &placed), Applied::Nothing);
+        assert!(t.orders.is_empty(), "held until paid");
+        // A part paid: still held, nothing to show (the event is about an order not shown).
+        assert_eq!(t.apply(Some(2), types::PAYMENT_CAPTURED, &summary(&tab, "placed", 2)), Applied::Nothing);
+        tab.kitchen_held = false;
+        tab.version = 3;
+        let mut sent = summary(&tab, "placed", 3);
+        sent["order"] = serde_json::to_value(&tab).expect("json");
+        assert_eq!(t.apply(Some(3), types::ORDER_SENT_TO_KITCHEN, &sent), Applied::NewTicket);
+        assert_eq!(t.orders.len(), 1);
+        assert_eq!(t.apply(Some(4), types::ORDER_SENT_TO_KITCHEN, &sent), Applied::Nothing, "once");
     }
 
     #[test]

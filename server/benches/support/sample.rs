@@ -58,6 +58,7 @@ pub fn order(id: Uuid, ticket_number: i64, now: chrono::DateTime<chrono::Utc>) -
         placed_by: Some(Uuid::nil()),
         discounts: vec![],
         tenders: vec![],
+        kitchen_held: false,
         lines: vec![
             line("Latte", 715, vec![option("Large", 100), option("Oat milk", 60), option("Extra shot", 80)]),
             line("Croissant", 375, vec![]),

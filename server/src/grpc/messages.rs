@@ -30,6 +30,7 @@ pub fn payment_status(status: PaymentStatus) -> pb::PaymentStatus {
         PaymentStatus::Captured => pb::PaymentStatus::Captured,
         PaymentStatus::Refunded => pb::PaymentStatus::Refunded,
         PaymentStatus::Voided => pb::PaymentStatus::Voided,
+        PaymentStatus::PartlyPaid => pb::PaymentStatus::PartlyPaid,
     }
 }
 
@@ -89,6 +90,9 @@ pub fn order(order: OrderDto) -> pb::Order {
                 reference: t.reference,
             })
             .collect(),
+        paid_cents: order.paid_cents,
+        due_cents: order.due_cents,
+        kitchen_held: order.kitchen_held,
     }
 }
 

@@ -14,8 +14,6 @@ use crate::store::orders::ListFilter;
 use chrono::{DateTime, Utc};
 use crema_shared::api::{OrderDto, PaymentRequest};
 use crema_shared::lifecycle::OrderCommand;
-use crema_shared::placing::{parse_tender, TenderRequest};
-use crema_shared::tip::Tip;
 use crema_shared::validation::bounded_text;
 use crema_shared::{Money, ValidationErrors};
 use futures::stream::BoxStream;
@@ -190,15 +188,12 @@ impl OrderService for Orders {
             tip_cents: r.tip_cents,
             tip_percent_bps: r.tip_percent_bps,
             amount_cents: None,
+            part_cents: r.part_cents,
         });
-        let tip = payment.as_ref().map_or(Tip::None, |p| Tip::asked(&mut errors, "", p));
-        let command = match payment.as_ref().and_then(|p| parse_tender(&mut errors, "", p)) {
-            Some(TenderRequest::Cash { tendered }) => Some(OrderCommand::PayCash { tendered, tip }),
-            Some(TenderRequest::CardTerminal { approval_code }) => {
-                Some(OrderCommand::PayCardAtTerminal { approval_code, tip })
-            }
-            Some(TenderRequest::CardGateway) => {
-                errors.push("approval_code", "paying later by card needs the terminal's approval code");
+        let command = match payment.as_ref().map(crema_shared::paying::later_payment) {
+            Some(Ok(command)) => Some(command),
+            Some(Err(refused)) => {
+                errors.extend(refused);
                 None
             }
             None => None,

@@ -94,6 +94,7 @@ pub fn place_request(request: pb::CreateOrderRequest) -> Result<(PlaceOrderReque
         tip_cents: p.tip_cents,
         tip_percent_bps: p.tip_percent_bps,
         amount_cents: p.amount_cents,
+        part_cents: None,
     };
     let payment = request.payment.map(|p| payment_of("payment", p));
     let split = request.split.into_iter().enumerate().map(|(i, p)| payment_of(&format!("split[{i}]"), p)).collect();

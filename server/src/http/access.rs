@@ -64,6 +64,7 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/orders/{id}", Needs(ReadOrders)),
     ("POST", "/api/v1/orders", Needs(PlaceOrder)),
     ("POST", "/api/v1/orders/{id}/payment", Needs(TakePayment)),
+    ("POST", "/api/v1/orders/{id}/tip", Needs(TakePayment)),
     ("POST", "/api/v1/orders/{id}/cancel", Needs(CancelOrder)),
     // A cashier refunds with a manager's PIN (`approval_pin`), checked by the service.
     ("POST", "/api/v1/orders/{id}/refunds", Needs(TakePayment)),

@@ -13,12 +13,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use crema_shared::api::{
     BoardDto, CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem, RefundRequest,
-    ResolveRefundRequest,
+    ResolveRefundRequest, TipRequest,
 };
 use crema_shared::lifecycle::OrderCommand;
-use crema_shared::placing::{parse_tender, TenderRequest};
 use crema_shared::status::OrderStatus;
-use crema_shared::tip::Tip;
 use crema_shared::validation::bounded_text;
 use crema_shared::ValidationErrors;
 use serde::Deserialize;
@@ -219,23 +217,31 @@ pub async fn pay(
     IdempotencyKeyHeader(key): IdempotencyKeyHeader,
     body: ApiJson<PaymentRequest>,
 ) -> Result<Response, ApiError> {
-    let mut errors = ValidationErrors::new();
-    if body.value.amount_cents.is_some() {
-        return Err(ApiError::field("amount_cents", "is only for the tenders of a split at placement"));
-    }
-    let tip = Tip::asked(&mut errors, "", &body.value);
-    let command = match parse_tender(&mut errors, "", &body.value) {
-        _ if !errors.is_empty() => return Err(errors.into()),
-        Some(TenderRequest::Cash { tendered }) => OrderCommand::PayCash { tendered, tip },
-        Some(TenderRequest::CardTerminal { approval_code }) => OrderCommand::PayCardAtTerminal { approval_code, tip },
-        Some(TenderRequest::CardGateway) => {
-            return Err(ApiError::field("approval_code", "paying later by card needs the terminal's approval code"))
-        }
-        None => return Err(errors.into()),
-    };
+    let command = crema_shared::paying::later_payment(&body.value)?;
     let key = key.map(|k| IdempotencyKey::new(format!("orders.payment.{id}"), k, &body.canonical));
     let receipt = body.value.print_receipt.unwrap_or(true);
     let answer = service::orders::transition_paying(&state, &ctx, id, command, if_match, key.as_ref(), receipt).await?;
+    Ok(self::answer(&ctx, answer))
+}
+
+/// A gateway card's tip, changed before the card is captured (when the order is finished):
+/// at most the shop's `tip_adjust_limit_bps` of the order before the tip (422 `tip_cents`).
+/// The capture then takes the new total. 409 once captured, or for an order not paid by a
+/// gateway card.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/tip", tag = "orders", request_body = TipRequest,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Expected order version"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    responses((status = 200, body = OrderDto), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn adjust_tip(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath(id): ApiPath<Uuid>,
+    IfMatch(if_match): IfMatch,
+    IdempotencyKeyHeader(key): IdempotencyKeyHeader,
+    body: ApiJson<TipRequest>,
+) -> Result<Response, ApiError> {
+    let key = key.map(|k| IdempotencyKey::new(format!("orders.tip.{id}"), k, &body.canonical));
+    let answer = service::orders::adjust_tip(&state, &ctx, id, &body.value, if_match, key.as_ref()).await?;
     Ok(self::answer(&ctx, answer))
 }
 

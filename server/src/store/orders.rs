@@ -40,8 +40,10 @@ pub struct OrderRecord {
     /// `totals.discount`).
     pub discounts: Vec<DiscountDto>,
     /// The tenders of an order paid by several (stored as JSON in `orders.tenders`); empty
-    /// for one tender (`payment`).
+    /// for one tender (`payment`), and the parts of a tab paid in parts.
     pub tenders: Vec<TenderDto>,
+    /// Kept from the kitchen until it is paid (the shop's tab setting when it was placed).
+    pub kitchen_held: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +99,9 @@ pub struct OrderUpdate {
     pub updated_at: DateTime<Utc>,
     pub line_changes: Vec<(Uuid, LineStatus)>,
     pub status_change: Option<StatusChange>,
+    /// The tenders (a part paid adds one).
+    pub tenders: Vec<TenderDto>,
+    pub kitchen_held: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -113,7 +118,7 @@ macro_rules! order_columns {
         "id, business_date, ticket_number, customer_name, customer_email, status, payment_status, currency,
          subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents, payment_method, tendered_cents,
          change_due_cents, version, created_at, updated_at, placed_by, payment_reference, refunded_cents, ticket_prefix,
-         discounts, tenders"
+         discounts, tenders, kitchen_held"
     };
 }
 
@@ -125,7 +130,7 @@ pub async fn update(conn: &mut Db<'_>, change: &OrderUpdate) -> Result<bool, Sto
         sqlx::query(
             "UPDATE orders SET status = $1, payment_status = $2, payment_method = $3, tendered_cents = $4,
            change_due_cents = $5, payment_reference = $6, refunded_cents = $7, version = version + 1, updated_at = $8,
-           tip_cents = $11, total_cents = $12
+           tip_cents = $11, total_cents = $12, tenders = $13, kitchen_held = $14
          WHERE id = $9 AND version = $10",
         )
         .bind(change.status.as_str())
@@ -140,6 +145,8 @@ pub async fn update(conn: &mut Db<'_>, change: &OrderUpdate) -> Result<bool, Sto
         .bind(change.expected_version)
         .bind(change.tip.minor())
         .bind(change.total.minor())
+        .bind(sqlx::types::Json(&change.tenders))
+        .bind(change.kitchen_held)
     )?;
     if done != 1 {
         return Ok(false);
@@ -210,8 +217,8 @@ pub async fn list(conn: &mut Db<'_>, filter: &ListFilter) -> Result<Vec<OrderRec
     Ok(orders)
 }
 
-/// What a kitchen display shows, oldest first: every order still to be made, and today's
-/// orders that are ready but not yet picked up.
+/// What a kitchen display shows, oldest first: every order still to be made (but a tab held
+/// until it is paid), and today's orders that are ready but not yet picked up.
 pub async fn open_tickets(conn: &mut Db<'_>, business_date: &str) -> Result<Vec<OrderRecord>, StoreError> {
     let rows = fetch_all!(
         conn,
@@ -219,7 +226,8 @@ pub async fn open_tickets(conn: &mut Db<'_>, business_date: &str) -> Result<Vec<
             "SELECT ",
             order_columns!(),
             " FROM orders
-         WHERE status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = $1)
+         WHERE NOT kitchen_held
+           AND (status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = $1))
          ORDER BY created_at, id"
         ))
         .bind(business_date)
@@ -242,7 +250,8 @@ pub async fn count_open(
             "SELECT status, COUNT(*) AS n,
                 SUM(CASE WHEN status != 'ready' AND created_at < $1 THEN 1 ELSE 0 END) AS late
          FROM orders
-         WHERE status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = $2)
+         WHERE NOT kitchen_held
+           AND (status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = $2))
          GROUP BY status",
         )
         .bind(At(late_before))
@@ -344,6 +353,7 @@ fn order_from_row(r: &Record) -> Result<OrderRecord, StoreError> {
         lines: Vec::new(),
         discounts: r.json("discounts")?,
         tenders: r.json("tenders")?,
+        kitchen_held: r.try_get("kitchen_held")?,
     })
 }
 

@@ -8,7 +8,7 @@
 use super::db::{exec, fetch_optional, fetch_value, Db};
 use super::StoreError;
 use crema_shared::printer::PrinterAddress;
-use crema_shared::settings::{ReceiptSettings, ShopSettings};
+use crema_shared::settings::{CounterSettings, ReceiptSettings, ShopSettings};
 use crema_shared::tax::{TaxMode, TaxPolicy, TaxRate};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub async fn load(db: &mut Db<'_>) -> Result<Option<StoredSettings>, StoreError>
         db,
         sqlx::query(
             "SELECT name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds, ticket_late_seconds, menu_version,
-           receipt_header, receipt_footer, receipt_printer
+           receipt_header, receipt_footer, receipt_printer, kitchen_before_paid, tip_adjust_limit_bps
          FROM shop_settings WHERE id = 1",
         )
     )?;
@@ -30,6 +30,7 @@ pub async fn load(db: &mut Db<'_>) -> Result<Option<StoredSettings>, StoreError>
         let currency: String = r.try_get("currency")?;
         let bps: i64 = r.try_get("tax_rate_bps")?;
         let mode: String = r.try_get("tax_mode")?;
+        // A small count (seconds, basis points) stored as an integer.
         let seconds = |column: &str| -> Result<u32, StoreError> {
             let value: i64 = r.try_get(column)?;
             u32::try_from(value).map_err(|_| StoreError::corrupt(column.to_string()))
@@ -56,6 +57,10 @@ pub async fn load(db: &mut Db<'_>) -> Result<Option<StoredSettings>, StoreError>
                         .transpose()
                         .map_err(|_| StoreError::corrupt("receipt printer"))?,
                 },
+                counter: CounterSettings {
+                    kitchen_before_paid: r.try_get("kitchen_before_paid")?,
+                    tip_adjust_limit_bps: seconds("tip_adjust_limit_bps")?,
+                },
             },
             menu_version: r.try_get("menu_version")?,
         })
@@ -64,7 +69,8 @@ pub async fn load(db: &mut Db<'_>) -> Result<Option<StoredSettings>, StoreError>
 }
 
 /// Binds the editable settings, in the column order both writes list them: name, currency,
-/// tax rate, tax mode, ticket warn and late seconds, receipt header, footer and printer.
+/// tax rate, tax mode, ticket warn and late seconds, receipt header, footer and printer, whether
+/// tabs go to the kitchen before paid, the card tip-adjust limit.
 macro_rules! bind_shop {
     ($query:expr, $shop:expr) => {
         $query
@@ -77,6 +83,8 @@ macro_rules! bind_shop {
             .bind(&$shop.receipt.header)
             .bind(&$shop.receipt.footer)
             .bind($shop.receipt.printer.as_ref().map(ToString::to_string))
+            .bind($shop.counter.kitchen_before_paid)
+            .bind(i64::from($shop.counter.tip_adjust_limit_bps))
     };
 }
 
@@ -88,8 +96,9 @@ pub async fn insert_if_missing(conn: &mut Db<'_>, settings: &StoredSettings) -> 
         bind_shop!(
             sqlx::query(
                 "INSERT INTO shop_settings (id, name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds,
-           ticket_late_seconds, receipt_header, receipt_footer, receipt_printer, menu_version)
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
+           ticket_late_seconds, receipt_header, receipt_footer, receipt_printer, kitchen_before_paid,
+           tip_adjust_limit_bps, menu_version)
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
             ),
             shop
         )
@@ -104,7 +113,8 @@ pub async fn update(conn: &mut Db<'_>, shop: &ShopSettings) -> Result<(), StoreE
         conn,
         bind_shop!(sqlx::query(
         "UPDATE shop_settings SET name = $1, currency = $2, tax_rate_bps = $3, tax_mode = $4, ticket_warn_seconds = $5,
-           ticket_late_seconds = $6, receipt_header = $7, receipt_footer = $8, receipt_printer = $9 WHERE id = 1",
+           ticket_late_seconds = $6, receipt_header = $7, receipt_footer = $8, receipt_printer = $9,
+           kitchen_before_paid = $10, tip_adjust_limit_bps = $11 WHERE id = 1",
     ), shop)
     )?;
     if done == 1 {

@@ -220,7 +220,9 @@ pub async fn put_order(conn: &mut Db<'_>, order: &OrderRecord) -> Result<(), Sto
            payment_status = excluded.payment_status, payment_method = excluded.payment_method,
            tendered_cents = excluded.tendered_cents, change_due_cents = excluded.change_due_cents,
            version = excluded.version, updated_at = excluded.updated_at,
-           payment_reference = excluded.payment_reference, refunded_cents = excluded.refunded_cents"
+           payment_reference = excluded.payment_reference, refunded_cents = excluded.refunded_cents,
+           tip_cents = excluded.tip_cents, total_cents = excluded.total_cents, tenders = excluded.tenders,
+           kitchen_held = excluded.kitchen_held"
     );
     exec!(conn, super::placement::bind_order!(sqlx::query(UPSERT), order))?;
     for (position, line) in order.lines.iter().enumerate() {

@@ -184,6 +184,7 @@ fn the_message_names_the_drink_and_the_ticket() {
         lines: vec![line("Latte")],
         discounts: vec![],
         tenders: vec![],
+        kitchen_held: false,
     };
     let (subject, text, html) = crema_server::service::notify::ready_message(&order);
     assert_eq!(subject, "Your Latte is ready — ticket 42");

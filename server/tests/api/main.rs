@@ -33,6 +33,7 @@ mod split;
 mod staff;
 mod stock;
 mod sync;
+mod tabs;
 mod terminals;
 mod transitions;
 mod webhooks;

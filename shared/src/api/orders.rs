@@ -79,6 +79,23 @@ pub struct PaymentRequest {
     /// is of this part).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_cents: Option<i64>,
+    /// Paying an order already placed: part of what is due (a tab paid in parts), before its
+    /// tip (a tip percentage is of this part). Without it, all that is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_cents: Option<i64>,
+}
+
+/// A gateway card's tip, changed before the card is captured (at most the shop's
+/// `tip_adjust_limit_bps` of the order before the tip): an amount or a percentage.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TipRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip_cents: Option<i64>,
+    /// Basis points of the order before the tip (1500 = 15 %).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip_percent_bps: Option<u32>,
 }
 
 /// One tender of an order paid by several.
@@ -179,6 +196,15 @@ pub struct OrderDto {
     /// `change_due_cents`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tenders: Vec<TenderDto>,
+    /// Taken so far, parts and their tips (the total once paid).
+    #[serde(default)]
+    pub paid_cents: i64,
+    /// Still to pay: the total of an unpaid order, the rest of one partly paid.
+    #[serde(default)]
+    pub due_cents: i64,
+    /// Kept from the kitchen until it is paid (the shop's `kitchen_before_paid` is off).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kitchen_held: bool,
     /// Optimistic-concurrency version; send it back as `If-Match`.
     pub version: i64,
     pub created_at: DateTime<Utc>,

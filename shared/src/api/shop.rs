@@ -34,6 +34,16 @@ pub struct SettingsDto {
     /// absent when receipts are not printed.
     #[serde(default)]
     pub receipt_printer_in_use: Option<String>,
+    /// An unpaid order goes to the kitchen at once (a tab); off: it waits until paid.
+    #[serde(default = "yes")]
+    pub kitchen_before_paid: bool,
+    /// How far a gateway card's tip may go before capture, basis points of the order.
+    #[serde(default)]
+    pub tip_adjust_limit_bps: u32,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A partial change of the settings; every bad field is named and nothing is changed.
@@ -55,6 +65,12 @@ pub struct SettingsInput {
     /// `tcp://host:port` (port 9100 when left out); empty removes the printer.
     #[serde(default)]
     pub receipt_printer: Option<String>,
+    /// Off: an order not yet paid waits for its payment before the kitchen sees it.
+    #[serde(default)]
+    pub kitchen_before_paid: Option<bool>,
+    /// 0 to 10000.
+    #[serde(default)]
+    pub tip_adjust_limit_bps: Option<i64>,
 }
 
 /// One business day's numbers.

@@ -57,6 +57,30 @@ fn a_small_day_adds_up_and_the_drawer_is_short_by_what_is_missing() {
     assert!(lines.iter().any(|l| l.bold && l.text.starts_with("Short") && l.text.ends_with("-5.04")));
 }
 
+#[test]
+fn a_tab_paid_in_part_is_in_the_drawer_and_the_tenders_but_not_yet_in_the_sales() {
+    let mut tab = order(Some(PaymentMethod::Cash), PaymentStatus::PartlyPaid, 1_000, 0);
+    tab.status = OrderStatus::Preparing;
+    tab.tenders = vec![(PaymentMethod::Cash, Money::from_minor(400)), (PaymentMethod::Card, Money::from_minor(250))];
+    // A tab cancelled after a part: its cash went back.
+    let mut walked = order(Some(PaymentMethod::Cash), PaymentStatus::PartlyPaid, 800, 300);
+    walked.status = OrderStatus::Cancelled;
+    walked.tenders = vec![(PaymentMethod::Cash, Money::from_minor(300))];
+    let orders = [order(Some(PaymentMethod::Cash), PaymentStatus::Captured, 500, 0), tab, walked];
+    let drawer = DrawerState { float: Money::from_minor(10_000), counted: None };
+    let report = summarize("X", "2026-12-04", "USD", &orders, Some(drawer), &[]);
+    assert_eq!((report.paid_orders, report.collected_cents), (1, 500), "only the paid order is a sale");
+    assert_eq!((report.part_paid, report.part_paid_cents), (1, 650));
+    assert_eq!(report.unpaid, 1);
+    assert_eq!(report.voids, 1);
+    let cash = &report.tenders[0];
+    assert_eq!((cash.orders, cash.collected_cents, cash.refunded_cents), (3, 500 + 400 + 300, 300));
+    assert_eq!(report.tenders[1].collected_cents, 250);
+    // 100.00 + 5.00 + 4.00 (+ 3.00 taken and given back).
+    assert_eq!(report.drawer.as_ref().map(|d| d.expected_cents), Some(10_900));
+    assert!(csv(&report).contains("Tabs part paid (1 open),6.50\n"));
+}
+
 fn orders() -> impl Strategy<Value = Vec<OrderMoney>> {
     let one = (0u8..4, 0u8..3, 0i64..100_000, 0i64..100, 0i64..5_000, 0u8..3, any::<bool>()).prop_map(
         |(status, payment, total, refund_share, tip, staff, split)| {

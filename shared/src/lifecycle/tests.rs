@@ -13,7 +13,10 @@ fn state(status: OrderStatus, a: LineStatus, b: LineStatus) -> OrderState {
         payment_status: PaymentStatus::Unpaid,
         payment_method: None,
         total: Money::from_minor(900),
+        tip: Money::ZERO,
+        paid: Money::ZERO,
         refunded: Money::ZERO,
+        held: false,
         lines: vec![LineState { id: A, status: a }, LineState { id: B, status: b }],
     }
 }
@@ -27,6 +30,13 @@ fn typical(status: OrderStatus) -> OrderState {
         Ready | Completed => state(status, Done, Done),
         Cancelled => state(status, Queued, Queued),
     }
+}
+
+/// `s` paid in full.
+fn captured(mut s: OrderState) -> OrderState {
+    s.payment_status = PaymentStatus::Captured;
+    s.paid = s.total;
+    s
 }
 
 #[test]
@@ -132,7 +142,7 @@ fn unknown_line_is_named() {
 
 #[test]
 fn cash_payment_rules() {
-    let pay = |tendered| OrderCommand::PayCash { tendered: Money::from_minor(tendered), tip: Tip::None };
+    let pay = |tendered| OrderCommand::PayCash { tendered: Money::from_minor(tendered), tip: Tip::None, part: None };
     for from in OrderStatus::ALL {
         let s = typical(*from);
         let result = handle(&s, &pay(1000));
@@ -144,16 +154,14 @@ fn cash_payment_rules() {
             assert!(matches!(events[0], OrderEvent::PaymentCaptured { change, .. } if change.minor() == 100));
         }
     }
-    let mut paid = typical(Placed);
-    paid.payment_status = PaymentStatus::Captured;
+    let paid = captured(typical(Placed));
     assert_eq!(decide(&paid, &pay(1000)), Err(TransitionError::AlreadyPaid(PaymentStatus::Captured)));
     assert!(matches!(decide(&typical(Placed), &pay(899)), Err(TransitionError::InsufficientTender { .. })));
 }
 
 #[test]
 fn cancelling_a_paid_order_refunds_it() {
-    let mut s = typical(Accepted);
-    s.payment_status = PaymentStatus::Captured;
+    let s = captured(typical(Accepted));
     let (events, next) = handle(&s, &OrderCommand::Cancel { reason: "left".into() }).expect("legal");
     assert_eq!(events.len(), 2);
     assert_eq!(next.payment_status, PaymentStatus::Refunded);
@@ -179,7 +187,7 @@ fn the_card_saga_authorizes_captures_voids_and_refunds_in_order() {
     s = handle(&s, &OrderCommand::RecordAuthorization { reference: "auth_1".into() }).expect("legal").1;
     assert_eq!((s.payment_status, s.payment_method), (PaymentStatus::Authorized, Some(PaymentMethod::Card)));
     assert!(matches!(
-        decide(&s, &OrderCommand::PayCash { tendered: Money::from_minor(900), tip: Tip::None }),
+        decide(&s, &OrderCommand::PayCash { tendered: Money::from_minor(900), tip: Tip::None, part: None }),
         Err(TransitionError::AlreadyPaid(_))
     ));
     let voided = handle(&s, &OrderCommand::RecordVoid).expect("legal").1;
@@ -204,9 +212,11 @@ fn the_card_saga_authorizes_captures_voids_and_refunds_in_order() {
 
 #[test]
 fn a_terminal_approval_captures_at_once() {
-    let (events, next) =
-        handle(&typical(Placed), &OrderCommand::PayCardAtTerminal { approval_code: "A1B2C3".into(), tip: Tip::None })
-            .expect("legal");
+    let (events, next) = handle(
+        &typical(Placed),
+        &OrderCommand::PayCardAtTerminal { approval_code: "A1B2C3".into(), tip: Tip::None, part: None },
+    )
+    .expect("legal");
     assert!(
         matches!(events[0], OrderEvent::PaymentCaptured { method: PaymentMethod::Card, change, .. } if change == Money::ZERO)
     );
@@ -219,23 +229,28 @@ fn a_tip_added_when_paying_later_grows_the_total_and_the_cash_must_cover_it() {
     let total = s.total;
     let tip = Tip::Percent(1_000);
     let ten_percent = crate::tip::percent_of(total, 1_000);
-    let (events, after) = handle(&s, &OrderCommand::PayCash { tendered: total + ten_percent, tip }).expect("covered");
+    let (events, after) =
+        handle(&s, &OrderCommand::PayCash { tendered: total + ten_percent, tip, part: None }).expect("covered");
     assert!(
         matches!(events[0], OrderEvent::PaymentCaptured { tip, change, .. } if tip == ten_percent && change == Money::ZERO)
     );
     assert_eq!(after.total, total + ten_percent, "refunds may give the tip back too");
     assert!(matches!(
-        decide(&s, &OrderCommand::PayCash { tendered: total, tip }),
+        decide(&s, &OrderCommand::PayCash { tendered: total, tip, part: None }),
         Err(TransitionError::InsufficientTender { .. })
     ));
     let too_much = Tip::Amount(total + Money::from_minor(1));
     assert!(matches!(
-        decide(&s, &OrderCommand::PayCardAtTerminal { approval_code: "A1".into(), tip: too_much }),
+        decide(&s, &OrderCommand::PayCardAtTerminal { approval_code: "A1".into(), tip: too_much, part: None }),
         Err(TransitionError::TipTooLarge { .. })
     ));
     let (events, after) = handle(
         &s,
-        &OrderCommand::PayCardAtTerminal { approval_code: "A1".into(), tip: Tip::Amount(Money::from_minor(50)) },
+        &OrderCommand::PayCardAtTerminal {
+            approval_code: "A1".into(),
+            tip: Tip::Amount(Money::from_minor(50)),
+            part: None,
+        },
     )
     .expect("legal");
     assert!(matches!(events[0], OrderEvent::PaymentCaptured { amount, .. } if amount == total + Money::from_minor(50)));

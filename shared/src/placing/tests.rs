@@ -102,6 +102,7 @@ fn every_rule_names_its_field() {
                     tip_cents: None,
                     tip_percent_bps: None,
                     amount_cents: None,
+                    part_cents: None,
                 }),
                 ..request(vec![line(ids.croissant, 1, vec![])])
             },
@@ -137,6 +138,7 @@ fn cash_change_is_tendered_minus_total() {
             tip_cents: None,
             tip_percent_bps: None,
             amount_cents: None,
+            part_cents: None,
         }),
         ..request(vec![line(ids.croissant, 1, vec![])])
     };
@@ -156,6 +158,7 @@ fn a_tip_is_added_after_tax_and_cash_must_cover_it() {
             tip_cents: None,
             tip_percent_bps: Some(1500),
             amount_cents: None,
+            part_cents: None,
         }),
         ..request(vec![line(ids.croissant, 1, vec![])])
     };

@@ -16,6 +16,7 @@ fn part(
         tip_cents: None,
         tip_percent_bps: tip_bps,
         amount_cents: Some(amount),
+        part_cents: None,
     }
 }
 

@@ -36,11 +36,17 @@ pub enum MoveAction {
         /// A tip added when paying (not one given at placement).
         #[serde(default, skip_serializing_if = "is_zero")]
         tip_cents: i64,
+        /// What it paid of the order before its tip (a tab paid in parts); absent from a
+        /// terminal older than parts: all that was due.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        part_cents: Option<i64>,
     },
     PayCardAtTerminal {
         approval_code: String,
         #[serde(default, skip_serializing_if = "is_zero")]
         tip_cents: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        part_cents: Option<i64>,
     },
     /// Money given back at the till.
     Refund {
@@ -57,12 +63,16 @@ impl MoveAction {
             MoveAction::FinishLine { line_id } => OrderCommand::FinishLine { line_id: *line_id },
             MoveAction::Complete => OrderCommand::Complete,
             MoveAction::Cancel { reason } => OrderCommand::Cancel { reason: reason.clone() },
-            MoveAction::PayCash { tendered_cents, tip_cents } => {
-                OrderCommand::PayCash { tendered: Money::from_minor(*tendered_cents), tip: tip_of(*tip_cents) }
-            }
-            MoveAction::PayCardAtTerminal { approval_code, tip_cents } => {
-                OrderCommand::PayCardAtTerminal { approval_code: approval_code.clone(), tip: tip_of(*tip_cents) }
-            }
+            MoveAction::PayCash { tendered_cents, tip_cents, part_cents } => OrderCommand::PayCash {
+                tendered: Money::from_minor(*tendered_cents),
+                tip: tip_of(*tip_cents),
+                part: part_cents.map(Money::from_minor),
+            },
+            MoveAction::PayCardAtTerminal { approval_code, tip_cents, part_cents } => OrderCommand::PayCardAtTerminal {
+                approval_code: approval_code.clone(),
+                tip: tip_of(*tip_cents),
+                part: part_cents.map(Money::from_minor),
+            },
             MoveAction::Refund { amount_cents } => {
                 OrderCommand::RecordRefund { amount: Money::from_minor(*amount_cents) }
             }
@@ -100,11 +110,20 @@ pub fn actions_from_events(events: &[OrderEvent], approval_code: Option<&str>) -
             OrderEvent::LineDone { line_id } => Some(MoveAction::FinishLine { line_id: *line_id }),
             OrderEvent::Completed => Some(MoveAction::Complete),
             OrderEvent::Cancelled { reason } => Some(MoveAction::Cancel { reason: reason.clone() }),
-            OrderEvent::PaymentCaptured { method: PaymentMethod::Cash, tendered, tip, .. } => {
-                Some(MoveAction::PayCash { tendered_cents: tendered.minor(), tip_cents: tip.minor() })
+            OrderEvent::PaymentCaptured { method: PaymentMethod::Cash, tendered, tip, amount, .. } => {
+                Some(MoveAction::PayCash {
+                    tendered_cents: tendered.minor(),
+                    tip_cents: tip.minor(),
+                    part_cents: Some((*amount - *tip).minor()),
+                })
             }
-            OrderEvent::PaymentCaptured { method: PaymentMethod::Card, tip, .. } => approval_code
-                .map(|code| MoveAction::PayCardAtTerminal { approval_code: code.to_string(), tip_cents: tip.minor() }),
+            OrderEvent::PaymentCaptured { method: PaymentMethod::Card, tip, amount, .. } => {
+                approval_code.map(|code| MoveAction::PayCardAtTerminal {
+                    approval_code: code.to_string(),
+                    tip_cents: tip.minor(),
+                    part_cents: Some((*amount - *tip).minor()),
+                })
+            }
             // The cash refund of a cancelled sale follows from the cancel.
             OrderEvent::PaymentRefunded { amount, .. } if !cancelled => {
                 Some(MoveAction::Refund { amount_cents: amount.minor() })
@@ -143,11 +162,35 @@ mod tests {
         }];
         assert_eq!(
             actions_from_events(&paid, Some("A1B2")),
-            [MoveAction::PayCardAtTerminal { approval_code: "A1B2".into(), tip_cents: 0 }]
+            [MoveAction::PayCardAtTerminal { approval_code: "A1B2".into(), tip_cents: 0, part_cents: Some(450) }]
         );
         assert_eq!(
-            MoveAction::PayCash { tendered_cents: 500, tip_cents: 0 }.command(),
-            OrderCommand::PayCash { tendered: Money::from_minor(500), tip: Tip::None }
+            MoveAction::PayCash { tendered_cents: 500, tip_cents: 0, part_cents: None }.command(),
+            OrderCommand::PayCash { tendered: Money::from_minor(500), tip: Tip::None, part: None }
         );
+    }
+
+    #[test]
+    fn a_part_paid_on_a_terminal_is_sent_as_its_part_and_tip() {
+        let part = [OrderEvent::PaymentCaptured {
+            method: PaymentMethod::Cash,
+            amount: Money::from_minor(330),
+            tendered: Money::from_minor(500),
+            change: Money::from_minor(170),
+            tip: Money::from_minor(30),
+        }];
+        let actions = actions_from_events(&part, None);
+        assert_eq!(actions, [MoveAction::PayCash { tendered_cents: 500, tip_cents: 30, part_cents: Some(300) }]);
+        assert_eq!(
+            actions[0].command(),
+            OrderCommand::PayCash {
+                tendered: Money::from_minor(500),
+                tip: Tip::Amount(Money::from_minor(30)),
+                part: Some(Money::from_minor(300))
+            }
+        );
+        // A terminal older than parts sent no part: all that was due.
+        let old: MoveAction = serde_json::from_str(r#"{"action":"pay_cash","tendered_cents":500}"#).expect("parses");
+        assert_eq!(old, MoveAction::PayCash { tendered_cents: 500, tip_cents: 0, part_cents: None });
     }
 }

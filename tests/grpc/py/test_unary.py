@@ -119,6 +119,35 @@ def test_bad_input_is_invalid_argument_naming_rest_field_paths_and_changes_nothi
     assert count_orders(orders, auth) == before, "a refused order changes nothing"
 
 
+def test_a_tab_is_paid_in_parts(orders, menu, auth):
+    cashier = auth("cashier")
+    order = orders.CreateOrder(new_order(menu, "Tab"), metadata=cashier, timeout=10).order
+    assert order.due_cents == order.total_cents and order.paid_cents == 0
+    with pytest.raises(grpc.RpcError) as refused:
+        orders.PayOrder(
+            S.PayOrderRequest(order_id=order.id, method=O.PAYMENT_METHOD_CASH, tendered_cents=99_999, part_cents=order.total_cents + 1),
+            metadata=cashier,
+            timeout=10,
+        )
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request(refused.value) == ["part_cents"]
+    part = orders.PayOrder(
+        S.PayOrderRequest(order_id=order.id, method=O.PAYMENT_METHOD_CASH, tendered_cents=500, part_cents=100, tip_percent_bps=1000),
+        metadata=cashier,
+        timeout=10,
+    )
+    assert part.payment_status == O.PAYMENT_STATUS_PARTLY_PAID
+    assert (part.paid_cents, part.due_cents, part.tip_cents) == (110, order.total_cents - 100, 10)
+    assert [(t.amount_cents, t.tip_cents, t.change_cents) for t in part.tenders] == [(100, 10, 390)]
+    rest = orders.PayOrder(
+        S.PayOrderRequest(order_id=order.id, method=O.PAYMENT_METHOD_CARD, approval_code="GRPC-1"),
+        metadata=cashier,
+        timeout=10,
+    )
+    assert rest.payment_status == O.PAYMENT_STATUS_CAPTURED and rest.due_cents == 0
+    assert [t.reference for t in rest.tenders] == ["", "terminal:GRPC-1"]
+
+
 def test_errors_map_to_status_codes(orders, menu, auth):
     cashier, barista = auth("cashier"), auth("barista")
     with pytest.raises(grpc.RpcError) as missing:

@@ -7,6 +7,7 @@
 use crate::store::db::Db;
 use crate::store::{menu, settings, StoreError};
 use crema_shared::menu::Catalog;
+use crema_shared::settings::CounterSettings;
 use crema_shared::tax::TaxPolicy;
 use std::sync::{Arc, RwLock};
 
@@ -14,6 +15,8 @@ use std::sync::{Arc, RwLock};
 pub struct PricedMenu {
     pub catalog: Catalog,
     pub tax: TaxPolicy,
+    /// Whether tabs go to the kitchen before paid (a change moves the menu version too).
+    pub counter: CounterSettings,
 }
 
 #[derive(Debug, Default)]
@@ -35,7 +38,7 @@ impl MenuCache {
         }
         let shop = settings::load(&mut *conn).await?.ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
         let catalog = menu::load_catalog(conn).await?;
-        let fresh = Arc::new(PricedMenu { catalog, tax: shop.shop.tax });
+        let fresh = Arc::new(PricedMenu { catalog, tax: shop.shop.tax, counter: shop.shop.counter });
         if let Ok(mut slot) = self.current.write() {
             *slot = Some(fresh.clone());
         }

@@ -35,12 +35,17 @@ pub fn for_event(ctx: &RequestContext, order: &OrderRecord, event: &OrderEvent) 
         OrderEvent::PaymentRefunded { amount, method } => {
             ("payment.refunded", json!({ "amount_cents": amount.minor(), "method": method, "ticket": ticket }))
         }
-        OrderEvent::PaymentCaptured { method, amount, tendered, .. } => (
+        OrderEvent::PaymentCaptured { method, amount, tendered, tip, .. } => (
             "payment.captured",
             json!({
                 "amount_cents": amount.minor(), "tendered_cents": tendered.minor(), "method": method,
-                "approval_code": terminal_approval(order), "ticket": ticket,
+                "tip_cents": tip.minor(), "approval_code": terminal_approval(order), "ticket": ticket,
+                "due_cents": super::view::paid_and_due(order).1.minor(),
             }),
+        ),
+        OrderEvent::TipAdjusted { tip, previous } => (
+            "payment.tip_adjusted",
+            json!({ "tip_cents": tip.minor(), "previous_cents": previous.minor(), "ticket": ticket }),
         ),
         OrderEvent::PaymentAuthorized { amount, reference } => {
             ("payment.authorized", json!({ "amount_cents": amount.minor(), "reference": reference, "ticket": ticket }))

@@ -12,12 +12,14 @@ mod place;
 mod read;
 mod sale;
 pub mod sla;
+mod tip;
 mod transition;
 pub mod view;
 
 pub use place::place;
 pub use read::{board, get, list, BOARD_TICKETS_PER_COLUMN};
 pub use sale::placed_events;
+pub use tip::adjust_tip;
 pub use transition::{transition, transition_in, transition_paying};
 
 use crate::service::ServiceError;

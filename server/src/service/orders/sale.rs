@@ -88,6 +88,8 @@ impl Sale {
             }
         };
         let Numbered { id, now, business_date, ticket_number } = numbered;
+        // Kept from the kitchen until paid (or its card authorized), when the shop says so.
+        let kitchen_held = !menu.counter.kitchen_before_paid && payment.is_none();
         let order = OrderRecord {
             id,
             business_date,
@@ -112,6 +114,7 @@ impl Sale {
                 Some(Tender::Split(parts)) => parts.iter().map(tender_record).collect(),
                 _ => Vec::new(),
             },
+            kitchen_held,
         };
         let order = OrderRecord { discounts: discount_records(&order, &priced.discounts, approver), ..order };
         let events = placed_events(ctx, &order, now);

@@ -12,6 +12,7 @@ use crate::store::jobs::{self, JobRecord, NewJob};
 use crate::store::{orders, outbox, Done, JobError};
 use chrono::{DateTime, Utc};
 use crema_shared::events::types;
+use crema_shared::lifecycle::OrderEvent;
 use crema_shared::retry::RetryPolicy;
 use crema_shared::status::OrderStatus;
 use serde::{Deserialize, Serialize};
@@ -48,10 +49,16 @@ pub fn job_for(order_id: Uuid, placed_at: DateTime<Utc>, limit: Duration) -> New
         .once(format!("{KIND}:{order_id}"))
 }
 
-/// The reaction: every new order gets its check, when the shop has a limit.
+/// The reaction: every new order gets its check, when the shop has a limit; a tab held from
+/// the kitchen until paid gets it when it reaches the kitchen (the wait starts there).
 pub fn on_order_change(state: &AppState, change: &OrderChange<'_>, effects: &mut Effects) {
-    if let (Change::Placed { .. }, Some(limit)) = (change.change, state.ticket_sla) {
-        effects.jobs.push(job_for(change.order.id, change.order.created_at, limit));
+    let Some(limit) = state.ticket_sla else { return };
+    let to_kitchen = match change.change {
+        Change::Placed { .. } => !change.order.kitchen_held,
+        Change::Moved { events } => events.iter().any(|e| matches!(e, OrderEvent::SentToKitchen)),
+    };
+    if to_kitchen {
+        effects.jobs.push(job_for(change.order.id, change.at, limit));
     }
 }
 
@@ -73,7 +80,9 @@ async fn check(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
                     return Err(JobError::Refused(JobFailure::Permanent(format!("order {order_id} no longer exists"))));
                 };
                 let mut last = None;
-                if matches!(order.status, OrderStatus::Placed | OrderStatus::Accepted | OrderStatus::Preparing) {
+                let waiting =
+                    matches!(order.status, OrderStatus::Placed | OrderStatus::Accepted | OrderStatus::Preparing);
+                if waiting && !order.kitchen_held {
                     let now = clock.now();
                     let mut data = event_data(&order, None);
                     if let Some(map) = data.as_object_mut() {

@@ -13,8 +13,10 @@ use crate::state::AppState;
 use crate::store::db::Db;
 use crate::store::orders::{self, OrderRecord, OrderUpdate, PaymentRecord, StatusChange};
 use crate::store::{outbox, Done, JobError, StoreError};
+use crema_shared::api::TenderDto;
 use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
 use crema_shared::status::{OrderStatus, PaymentMethod, PaymentStatus};
+use crema_shared::Money;
 use uuid::Uuid;
 
 /// Applies a lifecycle command (accept, start/finish a line, complete, cancel, pay) to an
@@ -103,12 +105,11 @@ async fn transition_job(
     let before = lifecycle_state(&order);
     let (events, after) = lifecycle::handle(&before, command).map_err(ServiceError::Transition)?;
     let now = state.clock.now();
-    let payment = events.iter().find_map(|e| match e {
-        OrderEvent::PaymentCaptured { method, tendered, change, .. } => {
-            Some(PaymentRecord { method: *method, tendered: *tendered, change_due: *change })
-        }
+    let approval_code = match command {
+        OrderCommand::PayCardAtTerminal { approval_code, .. } => Some(approval_code.as_str()),
         _ => None,
-    });
+    };
+    let (payment, tenders) = paid(&order, &before, &after, &events, approval_code);
     let reason = match command {
         OrderCommand::Cancel { reason } => Some(reason.clone()),
         _ => None,
@@ -118,19 +119,14 @@ async fn transition_job(
         expected_version: order.version,
         status: after.status,
         payment_status: after.payment_status,
-        payment: payment.or(order.payment),
+        payment,
         payment_reference: events
             .iter()
             .find_map(|e| match e {
                 OrderEvent::PaymentAuthorized { reference, .. } => Some(reference.clone()),
                 _ => None,
             })
-            .or(match command {
-                OrderCommand::PayCardAtTerminal { approval_code, .. } => {
-                    Some(format!("{TERMINAL_PREFIX}{approval_code}"))
-                }
-                _ => None,
-            })
+            .or(approval_code.map(|code| format!("{TERMINAL_PREFIX}{code}")))
             .or(order.payment_reference.clone()),
         refunded: after.refunded,
         // A tip added with a later payment grows the order's tip and total.
@@ -150,6 +146,8 @@ async fn transition_job(
             at: now,
             reason,
         }),
+        tenders,
+        kitchen_held: after.held,
     };
     if !orders::update(conn, &update).await? {
         // Nothing matched, so nothing was written.
@@ -162,6 +160,8 @@ async fn transition_job(
     order.refunded = update.refunded;
     order.totals.tip = update.tip;
     order.totals.total = update.total;
+    order.tenders = update.tenders.clone();
+    order.kitchen_held = update.kitchen_held;
     order.updated_at = now;
     order.version += 1;
     for line in &mut order.lines {
@@ -228,7 +228,51 @@ fn lifecycle_state(order: &OrderRecord) -> OrderState {
         payment_status: order.payment_status,
         payment_method: order.payment.map(|p| p.method).or(card_authorized.then_some(PaymentMethod::Card)),
         total: order.totals.total,
+        tip: order.totals.tip,
+        paid: lifecycle::paid_so_far(order.payment_status, order.totals.total, &order.tenders),
         refunded: order.refunded,
+        held: order.kitchen_held,
         lines: order.lines.iter().map(|l| LineState { id: l.id, status: l.status }).collect(),
     }
+}
+
+/// The order's payment and tenders after `events`: a payment at once is its one tender; a
+/// part of a tab (or the last part) is added to the tenders, and the payment is their sums.
+fn paid(
+    order: &OrderRecord,
+    before: &OrderState,
+    after: &OrderState,
+    events: &[OrderEvent],
+    approval_code: Option<&str>,
+) -> (Option<PaymentRecord>, Vec<TenderDto>) {
+    let captured = events.iter().find_map(|e| match e {
+        OrderEvent::PaymentCaptured { method, amount, tendered, change, tip } => {
+            Some((*method, *amount, *tendered, *change, *tip))
+        }
+        _ => None,
+    });
+    let Some((method, amount, tendered, change, tip)) = captured else {
+        return (order.payment, order.tenders.clone());
+    };
+    let in_parts =
+        before.payment_status == PaymentStatus::PartlyPaid || after.payment_status == PaymentStatus::PartlyPaid;
+    if !in_parts {
+        return (Some(PaymentRecord { method, tendered, change_due: change }), order.tenders.clone());
+    }
+    let mut tenders = order.tenders.clone();
+    tenders.push(TenderDto {
+        method,
+        amount_cents: (amount - tip).minor(),
+        tip_cents: tip.minor(),
+        tendered_cents: tendered.minor(),
+        change_cents: change.minor(),
+        reference: approval_code.map(|code| format!("{TERMINAL_PREFIX}{code}")),
+    });
+    let any_cash = tenders.iter().any(|t| t.method == PaymentMethod::Cash);
+    let payment = PaymentRecord {
+        method: if any_cash { PaymentMethod::Cash } else { PaymentMethod::Card },
+        tendered: Money::from_minor(tenders.iter().map(|t| t.tendered_cents).sum()),
+        change_due: Money::from_minor(tenders.iter().map(|t| t.change_cents).sum()),
+    };
+    (Some(payment), tenders)
 }

@@ -3,11 +3,13 @@
 use crate::store::orders::{LineRecord, OrderRecord, StatusChange};
 use crema_shared::api::{LineOptionDto, OrderDto, OrderLineDto, StatusChangeDto};
 use crema_shared::events::OrderEventData;
-use crema_shared::lifecycle::OrderEvent;
-use crema_shared::status::PaymentMethod;
+use crema_shared::lifecycle::{self, OrderEvent};
+use crema_shared::status::{OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::terminal::ticket;
+use crema_shared::Money;
 
 pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> OrderDto {
+    let (paid, due) = paid_and_due(order);
     OrderDto {
         id: order.id,
         ticket_number: order.ticket_number,
@@ -35,6 +37,9 @@ pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> Order
         tendered_cents: order.payment.map(|p| p.tendered.minor()),
         change_due_cents: order.payment.map(|p| p.change_due.minor()),
         tenders: order.tenders.clone(),
+        paid_cents: paid.minor(),
+        due_cents: due.minor(),
+        kitchen_held: order.kitchen_held,
         version: order.version,
         created_at: order.created_at,
         updated_at: order.updated_at,
@@ -43,6 +48,15 @@ pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> Order
             h.iter().map(|c| StatusChangeDto { from: c.from, to: c.to, at: c.at, reason: c.reason.clone() }).collect()
         }),
     }
+}
+
+/// What was taken for `order` and what is still due at the till: nothing once cancelled, or
+/// while a gateway card is on it.
+pub fn paid_and_due(order: &OrderRecord) -> (Money, Money) {
+    let paid = lifecycle::paid_so_far(order.payment_status, order.totals.total, &order.tenders);
+    let at_till = matches!(order.payment_status, PaymentStatus::Unpaid | PaymentStatus::PartlyPaid);
+    let due = if at_till && order.status != OrderStatus::Cancelled { order.totals.total - paid } else { Money::ZERO };
+    (paid, due.max(Money::ZERO))
 }
 
 fn line_dto(line: &LineRecord) -> OrderLineDto {
@@ -96,6 +110,9 @@ pub fn event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> serde_json
         | Some(OrderEvent::PaymentAuthorized { amount, .. })
         | Some(OrderEvent::PaymentVoided { amount }) => data.amount_cents = Some(amount.minor()),
         Some(OrderEvent::PaymentFailed { reason }) => data.reason = Some(reason.clone()),
+        Some(OrderEvent::TipAdjusted { tip, .. }) => data.amount_cents = Some(tip.minor()),
+        // The kitchen display shows the whole order now.
+        Some(OrderEvent::SentToKitchen) => data.order = Some(Box::new(order_dto(order, None))),
         Some(OrderEvent::Accepted | OrderEvent::Ready | OrderEvent::Completed) => {}
     }
     serde_json::to_value(data).unwrap_or(serde_json::Value::Null)
@@ -162,5 +179,6 @@ pub fn record_from_dto(order: &OrderDto) -> OrderRecord {
             .collect(),
         discounts: order.discounts.clone(),
         tenders: order.tenders.clone(),
+        kitchen_held: order.kitchen_held,
     }
 }

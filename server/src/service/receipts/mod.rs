@@ -20,6 +20,7 @@ use crema_shared::lifecycle::OrderEvent;
 use crema_shared::placing::Tender;
 use crema_shared::printer::PrinterAddress;
 use crema_shared::receipt::{receipt_lines, PrintLine, ReceiptShop};
+use crema_shared::status::PaymentStatus;
 use std::sync::RwLock;
 use uuid::Uuid;
 
@@ -113,17 +114,25 @@ async fn queue(
 }
 
 /// The reaction: when money is taken for an order, its receipt is queued for the printer if
-/// the till did not say "no receipt" (once per order; reprints are asked for), and emailed
-/// when the customer left an address and the shop has a mail server (once per order).
+/// the till did not say "no receipt" (once per order, or per part of a tab; reprints are asked
+/// for), and emailed when the customer left an address and the shop has a mail server (once
+/// per order, when it is paid in full).
 pub fn on_order_change(state: &AppState, change: &OrderChange<'_>, effects: &mut Effects) {
     if !took_money(change) {
         return;
     }
     let order_id = change.order.id;
     if change.receipt && state.receipt_printer.in_use().is_some() {
-        effects.jobs.push(print::job(order_id, change.at).once(format!("{}:{order_id}", print::KIND)));
+        // Each part of a tab prints its own receipt (the parts so far and what is due), once.
+        let once = match change.order.tenders.len() {
+            0 => format!("{}:{order_id}", print::KIND),
+            parts => format!("{}:{order_id}:{parts}", print::KIND),
+        };
+        effects.jobs.push(print::job(order_id, change.at).once(once));
     }
-    if state.mailer.is_some() && change.order.customer_email.is_some() && state.sync.is_none() {
+    // The emailed receipt waits for the last part of a tab.
+    let whole = change.order.payment_status != PaymentStatus::PartlyPaid;
+    if whole && state.mailer.is_some() && change.order.customer_email.is_some() && state.sync.is_none() {
         effects.jobs.push(mail::job(order_id, change.at));
     }
 }

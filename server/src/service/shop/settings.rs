@@ -34,7 +34,7 @@ pub async fn update(
                 settings::update(conn, &after).await?;
                 let now = clock.now();
                 let mut events = vec![ctx.event(types::SETTINGS_UPDATED, None, now, event_data(&after))];
-                if after.prices_differ(&before) {
+                if after.placing_differs(&before) {
                     let version = settings::bump_menu_version(conn).await?;
                     let data = MenuUpdatedData { version, change: "settings".into(), id: Uuid::nil() };
                     events.push(ctx.event(
@@ -67,6 +67,8 @@ fn event_data(shop: &ShopSettings) -> serde_json::Value {
         "receipt_header": shop.receipt.header,
         "receipt_footer": shop.receipt.footer,
         "receipt_printer": shop.receipt.printer.as_ref().map(ToString::to_string),
+        "kitchen_before_paid": shop.counter.kitchen_before_paid,
+        "tip_adjust_limit_bps": shop.counter.tip_adjust_limit_bps,
     })
 }
 
@@ -84,6 +86,8 @@ fn dto(state: &AppState, shop: &ShopSettings) -> SettingsDto {
         receipt_footer: shop.receipt.footer.clone(),
         receipt_printer: shop.receipt.printer.as_ref().map(ToString::to_string),
         receipt_printer_in_use: state.receipt_printer.in_use().map(|p| p.to_string()),
+        kitchen_before_paid: shop.counter.kitchen_before_paid,
+        tip_adjust_limit_bps: shop.counter.tip_adjust_limit_bps,
     }
 }
 

@@ -30,9 +30,9 @@ macro_rules! insert_order {
         "INSERT INTO orders (id, business_date, ticket_number, customer_name,
     customer_email, status, payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents,
     total_cents, payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by,
-    payment_reference, ticket_prefix, refunded_cents, discounts, tenders)
+    payment_reference, ticket_prefix, refunded_cents, discounts, tenders, kitchen_held)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,
-    $25)"
+    $25, $26)"
     };
 }
 pub(super) use insert_order;
@@ -47,7 +47,7 @@ macro_rules! insert_line {
 }
 pub(super) use insert_line;
 
-/// Binds an order's 25 columns in the order `insert_order!` lists them (here and in
+/// Binds an order's 26 columns in the order `insert_order!` lists them (here and in
 /// [`super::sync::put_order`]), on either database.
 macro_rules! bind_order {
     ($query:expr, $order:expr) => {{
@@ -79,6 +79,7 @@ macro_rules! bind_order {
             .bind(order.refunded.minor())
             .bind(sqlx::types::Json(&order.discounts))
             .bind(sqlx::types::Json(&order.tenders))
+            .bind(order.kitchen_held)
     }};
 }
 pub(super) use bind_order;

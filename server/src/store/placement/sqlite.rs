@@ -102,8 +102,8 @@ pub(super) async fn write(
         "INSERT INTO orders (id, business_date, ticket_number, customer_name, customer_email, status,
            payment_status, currency, subtotal_cents, discount_cents, tax_cents, tip_cents, total_cents,
            payment_method, tendered_cents, change_due_cents, version, created_at, updated_at, placed_by,
-           payment_reference, ticket_prefix, refunded_cents, discounts, tenders)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+           payment_reference, ticket_prefix, refunded_cents, discounts, tenders, kitchen_held)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
          INSERT INTO order_status_history (order_id, from_status, to_status, at, reason) VALUES (?, NULL, ?, ?, NULL);",
     );
     if !order.lines.is_empty() {

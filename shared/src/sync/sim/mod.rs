@@ -86,7 +86,7 @@ impl World {
             2 => MoveAction::FinishLine { line_id: line },
             3 => MoveAction::Complete,
             4 => MoveAction::Cancel { reason: "left".into() },
-            _ => MoveAction::PayCash { tendered_cents: 2000, tip_cents: 0 },
+            _ => MoveAction::PayCash { tendered_cents: 2000, tip_cents: 0, part_cents: None },
         };
         // Validated locally first: only what the terminal's own copy allows is written.
         if let Some(next) = moved(order, std::slice::from_ref(&action)) {

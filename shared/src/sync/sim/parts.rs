@@ -4,8 +4,7 @@
 
 use super::super::{mirror_decision, validate_placed, Mirror, MoveAction};
 use crate::api::OrderDto;
-use crate::lifecycle::{self, LineState, OrderState};
-use crate::money::Money;
+use crate::lifecycle::{self, OrderState};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
@@ -121,14 +120,7 @@ impl Hub {
 
 /// `order` after `actions` through the real lifecycle rules (`None`: one was refused).
 pub(super) fn moved(order: &OrderDto, actions: &[MoveAction]) -> Option<OrderDto> {
-    let mut state = OrderState {
-        status: order.status,
-        payment_status: order.payment_status,
-        payment_method: order.payment_method,
-        total: Money::from_minor(order.total_cents),
-        refunded: Money::from_minor(order.refunded_cents),
-        lines: order.lines.iter().map(|l| LineState { id: l.id, status: l.status }).collect(),
-    };
+    let mut state = OrderState::of(order);
     for action in actions {
         state = lifecycle::handle(&state, &action.command()).ok()?.1;
     }
@@ -136,6 +128,11 @@ pub(super) fn moved(order: &OrderDto, actions: &[MoveAction]) -> Option<OrderDto
     next.status = state.status;
     next.payment_status = state.payment_status;
     next.refunded_cents = state.refunded.minor();
+    next.total_cents = state.total.minor();
+    next.tip_cents = state.tip.minor();
+    next.paid_cents = state.paid.minor();
+    next.due_cents = state.due().minor();
+    next.kitchen_held = state.held;
     for (line, s) in next.lines.iter_mut().zip(&state.lines) {
         line.status = s.status;
     }

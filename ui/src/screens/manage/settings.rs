@@ -1,5 +1,5 @@
-//! Settings: the shop's name, currency, tax, the kitchen display's ticket-age colours, the
-//! receipt's header, footer and printer; mail as configured on the server; and where the
+//! Settings: the shop's name, currency, tax, the kitchen display's ticket-age colours, tabs
+//! and card tips, the receipt's header, footer and printer; mail as configured on the server; and where the
 //! event log is forwarded (webhooks, Kafka).
 
 use super::form::{Field, FormState, Outcome};
@@ -27,7 +27,11 @@ pub fn SettingsEditor() -> impl IntoView {
     let header = RwSignal::new(String::new());
     let footer = RwSignal::new(String::new());
     let printer = RwSignal::new(String::new());
+    let tabs_to_kitchen = RwSignal::new(true);
+    let tip_limit = RwSignal::new(String::new());
     let fill = move |s: &SettingsDto| {
+        tabs_to_kitchen.set(s.kitchen_before_paid);
+        tip_limit.set(s.tip_adjust_limit_bps.to_string());
         header.set(s.receipt_header.clone());
         footer.set(s.receipt_footer.clone());
         printer.set(s.receipt_printer.clone().unwrap_or_default());
@@ -59,6 +63,8 @@ pub fn SettingsEditor() -> impl IntoView {
             receipt_header: Some(header.get_untracked()),
             receipt_footer: Some(footer.get_untracked()),
             receipt_printer: Some(printer.get_untracked()),
+            kitchen_before_paid: Some(tabs_to_kitchen.get_untracked()),
+            tip_adjust_limit_bps: number(&tip_limit.get_untracked()),
         };
         leptos::task::spawn_local(async move {
             let result = api::send::<_, SettingsDto>("PATCH", "/api/v1/settings", Some(&body), &[]).await;
@@ -93,6 +99,13 @@ pub fn SettingsEditor() -> impl IntoView {
                 </label>
                 <Field label="Ticket turns amber after (seconds)" field="ticket_warn_seconds" value=warn form=form kind="number"/>
                 <Field label="Ticket turns red after (seconds)" field="ticket_late_seconds" value=late form=form kind="number"/>
+                <h3>"Tabs and tips"</h3>
+                <label class="field check">
+                    <input type="checkbox" name="kitchen_before_paid" prop:checked=move || tabs_to_kitchen.get()
+                        on:change=move |ev| tabs_to_kitchen.set(event_target_checked(&ev))/>
+                    <span>"Send an order to the kitchen before it is paid (a tab). Off: it waits until paid."</span>
+                </label>
+                <Field label="A card's tip may be raised before capture up to (basis points: 2500 = 25 %)" field="tip_adjust_limit_bps" value=tip_limit form=form kind="number"/>
                 <h3>"Receipts"</h3>
                 <label class="field">
                     <span>"Receipt header (address, hours)"</span>

@@ -104,11 +104,14 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
             </Show>
             <Show when=move || till.split.with(Vec::is_empty)>
             <div class="tender">
-                <button class:active=move || till.method.get() == PaymentMethod::Cash data-test="cash"
-                    on:click=move |_| till.method.set(PaymentMethod::Cash)>"Cash"</button>
-                <button class:active=move || till.method.get() == PaymentMethod::Card data-test="card"
-                    on:click=move |_| till.method.set(PaymentMethod::Card)>"Card"</button>
+                <button class:active=move || !till.tab.get() && till.method.get() == PaymentMethod::Cash data-test="cash"
+                    on:click=move |_| { till.tab.set(false); till.method.set(PaymentMethod::Cash) }>"Cash"</button>
+                <button class:active=move || !till.tab.get() && till.method.get() == PaymentMethod::Card data-test="card"
+                    on:click=move |_| { till.tab.set(false); till.method.set(PaymentMethod::Card) }>"Card"</button>
+                <button class:active=move || till.tab.get() data-test="tab-later"
+                    on:click=move |_| till.tab.set(true)>"Tab (pay later)"</button>
             </div>
+            <Show when=move || !till.tab.get()>
             <Show when=move || till.method.get() == PaymentMethod::Cash
                 fallback=move || view! {
                     <TillField till=till label="Terminal approval code (empty: card reader via the gateway)"
@@ -133,6 +136,7 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
                 <p class="change" data-test="change">{move || change().map(|c| format!("Change due: {c}"))}</p>
             </Show>
             </Show>
+            </Show>
             <Show when=move || till.problem.with(Option::is_some)>
                 <p class="error banner" role="alert">{move || till.problem.get().map(|p| crate::format::problem_text(&p))}</p>
             </Show>
@@ -147,7 +151,11 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
             <div class="pay-row">
                 <button class="secondary" on:click=move |_| till.clear()>"New order (F2)"</button>
                 <button class="primary pay" data-test="pay" disabled=move || till.sending.get() on:click=move |_| till.pay()>
-                    {move || if till.sending.get() { "Sending…".to_string() } else { format!("Pay {} (F8)", money(till.total().minor(), &currency())) }}
+                    {move || match (till.sending.get(), till.tab.get()) {
+                        (true, _) => "Sending…".to_string(),
+                        (false, true) => format!("Start the tab {} (F8)", money(till.total_before_tip().minor(), &currency())),
+                        (false, false) => format!("Pay {} (F8)", money(till.total().minor(), &currency())),
+                    }}
                 </button>
             </div>
         </aside>

@@ -13,6 +13,7 @@ mod cart_panel;
 mod keys;
 mod sheet;
 mod split;
+mod tabs;
 mod till;
 
 use cart_panel::{CartPanel, Placed};
@@ -116,6 +117,7 @@ pub fn Pos() -> impl IntoView {
                             })
                             .collect_view()
                     }}
+                    <tabs::TabsButton/>
                     <Show when=move || !till.search.with(String::is_empty)>
                         <span class="search" data-test="search">"Search: " {move || till.search.get()}</span>
                     </Show>

@@ -94,6 +94,7 @@ impl Till {
                     tip_cents: None,
                     tip_percent_bps: Some(bps).filter(|b| *b > 0),
                     amount_cents: Some(amount.minor()),
+                    part_cents: None,
                 }
             })
             .collect();

@@ -53,6 +53,8 @@ pub struct Till {
     pub(super) discount_percent: RwSignal<String>,
     /// A manager's PIN, typed when the discount is beyond what this cashier may give.
     pub(super) approval_pin: RwSignal<String>,
+    /// Placed as a tab, paid later (from the till's Tabs).
+    pub(super) tab: RwSignal<bool>,
     /// The tenders when the order is split (empty: one tender).
     pub(super) split: RwSignal<Vec<SplitPart>>,
     /// The id of the order being sent (kept across "unreachable" retries).
@@ -82,6 +84,7 @@ impl Till {
             discount_percent: RwSignal::new(String::new()),
             approval_pin: RwSignal::new(String::new()),
             split: RwSignal::new(Vec::new()),
+            tab: RwSignal::new(false),
             email: RwSignal::new(String::new()),
             method: RwSignal::new(PaymentMethod::Cash),
             tendered: RwSignal::new(String::new()),
@@ -184,6 +187,7 @@ impl Till {
         self.discount_percent.set(String::new());
         self.approval_pin.set(String::new());
         self.split.set(Vec::new());
+        self.tab.set(false);
         self.pending.set(None);
         self.problem.set(None);
         self.local_errors.set(Vec::new());
@@ -287,7 +291,7 @@ impl Till {
         let split =
             if self.split.with_untracked(|s| !s.is_empty()) { self.split_requests(&mut errors) } else { Vec::new() };
         let payment = match self.method.get_untracked() {
-            _ if !split.is_empty() => None,
+            _ if !split.is_empty() || self.tab.get_untracked() => None,
             PaymentMethod::Cash => match parse_amount(&self.tendered.get_untracked()) {
                 Ok(cents) if cart::change_due(total, Money::from_minor(cents)).is_some() => Some(PaymentRequest {
                     method: PaymentMethod::Cash,
@@ -297,6 +301,7 @@ impl Till {
                     tip_cents: None,
                     tip_percent_bps: Some(self.tip_bps.get_untracked()).filter(|bps| *bps > 0),
                     amount_cents: None,
+                    part_cents: None,
                 }),
                 Ok(_) => {
                     errors.push(("payment.tendered_cents".into(), "less than the total".into()));
@@ -317,6 +322,7 @@ impl Till {
                     tip_cents: None,
                     tip_percent_bps: Some(self.tip_bps.get_untracked()).filter(|bps| *bps > 0),
                     amount_cents: None,
+                    part_cents: None,
                 })
             }
         };

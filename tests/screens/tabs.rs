@@ -1,0 +1,87 @@
+//! A tab at the till with the shop keeping tabs from the kitchen until paid: the cashier
+//! starts one, the kitchen display does not show it, a friend pays part of it in cash from the
+//! till's Tabs (what is still due shown), the rest goes on the card terminal — and only then
+//! does the ticket appear on the kitchen display.
+
+use super::{start_shop, BARISTA, CASHIER, MANAGER};
+use crema_e2e::browser::{self, Browser};
+use crema_shared::api::OrderDto;
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
+    let dir = tempfile::tempdir().expect("dir");
+    let shop = start_shop(&dir.path().join("crema.db"), 0);
+    let manager = crema_e2e::http::client_with(&crema_e2e::http::sign_in(&shop.base, MANAGER).await);
+    let response = manager
+        .patch(format!("{}/api/v1/settings", shop.base))
+        .json(&json!({"kitchen_before_paid": false}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+
+    let driver = browser::Driver::start().await;
+    let kitchen = Browser::open(&driver, &shop.base).await;
+    kitchen.sign_in_at("/kds", BARISTA).await;
+    kitchen.wait_for("[data-test='live']").await;
+    let till = Browser::open(&driver, &shop.base).await;
+    till.sign_in_at("/pos", CASHIER).await;
+    till.wait_for("[data-item='Latte']").await;
+    till.click("[data-item='Latte']").await;
+    till.click("[data-option='Small']").await;
+    till.click("[data-test='add-to-cart']").await;
+    till.click("[data-category='Pastries']").await;
+    till.click("[data-item='Croissant']").await;
+    till.wait_for("[data-line='Croissant']").await;
+    till.type_into("input[name='customer_name']", "Dee").await;
+    till.click("[data-test='tab-later']").await;
+    till.wait_for_text("[data-test='pay']", "Start the tab").await;
+    till.click("[data-test='pay']").await;
+    let ticket = till.text("[data-test='ticket-number']").await.trim().to_string();
+    till.click("[data-test='new-order']").await;
+
+    // Not on the kitchen display while unpaid.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(kitchen.count(&format!("[data-ticket='{ticket}']")).await, 0, "a held tab is not shown");
+
+    // A friend pays 5.00 of it in cash, 10.00 handed over.
+    till.click("[data-test='tabs']").await;
+    till.wait_for("[data-tab='Dee']").await;
+    let due = till.text("[data-tab='Dee'] [data-test='due']").await;
+    till.click("[data-tab='Dee'] button").await;
+    till.wait_for("[data-test='tab-pay']").await;
+    till.clear_and_type("input[name='part']", "5").await;
+    till.type_into("input[name='tab_tendered']", "10").await;
+    till.click("[data-test='tab-pay-button']").await;
+    till.wait_for_text("[data-test='tab-outcome']", "Still due").await;
+    let outcome = till.text("[data-test='tab-outcome']").await;
+    assert!(outcome.contains("Change due: $5.00"), "{outcome}");
+    till.wait_for_text("[data-tab='Dee'] [data-test='due']", "$").await;
+    assert_ne!(till.text("[data-tab='Dee'] [data-test='due']").await, due, "less is due now");
+    till.screenshot("pos-tab-part").await;
+    assert_eq!(kitchen.count(&format!("[data-ticket='{ticket}']")).await, 0, "a part does not send it");
+
+    // Dee pays the rest on the card terminal: the tab closes and the kitchen sees it.
+    till.click("[data-test='tab-card']").await;
+    till.type_into("input[name='tab_approval_code']", "TAB-42").await;
+    till.click("[data-test='tab-pay-button']").await;
+    till.wait_for_text("[data-test='tab-outcome']", "Paid.").await;
+    till.wait_for_text(".tabs-sheet", "No open tabs.").await;
+    kitchen.wait_for(&format!("[data-ticket='{ticket}']")).await;
+    kitchen.screenshot("kitchen-tab-paid").await;
+
+    let page: crema_shared::api::OrderPage =
+        manager.get(format!("{}/api/v1/orders", shop.base)).send().await.expect("sent").json().await.expect("orders");
+    let order: &OrderDto = page.orders.iter().find(|o| o.customer_name == "Dee").expect("Dee's tab");
+    assert_eq!(order.payment_status.as_str(), "captured");
+    assert_eq!((order.due_cents, order.tenders.len()), (0, 2));
+    assert_eq!(order.tenders[0].amount_cents, 500);
+    assert_eq!(order.tenders[1].reference.as_deref(), Some("terminal:TAB-42"));
+    assert!(!order.kitchen_held);
+    till.close().await;
+    kitchen.close().await;
+    driver.stop();
+    shop.kill();
+}
