@@ -227,6 +227,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         ticket_late_seconds: DEFAULT_TICKET_LATE_SECONDS,
         receipt: Default::default(),
         counter: Default::default(),
+        kitchen_printers: Vec::new(),
     };
     let pins = Arc::new(PinHasher::new(keys.pin_pepper())?.counting(metrics.pin_checks.clone()));
     drop(keys);

@@ -12,6 +12,7 @@ pub mod close;
 pub mod customer;
 pub mod discount;
 pub mod events;
+pub mod kitchen_ticket;
 pub mod lifecycle;
 pub mod menu;
 pub mod menu_edit;

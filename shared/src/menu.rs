@@ -126,6 +126,11 @@ impl Catalog {
         self.currency
     }
 
+    /// Whether the menu has category `id`.
+    pub fn has_category(&self, id: Uuid) -> bool {
+        self.categories.iter().any(|c| c.id == id)
+    }
+
     pub fn item(&self, id: Uuid) -> Option<&Item> {
         self.item_index.get(&id).map(|&i| &self.items[i])
     }

@@ -180,7 +180,7 @@ fn method_label(method: PaymentMethod) -> &'static str {
     }
 }
 
-fn rule() -> PrintLine {
+pub(crate) fn rule() -> PrintLine {
     PrintLine::plain("-".repeat(RECEIPT_COLUMNS))
 }
 
@@ -195,7 +195,7 @@ fn columns(left: &str, right: &str) -> String {
 }
 
 /// `text` cut to at most `width` characters (a cut ends in `.`).
-fn fit(text: &str, width: usize) -> String {
+pub(crate) fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_string();
     }
@@ -205,7 +205,7 @@ fn fit(text: &str, width: usize) -> String {
 }
 
 /// Line breaks and tabs as spaces: a name or note prints on its own line.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 

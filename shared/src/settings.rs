@@ -6,6 +6,7 @@
 //! field is named at once and nothing is applied unless all are good.
 
 use crate::api::SettingsInput;
+use crate::kitchen_ticket::KitchenPrinter;
 use crate::printer::PrinterAddress;
 use crate::receipt::{MAX_RECEIPT_TEXT_CHARS, MAX_RECEIPT_TEXT_LINES};
 use crate::tax::{TaxMode, TaxPolicy, TaxRate};
@@ -34,6 +35,9 @@ pub struct ShopSettings {
     pub receipt: ReceiptSettings,
     #[serde(default)]
     pub counter: CounterSettings,
+    /// The kitchen's station printers (the display's backup).
+    #[serde(default)]
+    pub kitchen_printers: Vec<KitchenPrinter>,
 }
 
 /// How the counter takes money: whether a tab goes to the kitchen before it is paid, and how
@@ -79,8 +83,18 @@ impl ShopSettings {
     }
 }
 
-/// `current` with `input` applied, or every field that is wrong.
+/// `current` with `input` applied, or every field that is wrong (a station's categories are
+/// not checked against a menu: see [`apply_on_menu`]).
 pub fn apply(current: &ShopSettings, input: &SettingsInput) -> Result<ShopSettings, ValidationErrors> {
+    apply_on_menu(current, input, |_| true)
+}
+
+/// [`apply`], with the kitchen stations' categories checked by `category_exists`.
+pub fn apply_on_menu(
+    current: &ShopSettings,
+    input: &SettingsInput,
+    category_exists: impl Fn(uuid::Uuid) -> bool,
+) -> Result<ShopSettings, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let mut next = current.clone();
     if let Some(raw) = &input.shop_name {
@@ -139,6 +153,9 @@ pub fn apply(current: &ShopSettings, input: &SettingsInput) -> Result<ShopSettin
             }
         }
     }
+    if let Some(printers) = &input.kitchen_printers {
+        next.kitchen_printers = crate::kitchen_ticket::stations(&mut errors, printers, category_exists);
+    }
     if let Some(on) = input.kitchen_before_paid {
         next.counter.kitchen_before_paid = on;
     }
@@ -185,6 +202,7 @@ mod tests {
             ticket_late_seconds: 360,
             receipt: ReceiptSettings::default(),
             counter: CounterSettings::default(),
+            kitchen_printers: Vec::new(),
         }
     }
 
@@ -211,9 +229,15 @@ mod tests {
             receipt_printer: Some("tcp://192.168.1.50".into()),
             kitchen_before_paid: Some(false),
             tip_adjust_limit_bps: Some(2_000),
+            kitchen_printers: Some(vec![crate::kitchen_ticket::KitchenPrinterDto {
+                station: "Bar".into(),
+                printer: "tcp://10.0.0.7".into(),
+                category_ids: vec![],
+            }]),
         };
         let next = apply(&shop(), &input).expect("valid");
         assert_eq!(next.counter, CounterSettings { kitchen_before_paid: false, tip_adjust_limit_bps: 2_000 });
+        assert_eq!(next.kitchen_printers[0].printer.to_string(), "tcp://10.0.0.7:9100");
         assert_eq!(next.name, "Bean There");
         assert_eq!(next.currency.as_str(), "EUR");
         assert_eq!(next.tax.rate.basis_points(), 2000);
@@ -243,6 +267,11 @@ mod tests {
             receipt_printer: Some("http://printer".into()),
             kitchen_before_paid: None,
             tip_adjust_limit_bps: Some(10_001),
+            kitchen_printers: Some(vec![crate::kitchen_ticket::KitchenPrinterDto {
+                station: "Bar".into(),
+                printer: "lpt1".into(),
+                category_ids: vec![],
+            }]),
         };
         let errors = apply(&shop(), &input).expect_err("invalid");
         assert_eq!(
@@ -257,6 +286,7 @@ mod tests {
                 "receipt_header",
                 "receipt_footer",
                 "receipt_printer",
+                "kitchen_printers[0].printer",
                 "tip_adjust_limit_bps"
             ]
         );

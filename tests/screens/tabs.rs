@@ -1,10 +1,12 @@
-//! A tab at the till with the shop keeping tabs from the kitchen until paid: the cashier
-//! starts one, the kitchen display does not show it, a friend pays part of it in cash from the
-//! till's Tabs (what is still due shown), the rest goes on the card terminal — and only then
-//! does the ticket appear on the kitchen display.
+//! A tab at the till with the shop keeping tabs from the kitchen until paid: the manager sets
+//! up the bar's ticket printer (a TCP listener this test runs) on the settings screen, the
+//! cashier starts a tab, the kitchen display does not show it, a friend pays part of it in cash
+//! from the till's Tabs (what is still due shown), the rest goes on the card terminal — and
+//! only then does the ticket appear on the kitchen display and the bar's printer.
 
 use super::{start_shop, BARISTA, CASHIER, MANAGER};
 use crema_e2e::browser::{self, Browser};
+use crema_e2e::printer::{decode, Printer};
 use crema_shared::api::OrderDto;
 use serde_json::json;
 use std::time::Duration;
@@ -23,6 +25,22 @@ async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
     assert_eq!(response.status(), 200);
 
     let driver = browser::Driver::start().await;
+    let bar = Printer::start().await;
+    let settings = Browser::open(&driver, &shop.base).await;
+    settings.sign_in_at("/manage", MANAGER).await;
+    settings.click("[data-tab='Settings']").await;
+    settings.wait_for("[data-test='add-station']").await;
+    settings.click("[data-test='add-station']").await;
+    settings.type_into("input[name='station_0']", "Bar").await;
+    settings.type_into("input[name='station_printer_0']", "http://wrong").await;
+    settings.click("[data-test='save-stations']").await;
+    settings.wait_for_text("[data-test='stations'] .error", "tcp://host:port").await;
+    settings.clear_and_type("input[name='station_printer_0']", &bar.address()).await;
+    settings.click("[data-station='0'] input[data-category='Espresso bar']").await;
+    settings.click("[data-test='save-stations']").await;
+    settings.wait_for_text("[data-test='stations'] .outcome", "Saved.").await;
+    settings.screenshot("manage-stations").await;
+    settings.close().await;
     let kitchen = Browser::open(&driver, &shop.base).await;
     kitchen.sign_in_at("/kds", BARISTA).await;
     kitchen.wait_for("[data-test='live']").await;
@@ -71,6 +89,11 @@ async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
     till.wait_for_text(".tabs-sheet", "No open tabs.").await;
     kitchen.wait_for(&format!("[data-ticket='{ticket}']")).await;
     kitchen.screenshot("kitchen-tab-paid").await;
+    // The bar's printer got its line (the latte), not the croissant, once.
+    let prints = bar.wait_for(1, Duration::from_secs(15)).await;
+    let paper = decode(&prints[0]).expect("ESC/POS a printer reads");
+    assert!(paper.line(&format!("Ticket {ticket}")).is_some_and(|l| l.large), "{:?}", paper.texts());
+    assert!(paper.line("1 x Latte").is_some() && paper.line("1 x Croissant").is_none(), "{:?}", paper.texts());
 
     let page: crema_shared::api::OrderPage =
         manager.get(format!("{}/api/v1/orders", shop.base)).send().await.expect("sent").json().await.expect("orders");
@@ -80,6 +103,7 @@ async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
     assert_eq!(order.tenders[0].amount_cents, 500);
     assert_eq!(order.tenders[1].reference.as_deref(), Some("terminal:TAB-42"));
     assert!(!order.kitchen_held);
+    assert_eq!(bar.prints().len(), 1, "printed once");
     till.close().await;
     kitchen.close().await;
     driver.stop();

@@ -121,6 +121,14 @@ pub const REACTIONS: &[Reaction] = &[
         on_terminal: true,
     },
     Reaction {
+        name: "kitchen tickets to the stations' printers when an order reaches the kitchen",
+        plan: Some(receipts::kitchen::on_order_change),
+        write: None,
+        writes_on_placement: never,
+        // Printed where the kitchen display runs: the hub, also for a terminal's orders.
+        on_terminal: false,
+    },
+    Reaction {
         name: "stock back on cancellation",
         plan: None,
         write: Some(stock::on_order_change),

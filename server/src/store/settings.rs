@@ -7,6 +7,7 @@
 
 use super::db::{exec, fetch_optional, fetch_value, Db};
 use super::StoreError;
+use crema_shared::kitchen_ticket::KitchenPrinter;
 use crema_shared::printer::PrinterAddress;
 use crema_shared::settings::{CounterSettings, ReceiptSettings, ShopSettings};
 use crema_shared::tax::{TaxMode, TaxPolicy, TaxRate};
@@ -22,7 +23,7 @@ pub async fn load(db: &mut Db<'_>) -> Result<Option<StoredSettings>, StoreError>
         db,
         sqlx::query(
             "SELECT name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds, ticket_late_seconds, menu_version,
-           receipt_header, receipt_footer, receipt_printer, kitchen_before_paid, tip_adjust_limit_bps
+           receipt_header, receipt_footer, receipt_printer, kitchen_before_paid, tip_adjust_limit_bps, kitchen_printers
          FROM shop_settings WHERE id = 1",
         )
     )?;
@@ -61,6 +62,7 @@ pub async fn load(db: &mut Db<'_>) -> Result<Option<StoredSettings>, StoreError>
                     kitchen_before_paid: r.try_get("kitchen_before_paid")?,
                     tip_adjust_limit_bps: seconds("tip_adjust_limit_bps")?,
                 },
+                kitchen_printers: r.json("kitchen_printers")?,
             },
             menu_version: r.try_get("menu_version")?,
         })
@@ -70,7 +72,7 @@ pub async fn load(db: &mut Db<'_>) -> Result<Option<StoredSettings>, StoreError>
 
 /// Binds the editable settings, in the column order both writes list them: name, currency,
 /// tax rate, tax mode, ticket warn and late seconds, receipt header, footer and printer, whether
-/// tabs go to the kitchen before paid, the card tip-adjust limit.
+/// tabs go to the kitchen before paid, the card tip-adjust limit, the kitchen's station printers.
 macro_rules! bind_shop {
     ($query:expr, $shop:expr) => {
         $query
@@ -85,6 +87,7 @@ macro_rules! bind_shop {
             .bind($shop.receipt.printer.as_ref().map(ToString::to_string))
             .bind($shop.counter.kitchen_before_paid)
             .bind(i64::from($shop.counter.tip_adjust_limit_bps))
+            .bind(sqlx::types::Json(&$shop.kitchen_printers))
     };
 }
 
@@ -97,8 +100,8 @@ pub async fn insert_if_missing(conn: &mut Db<'_>, settings: &StoredSettings) -> 
             sqlx::query(
                 "INSERT INTO shop_settings (id, name, currency, tax_rate_bps, tax_mode, ticket_warn_seconds,
            ticket_late_seconds, receipt_header, receipt_footer, receipt_printer, kitchen_before_paid,
-           tip_adjust_limit_bps, menu_version)
-         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
+           tip_adjust_limit_bps, kitchen_printers, menu_version)
+         VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING",
             ),
             shop
         )
@@ -114,7 +117,7 @@ pub async fn update(conn: &mut Db<'_>, shop: &ShopSettings) -> Result<(), StoreE
         bind_shop!(sqlx::query(
         "UPDATE shop_settings SET name = $1, currency = $2, tax_rate_bps = $3, tax_mode = $4, ticket_warn_seconds = $5,
            ticket_late_seconds = $6, receipt_header = $7, receipt_footer = $8, receipt_printer = $9,
-           kitchen_before_paid = $10, tip_adjust_limit_bps = $11 WHERE id = 1",
+           kitchen_before_paid = $10, tip_adjust_limit_bps = $11, kitchen_printers = $12 WHERE id = 1",
     ), shop)
     )?;
     if done == 1 {
@@ -142,6 +145,12 @@ pub async fn bump_menu_version(conn: &mut Db<'_>) -> Result<i64, StoreError> {
 }
 
 /// The receipt printer a manager set, if any.
+/// The kitchen's station printers alone (followed by every instance, like the receipt printer).
+pub async fn kitchen_printers(db: &mut Db<'_>) -> Result<Vec<KitchenPrinter>, StoreError> {
+    let row = fetch_optional!(db, sqlx::query("SELECT kitchen_printers FROM shop_settings WHERE id = 1"))?;
+    row.map(|r| r.json("kitchen_printers")).transpose().map(Option::unwrap_or_default)
+}
+
 pub async fn receipt_printer(db: &mut Db<'_>) -> Result<Option<PrinterAddress>, StoreError> {
     let printer: Option<Option<String>> =
         fetch_value!(db, sqlx::query_scalar("SELECT receipt_printer FROM shop_settings WHERE id = 1"), fetch_optional)?;

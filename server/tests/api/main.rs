@@ -13,6 +13,7 @@ mod helpers;
 mod idempotency;
 mod jobs;
 mod kafka;
+mod kitchen_tickets;
 mod mail;
 mod menu;
 mod network;

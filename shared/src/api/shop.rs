@@ -40,6 +40,9 @@ pub struct SettingsDto {
     /// How far a gateway card's tip may go before capture, basis points of the order.
     #[serde(default)]
     pub tip_adjust_limit_bps: u32,
+    /// The kitchen's station printers.
+    #[serde(default)]
+    pub kitchen_printers: Vec<crate::kitchen_ticket::KitchenPrinterDto>,
 }
 
 fn yes() -> bool {
@@ -71,6 +74,9 @@ pub struct SettingsInput {
     /// 0 to 10000.
     #[serde(default)]
     pub tip_adjust_limit_bps: Option<i64>,
+    /// Replaces the station printers (at most 8; an empty list removes them).
+    #[serde(default)]
+    pub kitchen_printers: Option<Vec<crate::kitchen_ticket::KitchenPrinterDto>>,
 }
 
 /// One business day's numbers.

@@ -10,6 +10,7 @@ mod refunds;
 mod report;
 mod settings;
 mod staff;
+mod stations;
 mod terminals;
 
 use leptos::prelude::*;

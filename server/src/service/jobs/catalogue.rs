@@ -16,6 +16,7 @@ pub fn crema_kinds() -> JobKinds {
     kinds.register(report::KIND, report::spec(), report::handler());
     kinds.register(backups::KIND, backups::spec(), backups::handler());
     kinds.register(receipts::print::KIND, receipts::print::spec(), receipts::print::handler());
+    kinds.register(receipts::kitchen::KIND, receipts::print::spec(), receipts::print::handler());
     kinds.register(receipts::mail::KIND, receipts::mail::spec(), receipts::mail::handler());
     for kind in payments::KINDS {
         kinds.register(kind, payments::spec(), payments::handler());

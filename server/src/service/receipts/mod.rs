@@ -5,6 +5,7 @@
 //! printer ([`print`]). A paid order's receipt prints by itself — the reaction below queues a
 //! durable print job in the payment's own transaction — unless the till said not to.
 
+pub mod kitchen;
 pub mod mail;
 pub mod page;
 pub mod print;
@@ -16,6 +17,7 @@ use crate::store::jobs::NewJob;
 use crate::store::{audit, jobs, settings, Done, StoreError};
 use crema_shared::api::OrderDto;
 use crema_shared::close::CloseReport;
+use crema_shared::kitchen_ticket::KitchenPrinter;
 use crema_shared::lifecycle::OrderEvent;
 use crema_shared::placing::Tender;
 use crema_shared::printer::PrinterAddress;
@@ -27,15 +29,29 @@ use uuid::Uuid;
 /// Where this server prints receipts: `CREMA_RECEIPT_PRINTER` when the operator set it (the
 /// printer beside this box — on a synced terminal, the till's own), else the printer a manager
 /// set in the shop's settings, which every instance follows as it changes.
+/// It also follows the names of the kitchen's stations with a printer, for the reaction that
+/// queues their tickets (it cannot read the database).
 #[derive(Debug, Default)]
 pub struct ReceiptPrinter {
     configured: Option<PrinterAddress>,
     managed: RwLock<Option<PrinterAddress>>,
+    stations: RwLock<Vec<String>>,
 }
 
 impl ReceiptPrinter {
     pub fn new(configured: Option<PrinterAddress>) -> Self {
-        ReceiptPrinter { configured, managed: RwLock::new(None) }
+        ReceiptPrinter { configured, managed: RwLock::new(None), stations: RwLock::new(Vec::new()) }
+    }
+
+    /// The kitchen stations that have a printer.
+    pub fn stations(&self) -> Vec<String> {
+        self.stations.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    pub fn set_stations(&self, printers: &[KitchenPrinter]) {
+        if let Ok(mut slot) = self.stations.write() {
+            *slot = printers.iter().map(|p| p.station.clone()).collect();
+        }
     }
 
     /// The printer receipts go to now, if any.
@@ -165,10 +181,16 @@ pub async fn follow_settings(state: AppState) {
             _ = check.tick() => {}
             _ = closing.wait_for(|closed| *closed) => return,
         }
-        let read = async { settings::receipt_printer(&mut state.store.read().await?).await };
+        let read = async {
+            let mut db = state.store.read().await?;
+            Ok::<_, StoreError>((settings::receipt_printer(&mut db).await?, settings::kitchen_printers(&mut db).await?))
+        };
         match read.await {
-            Ok(printer) => state.receipt_printer.set_managed(printer),
-            Err(e) => tracing::warn!(error = %e, "cannot read the receipt printer from the settings"),
+            Ok((printer, stations)) => {
+                state.receipt_printer.set_managed(printer);
+                state.receipt_printer.set_stations(&stations);
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the shop's printers from the settings"),
         }
     }
 }

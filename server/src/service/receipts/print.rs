@@ -9,7 +9,7 @@
 //! It marks the attempt `uncertain` and ends the job with that reason, for staff to reprint
 //! from the order if nothing came out (Odoo's reprint-on-retry bug, avoided).
 
-use super::lines;
+use super::{kitchen, lines};
 use crate::printing::{self, escpos};
 use crate::service::jobs::{Handler, JobFailure, JobSpec};
 use crate::service::reports::close;
@@ -55,16 +55,24 @@ pub struct ReceiptPrint {
     pub order_id: Uuid,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report: Option<CloseReport>,
+    /// A kitchen ticket for this station's printer (job kind [`kitchen::KIND`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
 }
 
 /// A print job for `order_id`'s receipt, due at `at`.
 pub fn job(order_id: Uuid, at: DateTime<Utc>) -> NewJob {
-    NewJob::new(KIND, &ReceiptPrint { order_id, report: None }, at)
+    NewJob::new(KIND, &ReceiptPrint { order_id, report: None, station: None }, at)
+}
+
+/// A print job for `order_id`'s kitchen ticket on `station`'s printer, due at `at`.
+pub fn kitchen_job(order_id: Uuid, station: String, at: DateTime<Utc>) -> NewJob {
+    NewJob::new(kitchen::KIND, &ReceiptPrint { order_id, report: None, station: Some(station) }, at)
 }
 
 /// A print job for `report` (the X report as it is now, or a day's Z report), due at `at`.
 pub fn report_job(report: CloseReport, at: DateTime<Utc>) -> NewJob {
-    NewJob::new(KIND, &ReceiptPrint { order_id: Uuid::nil(), report: Some(report) }, at)
+    NewJob::new(KIND, &ReceiptPrint { order_id: Uuid::nil(), report: Some(report), station: None }, at)
 }
 
 pub fn handler() -> Handler {
@@ -72,7 +80,7 @@ pub fn handler() -> Handler {
 }
 
 async fn run(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
-    let ReceiptPrint { order_id, report } = job.payload_as().map_err(JobFailure::Permanent)?;
+    let ReceiptPrint { order_id, report, station } = job.payload_as().map_err(JobFailure::Permanent)?;
     let retry = |e: ServiceError| JobFailure::Retryable(e.to_string());
     match printouts::find(&mut state.store.read().await.map_err(|e| retry(e.into()))?, job.id)
         .await
@@ -87,20 +95,36 @@ async fn run(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
             return Err(JobFailure::Permanent(UNCERTAIN.into()));
         }
     }
-    let printer = state.receipt_printer.in_use().ok_or_else(|| {
-        JobFailure::Permanent("no receipt printer is set (settings, or CREMA_RECEIPT_PRINTER)".into())
-    })?;
-    let (paper, what) = match &report {
-        Some(report) => (
+    let receipt_printer = || {
+        state.receipt_printer.in_use().ok_or_else(|| {
+            JobFailure::Permanent("no receipt printer is set (settings, or CREMA_RECEIPT_PRINTER)".into())
+        })
+    };
+    let order = || async {
+        orders::get(state, order_id).await.map_err(|e| match e {
+            ServiceError::NotFound(_) => JobFailure::Permanent(format!("order {order_id} no longer exists")),
+            other => retry(other),
+        })
+    };
+    let (printer, paper, what) = match (&report, &station) {
+        (Some(report), _) => (
+            receipt_printer()?,
             close::print_lines(state, report).await.map_err(retry)?,
             format!("{} report {}", report.kind, report.business_date),
         ),
-        None => {
-            let order = orders::get(state, order_id).await.map_err(|e| match e {
-                ServiceError::NotFound(_) => JobFailure::Permanent(format!("order {order_id} no longer exists")),
-                other => retry(other),
-            })?;
-            (lines(state, &order).await.map_err(retry)?, format!("ticket {}", order.ticket))
+        (None, Some(station)) => {
+            let order = order().await?;
+            match kitchen::ticket(state, &order, station).await {
+                Ok(Some((printer, paper))) => (printer, paper, format!("ticket {} for {station}", order.ticket)),
+                // None of the order's lines are this station's: nothing to print.
+                Ok(None) => return Ok(()),
+                Err(e @ kitchen::KitchenTicketError::NoStation(_)) => return Err(JobFailure::Permanent(e.to_string())),
+                Err(e) => return Err(JobFailure::Retryable(e.to_string())),
+            }
+        }
+        (None, None) => {
+            let order = order().await?;
+            (receipt_printer()?, lines(state, &order).await.map_err(retry)?, format!("ticket {}", order.ticket))
         }
     };
     let bytes = escpos::encode(&paper);
@@ -121,7 +145,7 @@ async fn run(state: &AppState, job: JobRecord) -> Result<(), JobFailure> {
     match connection.send(&bytes).await {
         Ok(()) => {
             record(state, job.id, Printout::Printed).await.map_err(retry)?;
-            tracing::info!(%order_id, %what, printer = %printer, "receipt printed");
+            tracing::info!(%order_id, %what, printer = %printer, "printed");
             Ok(())
         }
         Err(e) => {

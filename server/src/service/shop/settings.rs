@@ -9,7 +9,8 @@ use crate::state::AppState;
 use crate::store::{audit, outbox, settings, Done, StoreError};
 use crema_shared::api::{SettingsDto, SettingsInput};
 use crema_shared::events::{types, MenuUpdatedData};
-use crema_shared::settings::{apply, ShopSettings};
+use crema_shared::kitchen_ticket::KitchenPrinterDto;
+use crema_shared::settings::{apply_on_menu, ShopSettings};
 use uuid::Uuid;
 
 pub async fn get(state: &AppState) -> Result<SettingsDto, ServiceError> {
@@ -22,7 +23,7 @@ pub async fn update(
     ctx: &RequestContext,
     input: &SettingsInput,
 ) -> Result<SettingsDto, ServiceError> {
-    let clock = state.clock.clone();
+    let (clock, menus) = (state.clock.clone(), state.menu.clone());
     let (ctx, input) = (ctx.clone(), input.clone());
     let shop = state
         .store
@@ -30,7 +31,9 @@ pub async fn update(
         .write(move |conn| {
             Box::pin(async move {
                 let before = settings::load(&mut *conn).await?.ok_or_else(no_row)?.shop;
-                let after = apply(&before, &input).map_err(ServiceError::Validation)?;
+                let menu = menus.current(&mut *conn).await?;
+                let after = apply_on_menu(&before, &input, |id| menu.catalog.has_category(id))
+                    .map_err(ServiceError::Validation)?;
                 settings::update(conn, &after).await?;
                 let now = clock.now();
                 let mut events = vec![ctx.event(types::SETTINGS_UPDATED, None, now, event_data(&after))];
@@ -53,6 +56,7 @@ pub async fn update(
         })
         .await?;
     state.receipt_printer.set_managed(shop.receipt.printer.clone());
+    state.receipt_printer.set_stations(&shop.kitchen_printers);
     Ok(dto(state, &shop))
 }
 
@@ -69,6 +73,7 @@ fn event_data(shop: &ShopSettings) -> serde_json::Value {
         "receipt_printer": shop.receipt.printer.as_ref().map(ToString::to_string),
         "kitchen_before_paid": shop.counter.kitchen_before_paid,
         "tip_adjust_limit_bps": shop.counter.tip_adjust_limit_bps,
+        "kitchen_printers": shop.kitchen_printers.iter().map(KitchenPrinterDto::from).collect::<Vec<_>>(),
     })
 }
 
@@ -88,6 +93,7 @@ fn dto(state: &AppState, shop: &ShopSettings) -> SettingsDto {
         receipt_printer_in_use: state.receipt_printer.in_use().map(|p| p.to_string()),
         kitchen_before_paid: shop.counter.kitchen_before_paid,
         tip_adjust_limit_bps: shop.counter.tip_adjust_limit_bps,
+        kitchen_printers: shop.kitchen_printers.iter().map(KitchenPrinterDto::from).collect(),
     }
 }
 

@@ -63,6 +63,7 @@ pub fn SettingsEditor() -> impl IntoView {
             receipt_header: Some(header.get_untracked()),
             receipt_footer: Some(footer.get_untracked()),
             receipt_printer: Some(printer.get_untracked()),
+            kitchen_printers: None,
             kitchen_before_paid: Some(tabs_to_kitchen.get_untracked()),
             tip_adjust_limit_bps: number(&tip_limit.get_untracked()),
         };
@@ -128,6 +129,7 @@ pub fn SettingsEditor() -> impl IntoView {
                 <button class="primary" on:click=save>"Save settings"</button>
                 </Show>
             </div>
+            {move || loaded.get().map(|s| view! { <super::stations::KitchenPrinters current=s.kitchen_printers/> })}
             <div class="editor">
                 <h2>"Mail"</h2>
                 {move || loaded.get().map(|s| if s.smtp_configured {
