@@ -87,6 +87,9 @@ pub struct OrderMoney {
     pub staff: Option<String>,
     /// An order paid by several tenders: what each took (its part and tip); empty for one.
     pub tenders: Vec<(PaymentMethod, Money)>,
+    /// Its lines voided before it was paid, and what they came to.
+    pub voided_lines: u32,
+    pub voided_lines_total: Money,
 }
 
 impl OrderMoney {
@@ -192,6 +195,11 @@ pub struct CloseReport {
     /// `refunds_cents`).
     pub voids: u32,
     pub voids_cents: i64,
+    /// Lines voided off orders before they were paid, and what they came to.
+    #[serde(default)]
+    pub line_voids: u32,
+    #[serde(default)]
+    pub line_voids_cents: i64,
     /// Orders not (fully) paid.
     pub unpaid: u32,
     /// Of those, tabs paid in part (not cancelled), and what their parts took less what was
@@ -293,6 +301,8 @@ pub fn summarize(
         voids_cents: sum(&|o| o.total, &voided).minor(),
         unpaid: u32::try_from(orders.iter().filter(|o| o.status != OrderStatus::Cancelled && !o.collected()).count())
             .unwrap_or(u32::MAX),
+        line_voids: orders.iter().map(|o| o.voided_lines).sum(),
+        line_voids_cents: orders.iter().map(|o| o.voided_lines_total).sum::<Money>().minor(),
         part_paid: u32::try_from(orders.iter().filter(|o| part_paid(o) && !voided(o)).count()).unwrap_or(u32::MAX),
         part_paid_cents: part_paid_cents.minor(),
         tips_by_staff,
@@ -324,6 +334,9 @@ pub fn figures(report: &CloseReport) -> Vec<(String, Option<i64>)> {
         rows.push((format!("{name} refunds"), Some(-t.refunded_cents)));
     }
     rows.push((format!("Voids ({} orders)", report.voids), Some(report.voids_cents)));
+    if report.line_voids > 0 {
+        rows.push((format!("Line voids ({} lines)", report.line_voids), Some(report.line_voids_cents)));
+    }
     for t in &report.tips_by_staff {
         rows.push((format!("Tips: {}", t.staff), Some(t.tips_cents)));
     }

@@ -12,6 +12,9 @@ pub mod types {
     pub const ORDER_ACCEPTED: &str = "order.accepted";
     pub const ORDER_LINE_STARTED: &str = "order.line.started";
     pub const ORDER_LINE_DONE: &str = "order.line.done";
+    /// A line taken off an order not yet paid (`line_id`, `reason`, `amount_cents`: the line's
+    /// total); the order's totals are priced again.
+    pub const ORDER_LINE_VOIDED: &str = "order.line.voided";
     pub const ORDER_READY: &str = "order.ready";
     pub const ORDER_COMPLETED: &str = "order.completed";
     pub const ORDER_CANCELLED: &str = "order.cancelled";

@@ -96,6 +96,7 @@ pub fn station_lines<'a>(
     order
         .lines
         .iter()
+        .filter(|l| l.status != crate::status::LineStatus::Voided)
         .filter(|l| {
             station.category_ids.is_empty() || category_of(l.item_id).is_some_and(|c| station.category_ids.contains(&c))
         })

@@ -38,6 +38,7 @@ pub(crate) mod test_orders;
 pub mod tip;
 pub mod totals;
 pub mod validation;
+pub mod void;
 
 pub use money::{Currency, Money};
 pub use validation::{FieldError, ValidationErrors};

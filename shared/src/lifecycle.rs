@@ -24,6 +24,13 @@ pub struct LineState {
     pub status: LineStatus,
 }
 
+impl LineState {
+    /// Nothing more to make: done, or voided.
+    pub fn finished(&self) -> bool {
+        matches!(self.status, LineStatus::Done | LineStatus::Voided)
+    }
+}
+
 /// What the rules need to know of an order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderState {
@@ -88,6 +95,13 @@ pub enum OrderCommand {
     Cancel {
         reason: String,
     },
+    /// Takes a line off an order not yet paid in full; `total` is the order priced again
+    /// without it ([`crate::void::void_line`]).
+    VoidLine {
+        line_id: Uuid,
+        reason: String,
+        total: Money,
+    },
     PayCash {
         tendered: Money,
         /// A tip added now (at most what this payment pays of the order).
@@ -134,6 +148,7 @@ impl OrderCommand {
             OrderCommand::FinishLine { .. } => "finish a line of",
             OrderCommand::Complete => "complete",
             OrderCommand::Cancel { .. } => "cancel",
+            OrderCommand::VoidLine { .. } => "void a line of",
             OrderCommand::PayCash { .. } | OrderCommand::PayCardAtTerminal { .. } => "take payment for",
             OrderCommand::RecordAuthorization { .. } | OrderCommand::RecordDecline { .. } => "authorize",
             OrderCommand::AdjustTip { .. } => "adjust the tip of",
@@ -157,6 +172,12 @@ pub enum OrderEvent {
     Completed,
     Cancelled {
         reason: String,
+    },
+    /// A line taken off the order, which now comes to `total`.
+    LineVoided {
+        line_id: Uuid,
+        reason: String,
+        total: Money,
     },
     /// A held order is paid: the kitchen may make it now.
     SentToKitchen,
@@ -202,6 +223,7 @@ impl OrderEvent {
             OrderEvent::Completed => types::ORDER_COMPLETED,
             OrderEvent::Cancelled { .. } => types::ORDER_CANCELLED,
             OrderEvent::SentToKitchen => types::ORDER_SENT_TO_KITCHEN,
+            OrderEvent::LineVoided { .. } => types::ORDER_LINE_VOIDED,
             OrderEvent::TipAdjusted { .. } => types::PAYMENT_TIP_ADJUSTED,
             OrderEvent::PaymentAuthorized { .. } => types::PAYMENT_AUTHORIZED,
             OrderEvent::PaymentFailed { .. } => types::PAYMENT_FAILED,
@@ -234,6 +256,8 @@ pub enum TransitionError {
     PartTooLarge { max: Money },
     #[error("the order waits for its payment before the kitchen makes it")]
     AwaitingPayment,
+    #[error("{paid} is paid already: the order cannot come to less (give it back as a refund)")]
+    VoidBelowPaid { paid: Money },
 }
 
 /// Decides what happens when `command` is given to an order in `state`.
@@ -263,8 +287,7 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
             }
             match line(state, *line_id)?.status {
                 LineStatus::Making => {
-                    let others_done =
-                        state.lines.iter().filter(|l| l.id != *line_id).all(|l| l.status == LineStatus::Done);
+                    let others_done = state.lines.iter().filter(|l| l.id != *line_id).all(|l| l.finished());
                     let mut events = vec![OrderEvent::LineDone { line_id: *line_id }];
                     if others_done {
                         events.push(OrderEvent::Ready);
@@ -278,6 +301,27 @@ pub fn decide(state: &OrderState, command: &OrderCommand) -> Result<Vec<OrderEve
             Ready => Ok(vec![OrderEvent::Completed]),
             _ => Err(illegal()),
         },
+        OrderCommand::VoidLine { line_id, reason, total } => {
+            if !matches!(state.status, Placed | Accepted | Preparing) {
+                return Err(illegal());
+            }
+            if !matches!(state.payment_status, PaymentStatus::Unpaid | PaymentStatus::PartlyPaid) {
+                return Err(TransitionError::PaymentState(state.payment_status, "changed by a void"));
+            }
+            let current = line(state, *line_id)?.status;
+            if current == LineStatus::Voided {
+                return Err(TransitionError::IllegalLineTransition { action: "void", line_id: *line_id, current });
+            }
+            if *total < state.paid {
+                return Err(TransitionError::VoidBelowPaid { paid: state.paid });
+            }
+            let mut events = vec![OrderEvent::LineVoided { line_id: *line_id, reason: reason.clone(), total: *total }];
+            let others_done = state.lines.iter().filter(|l| l.id != *line_id).all(|l| l.finished());
+            if state.status == Preparing && others_done {
+                events.push(OrderEvent::Ready);
+            }
+            Ok(events)
+        }
         OrderCommand::Cancel { reason } => match state.status {
             Placed | Accepted | Preparing => {
                 let mut events = vec![OrderEvent::Cancelled { reason: reason.clone() }];
@@ -303,6 +347,10 @@ pub fn apply(state: &mut OrderState, event: &OrderEvent) {
         OrderEvent::Completed => state.status = OrderStatus::Completed,
         OrderEvent::Cancelled { .. } => state.status = OrderStatus::Cancelled,
         OrderEvent::SentToKitchen => state.held = false,
+        OrderEvent::LineVoided { line_id, total, .. } => {
+            set_line(state, *line_id, LineStatus::Voided);
+            state.total = *total;
+        }
         _ => payment::apply(state, event),
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::api::{DiscountDto, OrderDto};
 use crate::money::Money;
-use crate::status::{PaymentMethod, PaymentStatus};
+use crate::status::{LineStatus, PaymentMethod, PaymentStatus};
 use crate::tax::{TaxMode, TaxPolicy};
 use chrono::{DateTime, FixedOffset};
 
@@ -75,7 +75,7 @@ pub fn receipt_lines(order: &OrderDto, shop: &ReceiptShop<'_>, placed_at: DateTi
     out.push(big(&format!("Ticket {}", order.ticket)));
     out.push(PrintLine::plain(columns(&order.customer_name, &placed_at.format("%Y-%m-%d %H:%M").to_string())));
     out.push(rule());
-    for line in &order.lines {
+    for line in order.lines.iter().filter(|l| l.status != LineStatus::Voided) {
         let label = format!("{} x {}", line.quantity, line.name);
         out.push(PrintLine::plain(columns(&label, &Money::from_minor(line.line_total_cents).to_string())));
         for option in &line.options {

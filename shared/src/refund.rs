@@ -15,9 +15,10 @@ use uuid::Uuid;
 pub fn for_lines(errors: &mut ValidationErrors, order: &OrderDto, line_ids: &[Uuid]) -> Option<Money> {
     let before = errors.errors().len();
     let mut seen = HashSet::new();
+    let lines: Vec<_> = order.lines.iter().filter(|l| l.status != crate::status::LineStatus::Voided).collect();
     for (i, id) in line_ids.iter().enumerate() {
-        if !order.lines.iter().any(|l| l.id == *id) {
-            errors.push(format!("line_ids[{i}]"), "no such line on this order");
+        if !lines.iter().any(|l| l.id == *id) {
+            errors.push(format!("line_ids[{i}]"), "no such line on this order (or it was voided)");
         } else if !seen.insert(*id) {
             errors.push(format!("line_ids[{i}]"), "is listed twice");
         }
@@ -29,8 +30,8 @@ pub fn for_lines(errors: &mut ValidationErrors, order: &OrderDto, line_ids: &[Uu
         let off: i64 = order.discounts.iter().filter(|d| d.line_id == Some(id)).map(|d| d.amount_cents).sum();
         (total - off).max(0)
     };
-    let all: i64 = order.lines.iter().map(|l| net(l.id, l.line_total_cents)).sum();
-    let chosen: i64 = order.lines.iter().filter(|l| seen.contains(&l.id)).map(|l| net(l.id, l.line_total_cents)).sum();
+    let all: i64 = lines.iter().map(|l| net(l.id, l.line_total_cents)).sum();
+    let chosen: i64 = lines.iter().filter(|l| seen.contains(&l.id)).map(|l| net(l.id, l.line_total_cents)).sum();
     let before_tip = (order.total_cents - order.tip_cents).max(0);
     if all == 0 || chosen == 0 {
         errors.push("line_ids", "those lines cost nothing: there is nothing to give back");

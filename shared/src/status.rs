@@ -44,11 +44,12 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// `queued → making → done`, per line.
+    /// `queued → making → done`, per line; `voided` when taken off an order not yet paid.
     LineStatus {
         Queued => "queued",
         Making => "making",
         Done => "done",
+        Voided => "voided",
     }
 }
 

@@ -1,8 +1,9 @@
 //! A tab at the till with the shop keeping tabs from the kitchen until paid: the manager sets
 //! up the bar's ticket printer (a TCP listener this test runs) on the settings screen, the
-//! cashier starts a tab, the kitchen display does not show it, a friend pays part of it in cash
-//! from the till's Tabs (what is still due shown), the rest goes on the card terminal — and
-//! only then does the ticket appear on the kitchen display and the bar's printer.
+//! cashier starts a tab, the kitchen display does not show it, the croissant is voided with a
+//! manager's PIN, a friend pays part of it in cash from the till's Tabs (what is still due
+//! shown), the rest goes on the card terminal — and only then does the ticket appear on the
+//! kitchen display and the bar's printer.
 
 use super::{start_shop, BARISTA, CASHIER, MANAGER};
 use crema_e2e::browser::{self, Browser};
@@ -67,9 +68,19 @@ async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
     // A friend pays 5.00 of it in cash, 10.00 handed over.
     till.click("[data-test='tabs']").await;
     till.wait_for("[data-tab='Dee']").await;
-    let due = till.text("[data-tab='Dee'] [data-test='due']").await;
     till.click("[data-tab='Dee'] button").await;
     till.wait_for("[data-test='tab-pay']").await;
+    // Dee no longer wants the croissant: the cashier voids it, the manager types their PIN.
+    till.click("[data-tab-line='Croissant'] button").await;
+    till.wait_for_text("[data-test='tab-lines'] .error", "say why").await;
+    till.type_into("input[name='void_reason']", "changed her mind").await;
+    till.click("[data-tab-line='Croissant'] button").await;
+    till.wait_for_text("[data-test='tab-lines'] .error", "manager").await;
+    till.type_into("input[name='void_pin']", MANAGER).await;
+    till.click("[data-tab-line='Croissant'] button").await;
+    till.wait_for_text("[data-test='tab-outcome']", "Voided.").await;
+    till.wait_gone("[data-tab-line='Croissant']").await;
+    let due = till.text("[data-tab='Dee'] [data-test='due']").await;
     till.clear_and_type("input[name='part']", "5").await;
     till.type_into("input[name='tab_tendered']", "10").await;
     till.click("[data-test='tab-pay-button']").await;
@@ -102,6 +113,9 @@ async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
     assert_eq!((order.due_cents, order.tenders.len()), (0, 2));
     assert_eq!(order.tenders[0].amount_cents, 500);
     assert_eq!(order.tenders[1].reference.as_deref(), Some("terminal:TAB-42"));
+    let croissant = order.lines.iter().find(|l| l.name == "Croissant").expect("kept, voided");
+    assert_eq!(croissant.status.as_str(), "voided");
+    assert_eq!(order.subtotal_cents, order.lines.iter().find(|l| l.name == "Latte").expect("latte").line_total_cents);
     assert!(!order.kitchen_held);
     assert_eq!(bar.prints().len(), 1, "printed once");
     till.close().await;

@@ -105,6 +105,7 @@ impl Tickets {
                 let line_status = match event_type {
                     types::ORDER_LINE_STARTED => Some(LineStatus::Making),
                     types::ORDER_LINE_DONE => Some(LineStatus::Done),
+                    types::ORDER_LINE_VOIDED => Some(LineStatus::Voided),
                     _ => None,
                 };
                 if let (Some(line), Some(status)) = (line, line_status) {

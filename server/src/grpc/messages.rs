@@ -39,6 +39,7 @@ fn line_status(status: LineStatus) -> pb::LineStatus {
         LineStatus::Queued => pb::LineStatus::Queued,
         LineStatus::Making => pb::LineStatus::Making,
         LineStatus::Done => pb::LineStatus::Done,
+        LineStatus::Voided => pb::LineStatus::Voided,
     }
 }
 

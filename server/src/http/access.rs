@@ -74,6 +74,8 @@ pub const RULES: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/orders/{id}/accept", Needs(WorkOrders)),
     ("POST", "/api/v1/orders/{id}/lines/{line_id}/start", Needs(WorkOrders)),
     ("POST", "/api/v1/orders/{id}/lines/{line_id}/done", Needs(WorkOrders)),
+    // A cashier voids with a manager's PIN (`approval_pin`), checked by the service.
+    ("POST", "/api/v1/orders/{id}/lines/{line_id}/void", Needs(TakePayment)),
     ("POST", "/api/v1/orders/{id}/complete", Needs(WorkOrders)),
     ("GET", "/api/v1/events", Needs(ReadEvents)),
     // The pickup board faces customers: ticket numbers and first names only.

@@ -211,6 +211,9 @@ fn transition(e: TransitionError) -> ApiError {
         TransitionError::RefundTooLarge { .. } => ApiError::field("amount_cents", detail),
         TransitionError::TipTooLarge { .. } => ApiError::field("tip_cents", detail),
         TransitionError::PartTooLarge { .. } => ApiError::field("part_cents", detail),
+        TransitionError::VoidBelowPaid { .. } => {
+            ApiError::IllegalTransition { detail, current_status: "partly_paid".into() }
+        }
         TransitionError::AwaitingPayment => {
             ApiError::IllegalTransition { detail, current_status: "awaiting_payment".into() }
         }

@@ -13,7 +13,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use crema_shared::api::{
     BoardDto, CancelRequest, OrderDto, OrderPage, PaymentRequest, PlaceOrderRequest, Problem, RefundRequest,
-    ResolveRefundRequest, TipRequest,
+    ResolveRefundRequest, TipRequest, VoidLineRequest,
 };
 use crema_shared::lifecycle::OrderCommand;
 use crema_shared::status::OrderStatus;
@@ -242,6 +242,31 @@ pub async fn adjust_tip(
 ) -> Result<Response, ApiError> {
     let key = key.map(|k| IdempotencyKey::new(format!("orders.tip.{id}"), k, &body.canonical));
     let answer = service::orders::adjust_tip(&state, &ctx, id, &body.value, if_match, key.as_ref()).await?;
+    Ok(self::answer(&ctx, answer))
+}
+
+/// Takes one line off an order not yet paid in full (a tab, a wrong key), with a `reason`;
+/// the order is priced again without it. A cashier needs a manager's PIN (`approval_pin`,
+/// 422 without). 409 once the order is paid (refund the line instead), ready, or for its last
+/// line (cancel the order instead).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/lines/{line_id}/void", tag = "orders", request_body = VoidLineRequest,
+    params(("id" = Uuid, Path), ("line_id" = Uuid, Path)),
+    responses((status = 200, body = OrderDto), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn void_line(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiPath((id, line_id)): ApiPath<(Uuid, Uuid)>,
+    source: SourceHint,
+    body: ApiJson<VoidLineRequest>,
+) -> Result<Response, ApiError> {
+    let source = if body.value.approval_pin.is_some() {
+        source.resolve(&state).await
+    } else {
+        source.resolve_without_terminal()
+    };
+    let ask =
+        service::orders::VoidAsk { reason: body.value.reason.clone(), approval_pin: body.value.approval_pin.clone() };
+    let answer = service::orders::void(&state, &ctx, id, line_id, &ask, source).await?;
     Ok(self::answer(&ctx, answer))
 }
 

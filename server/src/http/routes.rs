@@ -55,6 +55,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(orders::cancel))
         .routes(routes!(orders::pay))
         .routes(routes!(orders::adjust_tip))
+        .routes(routes!(orders::void_line))
         .routes(routes!(orders::refund))
         .routes(routes!(orders::resolve_refund))
         .routes(routes!(orders::start_line))

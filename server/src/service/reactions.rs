@@ -129,7 +129,7 @@ pub const REACTIONS: &[Reaction] = &[
         on_terminal: false,
     },
     Reaction {
-        name: "stock back on cancellation",
+        name: "stock back on cancellation or a voided line",
         plan: None,
         write: Some(stock::on_order_change),
         writes_on_placement: never,

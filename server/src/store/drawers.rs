@@ -173,7 +173,11 @@ pub async fn day_orders(db: &mut Db<'_>, business_date: &str) -> Result<Vec<Orde
             "SELECT o.status, o.payment_status,
                     COALESCE(o.payment_method, CASE WHEN o.payment_reference IS NOT NULL THEN 'card' END) AS method,
                     o.subtotal_cents, o.discount_cents, o.tax_cents, o.tip_cents, o.total_cents, o.refunded_cents,
-                    o.tenders, s.name AS staff
+                    o.tenders, s.name AS staff,
+                    (SELECT CAST(COUNT(*) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id AND l.status = 'voided')
+                        AS voided_lines,
+                    (SELECT CAST(COALESCE(SUM(l.line_total_cents), 0) AS BIGINT) FROM order_lines l
+                       WHERE l.order_id = o.id AND l.status = 'voided') AS voided_lines_total
              FROM orders o LEFT JOIN staff s ON s.id = o.placed_by
              WHERE o.business_date = $1 ORDER BY o.created_at, o.id",
         )
@@ -204,6 +208,9 @@ pub async fn day_orders(db: &mut Db<'_>, business_date: &str) -> Result<Vec<Orde
                     .iter()
                     .map(|t| (t.method, Money::from_minor(t.amount_cents + t.tip_cents)))
                     .collect(),
+                voided_lines: u32::try_from(r.try_get::<i64, _>("voided_lines")?)
+                    .map_err(|_| StoreError::corrupt("voided lines"))?,
+                voided_lines_total: money("voided_lines_total")?,
             })
         })
         .collect()

@@ -93,9 +93,11 @@ pub struct OrderUpdate {
     pub payment: Option<PaymentRecord>,
     pub payment_reference: Option<String>,
     pub refunded: Money,
-    /// The tip and total (grown by a tip added with a later payment).
-    pub tip: Money,
-    pub total: Money,
+    /// The totals (the tip and total grown by a tip added with a later payment; all of them
+    /// priced again by a void).
+    pub totals: Totals,
+    /// The discounts as applied (a void works the order's out again).
+    pub discounts: Vec<DiscountDto>,
     pub updated_at: DateTime<Utc>,
     pub line_changes: Vec<(Uuid, LineStatus)>,
     pub status_change: Option<StatusChange>,
@@ -130,7 +132,8 @@ pub async fn update(conn: &mut Db<'_>, change: &OrderUpdate) -> Result<bool, Sto
         sqlx::query(
             "UPDATE orders SET status = $1, payment_status = $2, payment_method = $3, tendered_cents = $4,
            change_due_cents = $5, payment_reference = $6, refunded_cents = $7, version = version + 1, updated_at = $8,
-           tip_cents = $11, total_cents = $12, tenders = $13, kitchen_held = $14
+           tip_cents = $11, total_cents = $12, tenders = $13, kitchen_held = $14, subtotal_cents = $15,
+           discount_cents = $16, tax_cents = $17, discounts = $18
          WHERE id = $9 AND version = $10",
         )
         .bind(change.status.as_str())
@@ -143,10 +146,14 @@ pub async fn update(conn: &mut Db<'_>, change: &OrderUpdate) -> Result<bool, Sto
         .bind(At(change.updated_at))
         .bind(Id(change.id))
         .bind(change.expected_version)
-        .bind(change.tip.minor())
-        .bind(change.total.minor())
+        .bind(change.totals.tip.minor())
+        .bind(change.totals.total.minor())
         .bind(sqlx::types::Json(&change.tenders))
         .bind(change.kitchen_held)
+        .bind(change.totals.subtotal.minor())
+        .bind(change.totals.discount.minor())
+        .bind(change.totals.tax.minor())
+        .bind(sqlx::types::Json(&change.discounts))
     )?;
     if done != 1 {
         return Ok(false);

@@ -63,6 +63,53 @@ pub async fn reserve(conn: &mut Db<'_>, order_id: Uuid, takes: &[(StockKind, Uui
 }
 
 /// Gives back what `order_id` reserved; returns `(kind, id, count after)` for each counted target.
+/// Gives back part of what `order_id` reserved (a voided line's item and options), at most
+/// what it holds of each; returns the counts after, for those that are counted.
+pub async fn release_some(
+    conn: &mut Db<'_>,
+    order_id: Uuid,
+    wanted: &[(StockKind, Uuid, u32)],
+) -> Result<Vec<(StockKind, Uuid, u32)>, StoreError> {
+    let mut released = Vec::new();
+    for (kind, id, quantity) in wanted {
+        let held: Option<i64> = fetch_value!(
+            conn,
+            sqlx::query_scalar(
+                "SELECT quantity FROM stock_reservations WHERE order_id = $1 AND kind = $2 AND target_id = $3"
+            )
+            .bind(Id(order_id))
+            .bind(kind.as_str())
+            .bind(Id(*id)),
+            fetch_optional
+        )?;
+        let held = held.unwrap_or(0);
+        let take = held.min(i64::from(*quantity));
+        if take <= 0 {
+            continue;
+        }
+        // A reservation is never zero: all of it taken, it goes.
+        let sql = if take == held {
+            "DELETE FROM stock_reservations WHERE order_id = $2 AND kind = $3 AND target_id = $4 AND $1 > 0"
+        } else {
+            "UPDATE stock_reservations SET quantity = quantity - $1 WHERE order_id = $2 AND kind = $3 AND target_id = $4"
+        };
+        exec!(conn, sqlx::query(sql).bind(take).bind(Id(order_id)).bind(kind.as_str()).bind(Id(*id)))?;
+        let sql = match kind {
+            StockKind::Item => {
+                "UPDATE items SET stock = stock + $1 WHERE id = $2 AND stock IS NOT NULL RETURNING stock"
+            }
+            StockKind::Option => {
+                "UPDATE modifier_options SET stock = stock + $1 WHERE id = $2 AND stock IS NOT NULL RETURNING stock"
+            }
+        };
+        let after: Option<i64> = fetch_value!(conn, sqlx::query_scalar(sql).bind(take).bind(Id(*id)), fetch_optional)?;
+        if let Some(after) = after {
+            released.push((*kind, *id, u32::try_from(after).map_err(|_| StoreError::corrupt("stock"))?));
+        }
+    }
+    Ok(released)
+}
+
 pub async fn release(conn: &mut Db<'_>, order_id: Uuid) -> Result<Vec<(StockKind, Uuid, u32)>, StoreError> {
     let rows = fetch_all!(
         conn,

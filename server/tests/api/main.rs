@@ -37,4 +37,5 @@ mod sync;
 mod tabs;
 mod terminals;
 mod transitions;
+mod voids;
 mod webhooks;

@@ -31,7 +31,7 @@ pub use menu_edit::{
 };
 pub use orders::{
     CancelRequest, LineOptionDto, LineRequest, OrderDto, OrderLineDto, OrderPage, PaymentRequest, PlaceOrderRequest,
-    PrintJobDto, RefundRequest, ResolveRefundRequest, StatusChangeDto, TenderDto, TipRequest,
+    PrintJobDto, RefundRequest, ResolveRefundRequest, StatusChangeDto, TenderDto, TipRequest, VoidLineRequest,
 };
 pub use problems::{CloudEvent, Problem};
 pub use shop::{DayReportDto, SettingsDto, SettingsInput, TopItemDto};

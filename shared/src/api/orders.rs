@@ -98,6 +98,19 @@ pub struct TipRequest {
     pub tip_percent_bps: Option<u32>,
 }
 
+/// Take one line off an order not yet paid in full, with why; a cashier adds a manager's PIN.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct VoidLineRequest {
+    /// Why (at most 140 characters); required.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// A manager's PIN, when a cashier voids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_pin: Option<super::ApprovalPin>,
+}
+
 /// One tender of an order paid by several.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

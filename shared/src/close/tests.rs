@@ -14,6 +14,8 @@ fn order(method: Option<PaymentMethod>, payment: PaymentStatus, total: i64, refu
         refunded: Money::from_minor(refunded),
         staff: Some("Casey".into()),
         tenders: vec![],
+        voided_lines: 0,
+        voided_lines_total: Money::ZERO,
     }
 }
 
@@ -66,7 +68,9 @@ fn a_tab_paid_in_part_is_in_the_drawer_and_the_tenders_but_not_yet_in_the_sales(
     let mut walked = order(Some(PaymentMethod::Cash), PaymentStatus::PartlyPaid, 800, 300);
     walked.status = OrderStatus::Cancelled;
     walked.tenders = vec![(PaymentMethod::Cash, Money::from_minor(300))];
-    let orders = [order(Some(PaymentMethod::Cash), PaymentStatus::Captured, 500, 0), tab, walked];
+    let mut voided = order(Some(PaymentMethod::Cash), PaymentStatus::Captured, 500, 0);
+    (voided.voided_lines, voided.voided_lines_total) = (1, Money::from_minor(375));
+    let orders = [voided, tab, walked];
     let drawer = DrawerState { float: Money::from_minor(10_000), counted: None };
     let report = summarize("X", "2026-12-04", "USD", &orders, Some(drawer), &[]);
     assert_eq!((report.paid_orders, report.collected_cents), (1, 500), "only the paid order is a sale");
@@ -79,6 +83,8 @@ fn a_tab_paid_in_part_is_in_the_drawer_and_the_tenders_but_not_yet_in_the_sales(
     // 100.00 + 5.00 + 4.00 (+ 3.00 taken and given back).
     assert_eq!(report.drawer.as_ref().map(|d| d.expected_cents), Some(10_900));
     assert!(csv(&report).contains("Tabs part paid (1 open),6.50\n"));
+    assert_eq!((report.line_voids, report.line_voids_cents), (1, 375));
+    assert!(csv(&report).contains("Line voids (1 lines),3.75\n"));
 }
 
 fn orders() -> impl Strategy<Value = Vec<OrderMoney>> {

@@ -83,7 +83,8 @@ pub(super) fn decide(
         | OrderCommand::StartLine { .. }
         | OrderCommand::FinishLine { .. }
         | OrderCommand::Complete
-        | OrderCommand::Cancel { .. } => Err(illegal()),
+        | OrderCommand::Cancel { .. }
+        | OrderCommand::VoidLine { .. } => Err(illegal()),
     }
 }
 
@@ -171,6 +172,7 @@ pub(super) fn apply(state: &mut OrderState, event: &OrderEvent) {
         | OrderEvent::Ready
         | OrderEvent::Completed
         | OrderEvent::Cancelled { .. }
+        | OrderEvent::LineVoided { .. }
         | OrderEvent::SentToKitchen => {}
     }
 }

@@ -256,3 +256,31 @@ fn a_tip_added_when_paying_later_grows_the_total_and_the_cash_must_cover_it() {
     assert!(matches!(events[0], OrderEvent::PaymentCaptured { amount, .. } if amount == total + Money::from_minor(50)));
     assert_eq!(after.total, total + Money::from_minor(50));
 }
+
+#[test]
+fn a_void_takes_a_line_off_an_order_not_yet_paid_in_full() {
+    let void = |line_id, total| OrderCommand::VoidLine {
+        line_id,
+        reason: "wrong key".into(),
+        total: Money::from_minor(total),
+    };
+    // The other line done, this one still making: voiding it makes the order ready.
+    let s = state(Preparing, LineStatus::Making, LineStatus::Done);
+    let (events, after) = handle(&s, &void(A, 500)).expect("legal");
+    assert_eq!(events[1], OrderEvent::Ready);
+    assert_eq!((after.lines[0].status, after.total.minor(), after.status), (LineStatus::Voided, 500, Ready));
+    // Not twice, not started, not once ready or paid, never below what is paid.
+    let voided = handle(&state(Accepted, LineStatus::Queued, LineStatus::Queued), &void(A, 500)).expect("legal").1;
+    assert!(matches!(decide(&voided, &void(A, 500)), Err(TransitionError::IllegalLineTransition { .. })));
+    assert!(matches!(
+        decide(&voided, &OrderCommand::StartLine { line_id: A }),
+        Err(TransitionError::IllegalLineTransition { .. })
+    ));
+    assert!(matches!(decide(&typical(Ready), &void(A, 500)), Err(TransitionError::IllegalTransition { .. })));
+    assert!(matches!(decide(&captured(typical(Placed)), &void(A, 500)), Err(TransitionError::PaymentState(..))));
+    let mut part_paid = typical(Placed);
+    part_paid.payment_status = PaymentStatus::PartlyPaid;
+    part_paid.paid = Money::from_minor(600);
+    assert_eq!(decide(&part_paid, &void(A, 599)), Err(TransitionError::VoidBelowPaid { paid: Money::from_minor(600) }));
+    assert!(decide(&part_paid, &void(A, 600)).is_ok());
+}

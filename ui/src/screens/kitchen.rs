@@ -107,7 +107,7 @@ pub fn Kitchen() -> impl IntoView {
                     steps.push(format!("{base}/lines/{line}/start"));
                 }
                 LineStatus::Making => steps.push(format!("{base}/lines/{line}/done")),
-                LineStatus::Done => {}
+                LineStatus::Done | LineStatus::Voided => {}
             }
             for step in steps {
                 match api::post::<OrderDto>(&step).await {
@@ -239,6 +239,7 @@ pub fn Kitchen() -> impl IntoView {
                                                     <button class="kds-line" data-line=line.name.clone() data-status=status.to_string()
                                                         class:making=status == LineStatus::Making
                                                         class:done=status == LineStatus::Done
+                                                        class:voided=status == LineStatus::Voided
                                                         on:click=move |_| act(o.clone(), line_id, status)>
                                                         <span class="qty">{line.quantity} "×"</span>
                                                         <span class="what">
@@ -246,7 +247,7 @@ pub fn Kitchen() -> impl IntoView {
                                                             <small>{options.join(", ")}</small>
                                                             {line.note.clone().map(|n| view! { <em class="note">"“" {n} "”"</em> })}
                                                         </span>
-                                                        <span class="state">{match status { LineStatus::Queued => "tap to start", LineStatus::Making => "making · tap when done", LineStatus::Done => "done" }}</span>
+                                                        <span class="state">{match status { LineStatus::Queued => "tap to start", LineStatus::Making => "making · tap when done", LineStatus::Done => "done", LineStatus::Voided => "voided · do not make" }}</span>
                                                     </button>
                                                 </li>
                                             }

@@ -96,19 +96,36 @@ pub async fn take_sold(
     Ok(events)
 }
 
-/// The reaction: a cancelled order gives its stock back.
+/// The reaction: a cancelled order gives its stock back, a voided line its own.
 pub fn on_order_change<'c>(
     conn: &'c mut Db<'_>,
     state: &'c AppState,
     change: &'c OrderChange<'c>,
 ) -> BoxFuture<'c, Result<Vec<NewEvent>, StoreError>> {
     Box::pin(async move {
-        let cancelled = change.recorded(|e| matches!(e, OrderEvent::Cancelled { .. }));
-        if !matches!(change.change, Change::Moved { .. }) || !cancelled {
+        let Change::Moved { events } = change.change else { return Ok(Vec::new()) };
+        let cancelled = events.iter().any(|e| matches!(e, OrderEvent::Cancelled { .. }));
+        let voided: Vec<Uuid> = events
+            .iter()
+            .filter_map(|e| match e {
+                OrderEvent::LineVoided { line_id, .. } => Some(*line_id),
+                _ => None,
+            })
+            .collect();
+        if !cancelled && voided.is_empty() {
             return Ok(Vec::new());
         }
         let menu = state.menu.current(conn).await?;
-        release(conn, change.ctx, &menu.catalog, change.order.id).await
+        if cancelled {
+            return release(conn, change.ctx, &menu.catalog, change.order.id).await;
+        }
+        let mut wanted = Vec::new();
+        for line in change.order.lines.iter().filter(|l| voided.contains(&l.id)) {
+            wanted.push((StockKind::Item, line.item_id, line.quantity));
+            wanted.extend(line.options.iter().map(|o| (StockKind::Option, o.option_id, line.quantity)));
+        }
+        let released = stock::release_some(conn, change.order.id, &wanted).await?;
+        back_in_stock(conn, change.ctx, &menu.catalog, released).await
     })
 }
 
@@ -120,6 +137,16 @@ pub async fn release(
     order_id: Uuid,
 ) -> Result<Vec<NewEvent>, StoreError> {
     let released = stock::release(conn, order_id).await?;
+    back_in_stock(conn, ctx, catalog, released).await
+}
+
+/// The events for counts `released` brought back above zero (the menu moves with them).
+async fn back_in_stock(
+    conn: &mut Db<'_>,
+    ctx: &RequestContext,
+    catalog: &Catalog,
+    released: Vec<(StockKind, Uuid, u32)>,
+) -> Result<Vec<NewEvent>, StoreError> {
     let mut events = Vec::new();
     for (kind, id, after) in released {
         let was_zero = match kind {

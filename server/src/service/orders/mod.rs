@@ -15,12 +15,14 @@ pub mod sla;
 mod tip;
 mod transition;
 pub mod view;
+mod void;
 
 pub use place::place;
 pub use read::{board, get, list, BOARD_TICKETS_PER_COLUMN};
 pub use sale::placed_events;
 pub use tip::adjust_tip;
 pub use transition::{transition, transition_in, transition_paying};
+pub use void::{void, VoidAsk};
 
 use crate::service::ServiceError;
 use crate::store::StoreError;

@@ -16,6 +16,8 @@ use crate::store::{outbox, Done, JobError, StoreError};
 use crema_shared::api::TenderDto;
 use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderState};
 use crema_shared::status::{OrderStatus, PaymentMethod, PaymentStatus};
+use crema_shared::totals::Totals;
+use crema_shared::void::Voided;
 use crema_shared::Money;
 use uuid::Uuid;
 
@@ -50,7 +52,7 @@ pub async fn transition_paying(
         .writer()
         .write(move |conn| {
             Box::pin(async move {
-                let step = Step { id, command: &command, if_match, key: key.as_ref(), receipt };
+                let step = Step { id, command: &command, if_match, key: key.as_ref(), receipt, repriced: None };
                 transition_job(conn, &job_state, &ctx, step).await
             })
         })
@@ -68,7 +70,22 @@ pub async fn transition_in(
     id: Uuid,
     command: &OrderCommand,
 ) -> JobResult<Answer> {
-    transition_job(conn, state, ctx, Step { id, command, if_match: None, key: None, receipt: false }).await
+    transition_job(conn, state, ctx, Step { id, command, if_match: None, key: None, receipt: false, repriced: None })
+        .await
+}
+
+/// A void inside a write its use case opened: `command` is the [`OrderCommand::VoidLine`]
+/// whose total `repriced` worked out, and `repriced` is written with it.
+pub async fn void_in(
+    conn: &mut Db<'_>,
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    command: &OrderCommand,
+    repriced: &Voided,
+) -> JobResult<Answer> {
+    let step = Step { id, command, if_match: None, key: None, receipt: false, repriced: Some(repriced) };
+    transition_job(conn, state, ctx, step).await
 }
 
 /// One command for one order, with what the caller asked of it.
@@ -78,6 +95,8 @@ struct Step<'a> {
     if_match: Option<i64>,
     key: Option<&'a IdempotencyKey>,
     receipt: bool,
+    /// The order priced again (a void), written with the change.
+    repriced: Option<&'a Voided>,
 }
 
 async fn transition_job(
@@ -86,7 +105,7 @@ async fn transition_job(
     ctx: &RequestContext,
     step: Step<'_>,
 ) -> JobResult<Answer> {
-    let Step { id, command, if_match, key, receipt } = step;
+    let Step { id, command, if_match, key, receipt, repriced } = step;
     if let Some(answer) = idempotency::replay(conn, key).await? {
         return Ok(Done::new(answer, None));
     }
@@ -129,9 +148,13 @@ async fn transition_job(
             .or(approval_code.map(|code| format!("{TERMINAL_PREFIX}{code}")))
             .or(order.payment_reference.clone()),
         refunded: after.refunded,
-        // A tip added with a later payment grows the order's tip and total.
-        tip: order.totals.tip + (after.total - before.total),
-        total: after.total,
+        // A tip added with a later payment grows the order's tip and total; a void prices the
+        // order again.
+        totals: match repriced {
+            Some(r) => Totals { tip: after.tip, total: after.total, ..r.totals },
+            None => Totals { tip: after.tip, total: after.total, ..order.totals },
+        },
+        discounts: repriced.map_or_else(|| order.discounts.clone(), |r| r.discounts.clone()),
         updated_at: now,
         line_changes: after
             .lines
@@ -158,8 +181,8 @@ async fn transition_job(
     order.payment = update.payment;
     order.payment_reference = update.payment_reference.clone();
     order.refunded = update.refunded;
-    order.totals.tip = update.tip;
-    order.totals.total = update.total;
+    order.totals = update.totals;
+    order.discounts = update.discounts.clone();
     order.tenders = update.tenders.clone();
     order.kitchen_held = update.kitchen_held;
     order.updated_at = now;

@@ -111,6 +111,11 @@ pub fn event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> serde_json
         | Some(OrderEvent::PaymentVoided { amount }) => data.amount_cents = Some(amount.minor()),
         Some(OrderEvent::PaymentFailed { reason }) => data.reason = Some(reason.clone()),
         Some(OrderEvent::TipAdjusted { tip, .. }) => data.amount_cents = Some(tip.minor()),
+        Some(OrderEvent::LineVoided { line_id, reason, .. }) => {
+            data.line_id = Some(*line_id);
+            data.reason = Some(reason.clone());
+            data.amount_cents = order.lines.iter().find(|l| l.id == *line_id).map(|l| l.line_total.minor());
+        }
         // The kitchen display shows the whole order now.
         Some(OrderEvent::SentToKitchen) => data.order = Some(Box::new(order_dto(order, None))),
         Some(OrderEvent::Accepted | OrderEvent::Ready | OrderEvent::Completed) => {}

@@ -1,12 +1,13 @@
-//! Open tabs at the till: today's orders still to pay (placed as a tab, or paid in part), and
+//! Open tabs at the till: today's orders still to pay (placed as a tab, or paid in part),
 //! paying one — all that is due or a part of it, in cash or on the card terminal, with a tip
-//! on what it pays. The server keeps the parts (`tenders`) and says what is still due; the
+//! on what it pays — and voiding a line of one, with why (a cashier's void needs a manager's
+//! PIN typed here). The server keeps the parts (`tenders`) and says what is still due; the
 //! shop's tab setting decides whether the kitchen sees a tab before it is paid.
 
 use crate::api::{self, ApiError};
 use crate::format::{field_error, money, parse_amount, problem_text};
-use crema_shared::api::{OrderDto, OrderPage, PaymentRequest, Problem};
-use crema_shared::status::{OrderStatus, PaymentMethod};
+use crema_shared::api::{ApprovalPin, OrderDto, OrderPage, PaymentRequest, Problem, VoidLineRequest};
+use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -242,11 +243,79 @@ fn OpenTabs(open: RwSignal<bool>) -> impl IntoView {
                             <p class="error">{form.error("tendered_cents")}</p>
                         </Show>
                         <button class="primary" data-test="tab-pay-button" on:click=pay>"Take payment"</button>
+                        <VoidLines order=o.clone() chosen=chosen outcome=outcome on_done=reload/>
                     </section>
                 })}
                 {move || outcome.get().map(|said| view! { <p class="outcome" role="status" data-test="tab-outcome">{said}</p> })}
                 <footer><button class="secondary" on:click=move |_| open.set(false)>"Close"</button></footer>
             </div>
+        </div>
+    }
+}
+
+/// The chosen tab's lines, each with a Void button; why, and a manager's PIN for a cashier.
+#[component]
+fn VoidLines(
+    order: OrderDto,
+    chosen: RwSignal<Option<OrderDto>>,
+    outcome: RwSignal<Option<String>>,
+    on_done: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let shell = crate::shell::use_shell();
+    let needs_pin = !matches!(shell.role(), Some(crema_shared::staff::Role::Manager));
+    let reason = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<Problem>);
+    let error = move |field: &'static str| move || problem.with(|p| p.as_ref().and_then(|p| field_error(p, field)));
+    let void = move |line_id: Uuid| {
+        let body = VoidLineRequest {
+            reason: Some(reason.get_untracked()),
+            approval_pin: Some(pin.get_untracked()).filter(|p| !p.trim().is_empty()).map(ApprovalPin),
+        };
+        let path = format!("/api/v1/orders/{}/lines/{line_id}/void", order.id);
+        leptos::task::spawn_local(async move {
+            match api::send::<_, OrderDto>("POST", &path, Some(&body), &[]).await {
+                Ok(voided) => {
+                    problem.set(None);
+                    pin.set(String::new());
+                    outcome.set(Some(format!("Voided. Now due: {}.", money(voided.due_cents, &voided.currency))));
+                    chosen.set(Some(voided));
+                    on_done();
+                }
+                Err(error) => {
+                    problem.set(error.problem().cloned());
+                    outcome.set(error.problem().map(problem_text).or(Some(error.message())));
+                }
+            }
+        });
+    };
+    let lines: Vec<_> = order.lines.iter().filter(|l| l.status != LineStatus::Voided).cloned().collect();
+    let currency = order.currency.clone();
+    view! {
+        <div class="tab-lines" data-test="tab-lines">
+            <h3>"Lines"</h3>
+            <ul>
+                {lines.into_iter().map(|l| {
+                    let id = l.id;
+                    view! {
+                        <li data-tab-line=l.name.clone()>
+                            {format!("{} × {} · {}", l.quantity, l.name, money(l.line_total_cents, &currency))}
+                            <button class="small danger" on:click=move |_| void(id)>"Void"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <label>"Why (to void a line)"
+                <input name="void_reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+            </label>
+            <p class="error">{error("reason")}</p>
+            <Show when=move || needs_pin>
+                <label>"Manager's PIN (approves the void)"
+                    <input name="void_pin" type="password" inputmode="numeric" autocomplete="off"
+                        prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
+                </label>
+                <p class="error">{error("approval_pin")}</p>
+            </Show>
         </div>
     }
 }
