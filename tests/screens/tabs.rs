@@ -3,7 +3,8 @@
 //! cashier starts a tab, the kitchen display does not show it, the croissant is voided with a
 //! manager's PIN, a friend pays part of it in cash from the till's Tabs (what is still due
 //! shown), the rest goes on the card terminal — and only then does the ticket appear on the
-//! kitchen display and the bar's printer.
+//! kitchen display and the bar's printer. The latte was cold: the cashier refunds it from the
+//! till's Refunds with the manager's PIN.
 
 use super::{start_shop, BARISTA, CASHIER, MANAGER};
 use crema_e2e::browser::{self, Browser};
@@ -106,10 +107,28 @@ async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
     assert!(paper.line(&format!("Ticket {ticket}")).is_some_and(|l| l.large), "{:?}", paper.texts());
     assert!(paper.line("1 x Latte").is_some() && paper.line("1 x Croissant").is_none(), "{:?}", paper.texts());
 
+    // The latte was cold: the cashier refunds it at the till, the manager approving with their PIN.
+    till.click("[data-test='tabs-sheet'] footer button").await;
+    till.click("[data-test='refunds']").await;
+    till.click(&format!("[data-order='{ticket}'] [data-test='choose-order']")).await;
+    assert_eq!(
+        till.count("[data-test='refund-form'] input[data-line='Croissant']").await,
+        0,
+        "a voided line is not refunded"
+    );
+    till.click("[data-test='refund-form'] input[data-line='Latte']").await;
+    till.type_into("[data-test='refund-form'] input[name='reason']", "cold").await;
+    till.click("[data-test='refund']").await;
+    till.wait_for_text("[data-error='approval_pin']", "manager").await;
+    till.type_into("[data-test='refund-form'] input[name='approval_pin']", MANAGER).await;
+    till.click("[data-test='refund']").await;
+    till.wait_for_text("[data-test='refund-outcome']", "Refunded.").await;
+    till.screenshot("pos-refund").await;
+
     let page: crema_shared::api::OrderPage =
         manager.get(format!("{}/api/v1/orders", shop.base)).send().await.expect("sent").json().await.expect("orders");
     let order: &OrderDto = page.orders.iter().find(|o| o.customer_name == "Dee").expect("Dee's tab");
-    assert_eq!(order.payment_status.as_str(), "captured");
+    assert_eq!(order.payment_status.as_str(), "refunded", "paid in full, then the latte given back");
     assert_eq!((order.due_cents, order.tenders.len()), (0, 2));
     assert_eq!(order.tenders[0].amount_cents, 500);
     assert_eq!(order.tenders[1].reference.as_deref(), Some("terminal:TAB-42"));
@@ -117,6 +136,7 @@ async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
     assert_eq!(croissant.status.as_str(), "voided");
     assert_eq!(order.subtotal_cents, order.lines.iter().find(|l| l.name == "Latte").expect("latte").line_total_cents);
     assert!(!order.kitchen_held);
+    assert_eq!(order.refunded_cents, order.total_cents, "the latte was all that was left to give back");
     assert_eq!(bar.prints().len(), 1, "printed once");
     till.close().await;
     kitchen.close().await;

@@ -3,10 +3,10 @@
 //! the durable jobs with their dead letters.
 
 mod discounts;
-mod form;
+pub(crate) mod form;
 mod jobs;
 mod menu;
-mod refunds;
+pub(crate) mod refunds;
 mod report;
 mod settings;
 mod staff;

@@ -1,11 +1,14 @@
 //! Today's orders, to give money back: tick the lines given back (their share of the order)
-//! or type an amount, say why, refund; or void an order not yet ready, with why.
+//! or type an amount, say why, refund; or void an order not yet ready, with why. The till shows
+//! it too: there a cashier's refund asks for the manager's PIN on the spot.
 
 use super::form::{Field, FormState, Outcome};
 use crate::api;
 use crate::format::money;
 use crate::shell::use_shell;
-use crema_shared::api::{CancelRequest, OrderDto, OrderPage, RefundRequest};
+use crema_shared::api::{ApprovalPin, CancelRequest, OrderDto, OrderPage, RefundRequest};
+use crema_shared::staff::Role;
+use crema_shared::status::LineStatus;
 use leptos::prelude::*;
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -62,6 +65,8 @@ fn RefundForm(
     let lines = RwSignal::new(HashSet::<Uuid>::new());
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
+    let pin = RwSignal::new(String::new());
+    let needs_pin = !matches!(use_shell().role(), Some(Role::Manager));
     let id = order.id;
     let refund = move |_| {
         let line_ids: Vec<Uuid> = lines.get_untracked().into_iter().collect();
@@ -70,11 +75,13 @@ fn RefundForm(
         if amount_cents.is_none() && !typed.trim().is_empty() {
             return;
         }
-        let body = RefundRequest { amount_cents, line_ids, reason: Some(reason.get_untracked()), approval_pin: None };
+        let approval_pin = Some(pin.get_untracked()).filter(|p| !p.trim().is_empty()).map(ApprovalPin);
+        let body = RefundRequest { amount_cents, line_ids, reason: Some(reason.get_untracked()), approval_pin };
         leptos::task::spawn_local(async move {
             let result =
                 api::send::<_, OrderDto>("POST", &format!("/api/v1/orders/{id}/refunds"), Some(&body), &[]).await;
             if form.done(&result, "Refunded.") {
+                pin.set(String::new());
                 chosen.set(result.ok());
                 on_done();
             }
@@ -96,7 +103,7 @@ fn RefundForm(
         <div class="editor" data-test="refund-form">
             <h3>{format!("Ticket {} · {}", order.ticket, order.customer_name)}</h3>
             <ul class="lines">
-                {order.lines.iter().map(|l| {
+                {order.lines.iter().filter(|l| l.status != LineStatus::Voided).map(|l| {
                     let line_id = l.id;
                     view! {
                         <li>
@@ -116,9 +123,14 @@ fn RefundForm(
             <small class="error" data-error="line_ids">{form.error("line_ids")}</small>
             <Field label="Or an amount" field="amount_cents" value=amount form=form/>
             <Field label="Why" field="reason" value=reason form=form/>
+            <Show when=move || needs_pin>
+                <Field label="Manager's PIN (approves the refund)" field="approval_pin" value=pin form=form kind="password"/>
+            </Show>
             <div class="row">
                 <button class="primary" data-test="refund" on:click=refund>"Refund"</button>
-                <button class="danger" data-test="void" on:click=void>"Void the order"</button>
+                <Show when=move || !needs_pin>
+                    <button class="danger" data-test="void" on:click=void>"Void the order"</button>
+                </Show>
                 <button on:click=move |_| chosen.set(None)>"Close"</button>
             </div>
         </div>

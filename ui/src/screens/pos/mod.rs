@@ -118,6 +118,7 @@ pub fn Pos() -> impl IntoView {
                             .collect_view()
                     }}
                     <tabs::TabsButton/>
+                    <tabs::RefundsButton/>
                     <Show when=move || !till.search.with(String::is_empty)>
                         <span class="search" data-test="search">"Search: " {move || till.search.get()}</span>
                     </Show>

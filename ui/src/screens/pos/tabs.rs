@@ -23,6 +23,24 @@ pub(super) fn TabsButton() -> impl IntoView {
     }
 }
 
+/// The "Refunds" button and, when open, today's orders to give money back from (a cashier's
+/// refund asks for the manager's PIN on the spot; the manager's screen has the same form).
+#[component]
+pub(super) fn RefundsButton() -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <button class="category" data-test="refunds" on:click=move |_| open.set(true)>"Refunds"</button>
+        <Show when=move || open.get()>
+            <div class="overlay">
+                <div class="sheet" role="dialog" data-test="refunds-sheet">
+                    <crate::screens::manage::refunds::RefundsEditor/>
+                    <footer><button class="secondary" on:click=move |_| open.set(false)>"Close"</button></footer>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
 /// What a payment of a tab is being filled in with.
 #[derive(Clone, Copy)]
 struct PayForm {
