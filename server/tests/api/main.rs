@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod backups;
+mod day;
 mod discounts;
 mod drawer;
 mod egress;
