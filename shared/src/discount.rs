@@ -53,7 +53,9 @@ impl DiscountReason {
             return false;
         }
         let allowed = role.is_some_and(|r| self.roles.contains(&r));
-        let beyond = i128::from(amount.minor()) * 10_000 > i128::from(self.limit_bps) * i128::from(base.minor());
+        // The limit as an amount rounds like the discount does (half up): a percentage at the
+        // limit is within it even when its amount rounds up by half a cent.
+        let beyond = amount > percent_of(base, self.limit_bps);
         !allowed || beyond
     }
 }

@@ -143,3 +143,47 @@ async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
     driver.stop();
     shop.kill();
 }
+
+#[tokio::test]
+async fn a_line_discount_and_a_typed_tip_reach_the_order_as_the_till_showed_them() {
+    let dir = tempfile::tempdir().expect("dir");
+    let shop = start_shop(&dir.path().join("crema.db"), 0);
+    let driver = browser::Driver::start().await;
+    let till = Browser::open(&driver, &shop.base).await;
+    till.sign_in_at("/pos", CASHIER).await;
+    till.wait_for("[data-item='Latte']").await;
+    till.click("[data-item='Latte']").await;
+    till.click("[data-option='Small']").await;
+    till.click("[data-test='add-to-cart']").await;
+    till.click("[data-category='Pastries']").await;
+    till.click("[data-item='Croissant']").await;
+    till.wait_for("[data-line='Croissant']").await;
+    till.type_into("input[name='customer_name']", "Gus").await;
+    // Staff: half off the croissant (a cashier may give 50 % alone); a typed tip of 1.25.
+    till.select("[data-line='Croissant'] select", "Staff").await;
+    till.type_into("[data-line='Croissant'] input[inputmode='decimal']", "50").await;
+    till.wait_for_text("[data-line='Croissant'] [data-test='line-discount']", "1.88").await;
+    assert_eq!(till.count("input[name='approval_pin']").await, 0, "within what a cashier may give");
+    till.type_into("input[name='tip_custom']", "1.25").await;
+    till.wait_for_text("[data-test='tip']", "1.25").await;
+    let total = till.text("[data-test='total']").await;
+    till.type_into("input[name='tendered']", "20").await;
+    till.screenshot("pos-line-discount").await;
+    till.click("[data-test='pay']").await;
+    till.wait_for("[data-test='ticket-number']").await;
+
+    let manager = crema_e2e::http::client_with(&crema_e2e::http::sign_in(&shop.base, MANAGER).await);
+    let page: crema_shared::api::OrderPage =
+        manager.get(format!("{}/api/v1/orders", shop.base)).send().await.expect("sent").json().await.expect("orders");
+    let order = page.orders.iter().find(|o| o.customer_name == "Gus").expect("Gus's order");
+    let croissant = order.lines.iter().find(|l| l.name == "Croissant").expect("croissant");
+    assert_eq!(order.discounts.len(), 1, "{order:?}");
+    assert_eq!((order.discounts[0].line_id, order.discounts[0].percent_bps), (Some(croissant.id), Some(5_000)));
+    assert_eq!(order.discounts[0].amount_cents, 188);
+    assert_eq!(order.tip_cents, 125);
+    let digits: String = total.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(digits.parse::<i64>().expect("total"), order.total_cents, "the till's total is the order's");
+    till.close().await;
+    driver.stop();
+    shop.kill();
+}

@@ -60,6 +60,20 @@ fn beyond_the_role_or_the_limit_needs_a_manager_and_a_manager_approves_their_own
 }
 
 #[test]
+fn a_percentage_at_the_limit_needs_no_manager_even_when_its_amount_rounds_up() {
+    // Staff 50 % of a 3.75 croissant is 1.875, taken off as 1.88: still the reason's 50 %.
+    let (applied, errors) = apply_as(Role::Cashier, &[on(1, Some(0), Some(5_000), None)], &[375]);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(applied[0].amount.minor(), 188);
+    assert!(!applied[0].needs_approval, "50 % is within Staff's 50 %");
+    // The same as an amount is within it too; a cent more is not.
+    let (applied, _) = apply_as(Role::Cashier, &[on(1, Some(0), None, Some(188))], &[375]);
+    assert!(!applied[0].needs_approval);
+    let (applied, _) = apply_as(Role::Cashier, &[on(1, Some(0), None, Some(189))], &[375]);
+    assert!(applied[0].needs_approval);
+}
+
+#[test]
 fn bad_discounts_are_refused_by_name() {
     let requests = [
         on(9, None, Some(100), None),        // unknown reason

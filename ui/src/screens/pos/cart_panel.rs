@@ -1,5 +1,6 @@
 //! The cart, the customer, the tender and the pay button; the big ticket number once placed.
 
+use super::discount::{DiscountPicker, LineDiscountPicker};
 use super::split::SplitTenders;
 use super::till::{Sheet, Till};
 use crate::cart::{self};
@@ -46,6 +47,10 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
                                         <span class="name">{line.item.name.clone()}</span>
                                         <span class="amount">{money(line.total().minor(), &cur)}</span>
                                     </div>
+                                    {move || {
+                                        let off = till.line_discount(key);
+                                        (off > Money::ZERO).then(|| view! { <div class="line-off" data-test="line-discount">{format!("−{}", money(off.minor(), &till.currency()))}</div> })
+                                    }}
                                     <div class="line-options">{line.options_label()}</div>
                                     <Show when=move || gone><div class="error">"Sold out now: remove it"</div></Show>
                                     <div class="line-tools">
@@ -59,6 +64,7 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
                                         </Show>
                                         <button class="danger" on:click=move |_| till.cart.update(|c| c.retain(|l| l.key != key))>"Remove"</button>
                                     </div>
+                                    <LineDiscountPicker till=till key=key/>
                                     <input class="note" placeholder="Note (e.g. extra hot)" maxlength="140" prop:value=line.note.clone()
                                         on:change=move |ev| {
                                             let value = event_target_value(&ev);
@@ -77,7 +83,7 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
                     <div><span>"Discount"</span><span data-test="discount">{move || money(-totals().discount.minor(), &currency())}</span></div>
                 </Show>
                 <div><span>"Tax"</span><span>{move || money(totals().tax.minor(), &currency())}</span></div>
-                <Show when=move || till.tip_bps.get() != 0>
+                <Show when=move || till.tip() != Money::ZERO>
                     <div><span>"Tip"</span><span data-test="tip">{move || money(till.tip().minor(), &currency())}</span></div>
                 </Show>
                 <div class="total"><span>"Total"</span><span data-test="total">{move || money(till.total().minor(), &currency())}</span></div>
@@ -87,10 +93,13 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
             <DiscountPicker till=till/>
             <div class="tips" role="group" aria-label="Tip">
                 {[(0u32, "No tip"), (1000, "10 %"), (1500, "15 %"), (2000, "20 %")].into_iter().map(|(bps, label)| view! {
-                    <button class:active=move || till.tip_bps.get() == bps data-test=format!("tip-{bps}")
-                        on:click=move |_| till.tip_bps.set(bps)>{label}</button>
+                    <button class:active=move || till.tip_custom.with(String::is_empty) && till.tip_bps.get() == bps
+                        data-test=format!("tip-{bps}")
+                        on:click=move |_| { till.tip_custom.set(String::new()); till.tip_bps.set(bps) }>{label}</button>
                 }).collect_view()}
             </div>
+            <TillField till=till label="Or a tip of (amount)" name="tip_custom" field="payment.tip_cents"
+                inputmode="decimal" value=till.tip_custom/>
             <div class="split-choice" role="group" aria-label="Split">
                 {[2u32, 3, 4].into_iter().map(|n| view! {
                     <button data-test=format!("split-{n}") on:click=move |_| till.split_into(n)>{format!("Split {n}")}</button>
@@ -159,43 +168,6 @@ pub(super) fn CartPanel(till: Till) -> impl IntoView {
                 </button>
             </div>
         </aside>
-    }
-}
-
-/// The order's discount: a reason from the shop's list and a percentage; when it is beyond
-/// what this cashier may give alone, a manager types their PIN right here (no signing out).
-#[component]
-fn DiscountPicker(till: Till) -> impl IntoView {
-    let chosen = move || till.discount_reason.get().map(|id| id.to_string()).unwrap_or_default();
-    view! {
-        <Show when=move || till.reasons.with(|r| !r.is_empty())>
-            <div class="discount">
-                <label>"Discount"
-                    <select name="discount_reason" prop:value=chosen
-                        on:change=move |ev| till.discount_reason.set(event_target_value(&ev).parse().ok())>
-                        <option value="">"None"</option>
-                        {move || till.reasons.get().into_iter().map(|r| view! {
-                            <option value=r.id.to_string()>{r.name.clone()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-                <Show when=move || till.discount_reason.with(Option::is_some)>
-                    <TillField till=till label="Percent off" name="discount_percent" field="discounts[0].percent_bps"
-                        inputmode="decimal" value=till.discount_percent/>
-                </Show>
-                <Show when=move || till.needs_approval()>
-                    <label>"Manager's PIN (approves this discount)"
-                        <input name="approval_pin" type="password" inputmode="numeric" autocomplete="off"
-                            prop:value=move || till.approval_pin.get()
-                            on:input=move |ev| {
-                                till.approval_pin.set(event_target_value(&ev));
-                                till.forget_error("approval_pin");
-                            }/>
-                    </label>
-                    <p class="error">{move || till.error_for("approval_pin")}</p>
-                </Show>
-            </div>
-        </Show>
     }
 }
 

@@ -10,6 +10,7 @@
 //! comes back, and can never be placed twice.
 
 mod cart_panel;
+mod discount;
 mod keys;
 mod sheet;
 mod split;

@@ -1,17 +1,16 @@
 //! What the till holds between orders (menu, cart, the sheet being edited, the tender, the
 //! order being sent), as signals, and what a tap or a key does to it.
 
+use super::discount::LineDiscount;
 use super::split::SplitPart;
 use crate::api::{self, ApiError};
 use crate::cart::{self, CartLine};
 use crate::format::{field_error, parse_amount};
 use crate::shell::Shell;
 use crema_shared::api::{
-    ApprovalPin, DiscountReasonDto, DiscountRequest, MenuItemView, MenuView, OrderDto, PaymentRequest,
-    PlaceOrderRequest, Problem,
+    ApprovalPin, DiscountReasonDto, MenuItemView, MenuView, OrderDto, PaymentRequest, PlaceOrderRequest, Problem,
 };
 use crema_shared::customer::{CustomerName, Email};
-use crema_shared::discount::{AppliedDiscount, DiscountReason, Discounting};
 use crema_shared::status::PaymentMethod;
 use crema_shared::tax::{TaxMode, TaxPolicy, TaxRate};
 use crema_shared::Money;
@@ -51,6 +50,10 @@ pub struct Till {
     /// The discount on the whole order: its reason, and the percentage as typed.
     pub(super) discount_reason: RwSignal<Option<Uuid>>,
     pub(super) discount_percent: RwSignal<String>,
+    /// Discounts on single lines (by cart line key).
+    pub(super) line_discounts: RwSignal<Vec<LineDiscount>>,
+    /// A tip typed as an amount (empty: the percentage chosen).
+    pub(super) tip_custom: RwSignal<String>,
     /// A manager's PIN, typed when the discount is beyond what this cashier may give.
     pub(super) approval_pin: RwSignal<String>,
     /// Placed as a tab, paid later (from the till's Tabs).
@@ -82,6 +85,8 @@ impl Till {
             reasons: RwSignal::new(Vec::new()),
             discount_reason: RwSignal::new(None),
             discount_percent: RwSignal::new(String::new()),
+            line_discounts: RwSignal::new(Vec::new()),
+            tip_custom: RwSignal::new(String::new()),
             approval_pin: RwSignal::new(String::new()),
             split: RwSignal::new(Vec::new()),
             tab: RwSignal::new(false),
@@ -185,6 +190,8 @@ impl Till {
         self.receipt.set(true);
         self.discount_reason.set(None);
         self.discount_percent.set(String::new());
+        self.line_discounts.set(Vec::new());
+        self.tip_custom.set(String::new());
         self.approval_pin.set(String::new());
         self.split.set(Vec::new());
         self.tab.set(false);
@@ -206,42 +213,29 @@ impl Till {
         self.cart.with(|c| cart::totals(c, discount, tax).total)
     }
 
-    /// The discount asked for (on the whole order), as the request sends it.
-    pub(super) fn discount_requests(&self) -> Vec<DiscountRequest> {
-        let Some(reason_id) = self.discount_reason.get() else { return Vec::new() };
-        let bps = parse_amount(&self.discount_percent.get()).ok().and_then(|b| u32::try_from(b).ok());
-        vec![DiscountRequest { reason_id, line: None, percent_bps: bps.or(Some(0)), amount_cents: None }]
-    }
-
-    /// The discounts worked out as the server will (the same rules, from `crema_shared`).
-    pub(super) fn applied_discounts(&self) -> Vec<AppliedDiscount> {
-        let requests = self.discount_requests();
-        if requests.is_empty() {
-            return Vec::new();
-        }
-        let reasons: Vec<DiscountReason> = self.reasons.with(|r| r.iter().map(DiscountReason::from).collect());
-        let line_totals: Vec<Money> = self.cart.with(|c| c.iter().map(CartLine::total).collect());
-        let mut errors = crema_shared::ValidationErrors::new();
-        let discounting = Discounting { reasons: &reasons, role: self.shell.role() };
-        crema_shared::discount::apply(&mut errors, &requests, &line_totals, discounting)
-    }
-
-    /// What the discounts take off.
-    pub(super) fn discount(&self) -> Money {
-        self.applied_discounts().iter().map(|d| d.amount).sum()
-    }
-
-    /// Whether the discount needs a manager's PIN from this cashier.
-    pub(super) fn needs_approval(&self) -> bool {
-        self.applied_discounts().iter().any(|d| d.needs_approval)
-    }
-
     /// The tip chosen, as the server will work it out (a split: each tender's own).
     pub(super) fn tip(&self) -> Money {
         if self.split.with(|s| !s.is_empty()) {
             return self.split_tips();
         }
+        if let Some(cents) = self.custom_tip() {
+            return Money::from_minor(cents);
+        }
         crema_shared::tip::percent_of(self.total_before_tip(), self.tip_bps.get())
+    }
+
+    /// A tip typed as an amount, when one is (and reads as an amount).
+    pub(super) fn custom_tip(&self) -> Option<i64> {
+        let typed = self.tip_custom.get();
+        (!typed.trim().is_empty()).then(|| parse_amount(&typed).ok()).flatten()
+    }
+
+    /// The tip as a payment sends it: a typed amount, or the percentage chosen.
+    fn tip_fields(&self) -> (Option<i64>, Option<u32>) {
+        match self.custom_tip() {
+            Some(cents) => (Some(cents), None),
+            None => (None, Some(self.tip_bps.get_untracked()).filter(|bps| *bps > 0)),
+        }
     }
 
     /// Drops the till's own complaint about `field` once it is edited.
@@ -276,16 +270,10 @@ impl Till {
                 errors.push(("customer_email".into(), message));
             }
         }
-        if self.discount_reason.get_untracked().is_some() {
-            if let Err(message) = parse_amount(&self.discount_percent.get_untracked()) {
-                errors.push((
-                    "discounts[0].percent_bps".into(),
-                    message.replace("an amount like 4.50", "a percentage like 10"),
-                ));
-            }
-        }
-        if self.needs_approval() && self.approval_pin.get_untracked().trim().is_empty() {
-            errors.push(("approval_pin".into(), "this discount needs a manager's PIN".into()));
+        self.check_discounts(&mut errors);
+        let typed_tip = self.tip_custom.get_untracked();
+        if !typed_tip.trim().is_empty() && self.custom_tip().is_none_or(|c| c < 0) {
+            errors.push(("payment.tip_cents".into(), "a tip is an amount like 1.50".into()));
         }
         let total = self.total();
         let split =
@@ -298,8 +286,8 @@ impl Till {
                     tendered_cents: Some(cents),
                     approval_code: None,
                     print_receipt: (!self.receipt.get_untracked()).then_some(false),
-                    tip_cents: None,
-                    tip_percent_bps: Some(self.tip_bps.get_untracked()).filter(|bps| *bps > 0),
+                    tip_cents: self.tip_fields().0,
+                    tip_percent_bps: self.tip_fields().1,
                     amount_cents: None,
                     part_cents: None,
                 }),
@@ -319,8 +307,8 @@ impl Till {
                     tendered_cents: None,
                     approval_code: (!code.is_empty()).then_some(code),
                     print_receipt: (!self.receipt.get_untracked()).then_some(false),
-                    tip_cents: None,
-                    tip_percent_bps: Some(self.tip_bps.get_untracked()).filter(|bps| *bps > 0),
+                    tip_cents: self.tip_fields().0,
+                    tip_percent_bps: self.tip_fields().1,
                     amount_cents: None,
                     part_cents: None,
                 })
