@@ -252,6 +252,8 @@ pub enum TransitionError {
     RefundTooLarge { max: Money },
     #[error("a tip is at most the order itself ({max})")]
     TipTooLarge { max: Money },
+    #[error("a card's tip may be at most {max} before it is captured (the shop's limit)")]
+    TipBeyondLimit { max: Money },
     #[error("a part is more than nothing and at most what is due ({max})")]
     PartTooLarge { max: Money },
     #[error("the order waits for its payment before the kitchen makes it")]

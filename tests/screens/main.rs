@@ -5,6 +5,7 @@
 //! Needs the screens built into the binary (`scripts/build-ui`, which `scripts/test` runs)
 //! and chromium + chromium-driver (installed by `scripts/test`).
 
+mod card_tip;
 mod flow;
 mod kitchen_sound;
 mod receipt;

@@ -209,7 +209,9 @@ fn transition(e: TransitionError) -> ApiError {
             ApiError::IllegalTransition { detail, current_status: status.to_string() }
         }
         TransitionError::RefundTooLarge { .. } => ApiError::field("amount_cents", detail),
-        TransitionError::TipTooLarge { .. } => ApiError::field("tip_cents", detail),
+        TransitionError::TipTooLarge { .. } | TransitionError::TipBeyondLimit { .. } => {
+            ApiError::field("tip_cents", detail)
+        }
         TransitionError::PartTooLarge { .. } => ApiError::field("part_cents", detail),
         TransitionError::VoidBelowPaid { .. } => {
             ApiError::IllegalTransition { detail, current_status: "partly_paid".into() }

@@ -48,9 +48,10 @@ pub(super) fn decide(
             }
             let before_tip = state.total - state.tip;
             let limit = percent_of(before_tip, (*limit_bps).min(crate::tip::MAX_TIP_BPS));
-            let new = tip.on(before_tip).map_err(|_| TransitionError::TipTooLarge { max: limit })?;
+            let beyond = TransitionError::TipBeyondLimit { max: limit };
+            let new = tip.on(before_tip).map_err(|_| beyond.clone())?;
             if new > limit {
-                return Err(TransitionError::TipTooLarge { max: limit });
+                return Err(beyond);
             }
             Ok(vec![OrderEvent::TipAdjusted { tip: new, previous: state.tip }])
         }

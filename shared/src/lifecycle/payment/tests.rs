@@ -107,7 +107,7 @@ fn a_gateway_cards_tip_changes_before_capture_within_the_limit() {
     assert_eq!((s.tip.minor(), s.total.minor()), (150, 1_150));
     assert_eq!(
         decide(&s, &adjust(Tip::Amount(Money::from_minor(251)))),
-        Err(TransitionError::TipTooLarge { max: Money::from_minor(250) })
+        Err(TransitionError::TipBeyondLimit { max: Money::from_minor(250) })
     );
     // The capture takes the new total; after it the tip is fixed.
     let (events, s) = handle(&s, &OrderCommand::RecordCapture).expect("captured");

@@ -1,14 +1,15 @@
 //! Today's orders, to give money back: tick the lines given back (their share of the order)
-//! or type an amount, say why, refund; or void an order not yet ready, with why. The till shows
-//! it too: there a cashier's refund asks for the manager's PIN on the spot.
+//! or type an amount, say why, refund; or void an order not yet ready, with why; or set the tip
+//! of a card the gateway authorized and has not captured yet. The till shows it too: there a
+//! cashier's refund asks for the manager's PIN on the spot.
 
 use super::form::{Field, FormState, Outcome};
 use crate::api;
 use crate::format::money;
 use crate::shell::use_shell;
-use crema_shared::api::{ApprovalPin, CancelRequest, OrderDto, OrderPage, RefundRequest};
+use crema_shared::api::{ApprovalPin, CancelRequest, OrderDto, OrderPage, RefundRequest, TipRequest};
 use crema_shared::staff::Role;
-use crema_shared::status::LineStatus;
+use crema_shared::status::{LineStatus, PaymentStatus};
 use leptos::prelude::*;
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -99,8 +100,27 @@ fn RefundForm(
         });
     };
     let currency = order.currency.clone();
+    let authorized = order.payment_status == PaymentStatus::Authorized;
+    let tip = RwSignal::new(String::new());
+    let set_tip = move |_| {
+        let Some(cents) = form.amount("tip_cents", &tip.get_untracked()) else { return };
+        let body = TipRequest { tip_cents: Some(cents), tip_percent_bps: None };
+        leptos::task::spawn_local(async move {
+            let result = api::send::<_, OrderDto>("POST", &format!("/api/v1/orders/{id}/tip"), Some(&body), &[]).await;
+            if form.done(&result, "The card's tip is set: it is captured with the order.") {
+                chosen.set(result.ok());
+                on_done();
+            }
+        });
+    };
     view! {
         <div class="editor" data-test="refund-form">
+            <Show when=move || authorized>
+                <div class="card-tip" data-test="card-tip">
+                    <Field label="Tip on the card (before it is captured)" field="tip_cents" value=tip form=form/>
+                    <button data-test="set-tip" on:click=set_tip>"Set the tip"</button>
+                </div>
+            </Show>
             <h3>{format!("Ticket {} · {}", order.ticket, order.customer_name)}</h3>
             <ul class="lines">
                 {order.lines.iter().filter(|l| l.status != LineStatus::Voided).map(|l| {
