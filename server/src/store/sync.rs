@@ -222,7 +222,8 @@ pub async fn put_order(conn: &mut Db<'_>, order: &OrderRecord) -> Result<(), Sto
            version = excluded.version, updated_at = excluded.updated_at,
            payment_reference = excluded.payment_reference, refunded_cents = excluded.refunded_cents,
            tip_cents = excluded.tip_cents, total_cents = excluded.total_cents, tenders = excluded.tenders,
-           kitchen_held = excluded.kitchen_held"
+           kitchen_held = excluded.kitchen_held, subtotal_cents = excluded.subtotal_cents,
+           discount_cents = excluded.discount_cents, tax_cents = excluded.tax_cents, discounts = excluded.discounts"
     );
     exec!(conn, super::placement::bind_order!(sqlx::query(UPSERT), order))?;
     for (position, line) in order.lines.iter().enumerate() {

@@ -167,6 +167,41 @@ async fn the_first_move_to_reach_the_hub_wins_and_the_other_gets_the_hubs_copy()
 }
 
 #[tokio::test]
+async fn a_line_voided_on_a_terminal_is_priced_again_by_the_hub() {
+    let app = spawn_app().await;
+    let a = till(&app, "Till A").await;
+    let croissant = app.demo().await.item("Croissant");
+    // An unpaid sale of two croissants on two lines (a tab taken offline).
+    let mut tab = sale(&a.label, 1, croissant, 325);
+    let mut second = tab["lines"][0].clone();
+    second["id"] = json!(Uuid::now_v7());
+    tab["lines"].as_array_mut().expect("lines").push(second);
+    for (field, value) in [("subtotal_cents", 650), ("total_cents", 650)] {
+        tab[field] = json!(value);
+    }
+    tab["payment_status"] = json!("unpaid");
+    for field in ["payment_method", "tendered_cents", "change_due_cents"] {
+        tab[field] = Value::Null;
+    }
+    assert_eq!(outcomes(&app, &a.credential, &[place(&tab)]).await[0]["outcome"]["result"], "accepted");
+    let line = tab["lines"][1]["id"].clone();
+    let void = moved(&tab["id"], json!([{ "action": "void_line", "line_id": line, "reason": "wrong key" }]));
+    let answer = &outcomes(&app, &a.credential, &[void.clone()]).await[0]["outcome"];
+    assert_eq!(answer["result"], "accepted", "{answer}");
+    let path = format!("/api/v1/orders/{}", tab["id"].as_str().expect("id"));
+    let now: Value = app.get(&path).await.json().await.expect("json");
+    assert_eq!(now["lines"][1]["status"], "voided");
+    assert_eq!(now["subtotal_cents"], 325, "priced again by the hub: {now}");
+    assert!(now["total_cents"].as_i64().is_some_and(|t| t < 650 + 100), "{now}");
+    // The same void again (another terminal's copy): rejected, the hub's copy sent back.
+    let again = moved(&tab["id"], json!([{ "action": "void_line", "line_id": line, "reason": "again" }]));
+    let answer = &outcomes(&app, &a.credential, &[again]).await[0]["outcome"];
+    assert_eq!(answer["result"], "rejected", "{answer}");
+    assert_eq!(answer["order"]["lines"][1]["status"], "voided");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_offline_sale_past_the_stock_count_stands_and_raises_a_conflict() {
     let app = spawn_app().await;
     let a = till(&app, "Till A").await;

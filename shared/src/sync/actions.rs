@@ -52,12 +52,18 @@ pub enum MoveAction {
     Refund {
         amount_cents: i64,
     },
+    /// A line taken off an order not yet paid; the hub prices the order again by its own
+    /// rules ([`crate::void::void_line`]), so this carries no total.
+    VoidLine {
+        line_id: Uuid,
+        reason: String,
+    },
 }
 
 impl MoveAction {
-    /// The command the hub's rules apply.
-    pub fn command(&self) -> OrderCommand {
-        match self {
+    /// The command the hub's rules apply; `None` for a void, which the hub prices first.
+    pub fn command(&self) -> Option<OrderCommand> {
+        Some(match self {
             MoveAction::Accept => OrderCommand::Accept,
             MoveAction::StartLine { line_id } => OrderCommand::StartLine { line_id: *line_id },
             MoveAction::FinishLine { line_id } => OrderCommand::FinishLine { line_id: *line_id },
@@ -76,12 +82,13 @@ impl MoveAction {
             MoveAction::Refund { amount_cents } => {
                 OrderCommand::RecordRefund { amount: Money::from_minor(*amount_cents) }
             }
-        }
+            MoveAction::VoidLine { .. } => return None,
+        })
     }
 
     /// How a person would say it ("cancel", "start a line of").
     pub fn verb(&self) -> &'static str {
-        self.command().action()
+        self.command().map_or("void a line of", |c| c.action())
     }
 }
 
@@ -110,6 +117,9 @@ pub fn actions_from_events(events: &[OrderEvent], approval_code: Option<&str>) -
             OrderEvent::LineDone { line_id } => Some(MoveAction::FinishLine { line_id: *line_id }),
             OrderEvent::Completed => Some(MoveAction::Complete),
             OrderEvent::Cancelled { reason } => Some(MoveAction::Cancel { reason: reason.clone() }),
+            OrderEvent::LineVoided { line_id, reason, .. } => {
+                Some(MoveAction::VoidLine { line_id: *line_id, reason: reason.clone() })
+            }
             OrderEvent::PaymentCaptured { method: PaymentMethod::Cash, tendered, tip, amount, .. } => {
                 Some(MoveAction::PayCash {
                     tendered_cents: tendered.minor(),
@@ -166,7 +176,7 @@ mod tests {
         );
         assert_eq!(
             MoveAction::PayCash { tendered_cents: 500, tip_cents: 0, part_cents: None }.command(),
-            OrderCommand::PayCash { tendered: Money::from_minor(500), tip: Tip::None, part: None }
+            Some(OrderCommand::PayCash { tendered: Money::from_minor(500), tip: Tip::None, part: None })
         );
     }
 
@@ -183,12 +193,18 @@ mod tests {
         assert_eq!(actions, [MoveAction::PayCash { tendered_cents: 500, tip_cents: 30, part_cents: Some(300) }]);
         assert_eq!(
             actions[0].command(),
-            OrderCommand::PayCash {
+            Some(OrderCommand::PayCash {
                 tendered: Money::from_minor(500),
                 tip: Tip::Amount(Money::from_minor(30)),
                 part: Some(Money::from_minor(300))
-            }
+            })
         );
+        // A void is sent as the line and why: the hub prices the order again itself.
+        let line_id = Uuid::from_u128(4);
+        let voided = [OrderEvent::LineVoided { line_id, reason: "wrong key".into(), total: Money::from_minor(300) }];
+        let actions = actions_from_events(&voided, None);
+        assert_eq!(actions, [MoveAction::VoidLine { line_id, reason: "wrong key".into() }]);
+        assert_eq!((actions[0].command(), actions[0].verb()), (None, "void a line of"));
         // A terminal older than parts sent no part: all that was due.
         let old: MoveAction = serde_json::from_str(r#"{"action":"pay_cash","tendered_cents":500}"#).expect("parses");
         assert_eq!(old, MoveAction::PayCash { tendered_cents: 500, tip_cents: 0, part_cents: None });

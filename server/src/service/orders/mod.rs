@@ -22,7 +22,7 @@ pub use read::{board, get, list, BOARD_TICKETS_PER_COLUMN};
 pub use sale::placed_events;
 pub use tip::adjust_tip;
 pub use transition::{transition, transition_in, transition_paying};
-pub use void::{void, VoidAsk};
+pub use void::{void, void_line_in, VoidAsk};
 
 use crate::service::ServiceError;
 use crate::store::StoreError;

@@ -11,18 +11,18 @@
 use crate::service::context::Actor;
 use crate::service::menu::stock;
 use crate::service::orders::view::{order_dto, record_from_dto};
-use crate::service::orders::{placed_events, transition_in};
+use crate::service::orders::{placed_events, transition_in, void_line_in};
 use crate::service::reactions::{self, Change, OrderChange};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::db::Db;
 use crate::store::terminals::TerminalRecord;
-use crate::store::{audit, orders, outbox, placement, staff, sync as store, Done, JobError};
+use crate::store::{audit, orders, outbox, placement, staff, sync as store, Done, JobError, StoreError};
 use crema_shared::placing::{CashTender, Tender};
 use crema_shared::status::PaymentMethod;
 use crema_shared::sync::{
-    validate_placed, CommandEnvelope, CommandOutcome, Outcome, PushRequest, PushResponse, RejectReason, SyncCommand,
-    MAX_PUSH,
+    validate_placed, CommandEnvelope, CommandOutcome, MoveAction, Outcome, PushRequest, PushResponse, RejectReason,
+    SyncCommand, MAX_PUSH,
 };
 use crema_shared::ValidationErrors;
 
@@ -77,7 +77,16 @@ async fn apply_job(
             let mut last = None;
             let mut result = Ok(None);
             for action in actions {
-                match transition_in(conn, state, &ctx, *order_id, &action.command()).await {
+                let step = match (action, action.command()) {
+                    (_, Some(command)) => transition_in(conn, state, &ctx, *order_id, &command).await,
+                    // Priced again here; the terminal checked the manager's PIN where it was typed.
+                    (MoveAction::VoidLine { line_id, reason }, None) => {
+                        let approved = serde_json::json!("on the terminal");
+                        void_line_in(conn, state, &ctx, *order_id, *line_id, reason, approved).await
+                    }
+                    (other, None) => Err(StoreError::internal(format!("no command for {other:?}")).into()),
+                };
+                match step {
                     Ok(done) => last = done.last_sequence.or(last),
                     Err(e) => {
                         result = Err(e);

@@ -122,7 +122,7 @@ impl Hub {
 pub(super) fn moved(order: &OrderDto, actions: &[MoveAction]) -> Option<OrderDto> {
     let mut state = OrderState::of(order);
     for action in actions {
-        state = lifecycle::handle(&state, &action.command()).ok()?.1;
+        state = lifecycle::handle(&state, &action.command()?).ok()?.1;
     }
     let mut next = order.clone();
     next.status = state.status;
