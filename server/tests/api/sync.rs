@@ -186,7 +186,7 @@ async fn a_line_voided_on_a_terminal_is_priced_again_by_the_hub() {
     assert_eq!(outcomes(&app, &a.credential, &[place(&tab)]).await[0]["outcome"]["result"], "accepted");
     let line = tab["lines"][1]["id"].clone();
     let void = moved(&tab["id"], json!([{ "action": "void_line", "line_id": line, "reason": "wrong key" }]));
-    let answer = &outcomes(&app, &a.credential, &[void.clone()]).await[0]["outcome"];
+    let answer = &outcomes(&app, &a.credential, &[void]).await[0]["outcome"];
     assert_eq!(answer["result"], "accepted", "{answer}");
     let path = format!("/api/v1/orders/{}", tab["id"].as_str().expect("id"));
     let now: Value = app.get(&path).await.json().await.expect("json");
