@@ -6,6 +6,7 @@
 //! and chromium + chromium-driver (installed by `scripts/test`).
 
 mod card_tip;
+mod counter;
 mod flow;
 mod kitchen_sound;
 mod receipt;

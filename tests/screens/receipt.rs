@@ -16,15 +16,7 @@ async fn a_discounted_tipped_split_sale_prints_its_receipt_and_shows_it_as_a_pag
     let shop = start_shop_with(&dir.path().join("crema.db"), 0, &[("CREMA_RECEIPT_PRINTER", address.as_str())]);
     let driver = browser::Driver::start().await;
     let till = Browser::open(&driver, &shop.base).await;
-    till.sign_in_at("/pos", CASHIER).await;
-    till.wait_for("[data-item='Latte']").await;
-    till.click("[data-item='Latte']").await;
-    till.click("[data-option='Small']").await;
-    till.click("[data-test='add-to-cart']").await;
-    till.click("[data-category='Pastries']").await;
-    till.click("[data-item='Croissant']").await;
-    till.wait_for("[data-line='Croissant']").await;
-    till.type_into("input[name='customer_name']", "Ana").await;
+    super::counter::ring_up_latte_and_croissant(&till, CASHIER, "Ana").await;
     // Loyalty lets a cashier give 10 %: 15 % asks for a manager's PIN, typed on this till.
     let undiscounted = till.text("[data-test='total']").await;
     till.select("select[name='discount_reason']", "Loyalty").await;

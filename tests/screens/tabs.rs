@@ -17,8 +17,8 @@ use std::time::Duration;
 async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
     let dir = tempfile::tempdir().expect("dir");
     let shop = start_shop(&dir.path().join("crema.db"), 0);
-    let manager = crema_e2e::http::client_with(&crema_e2e::http::sign_in(&shop.base, MANAGER).await);
-    let response = manager
+    let response = super::flow::manager(&shop.base)
+        .await
         .patch(format!("{}/api/v1/settings", shop.base))
         .json(&json!({"kitchen_before_paid": false}))
         .send()
@@ -47,15 +47,7 @@ async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
     kitchen.sign_in_at("/kds", BARISTA).await;
     kitchen.wait_for("[data-test='live']").await;
     let till = Browser::open(&driver, &shop.base).await;
-    till.sign_in_at("/pos", CASHIER).await;
-    till.wait_for("[data-item='Latte']").await;
-    till.click("[data-item='Latte']").await;
-    till.click("[data-option='Small']").await;
-    till.click("[data-test='add-to-cart']").await;
-    till.click("[data-category='Pastries']").await;
-    till.click("[data-item='Croissant']").await;
-    till.wait_for("[data-line='Croissant']").await;
-    till.type_into("input[name='customer_name']", "Dee").await;
+    super::counter::ring_up_latte_and_croissant(&till, CASHIER, "Dee").await;
     till.click("[data-test='tab-later']").await;
     till.wait_for_text("[data-test='pay']", "Start the tab").await;
     till.click("[data-test='pay']").await;
@@ -125,8 +117,7 @@ async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
     till.wait_for_text("[data-test='refund-outcome']", "Refunded.").await;
     till.screenshot("pos-refund").await;
 
-    let page: crema_shared::api::OrderPage =
-        manager.get(format!("{}/api/v1/orders", shop.base)).send().await.expect("sent").json().await.expect("orders");
+    let page: crema_shared::api::OrderPage = super::flow::get(&shop.base, "/api/v1/orders").await;
     let order: &OrderDto = page.orders.iter().find(|o| o.customer_name == "Dee").expect("Dee's tab");
     assert_eq!(order.payment_status.as_str(), "refunded", "paid in full, then the latte given back");
     assert_eq!((order.due_cents, order.tenders.len()), (0, 2));
@@ -150,15 +141,7 @@ async fn a_line_discount_and_a_typed_tip_reach_the_order_as_the_till_showed_them
     let shop = start_shop(&dir.path().join("crema.db"), 0);
     let driver = browser::Driver::start().await;
     let till = Browser::open(&driver, &shop.base).await;
-    till.sign_in_at("/pos", CASHIER).await;
-    till.wait_for("[data-item='Latte']").await;
-    till.click("[data-item='Latte']").await;
-    till.click("[data-option='Small']").await;
-    till.click("[data-test='add-to-cart']").await;
-    till.click("[data-category='Pastries']").await;
-    till.click("[data-item='Croissant']").await;
-    till.wait_for("[data-line='Croissant']").await;
-    till.type_into("input[name='customer_name']", "Gus").await;
+    super::counter::ring_up_latte_and_croissant(&till, CASHIER, "Gus").await;
     // Staff: half off the croissant (a cashier may give 50 % alone); a typed tip of 1.25.
     till.select("[data-line='Croissant'] select", "Staff").await;
     till.type_into("[data-line='Croissant'] input[inputmode='decimal']", "50").await;
@@ -172,9 +155,7 @@ async fn a_line_discount_and_a_typed_tip_reach_the_order_as_the_till_showed_them
     till.click("[data-test='pay']").await;
     till.wait_for("[data-test='ticket-number']").await;
 
-    let manager = crema_e2e::http::client_with(&crema_e2e::http::sign_in(&shop.base, MANAGER).await);
-    let page: crema_shared::api::OrderPage =
-        manager.get(format!("{}/api/v1/orders", shop.base)).send().await.expect("sent").json().await.expect("orders");
+    let page: crema_shared::api::OrderPage = super::flow::get(&shop.base, "/api/v1/orders").await;
     let order = page.orders.iter().find(|o| o.customer_name == "Gus").expect("Gus's order");
     let croissant = order.lines.iter().find(|l| l.name == "Croissant").expect("croissant");
     assert_eq!(order.discounts.len(), 1, "{order:?}");

@@ -130,6 +130,16 @@ impl SourceHint {
     pub fn resolve_without_terminal(self) -> Source {
         Source::Address(self.address)
     }
+
+    /// Where a manager's approving PIN comes from, when one is typed (`pin`): the terminal, by
+    /// its credential, or the address; without a PIN nothing is checked, so the address.
+    pub async fn for_approval(self, state: &AppState, pin: bool) -> Source {
+        if pin {
+            self.resolve(state).await
+        } else {
+            self.resolve_without_terminal()
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for SourceHint {

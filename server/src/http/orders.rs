@@ -259,11 +259,7 @@ pub async fn void_line(
     source: SourceHint,
     body: ApiJson<VoidLineRequest>,
 ) -> Result<Response, ApiError> {
-    let source = if body.value.approval_pin.is_some() {
-        source.resolve(&state).await
-    } else {
-        source.resolve_without_terminal()
-    };
+    let source = source.for_approval(&state, body.value.approval_pin.is_some()).await;
     let ask =
         service::orders::VoidAsk { reason: body.value.reason.clone(), approval_pin: body.value.approval_pin.clone() };
     let answer = service::orders::void(&state, &ctx, id, line_id, &ask, source).await?;
@@ -285,11 +281,7 @@ pub async fn refund(
     source: SourceHint,
     body: ApiJson<RefundRequest>,
 ) -> Result<Response, ApiError> {
-    let source = if body.value.approval_pin.is_some() {
-        source.resolve(&state).await
-    } else {
-        source.resolve_without_terminal()
-    };
+    let source = source.for_approval(&state, body.value.approval_pin.is_some()).await;
     let ask = service::payments::RefundAsk::from(&body.value);
     let (_, answer) = service::payments::refund(&state, &ctx, id, &ask, source).await?;
     Ok(self::answer(&ctx, answer))
