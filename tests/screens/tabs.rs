@@ -136,7 +136,7 @@ async fn a_held_tab_paid_in_two_parts_reaches_the_kitchen_only_when_paid() {
 }
 
 #[tokio::test]
-async fn a_line_discount_and_a_typed_tip_reach_the_order_as_the_till_showed_them() {
+async fn a_line_discount_an_amount_off_and_a_typed_tip_reach_the_order_as_the_till_showed_them() {
     let dir = tempfile::tempdir().expect("dir");
     let shop = start_shop(&dir.path().join("crema.db"), 0);
     let driver = browser::Driver::start().await;
@@ -147,6 +147,11 @@ async fn a_line_discount_and_a_typed_tip_reach_the_order_as_the_till_showed_them
     till.type_into("[data-line='Croissant'] input[inputmode='decimal']", "50").await;
     till.wait_for_text("[data-line='Croissant'] [data-test='line-discount']", "1.88").await;
     assert_eq!(till.count("input[name='approval_pin']").await, 0, "within what a cashier may give");
+    // And 0.50 off the order (Promo, as an amount).
+    till.select("select[name='discount_reason']", "Promo").await;
+    till.select("select[name='discount_kind']", "amount off").await;
+    till.type_into("input[name='discount_percent']", "0.50").await;
+    till.wait_for_text("[data-test='discount']", "2.38").await;
     till.type_into("input[name='tip_custom']", "1.25").await;
     till.wait_for_text("[data-test='tip']", "1.25").await;
     let total = till.text("[data-test='total']").await;
@@ -158,9 +163,12 @@ async fn a_line_discount_and_a_typed_tip_reach_the_order_as_the_till_showed_them
     let page: crema_shared::api::OrderPage = super::flow::get(&shop.base, "/api/v1/orders").await;
     let order = page.orders.iter().find(|o| o.customer_name == "Gus").expect("Gus's order");
     let croissant = order.lines.iter().find(|l| l.name == "Croissant").expect("croissant");
-    assert_eq!(order.discounts.len(), 1, "{order:?}");
-    assert_eq!((order.discounts[0].line_id, order.discounts[0].percent_bps), (Some(croissant.id), Some(5_000)));
-    assert_eq!(order.discounts[0].amount_cents, 188);
+    assert_eq!(order.discounts.len(), 2, "{order:?}");
+    let on_line = order.discounts.iter().find(|d| d.line_id.is_some()).expect("the croissant's");
+    assert_eq!((on_line.line_id, on_line.percent_bps, on_line.amount_cents), (Some(croissant.id), Some(5_000), 188));
+    let on_order = order.discounts.iter().find(|d| d.line_id.is_none()).expect("the order's");
+    assert_eq!((on_order.reason.as_str(), on_order.percent_bps, on_order.amount_cents), ("Promo", None, 50));
+    assert_eq!(order.discount_cents, 238);
     assert_eq!(order.tip_cents, 125);
     let digits: String = total.chars().filter(char::is_ascii_digit).collect();
     assert_eq!(digits.parse::<i64>().expect("total"), order.total_cents, "the till's total is the order's");

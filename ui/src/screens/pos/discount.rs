@@ -1,12 +1,11 @@
 //! Discounts at the till: one on the whole order and one on any line, each a reason from the
-//! shop's list and a percentage. The till works them out with the server's own rules
+//! shop's list and a percentage or an amount off. The till works them out with the server's own rules
 //! (`crema_shared::discount`), shows them in the totals, and — when one is beyond what the
 //! signed-in cashier may give alone — asks for a manager's PIN right there.
 //!
 //! The request lists the order's discount first (`discounts[0]`), then the lines' in cart
 //! order, so the server's field paths point at the field the till shows.
 
-use super::cart_panel::TillField;
 use super::till::Till;
 use crate::cart::CartLine;
 use crate::format::parse_amount;
@@ -16,17 +15,26 @@ use crema_shared::Money;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-/// A discount on one cart line (by its key): the reason, and the percentage as typed.
+/// A discount on one cart line (by its key): the reason, and the percentage (or amount) as
+/// typed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineDiscount {
     pub key: u32,
     pub reason: Option<Uuid>,
     pub percent: String,
+    pub by_amount: bool,
 }
 
-/// A percentage as typed ("15", "12.5") in basis points.
-fn bps(typed: &str) -> Option<u32> {
-    parse_amount(typed).ok().and_then(|b| u32::try_from(b).ok())
+/// The request for a discount typed as `typed`: a percentage ("15", "12.5" → basis points) or
+/// an amount off ("1.50" → minor units).
+fn request(reason_id: Uuid, line: Option<usize>, typed: &str, by_amount: bool) -> DiscountRequest {
+    let value = parse_amount(typed).ok();
+    if by_amount {
+        DiscountRequest { reason_id, line, percent_bps: None, amount_cents: value.or(Some(0)) }
+    } else {
+        let percent_bps = value.and_then(|b| u32::try_from(b).ok()).or(Some(0));
+        DiscountRequest { reason_id, line, percent_bps, amount_cents: None }
+    }
 }
 
 impl Till {
@@ -35,14 +43,13 @@ impl Till {
     fn discounts_asked(&self) -> Vec<(Option<u32>, DiscountRequest)> {
         let mut out = Vec::new();
         if let Some(reason_id) = self.discount_reason.get() {
-            let percent_bps = bps(&self.discount_percent.get()).or(Some(0));
-            out.push((None, DiscountRequest { reason_id, line: None, percent_bps, amount_cents: None }));
+            let typed = self.discount_percent.get();
+            out.push((None, request(reason_id, None, &typed, self.discount_by_amount.get())));
         }
         let keys: Vec<u32> = self.cart.with(|c| c.iter().map(|l| l.key).collect());
         for d in self.line_discounts.get() {
             let (Some(reason_id), Some(index)) = (d.reason, keys.iter().position(|k| *k == d.key)) else { continue };
-            let percent_bps = bps(&d.percent).or(Some(0));
-            out.push((Some(d.key), DiscountRequest { reason_id, line: Some(index), percent_bps, amount_cents: None }));
+            out.push((Some(d.key), request(reason_id, Some(index), &d.percent, d.by_amount)));
         }
         out
     }
@@ -51,10 +58,13 @@ impl Till {
         self.discounts_asked().into_iter().map(|(_, r)| r).collect()
     }
 
-    /// Where the server names the percentage of the discount on `key` (`None`: the order's).
+    /// Where the server names the percentage (or amount) of the discount on `key` (`None`: the
+    /// order's).
     pub(super) fn discount_field(&self, key: Option<u32>) -> String {
-        let index = self.discounts_asked().iter().position(|(k, _)| *k == key).unwrap_or(0);
-        format!("discounts[{index}].percent_bps")
+        let asked = self.discounts_asked();
+        let index = asked.iter().position(|(k, _)| *k == key).unwrap_or(0);
+        let by_amount = asked.get(index).is_some_and(|(_, r)| r.amount_cents.is_some());
+        format!("discounts[{index}].{}", if by_amount { "amount_cents" } else { "percent_bps" })
     }
 
     /// The discounts worked out as the server will (the same rules, from `crema_shared`).
@@ -88,7 +98,7 @@ impl Till {
 
     /// The till's own complaints about the discounts, before sending.
     pub(super) fn check_discounts(&self, errors: &mut Vec<(String, String)>) {
-        for (key, _) in self.discounts_asked() {
+        for (key, asked) in self.discounts_asked() {
             let typed = match key {
                 None => self.discount_percent.get_untracked(),
                 Some(key) => self
@@ -97,7 +107,11 @@ impl Till {
                     .unwrap_or_default(),
             };
             if let Err(message) = parse_amount(&typed) {
-                errors.push((self.discount_field(key), message.replace("an amount like 4.50", "a percentage like 10")));
+                let message = match asked.amount_cents {
+                    Some(_) => message,
+                    None => message.replace("an amount like 4.50", "a percentage like 10"),
+                };
+                errors.push((self.discount_field(key), message));
             }
         }
         if self.needs_approval() && self.approval_pin.get_untracked().trim().is_empty() {
@@ -110,7 +124,7 @@ impl Till {
             let at = match all.iter().position(|d| d.key == key) {
                 Some(at) => at,
                 None => {
-                    all.push(LineDiscount { key, reason: None, percent: String::new() });
+                    all.push(LineDiscount { key, reason: None, percent: String::new(), by_amount: false });
                     all.len() - 1
                 }
             };
@@ -147,8 +161,19 @@ pub(super) fn DiscountPicker(till: Till) -> impl IntoView {
                     </select>
                 </label>
                 <Show when=move || till.discount_reason.with(Option::is_some)>
-                    <TillField till=till label="Percent off" name="discount_percent" field=field()
-                        inputmode="decimal" value=till.discount_percent/>
+                    <select name="discount_kind" on:change=move |ev| till.discount_by_amount.set(event_target_value(&ev) == "amount")>
+                        <option value="percent" selected=move || !till.discount_by_amount.get()>"% off"</option>
+                        <option value="amount" selected=move || till.discount_by_amount.get()>"amount off"</option>
+                    </select>
+                    <label>"Off (a percentage, or an amount)"
+                        <input name="discount_percent" inputmode="decimal" autocomplete="off"
+                            prop:value=move || till.discount_percent.get()
+                            on:input=move |ev| {
+                                till.discount_percent.set(event_target_value(&ev));
+                                till.forget_error(&field());
+                            }/>
+                    </label>
+                    <p class="error">{move || till.error_for(&field())}</p>
                 </Show>
                 <Show when=move || till.needs_approval()>
                     <label>"Manager's PIN (approves this discount)"
@@ -184,7 +209,14 @@ pub(super) fn LineDiscountPicker(till: Till, key: u32) -> impl IntoView {
                     {reason_options(till)}
                 </select>
                 <Show when=move || current().is_some()>
-                    <input name=format!("line_discount_percent_{key}") inputmode="decimal" placeholder="% off"
+                    <select name=format!("line_discount_kind_{key}") on:change=move |ev| {
+                        let by_amount = event_target_value(&ev) == "amount";
+                        till.edit_line_discount(key, |d| d.by_amount = by_amount);
+                    }>
+                        <option value="percent">"% off"</option>
+                        <option value="amount">"amount off"</option>
+                    </select>
+                    <input name=format!("line_discount_percent_{key}") inputmode="decimal" placeholder="off"
                         prop:value=percent
                         on:input=move |ev| {
                             let typed = event_target_value(&ev);

@@ -50,6 +50,8 @@ pub struct Till {
     /// The discount on the whole order: its reason, and the percentage as typed.
     pub(super) discount_reason: RwSignal<Option<Uuid>>,
     pub(super) discount_percent: RwSignal<String>,
+    /// Whether the order's discount is typed as an amount off (else a percentage).
+    pub(super) discount_by_amount: RwSignal<bool>,
     /// Discounts on single lines (by cart line key).
     pub(super) line_discounts: RwSignal<Vec<LineDiscount>>,
     /// A tip typed as an amount (empty: the percentage chosen).
@@ -85,6 +87,7 @@ impl Till {
             reasons: RwSignal::new(Vec::new()),
             discount_reason: RwSignal::new(None),
             discount_percent: RwSignal::new(String::new()),
+            discount_by_amount: RwSignal::new(false),
             line_discounts: RwSignal::new(Vec::new()),
             tip_custom: RwSignal::new(String::new()),
             approval_pin: RwSignal::new(String::new()),
@@ -190,6 +193,7 @@ impl Till {
         self.receipt.set(true);
         self.discount_reason.set(None);
         self.discount_percent.set(String::new());
+        self.discount_by_amount.set(false);
         self.line_discounts.set(Vec::new());
         self.tip_custom.set(String::new());
         self.approval_pin.set(String::new());
