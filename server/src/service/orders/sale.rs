@@ -66,11 +66,8 @@ impl Sale {
                 Some(format!("{TERMINAL_PREFIX}{approval_code}")),
             ),
             Some(Tender::Split(parts)) => {
-                let tendered = parts.iter().map(|p| p.tendered).sum();
-                let change_due = parts.iter().map(|p| p.change).sum();
-                let any_cash = parts.iter().any(|p| p.method == PaymentMethod::Cash);
-                let method = if any_cash { PaymentMethod::Cash } else { PaymentMethod::Card };
-                (Some(PaymentRecord { method, tendered, change_due }), None)
+                let tenders: Vec<TenderDto> = parts.iter().map(tender_record).collect();
+                (Some(PaymentRecord::of_tenders(&tenders)), None)
             }
             Some(Tender::CardGateway) => {
                 if state.sync.is_some() {

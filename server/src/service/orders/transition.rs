@@ -18,7 +18,6 @@ use crema_shared::lifecycle::{self, LineState, OrderCommand, OrderEvent, OrderSt
 use crema_shared::status::{OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::totals::Totals;
 use crema_shared::void::Voided;
-use crema_shared::Money;
 use uuid::Uuid;
 
 /// Applies a lifecycle command (accept, start/finish a line, complete, cancel, pay) to an
@@ -291,11 +290,5 @@ fn paid(
         change_cents: change.minor(),
         reference: approval_code.map(|code| format!("{TERMINAL_PREFIX}{code}")),
     });
-    let any_cash = tenders.iter().any(|t| t.method == PaymentMethod::Cash);
-    let payment = PaymentRecord {
-        method: if any_cash { PaymentMethod::Cash } else { PaymentMethod::Card },
-        tendered: Money::from_minor(tenders.iter().map(|t| t.tendered_cents).sum()),
-        change_due: Money::from_minor(tenders.iter().map(|t| t.change_cents).sum()),
-    };
-    (Some(payment), tenders)
+    (Some(PaymentRecord::of_tenders(&tenders)), tenders)
 }

@@ -54,6 +54,19 @@ pub struct PaymentRecord {
     pub change_due: Money,
 }
 
+impl PaymentRecord {
+    /// The payment of an order paid by several tenders (a split, or a tab's parts): what was
+    /// handed over and the change are their sums; cash when any of them is (the drawer's).
+    pub fn of_tenders(tenders: &[TenderDto]) -> PaymentRecord {
+        let any_cash = tenders.iter().any(|t| t.method == PaymentMethod::Cash);
+        PaymentRecord {
+            method: if any_cash { PaymentMethod::Cash } else { PaymentMethod::Card },
+            tendered: Money::from_minor(tenders.iter().map(|t| t.tendered_cents).sum()),
+            change_due: Money::from_minor(tenders.iter().map(|t| t.change_cents).sum()),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineRecord {
     pub id: Uuid,
