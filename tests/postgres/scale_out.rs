@@ -237,7 +237,9 @@ async fn two_instances_share_one_database_and_a_kill_9_loses_or_doubles_nothing(
     // Two emails per order with an address — its receipt when paid, "ready" when made — each
     // job run once, whichever instance ran it: one message per job id (the Message-ID).
     let expected = 2 * emailed.len();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    // An email job the killed instance had claimed is taken again only when its lease ends (the
+    // mail kinds' 60 s timeout plus the margin), so waiting less than that races the kill.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
     while smtp.messages().len() < expected {
         assert!(tokio::time::Instant::now() < deadline, "{} of {expected} emails", smtp.messages().len());
         tokio::time::sleep(Duration::from_millis(200)).await;
