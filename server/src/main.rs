@@ -9,6 +9,10 @@ use crema_shared::api::NewStaffRequest;
 use std::io::BufRead;
 use std::process::ExitCode;
 
+/// Many small, short-lived allocations per order on several threads: see `docs/performance.md`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -41,16 +45,18 @@ async fn main() -> ExitCode {
             })
         }
     };
-    if let Some(telemetry) = telemetry {
-        telemetry.shutdown().await;
-    }
-    match result {
+    let code = match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "failed");
             ExitCode::FAILURE
         }
+    };
+    // Last: it writes out the queued log lines (the one above too).
+    if let Some(telemetry) = telemetry {
+        telemetry.shutdown().await;
     }
+    code
 }
 
 async fn serve(config: &Config) -> Result<(), String> {

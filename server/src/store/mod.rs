@@ -15,6 +15,7 @@
 //! several of them — a state change, its history and its outbox events — in one commit.
 
 pub mod audit;
+pub mod checkpoint;
 pub mod db;
 pub mod discounts;
 pub mod drawers;
@@ -64,6 +65,10 @@ pub enum StoreError {
     WriterStopped,
     #[error("the write was rolled back with its batch after a database error")]
     BatchRolledBack,
+    /// A job that undoes its own writes (`Writer::write_own_undo`) failed part-way and could
+    /// not: the whole transaction must be rolled back.
+    #[error("a write failed part-way: {0}")]
+    HalfWritten(Box<StoreError>),
 }
 
 impl StoreError {
@@ -200,6 +205,13 @@ impl Store {
         let mut conn = SqliteConnection::connect_with(&connect).await?;
         sqlx::migrate!("../migrations/sqlite").run(&mut conn).await?;
         placement::prepare_writer(&mut conn).await?;
+        // The WAL is copied into the file beside the writer, not in its COMMITs.
+        checkpoint::hand_over(&mut conn).await?;
+        let checkpoints = checkpoint::Checkpoints::spawn(SqliteConnection::connect_with(&connect).await?);
+        let on_batch = move |size, took| {
+            on_batch(size, took);
+            checkpoints.committed();
+        };
         let writer = Writer::spawn_observed(conn, on_commit, on_rollback, on_batch);
         let readers = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))

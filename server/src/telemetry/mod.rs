@@ -25,16 +25,24 @@ pub fn init(filter: &str) {
 
 /// Logs as [`init`], plus trace export when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
 /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set. Keep the answer alive while serving and
-/// [`Telemetry::shutdown`] it before the runtime ends, so the last spans are sent.
+/// [`Telemetry::shutdown`] it before the runtime ends, so the last spans are sent and the
+/// last log lines written.
+///
+/// Serving writes its log lines from a thread of its own: a request (or the single writer,
+/// which logs each sale) hands the line over and goes on instead of waiting for the write
+/// to standard output. None is dropped: when the queue is full, the logging code waits.
 pub fn start(filter: &str) -> Result<Telemetry, String> {
     let settings = otlp::ExportSettings::from_env(|name| std::env::var(name).ok())?;
+    let (stdout, guard) =
+        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stdout());
     let logs = tracing_subscriber::fmt::layer()
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .with_writer(stdout)
         .with_filter(env_filter(filter));
     let Some(settings) = settings else {
         let _ = tracing_subscriber::registry().with(logs).try_init();
-        return Ok(Telemetry::off());
+        return Ok(Telemetry::off().with_log_writer(guard));
     };
     let (telemetry, tracer) = otlp::exporter(&settings)?;
     let traces = tracing_opentelemetry::layer()
@@ -43,7 +51,7 @@ pub fn start(filter: &str) -> Result<Telemetry, String> {
         .with_filter(tracing_subscriber::EnvFilter::new(otlp::TRACE_FILTER));
     let _ = tracing_subscriber::registry().with(logs).with(traces).try_init();
     tracing::info!(endpoint = %settings.endpoint_for_log(), protocol = settings.protocol.as_str(), "exporting traces (OTLP)");
-    Ok(telemetry)
+    Ok(telemetry.with_log_writer(guard))
 }
 
 /// Like [`init`], but appending to `path` (an app started from a menu has no terminal).

@@ -89,11 +89,19 @@ impl ExportSettings {
 #[derive(Debug)]
 pub struct Telemetry {
     provider: Option<SdkTracerProvider>,
+    /// The log writer's thread: dropping it writes out what is queued.
+    logs: Option<tracing_appender::non_blocking::WorkerGuard>,
 }
 
 impl Telemetry {
     pub fn off() -> Telemetry {
-        Telemetry { provider: None }
+        Telemetry { provider: None, logs: None }
+    }
+
+    /// Keeps the log writer's thread until [`Telemetry::shutdown`] (or drop).
+    pub fn with_log_writer(mut self, guard: tracing_appender::non_blocking::WorkerGuard) -> Telemetry {
+        self.logs = Some(guard);
+        self
     }
 
     pub fn exporting(&self) -> bool {
@@ -102,7 +110,9 @@ impl Telemetry {
 
     /// Sends the spans still queued (waiting at most a few seconds for the collector).
     pub async fn shutdown(self) {
-        let Some(provider) = self.provider else { return };
+        let Telemetry { provider, logs } = self;
+        let _written_out_last = logs;
+        let Some(provider) = provider else { return };
         let flushed = tokio::task::spawn_blocking(move || provider.shutdown_with_timeout(Duration::from_secs(5))).await;
         if let Ok(Err(e)) = flushed {
             tracing::warn!(error = %e, "could not send the last traces");
@@ -125,7 +135,7 @@ pub fn exporter(settings: &ExportSettings) -> Result<(Telemetry, SdkTracer), Str
     let provider = SdkTracerProvider::builder().with_resource(resource.build()).with_batch_exporter(exporter).build();
     let tracer = provider.tracer("crema-server");
     opentelemetry::global::set_text_map_propagator(opentelemetry_sdk::propagation::TraceContextPropagator::new());
-    Ok((Telemetry { provider: Some(provider) }, tracer))
+    Ok((Telemetry { provider: Some(provider), logs: None }, tracer))
 }
 
 #[cfg(test)]

@@ -123,3 +123,31 @@ async fn a_memory_ahead_of_the_database_is_caught_and_the_order_numbered_and_cha
     assert_eq!(app.place(&demo.espresso("Di")).await.ticket_number, 4);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_order_id_used_again_on_the_remembered_tail_is_a_conflict_and_writes_nothing() {
+    let app = spawn_app().await;
+    let demo = app.demo().await;
+    let cashier = app.client_as(CASHIER_PIN).await;
+    let id = uuid::Uuid::now_v7();
+    let mut body = demo.espresso("Ana");
+    body["id"] = json!(id);
+    let send = |key: &'static str| cashier.post(app.url("/api/v1/orders")).header("Idempotency-Key", key).json(&body);
+    let first = send("till-1-a").send().await.expect("sent");
+    assert_eq!(first.status(), 201);
+    // The writer now remembers this placement: the same id under another key takes the
+    // one-statement way first, whose guard must catch it before anything is written.
+    let again = send("till-1-b").send().await.expect("sent");
+    assert_eq!(again.status(), 409, "{}", again.text().await.unwrap_or_default());
+    // Nothing half-written: the next order is numbered 2 and the chain is intact.
+    let next: Value = cashier.post(app.url("/api/v1/orders")).json(&demo.espresso("Ben")).fetch_json().await;
+    assert_eq!(next["ticket_number"], 2);
+    let all = app.get("/api/v1/orders").await.json::<Value>().await.expect("json");
+    let count = all["orders"].as_array().or(all.as_array()).map(Vec::len);
+    assert_eq!(count, Some(2), "{all}");
+    match crema_server::service::shop::audit::verify(&app.state).await.expect("verified") {
+        ChainCheck::Intact { .. } => {}
+        broken => panic!("{broken:?}"),
+    }
+    app.stop().await;
+}

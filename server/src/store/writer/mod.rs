@@ -8,9 +8,10 @@
 //! commit that holds their change is on disk, so a crash loses only unanswered work.
 //!
 //! Each job of a batch runs inside a savepoint of its own — unless it was handed over with
-//! [`Writer::write_own_undo`], promising to undo its own writes when it fails (it writes in
-//! one statement group that opens and releases a savepoint of its own, as order placement
-//! does on SQLite), which saves the writer a round trip per job. A job that refuses
+//! [`Writer::write_own_undo`], promising to undo its own writes when it fails, or to say that
+//! it could not ([`StoreError::HalfWritten`]: the whole batch is then rolled back, as when the
+//! transaction is lost). Order placement on SQLite checks everything that could refuse it
+//! before its first write, so it needs neither a savepoint of the writer's nor one of its own. A job that refuses
 //! ([`JobError::Refused`]) or fails with a store error ([`JobError::Store`]) is rolled back to
 //! its savepoint and answered alone; the rest of the batch commits. Only when the
 //! transaction itself is lost (SQLite aborted it, or the COMMIT failed) does every job in
@@ -283,6 +284,14 @@ async fn run_job(
         *open = true;
     }
     let outcome = (job.work)(&mut conn.db()).await;
+    let outcome = match outcome {
+        // The job could not undo what it wrote: nothing of this transaction may commit.
+        Outcome::Failed { error: error @ StoreError::HalfWritten(_), deliver } => {
+            deliver(Err(StoreError::BatchRolledBack));
+            return Err(error);
+        }
+        outcome => outcome,
+    };
     let undo = matches!(outcome, Outcome::Refused { .. } | Outcome::Failed { .. });
     if undo && savepoint {
         // Fails only when SQLite already aborted the whole transaction.

@@ -211,3 +211,22 @@ async fn stop_closes_and_later_writes_fail_cleanly() {
     assert!(matches!(w.write(insert(2)).await, Err(StoreError::WriterStopped)));
     assert!(!w.is_running(), "readiness sees the writer is gone");
 }
+
+#[tokio::test]
+async fn a_job_that_cannot_undo_its_half_write_rolls_back_its_whole_batch_unanswered() {
+    let (w, committed, rollbacks) = writer_counting_rollbacks().await;
+    // Writes a row, then fails, and says it could not undo what it wrote.
+    let half: TestJob = Box::new(|conn| {
+        Box::pin(async move {
+            crate::store::db::exec!(conn, sqlx::query("INSERT INTO t (v) VALUES (100)"))?;
+            Err(JobError::Store(StoreError::HalfWritten(Box::new(StoreError::corrupt("disk full")))))
+        })
+    });
+    let jobs: Vec<(bool, TestJob)> = vec![(true, Box::new(insert(1))), (true, half), (false, Box::new(insert(2)))];
+    let results = batch_behind_gate_as(&w, jobs).await;
+    assert!(results.iter().all(Result::is_err), "no job of the batch is acknowledged: {results:?}");
+    assert_eq!(values(&w).await, Vec::<i64>::new(), "nothing of the batch is kept");
+    assert_eq!(committed.load(Ordering::SeqCst), 0);
+    assert!(rollbacks.load(Ordering::SeqCst) >= 1, "caches are told something was undone");
+    assert_eq!(w.write(insert(3)).await.expect("the writer carries on"), 3);
+}
