@@ -54,6 +54,9 @@ pub use writer::{Done, JobError, Writer};
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From the writer's direct connection (`writer::direct`).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("stored data is corrupt: {0}")]
@@ -212,7 +215,14 @@ impl Store {
             on_batch(size, took);
             checkpoints.committed();
         };
-        let writer = Writer::spawn_observed(conn, on_commit, on_rollback, on_batch);
+        // Order placement writes through a connection of its own, without sqlx's worker thread.
+        let file = connect.get_filename();
+        let direct = if file == std::path::Path::new(":memory:") || options.url.contains("mode=memory") {
+            None
+        } else {
+            Some(writer::direct::open(file, options.busy_timeout)?)
+        };
+        let writer = Writer::spawn_with_direct(conn, direct, on_commit, on_rollback, on_batch);
         let readers = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))
             .acquire_timeout(Duration::from_secs(30))

@@ -45,6 +45,11 @@ impl MenuCache {
         Ok(fresh)
     }
 
+    /// The cached menu, if it is at `version` (nothing is read).
+    pub fn cached_at(&self, version: i64) -> Option<Arc<PricedMenu>> {
+        self.cached().filter(|m| m.catalog.version() == version)
+    }
+
     /// Drops the cached menu: it may have been read inside a write that was rolled back, and
     /// a later edit can give another menu the same version number.
     pub fn forget(&self) {

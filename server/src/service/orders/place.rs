@@ -6,6 +6,7 @@ use crate::service::context::Actor;
 use crate::service::discounts;
 use crate::service::error::JobResult;
 use crate::service::idempotency::{Answer, IdempotencyKey};
+use crate::service::menu::cache::PricedMenu;
 use crate::service::menu::stock;
 use crate::service::reactions;
 use crate::service::staff::auth::Source;
@@ -14,13 +15,14 @@ use crate::state::AppState;
 use crate::store::db::Db;
 use crate::store::db::Dialect;
 use crate::store::placement::{self, OnTail, Tail};
-use crate::store::JobError;
 use crate::store::{audit, outbox, Done};
+use crate::store::{JobError, StoreError};
 use chrono::{DateTime, Utc};
 use crema_shared::api::PlaceOrderRequest;
 use crema_shared::discount::Discounting;
 use crema_shared::placing::{price_order, price_order_with};
 use crema_shared::ValidationErrors;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Places an order: prices it from the menu in force, numbers it, writes it with its
@@ -50,19 +52,30 @@ pub async fn place(
         Some(pin) => Some(discounts::approver(state, ctx, pin, source).await?),
         None => None,
     };
-    let (job_state, ctx, request, key) = (state.clone(), ctx.clone(), request.clone(), key.cloned());
     let writer = state.store.writer();
     let (answer, queued_jobs) = match state.store.dialect() {
         Dialect::Sqlite => {
+            // On the direct connection when it can be; the checked way (on sqlx's) otherwise.
+            let shared = Arc::new((state.clone(), ctx.clone(), request.clone(), key.cloned(), approver));
+            let direct = shared.clone();
             writer
-                .write_own_undo(move |conn| {
-                    Box::pin(async move {
-                        place_job(conn, &job_state, &ctx, &request, key.as_ref(), approver.as_ref()).await
-                    })
-                })
+                .write_direct(
+                    move |conn| {
+                        let (state, ctx, request, key, approver) = &*direct;
+                        let placing = Placing::new(state, ctx, request, key.as_ref(), approver.as_ref());
+                        place_direct(conn, &placing)
+                    },
+                    move |conn| {
+                        Box::pin(async move {
+                            let (state, ctx, request, key, approver) = &*shared;
+                            place_job(conn, state, ctx, request, key.as_ref(), approver.as_ref()).await
+                        })
+                    },
+                )
                 .await?
         }
         Dialect::Postgres => {
+            let (job_state, ctx, request, key) = (state.clone(), ctx.clone(), request.clone(), key.cloned());
             writer
                 .write(move |conn| {
                     Box::pin(async move {
@@ -89,17 +102,7 @@ async fn place_job(
     key: Option<&IdempotencyKey>,
     approver: Option<&Actor>,
 ) -> JobResult<(Answer, bool)> {
-    let now = state.clock.now();
-    let placing = Placing {
-        state,
-        ctx,
-        request,
-        key,
-        approver,
-        id: request.id.unwrap_or_else(Uuid::now_v7),
-        now,
-        business_date: state.day.date_of(now),
-    };
+    let placing = Placing::new(state, ctx, request, key, approver);
     if !matches!(conn, Db::Sqlite(_)) {
         return Ok(place_checked(conn, &placing).await?.0);
     }
@@ -123,52 +126,100 @@ async fn place_job(
 
 /// The placement in one statement group, numbered and linked from what the writer's last
 /// placement left ([`placement::Tail`]), which the statement verifies before it writes.
-/// `None` when it cannot be placed this way (nothing remembered, a new day, a reaction that
-/// writes, discounts (their reasons are read), counted stock, anything refused, or the memory
-/// was stale): the checked way then
-/// decides, in the order the rules are checked there (a replayed key before a refusal).
+/// `None` when it cannot be placed this way (see [`plan_on_tail`], or the memory was stale):
+/// the checked way then decides, in the order the rules are checked there (a replayed key
+/// before a refusal).
 async fn place_on_tail(
     conn: &mut Db<'_>,
     placing: &Placing<'_>,
 ) -> Result<Option<Done<(Answer, bool)>>, JobError<ServiceError>> {
-    let Placing { state, ctx, request, key, id, now, ref business_date, .. } = *placing;
-    if reactions::write_on_placement(state) || !request.discounts.is_empty() {
-        return Ok(None);
-    }
-    let Some(tail) = state.store.placement_tail().filter(|t| &t.business_date == business_date) else {
-        return Ok(None);
-    };
-    let menu = state.menu.at_version(conn, tail.menu_version).await?;
-    let Ok(priced) = price_order(&menu.catalog, menu.tax, request) else { return Ok(None) };
-    if stock::counts_any(&menu.catalog, &priced.lines) {
-        return Ok(None);
-    }
-    let numbered = Numbered { id, now, business_date: business_date.to_string(), ticket_number: tail.last_ticket + 1 };
-    let Ok(sale) = Sale::new(state, ctx, key, &menu, &priced, numbered, None) else { return Ok(None) };
-    let effects = reactions::plan(state, &sale.change(ctx, priced.payment.as_ref(), wants_receipt(request)));
-    let [entry] = &effects.audit[..] else { return Ok(None) };
-    let audited = audit::link_after(tail.audit_head.clone(), entry);
+    let Some(tail) = tail_for(placing) else { return Ok(None) };
+    let menu = placing.state.menu.at_version(conn, tail.menu_version).await?;
+    let Some(plan) = plan_on_tail(placing, &menu, tail) else { return Ok(None) };
     let written = placement::write_on_tail(
         conn,
-        &tail,
-        &sale.order,
-        &sale.events,
-        sale.record(key),
-        &effects.jobs,
-        Some(&audited),
+        &plan.tail,
+        &plan.sale.order,
+        &plan.sale.events,
+        plan.sale.record(placing.key),
+        &plan.jobs,
+        Some(&plan.audited),
     )
     .await?;
-    let OnTail::Written(last) = written else {
-        state.store.set_placement_tail(None);
-        return Ok(None);
-    };
-    state.store.set_placement_tail(Some(Tail {
-        last_ticket: sale.order.ticket_number,
-        audit_head: Some(audited.as_head()),
-        ..tail
-    }));
-    sale.log();
-    Ok(Some(Done::new((sale.answer, !effects.jobs.is_empty()), last)))
+    Ok(plan.finish(placing.state, written))
+}
+
+/// [`place_on_tail`] on the writer's direct connection (`store::writer::direct`): the same
+/// plan and rows, without a crossing to sqlx's worker thread. `None` also when the menu in
+/// force is not in memory (the checked way reads it).
+fn place_direct(
+    conn: &rusqlite::Connection,
+    placing: &Placing<'_>,
+) -> Result<Option<Done<(Answer, bool)>>, StoreError> {
+    let Some(tail) = tail_for(placing) else { return Ok(None) };
+    let Some(menu) = placing.state.menu.cached_at(tail.menu_version) else { return Ok(None) };
+    let Some(plan) = plan_on_tail(placing, &menu, tail) else { return Ok(None) };
+    let written = placement::direct::write_on_tail(
+        conn,
+        &plan.tail,
+        &plan.sale.order,
+        &plan.sale.events,
+        plan.sale.record(placing.key),
+        &plan.jobs,
+        Some(&plan.audited),
+    )?;
+    Ok(plan.finish(placing.state, written))
+}
+
+/// What the writer remembers of its last placement, when this order can build on it: none
+/// for a reaction that writes, discounts (their reasons are read), or a new day.
+fn tail_for(placing: &Placing<'_>) -> Option<Tail> {
+    let Placing { state, request, ref business_date, .. } = *placing;
+    if reactions::write_on_placement(state) || !request.discounts.is_empty() {
+        return None;
+    }
+    state.store.placement_tail().filter(|t| &t.business_date == business_date)
+}
+
+/// A placement on the remembered tail, priced, numbered and linked, ready to write.
+struct OnTailPlan {
+    tail: Tail,
+    sale: Sale,
+    jobs: Vec<crate::store::jobs::NewJob>,
+    audited: audit::LinkedRow,
+}
+
+/// Prices and numbers the order from `tail` without the database; `None` for anything the
+/// checked way must decide (a refusal, counted stock, more than the sale's audit row).
+fn plan_on_tail(placing: &Placing<'_>, menu: &PricedMenu, tail: Tail) -> Option<OnTailPlan> {
+    let Placing { state, ctx, request, key, id, now, ref business_date, .. } = *placing;
+    let priced = price_order(&menu.catalog, menu.tax, request).ok()?;
+    if stock::counts_any(&menu.catalog, &priced.lines) {
+        return None;
+    }
+    let numbered = Numbered { id, now, business_date: business_date.to_string(), ticket_number: tail.last_ticket + 1 };
+    let sale = Sale::new(state, ctx, key, menu, &priced, numbered, None).ok()?;
+    let effects = reactions::plan(state, &sale.change(ctx, priced.payment.as_ref(), wants_receipt(request)));
+    let [entry] = &effects.audit[..] else { return None };
+    let audited = audit::link_after(tail.audit_head.clone(), entry);
+    Some(OnTailPlan { tail, sale, jobs: effects.jobs, audited })
+}
+
+impl OnTailPlan {
+    /// After the write: remembers the new tail (or forgets a stale one) and logs the sale.
+    fn finish(self, state: &AppState, written: OnTail) -> Option<Done<(Answer, bool)>> {
+        let OnTail::Written(last) = written else {
+            state.store.set_placement_tail(None);
+            return None;
+        };
+        state.store.set_placement_tail(Some(Tail {
+            last_ticket: self.sale.order.ticket_number,
+            audit_head: Some(self.audited.as_head()),
+            ..self.tail
+        }));
+        self.sale.log();
+        Some(Done::new((self.sale.answer, !self.jobs.is_empty()), last))
+    }
 }
 
 /// The placement as the rules describe it: check (menu version, id, idempotency key, ticket
@@ -248,6 +299,29 @@ struct Placing<'a> {
     id: Uuid,
     now: DateTime<Utc>,
     business_date: String,
+}
+
+impl<'a> Placing<'a> {
+    /// The placement of `request` now, with its own id (or a new one).
+    fn new(
+        state: &'a AppState,
+        ctx: &'a RequestContext,
+        request: &'a PlaceOrderRequest,
+        key: Option<&'a IdempotencyKey>,
+        approver: Option<&'a Actor>,
+    ) -> Placing<'a> {
+        let now = state.clock.now();
+        Placing {
+            state,
+            ctx,
+            request,
+            key,
+            approver,
+            id: request.id.unwrap_or_else(Uuid::now_v7),
+            now,
+            business_date: state.day.date_of(now),
+        }
+    }
 }
 
 /// Whether the till wants the receipt printed when it pays with the order (yes, unless it said no).

@@ -12,9 +12,12 @@
 //! statement by statement in the same transaction, the events through [`super::outbox::append`]
 //! so their sequences come from the outbox head.
 
+pub mod direct;
 mod sqlite;
 
+pub use direct::prepare as prepare_direct;
 pub use sqlite::{prepare_writer, write_on_tail, OnTail, Tail};
+use sqlite::{GUARD, GUARD_TABLE};
 
 use super::audit::LinkedRow;
 use super::db::{exec, fetch_optional, At, Db, Id};

@@ -41,18 +41,17 @@ pub enum OnTail {
     Missed,
 }
 
+/// The guard's table (temporary: each writing connection has its own, in memory).
+pub(super) const GUARD_TABLE: &str = "CREATE TEMP TABLE IF NOT EXISTS placement_guard (id INTEGER PRIMARY KEY,
+    fresh INTEGER NOT NULL CONSTRAINT placement_guard_fresh CHECK (fresh))";
+
 /// The name of the guard's `CHECK`, as SQLite's error message gives it.
 const GUARD_CHECK: &str = "placement_guard_fresh";
 
 /// Readies the writer's connection: the temporary guard table [`write_on_tail`] checks its
 /// memory with (in memory, this connection's only).
 pub async fn prepare_writer(conn: &mut SqliteConnection) -> Result<(), StoreError> {
-    sqlx::query(
-        "CREATE TEMP TABLE IF NOT EXISTS placement_guard (id INTEGER PRIMARY KEY,
-           fresh INTEGER NOT NULL CONSTRAINT placement_guard_fresh CHECK (fresh))",
-    )
-    .execute(conn)
-    .await?;
+    sqlx::query(GUARD_TABLE).execute(conn).await?;
     Ok(())
 }
 
@@ -83,7 +82,7 @@ pub async fn write_on_tail(
 
 /// The checked statement [`write_on_tail`] opens with: fails (`CHECK`) unless `tail` is what
 /// the database holds and neither the order's id nor its idempotency key is used yet.
-const GUARD: &str = "INSERT OR REPLACE INTO temp.placement_guard (id, fresh) SELECT 1,
+pub(super) const GUARD: &str = "INSERT OR REPLACE INTO temp.placement_guard (id, fresh) SELECT 1,
       COALESCE((SELECT menu_version = ? FROM shop_settings WHERE id = 1), 0)
       AND COALESCE((SELECT last_number FROM ticket_counters WHERE business_date = ?), 0) = ?
       AND COALESCE((SELECT id FROM audit_log ORDER BY id DESC LIMIT 1), 0) = ?

@@ -22,13 +22,17 @@
 //! write it carries), and each job in a `store.write` span under the span that submitted it,
 //! so a trace shows a request's own write and the commit it waited for.
 
+mod batch;
 mod connection;
+pub mod direct;
 
 use super::db::Db;
 use super::StoreError;
 pub use connection::WriteConnection;
+use direct::{DirectConnection, DirectOutcome, DirectWork};
 use futures::future::BoxFuture;
-use std::time::{Duration, Instant};
+use std::collections::VecDeque;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
@@ -86,11 +90,18 @@ struct Hooks<C, R, B> {
 
 type Work = Box<dyn for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Outcome> + Send>;
 
-/// A job in the writer's hands.
-struct Job {
+/// A job for the writer's sqlx connection.
+struct AsyncJob {
     work: Work,
     /// It undoes its own writes when it fails: the writer opens no savepoint for it.
     own_undo: bool,
+}
+
+/// A job in the writer's hands.
+enum Job {
+    Async(AsyncJob),
+    /// For the direct connection ([`direct`]), which runs it with its neighbours.
+    Direct(DirectWork),
 }
 
 enum Message {
@@ -103,6 +114,8 @@ enum Message {
 #[derive(Clone, Debug)]
 pub struct Writer {
     sender: mpsc::Sender<Message>,
+    /// Whether it has a direct connection ([`Writer::write_direct`]).
+    direct: bool,
 }
 
 impl Writer {
@@ -123,9 +136,23 @@ impl Writer {
         on_rollback: impl Fn() + Send + Sync + 'static,
         on_batch: impl Fn(usize, Duration) + Send + Sync + 'static,
     ) -> Writer {
+        Writer::spawn_with_direct(conn, None, on_commit, on_rollback, on_batch)
+    }
+
+    /// [`Writer::spawn_observed`], with a direct connection to the same SQLite file for
+    /// [`Writer::write_direct`] (see [`direct`]).
+    pub fn spawn_with_direct(
+        conn: impl Into<WriteConnection>,
+        direct: Option<rusqlite::Connection>,
+        on_commit: impl Fn(i64) + Send + Sync + 'static,
+        on_rollback: impl Fn() + Send + Sync + 'static,
+        on_batch: impl Fn(usize, Duration) + Send + Sync + 'static,
+    ) -> Writer {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(conn.into(), receiver, Hooks { on_commit, on_rollback, on_batch }));
-        Writer { sender }
+        let has_direct = direct.is_some();
+        let direct = direct.map(DirectConnection::spawn);
+        tokio::spawn(run(conn.into(), direct, receiver, Hooks { on_commit, on_rollback, on_batch }));
+        Writer { sender, direct: has_direct }
     }
 
     /// Whether the writer task is still there to take work.
@@ -180,37 +207,95 @@ impl Writer {
         let (reply, answer) = oneshot::channel::<Result<T, E>>();
         let caller = tracing::Span::current();
         let write = tracing::debug_span!(parent: &caller, "store.write");
-        let work: Work = Box::new(move |conn| {
-            Box::pin(async move {
-                match work(conn).instrument(write).await {
-                    Ok(done) => {
-                        let value = done.value;
-                        Outcome::Wrote {
-                            last_sequence: done.last_sequence,
-                            deliver: Box::new(move |committed| {
-                                let _ = reply.send(committed.map(|()| value).map_err(E::from));
-                            }),
-                        }
-                    }
-                    Err(JobError::Refused(e)) => Outcome::Refused {
-                        deliver: Box::new(move |_| {
-                            let _ = reply.send(Err(e));
-                        }),
-                    },
-                    Err(JobError::Store(error)) => Outcome::Failed {
-                        error,
-                        deliver: Box::new(move |result| {
-                            let _ = reply.send(Err(E::from(result.err().unwrap_or(StoreError::BatchRolledBack))));
-                        }),
-                    },
-                }
-            })
-        });
-        let job = Job { work, own_undo };
-        self.sender.send(Message::Job(job, caller)).await.map_err(|_| E::from(StoreError::WriterStopped))?;
+        let job = AsyncJob { work: async_work(work, reply, write), own_undo };
+        self.sender
+            .send(Message::Job(Job::Async(job), caller))
+            .await
+            .map_err(|_| E::from(StoreError::WriterStopped))?;
         Ok(async move { answer.await.map_err(|_| E::from(StoreError::WriterStopped))? })
     }
 
+    /// Runs `direct` on the writer's direct connection (see [`direct`]), in a transaction with
+    /// the direct jobs handed over beside it, and returns its value once committed. `direct`
+    /// answers `Ok(None)` when it wrote nothing and `fallback` should do the work instead (it
+    /// then runs as with [`Writer::write_own_undo`]); an error after it wrote rolls its group
+    /// back. Without a direct connection (PostgreSQL, a database in memory) `fallback` runs.
+    pub async fn write_direct<T, E, D, F>(&self, direct: D, fallback: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        D: FnOnce(&rusqlite::Connection) -> Result<Option<Done<T>>, StoreError> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
+    {
+        if !self.direct {
+            return self.write_own_undo(fallback).await;
+        }
+        let (reply, answer) = oneshot::channel::<Result<T, E>>();
+        let caller = tracing::Span::current();
+        let write = tracing::debug_span!(parent: &caller, "store.write");
+        let job: DirectWork = Box::new(move |conn| match write.in_scope(|| direct(conn)) {
+            Ok(Some(done)) => {
+                let value = done.value;
+                DirectOutcome::Wrote {
+                    last_sequence: done.last_sequence,
+                    deliver: Box::new(move |committed| {
+                        let _ = reply.send(committed.map(|()| value).map_err(E::from));
+                    }),
+                }
+            }
+            Ok(None) => DirectOutcome::Missed(async_work(fallback, reply, write)),
+            Err(error) => DirectOutcome::Lost {
+                error,
+                deliver: Box::new(move |_| {
+                    let _ = reply.send(Err(E::from(StoreError::BatchRolledBack)));
+                }),
+            },
+        });
+        self.sender
+            .send(Message::Job(Job::Direct(job), caller))
+            .await
+            .map_err(|_| E::from(StoreError::WriterStopped))?;
+        answer.await.map_err(|_| E::from(StoreError::WriterStopped))?
+    }
+}
+
+/// `work` as the writer runs it on its sqlx connection, answering `reply` when its
+/// transaction ends.
+fn async_work<T, E, F>(work: F, reply: oneshot::Sender<Result<T, E>>, write: tracing::Span) -> Work
+where
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+    F: for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<Done<T>, JobError<E>>> + Send + 'static,
+{
+    Box::new(move |conn| {
+        Box::pin(async move {
+            match work(conn).instrument(write).await {
+                Ok(done) => {
+                    let value = done.value;
+                    Outcome::Wrote {
+                        last_sequence: done.last_sequence,
+                        deliver: Box::new(move |committed| {
+                            let _ = reply.send(committed.map(|()| value).map_err(E::from));
+                        }),
+                    }
+                }
+                Err(JobError::Refused(e)) => Outcome::Refused {
+                    deliver: Box::new(move |_| {
+                        let _ = reply.send(Err(e));
+                    }),
+                },
+                Err(JobError::Store(error)) => Outcome::Failed {
+                    error,
+                    deliver: Box::new(move |result| {
+                        let _ = reply.send(Err(E::from(result.err().unwrap_or(StoreError::BatchRolledBack))));
+                    }),
+                },
+            }
+        })
+    })
+}
+
+impl Writer {
     /// Jobs waiting for the writer.
     pub fn queued(&self) -> usize {
         self.sender.max_capacity() - self.sender.capacity()
@@ -227,6 +312,7 @@ impl Writer {
 
 async fn run<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
     mut conn: WriteConnection,
+    direct: Option<DirectConnection>,
     mut receiver: mpsc::Receiver<Message>,
     hooks: Hooks<C, R, B>,
 ) {
@@ -244,14 +330,55 @@ async fn run<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
         }
         if !jobs.is_empty() {
             batch.record("size", jobs.len());
-            run_batch(&mut conn, jobs, &hooks).instrument(batch).await;
+            run_batch(&mut conn, direct.as_ref(), jobs, &hooks).instrument(batch).await;
         }
     }
+    drop(direct); // its thread closes its connection
     if let Err(e) = conn.close().await {
         tracing::warn!(error = %e, "closing the write connection failed");
     }
     if let Some(done) = stop {
         let _ = done.send(());
+    }
+}
+
+/// Runs a batch: each run of direct jobs on the direct connection in one transaction, the
+/// jobs between them on the sqlx connection in another. A direct job that missed runs next
+/// the ordinary way, then the rest of its run. Transactions follow one another: the two
+/// connections never write at once.
+async fn run_batch<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
+    conn: &mut WriteConnection,
+    direct: Option<&DirectConnection>,
+    jobs: Vec<Job>,
+    hooks: &Hooks<C, R, B>,
+) {
+    let mut queue = VecDeque::from(jobs);
+    while let Some(first) = queue.pop_front() {
+        match first {
+            Job::Direct(work) => {
+                let mut works = vec![work];
+                while let Some(Job::Direct(_)) = queue.front() {
+                    if let Some(Job::Direct(work)) = queue.pop_front() {
+                        works.push(work);
+                    }
+                }
+                // Without a direct connection no direct job is handed over (`write_direct`).
+                let Some(direct) = direct else { continue };
+                let next = direct.run(works, hooks).await;
+                for job in next.into_iter().rev() {
+                    queue.push_front(job);
+                }
+            }
+            Job::Async(job) => {
+                let mut jobs = vec![job];
+                while let Some(Job::Async(_)) = queue.front() {
+                    if let Some(Job::Async(job)) = queue.pop_front() {
+                        jobs.push(job);
+                    }
+                }
+                batch::run_batch(conn, jobs, hooks).await;
+            }
+        }
     }
 }
 
@@ -264,141 +391,6 @@ fn take(message: Message, batch: &tracing::Span, jobs: &mut Vec<Job>, stop: &mut
         }
         Message::Stop(done) => *stop = Some(done),
     }
-}
-
-/// Runs one job inside its own savepoint (when it shares the transaction with others and
-/// does not undo its own writes): what it wrote is kept, or undone alone. The savepoint before
-/// it is released and its own opened in one statement (one savepoint is open at a time: SQLite
-/// checks every open one on each page it writes); the COMMIT releases the last. `open` says
-/// whether a job savepoint is open. `Err` means the transaction is lost.
-async fn run_job(
-    conn: &mut WriteConnection,
-    job: Job,
-    shared: bool,
-    open: &mut bool,
-) -> Result<(Outcome, bool), StoreError> {
-    let savepoint = shared && !job.own_undo;
-    if savepoint {
-        let statement = if *open { "RELEASE job; SAVEPOINT job" } else { "SAVEPOINT job" };
-        conn.run(statement).await?;
-        *open = true;
-    }
-    let outcome = (job.work)(&mut conn.db()).await;
-    let outcome = match outcome {
-        // The job could not undo what it wrote: nothing of this transaction may commit.
-        Outcome::Failed { error: error @ StoreError::HalfWritten(_), deliver } => {
-            deliver(Err(StoreError::BatchRolledBack));
-            return Err(error);
-        }
-        outcome => outcome,
-    };
-    let undo = matches!(outcome, Outcome::Refused { .. } | Outcome::Failed { .. });
-    if undo && savepoint {
-        // Fails only when SQLite already aborted the whole transaction.
-        if let Err(e) = conn.run("ROLLBACK TO job").await {
-            outcome.deliver(Err(StoreError::BatchRolledBack));
-            return Err(StoreError::Database(e));
-        }
-    }
-    Ok((outcome, undo))
-}
-
-impl Outcome {
-    fn deliver(self, result: Result<(), StoreError>) {
-        match self {
-            Outcome::Wrote { deliver, .. } | Outcome::Refused { deliver } | Outcome::Failed { deliver, .. } => {
-                deliver(result)
-            }
-        }
-    }
-}
-
-async fn run_batch<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
-    conn: &mut WriteConnection,
-    jobs: Vec<Job>,
-    hooks: &Hooks<C, R, B>,
-) {
-    let size = jobs.len();
-    if let Err(e) = conn.begin().await {
-        tracing::error!(error = %e, "cannot begin a write transaction");
-        drop(jobs); // never ran: their callers are answered "not carried out"
-        return;
-    }
-    let shared = jobs.len() > 1;
-    let mut written: Vec<Deliver> = Vec::with_capacity(jobs.len());
-    let mut last_sequence = None;
-    let mut undone = false;
-    let mut lost = None;
-    let mut discard = false;
-    let mut open = false;
-    let mut jobs = jobs.into_iter();
-    for job in jobs.by_ref() {
-        match run_job(conn, job, shared, &mut open).await {
-            Ok((Outcome::Wrote { last_sequence: seq, deliver }, _)) => {
-                last_sequence = seq.or(last_sequence);
-                written.push(deliver);
-            }
-            Ok((Outcome::Refused { deliver }, _)) => {
-                // Refused work writes nothing: alone in its transaction, that is ended unwritten.
-                discard = !shared;
-                deliver(Ok(()));
-            }
-            Ok((Outcome::Failed { error, deliver }, _)) if shared => {
-                tracing::error!(error = %error, "a write job failed; rolled back to its savepoint");
-                undone = true;
-                deliver(Err(error));
-            }
-            Ok((Outcome::Failed { error, deliver }, _)) => {
-                tracing::error!(error = %error, "a write job failed; rolling back");
-                written.push(deliver);
-                lost = Some(error);
-                break;
-            }
-            Err(error) => {
-                tracing::error!(error = %error, "the write transaction was lost; rolling back its batch");
-                lost = Some(error);
-                break;
-            }
-        }
-    }
-    drop(jobs); // never ran (the transaction was lost): answered "not carried out"
-    let ending = Instant::now();
-    let committed = match lost {
-        None if discard => match conn.run("ROLLBACK").await {
-            Ok(_) => Ok(()),
-            Err(e) => Err(StoreError::Database(e)),
-        },
-        Some(e) => {
-            let _ = conn.run("ROLLBACK").await;
-            Err(e)
-        }
-        None => match conn.run("COMMIT").await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let _ = conn.run("ROLLBACK").await;
-                Err(StoreError::Database(e))
-            }
-        },
-    };
-    (hooks.on_batch)(size, ending.elapsed());
-    match &committed {
-        Ok(()) => {
-            if undone {
-                (hooks.on_rollback)();
-            }
-            if let Some(sequence) = last_sequence {
-                (hooks.on_commit)(sequence);
-            }
-        }
-        Err(_) => (hooks.on_rollback)(),
-    }
-    for deliver in written {
-        deliver(match &committed {
-            Ok(()) => Ok(()),
-            Err(_) => Err(StoreError::BatchRolledBack),
-        });
-    }
-    tracing::trace!(size, "batch committed");
 }
 
 #[cfg(test)]
