@@ -21,6 +21,7 @@ mod network;
 mod orders;
 mod payments;
 mod placement;
+mod placement_direct;
 mod privacy;
 mod problems;
 mod receipts;

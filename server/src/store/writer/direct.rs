@@ -181,3 +181,6 @@ pub fn open(path: &std::path::Path, busy_timeout: Duration) -> Result<rusqlite::
     crate::store::placement::prepare_direct(&conn)?;
     Ok(conn)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,129 @@
+//! An order written through the writer's direct connection (no sqlx) is stored exactly as
+//! one written through sqlx: the same columns with the same SQLite storage classes and,
+//! where two identical orders must agree, the same values.
+
+use crate::helpers::{spawn_app, FetchJson, TestApp, CASHIER_PIN};
+use serde_json::Value;
+use sqlx::{Connection, Row, SqliteConnection};
+
+/// The rows of `table` where `column` is `value`, each cell as (storage class, text), with
+/// the column names.
+async fn cells(
+    conn: &mut SqliteConnection,
+    table: &str,
+    column: &str,
+    value: &str,
+) -> Vec<Vec<(String, String, String)>> {
+    let names: Vec<String> = sqlx::query(&format!("PRAGMA table_info({table})"))
+        .fetch_all(&mut *conn)
+        .await
+        .expect("columns")
+        .iter()
+        .map(|row| row.get::<String, _>("name"))
+        .collect();
+    let select: Vec<String> =
+        names.iter().map(|n| format!("typeof({n}), COALESCE(CAST({n} AS TEXT), '<null>')")).collect();
+    let sql = format!("SELECT {} FROM {table} WHERE {column} = ? ORDER BY rowid", select.join(", "));
+    let rows = sqlx::query(&sql).bind(value).fetch_all(&mut *conn).await.expect("rows");
+    rows.iter()
+        .map(|row| {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (name.clone(), row.get::<String, _>(2 * i), row.get::<String, _>(2 * i + 1)))
+                .collect()
+        })
+        .collect()
+}
+
+/// Columns whose values differ between two identical orders (ids, times, numbers, hashes,
+/// and JSON that holds them).
+const DIFFER: &[&str] = &[
+    "id",
+    "order_id",
+    "ticket_number",
+    "created_at",
+    "updated_at",
+    "at",
+    "time",
+    "event_id",
+    "data",
+    "hash",
+    "prev_hash",
+    "key",
+    "response",
+    "request_hash",
+    "payload",
+    "run_at",
+    "dedupe_key",
+    "sequence",
+    "subject",
+    "detail",
+    "request_id",
+    "traceparent",
+];
+
+async fn place(app: &TestApp, cashier: &reqwest::Client, body: &Value, key: &str) -> Value {
+    cashier.post(app.url("/api/v1/orders")).header("Idempotency-Key", key).json(body).fetch_json().await
+}
+
+#[tokio::test]
+async fn an_order_written_directly_is_stored_as_one_written_through_sqlx() {
+    let app = spawn_app().await;
+    if crate::helpers::on_postgres() {
+        app.stop().await; // PostgreSQL has no direct connection
+        return;
+    }
+    let demo = app.demo().await;
+    let cashier = app.client_as(CASHIER_PIN).await;
+    let body = demo.latte_and_croissant("Ana");
+    // The first order is checked; the writer then remembers it and has the menu in memory.
+    place(&app, &cashier, &body, "eq-a").await;
+    let direct = place(&app, &cashier, &body, "eq-b").await;
+    // Without the menu in memory the direct connection steps aside: sqlx writes the next.
+    app.state.menu.forget();
+    let through_sqlx = place(&app, &cashier, &body, "eq-c").await;
+    assert_eq!((direct["ticket_number"].as_i64(), through_sqlx["ticket_number"].as_i64()), (Some(2), Some(3)));
+
+    let mut conn = SqliteConnection::connect(&format!("sqlite://{}", app.config.database_url)).await.expect("db");
+    let ids = [direct["id"].as_str().expect("id"), through_sqlx["id"].as_str().expect("id")];
+    let tables = [
+        ("orders", "id"),
+        ("order_lines", "order_id"),
+        ("order_status_history", "order_id"),
+        ("outbox", "subject"),
+        ("audit_log", "subject"),
+    ];
+    let mut compared = 0;
+    for (table, column) in tables {
+        let a = cells(&mut conn, table, column, ids[0]).await;
+        let b = cells(&mut conn, table, column, ids[1]).await;
+        assert!(!a.is_empty(), "{table}: the direct order wrote rows");
+        assert_eq!(a.len(), b.len(), "{table}: as many rows each way");
+        for (row_a, row_b) in a.iter().zip(&b) {
+            for ((name, type_a, value_a), (_, type_b, value_b)) in row_a.iter().zip(row_b) {
+                assert_eq!(type_a, type_b, "{table}.{name}: stored as {type_a} directly, {type_b} through sqlx");
+                if !DIFFER.contains(&name.as_str()) {
+                    assert_eq!(value_a, value_b, "{table}.{name}");
+                }
+                compared += 1;
+            }
+        }
+    }
+    for key in ["eq-b", "eq-c"] {
+        let saved = cells(&mut conn, "idempotency_keys", "key", key).await;
+        assert_eq!(saved.len(), 1, "the answer for {key} is kept");
+    }
+    let kept = [
+        cells(&mut conn, "idempotency_keys", "key", "eq-b").await,
+        cells(&mut conn, "idempotency_keys", "key", "eq-c").await,
+    ];
+    for ((name, type_a, _), (_, type_b, _)) in kept[0][0].iter().zip(&kept[1][0]) {
+        assert_eq!(type_a, type_b, "idempotency_keys.{name}");
+    }
+    assert!(compared > 60, "compared {compared} cells");
+    // Both answers replay from what was kept.
+    let again = place(&app, &cashier, &body, "eq-b").await;
+    assert_eq!(again["id"], direct["id"]);
+    app.stop().await;
+}
