@@ -208,8 +208,7 @@ impl Store {
         let mut conn = SqliteConnection::connect_with(&connect).await?;
         sqlx::migrate!("../migrations/sqlite").run(&mut conn).await?;
         placement::prepare_writer(&mut conn).await?;
-        // The WAL is copied into the file beside the writer, not in its COMMITs.
-        checkpoint::hand_over(&mut conn).await?;
+        // Most of the WAL is copied into the file beside the writer, not in its COMMITs.
         let checkpoints = checkpoint::Checkpoints::spawn(SqliteConnection::connect_with(&connect).await?);
         let on_batch = move |size, took| {
             on_batch(size, took);

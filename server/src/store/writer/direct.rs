@@ -165,8 +165,8 @@ fn execute(conn: &rusqlite::Connection, works: Vec<DirectWork>) -> Ran {
 }
 
 /// Opens the direct connection to the SQLite file at `path` with the writer's settings
-/// (WAL, `synchronous=FULL`, foreign keys, undo copies in memory, checkpoints left to
-/// `store::checkpoint`), readied for placement's guard.
+/// (WAL, `synchronous=FULL`, foreign keys, undo copies in memory; SQLite's automatic
+/// checkpoint, see `store::checkpoint`), readied for placement's guard.
 pub fn open(path: &std::path::Path, busy_timeout: Duration) -> Result<rusqlite::Connection, StoreError> {
     let conn = rusqlite::Connection::open(path)?;
     conn.busy_timeout(busy_timeout)?;
@@ -174,8 +174,7 @@ pub fn open(path: &std::path::Path, busy_timeout: Duration) -> Result<rusqlite::
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
-         PRAGMA temp_store = MEMORY;
-         PRAGMA wal_autocheckpoint = 0;",
+         PRAGMA temp_store = MEMORY;",
     )?;
     conn.set_prepared_statement_cache_capacity(32);
     crate::store::placement::prepare_direct(&conn)?;
