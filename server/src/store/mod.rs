@@ -17,6 +17,7 @@
 pub mod audit;
 pub mod checkpoint;
 pub mod db;
+pub mod direct_read;
 pub mod discounts;
 pub mod drawers;
 pub mod idempotency;
@@ -92,6 +93,8 @@ pub struct Store {
     shop: String,
     /// What the writer's last placement left (SQLite): see [`placement::Tail`].
     tail: std::sync::Arc<std::sync::Mutex<Option<placement::Tail>>>,
+    /// Reads on the calling thread (a SQLite file): see [`direct_read`].
+    direct_readers: Option<std::sync::Arc<direct_read::DirectReaders>>,
 }
 
 #[derive(Clone, Debug)]
@@ -202,6 +205,7 @@ impl Store {
                 readers: Readers::Postgres(readers),
                 shop: options.shop.clone(),
                 tail: Default::default(),
+                direct_readers: None,
             });
         }
         let connect = connect_options(&options.url, options.busy_timeout)?;
@@ -216,11 +220,10 @@ impl Store {
         };
         // Order placement writes through a connection of its own, without sqlx's worker thread.
         let file = connect.get_filename();
-        let direct = if file == std::path::Path::new(":memory:") || options.url.contains("mode=memory") {
-            None
-        } else {
-            Some(writer::direct::open(file, options.busy_timeout)?)
-        };
+        let in_memory = file == std::path::Path::new(":memory:") || options.url.contains("mode=memory");
+        let direct = if in_memory { None } else { Some(writer::direct::open(file, options.busy_timeout)?) };
+        let direct_readers = (!in_memory)
+            .then(|| std::sync::Arc::new(direct_read::DirectReaders::new(file.to_path_buf(), options.busy_timeout)));
         let writer = Writer::spawn_with_direct(conn, direct, on_commit, on_rollback, on_batch);
         let readers = SqlitePoolOptions::new()
             .max_connections(options.readers.max(1))
@@ -230,7 +233,18 @@ impl Store {
             .test_before_acquire(false)
             .connect_with(connect.pragma("query_only", "ON"))
             .await?;
-        Ok(Store { writer, readers: Readers::Sqlite(readers), shop: options.shop.clone(), tail: Default::default() })
+        Ok(Store {
+            writer,
+            readers: Readers::Sqlite(readers),
+            shop: options.shop.clone(),
+            tail: Default::default(),
+            direct_readers,
+        })
+    }
+
+    /// Reads on the calling thread, for a SQLite file (see [`direct_read`]).
+    pub fn direct_readers(&self) -> Option<&direct_read::DirectReaders> {
+        self.direct_readers.as_deref()
     }
 
     /// What the writer's last placement left, if it is remembered (SQLite).

@@ -61,6 +61,47 @@ pub async fn find(db: &mut Db<'_>, token_hash: &str) -> Result<Option<SessionRec
     .transpose()
 }
 
+/// [`find`] on the calling thread when the store can read there (a SQLite file: see
+/// [`super::direct_read`]), through the reader pool otherwise.
+pub async fn find_now(store: &super::Store, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+    match store.direct_readers() {
+        Some(readers) => readers.read(|conn| find_direct(conn, token_hash)),
+        None => find(&mut store.read().await?, token_hash).await,
+    }
+}
+
+/// [`find`] on a plain SQLite connection.
+fn find_direct(conn: &rusqlite::Connection, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+    use rusqlite::OptionalExtension;
+    let mut statement = conn.prepare_cached(
+        "SELECT s.staff_id, st.name, st.role, st.active, s.created_at, s.last_seen_at, s.expires_at
+         FROM sessions s JOIN staff st ON st.id = s.staff_id WHERE s.token_hash = ?1",
+    )?;
+    let row = statement
+        .query_row([token_hash], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+                [r.get::<_, String>(4)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?],
+            ))
+        })
+        .optional()?;
+    let Some((staff_id, staff_name, role, active, [created_at, last_seen_at, expires_at])) = row else {
+        return Ok(None);
+    };
+    Ok(Some(SessionRecord {
+        staff_id: Uuid::parse_str(&staff_id).map_err(|e| StoreError::corrupt(format!("staff_id: {e}")))?,
+        staff_name,
+        role: Role::parse(&role).ok_or_else(|| StoreError::corrupt(format!("role {role:?}")))?,
+        active,
+        created_at: super::time::from_text(&created_at)?,
+        last_seen_at: super::time::from_text(&last_seen_at)?,
+        expires_at: super::time::from_text(&expires_at)?,
+    }))
+}
+
 /// Extends an idle session.
 pub async fn touch(
     conn: &mut Db<'_>,

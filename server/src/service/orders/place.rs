@@ -53,7 +53,7 @@ pub async fn place(
         None => None,
     };
     let writer = state.store.writer();
-    let (answer, queued_jobs) = match state.store.dialect() {
+    let placed = match state.store.dialect() {
         Dialect::Sqlite => {
             // On the direct connection when it can be; the checked way (on sqlx's) otherwise.
             let shared = Arc::new((state.clone(), ctx.clone(), request.clone(), key.cloned(), approver));
@@ -85,13 +85,35 @@ pub async fn place(
                 .await?
         }
     };
-    if !answer.replayed {
+    // Logged here, not in the writer: its path is the serial one.
+    if let Some(sale) = &placed.sale {
+        sale.log();
+    }
+    if !placed.answer.replayed {
         state.metrics.orders_placed.inc();
     }
-    if queued_jobs {
+    if placed.queued_jobs {
         state.jobs_wakeup.notify_one();
     }
-    Ok(answer)
+    Ok(placed.answer)
+}
+
+/// What a placement's write answers: the answer, whether it queued jobs, and the sale it
+/// wrote (none for a replayed answer), for the log line.
+struct Placed {
+    answer: Answer,
+    queued_jobs: bool,
+    sale: Option<super::sale::SaleLine>,
+}
+
+impl Placed {
+    fn new(sale: Sale, queued_jobs: bool) -> Placed {
+        Placed { sale: Some(sale.line()), answer: sale.answer, queued_jobs }
+    }
+
+    fn replayed(answer: Answer) -> Placed {
+        Placed { answer, queued_jobs: false, sale: None }
+    }
 }
 
 async fn place_job(
@@ -101,7 +123,7 @@ async fn place_job(
     request: &PlaceOrderRequest,
     key: Option<&IdempotencyKey>,
     approver: Option<&Actor>,
-) -> JobResult<(Answer, bool)> {
+) -> JobResult<Placed> {
     let placing = Placing::new(state, ctx, request, key, approver);
     if !matches!(conn, Db::Sqlite(_)) {
         return Ok(place_checked(conn, &placing).await?.0);
@@ -132,7 +154,7 @@ async fn place_job(
 async fn place_on_tail(
     conn: &mut Db<'_>,
     placing: &Placing<'_>,
-) -> Result<Option<Done<(Answer, bool)>>, JobError<ServiceError>> {
+) -> Result<Option<Done<Placed>>, JobError<ServiceError>> {
     let Some(tail) = tail_for(placing) else { return Ok(None) };
     let menu = placing.state.menu.at_version(conn, tail.menu_version).await?;
     let Some(plan) = plan_on_tail(placing, &menu, tail) else { return Ok(None) };
@@ -152,10 +174,7 @@ async fn place_on_tail(
 /// [`place_on_tail`] on the writer's direct connection (`store::writer::direct`): the same
 /// plan and rows, without a crossing to sqlx's worker thread. `None` also when the menu in
 /// force is not in memory (the checked way reads it).
-fn place_direct(
-    conn: &rusqlite::Connection,
-    placing: &Placing<'_>,
-) -> Result<Option<Done<(Answer, bool)>>, StoreError> {
+fn place_direct(conn: &rusqlite::Connection, placing: &Placing<'_>) -> Result<Option<Done<Placed>>, StoreError> {
     let Some(tail) = tail_for(placing) else { return Ok(None) };
     let Some(menu) = placing.state.menu.cached_at(tail.menu_version) else { return Ok(None) };
     let Some(plan) = plan_on_tail(placing, &menu, tail) else { return Ok(None) };
@@ -207,7 +226,7 @@ fn plan_on_tail(placing: &Placing<'_>, menu: &PricedMenu, tail: Tail) -> Option<
 
 impl OnTailPlan {
     /// After the write: remembers the new tail (or forgets a stale one) and logs the sale.
-    fn finish(self, state: &AppState, written: OnTail) -> Option<Done<(Answer, bool)>> {
+    fn finish(self, state: &AppState, written: OnTail) -> Option<Done<Placed>> {
         let OnTail::Written(last) = written else {
             state.store.set_placement_tail(None);
             return None;
@@ -217,8 +236,7 @@ impl OnTailPlan {
             audit_head: Some(self.audited.as_head()),
             ..self.tail
         }));
-        self.sale.log();
-        Some(Done::new((self.sale.answer, !self.jobs.is_empty()), last))
+        Some(Done::new(Placed::new(self.sale, !self.jobs.is_empty()), last))
     }
 }
 
@@ -228,7 +246,7 @@ impl OnTailPlan {
 async fn place_checked(
     conn: &mut Db<'_>,
     placing: &Placing<'_>,
-) -> Result<(Done<(Answer, bool)>, Tail), JobError<ServiceError>> {
+) -> Result<(Done<Placed>, Tail), JobError<ServiceError>> {
     let Placing { state, ctx, request, key, id, now, ref business_date, approver } = *placing;
     let business_date = business_date.clone();
     let check = placement::check(conn, id, &business_date, key.map(|k| (k.scope.as_str(), k.key.as_str()))).await?;
@@ -240,7 +258,7 @@ async fn place_checked(
     };
     if let Some(key) = key {
         if let Some(answer) = key.replay(check.saved)? {
-            return Ok((Done::new((answer, false), None), tail));
+            return Ok((Done::new(Placed::replayed(answer), None), tail));
         }
     }
     let menu = state.menu.at_version(conn, check.menu_version).await?;
@@ -284,8 +302,7 @@ async fn place_checked(
     if !written.is_empty() {
         last = outbox::append(conn, &written).await?.or(last);
     }
-    sale.log();
-    Ok((Done::new((sale.answer, !effects.jobs.is_empty()), last), tail))
+    Ok((Done::new(Placed::new(sale, !effects.jobs.is_empty()), last), tail))
 }
 
 /// One placement's request and circumstances, as both ways of placing take them.

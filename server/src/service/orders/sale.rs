@@ -146,9 +146,27 @@ impl Sale {
         key.zip(self.saved.as_ref()).map(|(k, saved)| IdempotencyRecord { scope: &k.scope, key: &k.key, saved })
     }
 
-    pub(super) fn log(&self) {
+    /// What the log says of it.
+    pub(super) fn line(&self) -> SaleLine {
         let order = &self.order;
-        tracing::info!(order_id = %order.id, ticket = %crema_shared::terminal::ticket(&order.ticket_prefix, order.ticket_number), total = order.totals.total.minor(), "order placed");
+        SaleLine {
+            order_id: order.id,
+            ticket: crema_shared::terminal::ticket(&order.ticket_prefix, order.ticket_number),
+            total: order.totals.total.minor(),
+        }
+    }
+}
+
+/// A written sale, as its log line names it.
+pub(super) struct SaleLine {
+    order_id: Uuid,
+    ticket: String,
+    total: i64,
+}
+
+impl SaleLine {
+    pub(super) fn log(&self) {
+        tracing::info!(order_id = %self.order_id, ticket = %self.ticket, total = self.total, "order placed");
     }
 }
 

@@ -183,14 +183,14 @@ pub async fn sign_in(
 
 /// The live session behind a token hash, without extending it (for open streams).
 pub async fn check(state: &AppState, token_hash: &str) -> Result<Option<Actor>, ServiceError> {
-    let Some(session) = sessions::find(&mut state.store.read().await?, token_hash).await? else { return Ok(None) };
+    let Some(session) = sessions::find_now(&state.store, token_hash).await? else { return Ok(None) };
     Ok(live(state, &session, state.clock.now()).then(|| actor_of(&session)))
 }
 
 /// The actor behind `token`, if the session is live (and extends it within its lifetime).
 pub async fn resolve(state: &AppState, token: &str) -> Result<Option<(Actor, DateTime<Utc>)>, ServiceError> {
     let hash = token_hash(token);
-    let Some(session) = sessions::find(&mut state.store.read().await?, &hash).await? else { return Ok(None) };
+    let Some(session) = sessions::find_now(&state.store, &hash).await? else { return Ok(None) };
     let now = state.clock.now();
     if !live(state, &session, now) {
         return Ok(None);
