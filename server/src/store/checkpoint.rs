@@ -10,7 +10,7 @@
 //! The writer keeps its automatic checkpoint all the same: only a checkpoint that copies the
 //! *whole* WAL lets the next write start the WAL over from its beginning, and under steady
 //! load the writer appends while this one copies, so this one alone never quite finishes —
-//! the WAL grew by 120 MB a second in the placement benchmark when the writer's was turned
+//! the WAL grew by ≈ 150 MB a second in the placement benchmark when the writer's was turned
 //! off. With this one beside it, the writer's checkpoint has only the last few frames left.
 //! Durability does not depend on either: a committed transaction is on disk in the WAL.
 
