@@ -158,16 +158,7 @@ async fn place_on_tail(
     let Some(tail) = tail_for(placing) else { return Ok(None) };
     let menu = placing.state.menu.at_version(conn, tail.menu_version).await?;
     let Some(plan) = plan_on_tail(placing, &menu, tail) else { return Ok(None) };
-    let written = placement::write_on_tail(
-        conn,
-        &plan.tail,
-        &plan.sale.order,
-        &plan.sale.events,
-        plan.sale.record(placing.key),
-        &plan.jobs,
-        Some(&plan.audited),
-    )
-    .await?;
+    let written = placement::write_on_tail(conn, plan.rows(placing.key)).await?;
     Ok(plan.finish(placing.state, written))
 }
 
@@ -178,15 +169,7 @@ fn place_direct(conn: &rusqlite::Connection, placing: &Placing<'_>) -> Result<Op
     let Some(tail) = tail_for(placing) else { return Ok(None) };
     let Some(menu) = placing.state.menu.cached_at(tail.menu_version) else { return Ok(None) };
     let Some(plan) = plan_on_tail(placing, &menu, tail) else { return Ok(None) };
-    let written = placement::direct::write_on_tail(
-        conn,
-        &plan.tail,
-        &plan.sale.order,
-        &plan.sale.events,
-        plan.sale.record(placing.key),
-        &plan.jobs,
-        Some(&plan.audited),
-    )?;
+    let written = placement::direct::write_on_tail(conn, plan.rows(placing.key))?;
     Ok(plan.finish(placing.state, written))
 }
 
@@ -225,6 +208,18 @@ fn plan_on_tail(placing: &Placing<'_>, menu: &PricedMenu, tail: Tail) -> Option<
 }
 
 impl OnTailPlan {
+    /// Its rows, as the store writes them.
+    fn rows<'a>(&'a self, key: Option<&'a IdempotencyKey>) -> placement::OnTailRows<'a> {
+        placement::OnTailRows {
+            tail: &self.tail,
+            order: &self.sale.order,
+            events: &self.sale.events,
+            idempotency: self.sale.record(key),
+            jobs: &self.jobs,
+            audit: &self.audited,
+        }
+    }
+
     /// After the write: remembers the new tail (or forgets a stale one) and logs the sale.
     fn finish(self, state: &AppState, written: OnTail) -> Option<Done<Placed>> {
         let OnTail::Written(last) = written else {

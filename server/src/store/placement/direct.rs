@@ -7,7 +7,7 @@
 //! text, booleans as integers), so the two ways of writing an order cannot be told apart when
 //! read back; a test places orders both ways and compares the rows.
 
-use super::{insert_line, insert_order, OnTail, Tail, GUARD, GUARD_TABLE};
+use super::{insert_line, insert_order, OnTail, GUARD, GUARD_TABLE};
 use crate::store::{audit, time, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -21,15 +21,8 @@ pub fn prepare(conn: &Connection) -> Result<(), StoreError> {
 /// the guard has verified `tail` and that the id and key are unused: [`OnTail::Missed`] when
 /// it did not — nothing was written — and the order is placed the checked way. An error after the guard leaves the transaction
 /// half-written: the caller's group is rolled back.
-pub fn write_on_tail(
-    conn: &Connection,
-    tail: &Tail,
-    order: &crate::store::orders::OrderRecord,
-    events: &[crate::store::outbox::NewEvent],
-    idempotency: Option<super::IdempotencyRecord<'_>>,
-    jobs: &[crate::store::jobs::NewJob],
-    audit: Option<&audit::LinkedRow>,
-) -> Result<OnTail, StoreError> {
+pub fn write_on_tail(conn: &Connection, rows: super::OnTailRows<'_>) -> Result<OnTail, StoreError> {
+    let super::OnTailRows { tail, order, events, idempotency, jobs, audit } = rows;
     let (audit_id, audit_hash) = tail.audit_head.clone().unwrap_or((0, String::new()));
     let guard = conn.prepare_cached(GUARD.trim_end().trim_end_matches(';'))?.execute(params![
         tail.menu_version,
@@ -48,7 +41,7 @@ pub fn write_on_tail(
         }
         Err(e) => return Err(e.into()),
     }
-    write_rows(conn, order, events, idempotency, jobs, audit)
+    write_rows(conn, order, events, idempotency, jobs, Some(audit))
         .map(OnTail::Written)
         .map_err(|e| StoreError::HalfWritten(Box::new(e)))
 }

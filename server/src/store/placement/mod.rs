@@ -118,6 +118,18 @@ pub(super) struct Rows<'a> {
     pub audit: Option<&'a LinkedRow>,
 }
 
+/// A new order's rows numbered and linked from a [`Tail`]: what [`write_on_tail`] (sqlx) and
+/// [`direct::write_on_tail`] (the direct connection) write after verifying the tail.
+#[derive(Clone, Copy)]
+pub struct OnTailRows<'a> {
+    pub tail: &'a Tail,
+    pub order: &'a OrderRecord,
+    pub events: &'a [NewEvent],
+    pub idempotency: Option<IdempotencyRecord<'a>>,
+    pub jobs: &'a [NewJob],
+    pub audit: &'a LinkedRow,
+}
+
 /// Opens a savepoint for a placement that reads before it writes (so that it can undo its
 /// own writes: see `Writer::write_own_undo`).
 pub async fn savepoint(conn: &mut Db<'_>) -> Result<(), StoreError> {

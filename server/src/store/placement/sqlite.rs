@@ -58,18 +58,10 @@ pub async fn prepare_writer(conn: &mut SqliteConnection) -> Result<(), StoreErro
 /// Writes the order numbered and linked from `tail` (its ticket number must be
 /// `tail.last_ticket + 1`, its audit row linked to `tail.audit_head`), after verifying `tail`
 /// in the same query. On PostgreSQL it writes nothing and answers [`OnTail::Missed`].
-#[allow(clippy::too_many_arguments)]
-pub async fn write_on_tail(
-    conn: &mut Db<'_>,
-    tail: &Tail,
-    order: &crate::store::orders::OrderRecord,
-    events: &[crate::store::outbox::NewEvent],
-    idempotency: Option<super::IdempotencyRecord<'_>>,
-    jobs: &[crate::store::jobs::NewJob],
-    audit: Option<&crate::store::audit::LinkedRow>,
-) -> Result<OnTail, StoreError> {
+pub async fn write_on_tail(conn: &mut Db<'_>, rows: super::OnTailRows<'_>) -> Result<OnTail, StoreError> {
     let Db::Sqlite(c) = conn else { return Ok(OnTail::Missed) };
-    let rows = Rows { order, counted: true, events, idempotency, jobs, audit };
+    let super::OnTailRows { tail, order, events, idempotency, jobs, audit } = rows;
+    let rows = Rows { order, counted: true, events, idempotency, jobs, audit: Some(audit) };
     match write(c, &rows, Some(tail)).await {
         Ok(last) => Ok(OnTail::Written(last)),
         Err(StoreError::Database(sqlx::Error::Database(e))) if e.message().contains(GUARD_CHECK) => {
