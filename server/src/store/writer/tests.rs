@@ -73,6 +73,26 @@ async fn batch_behind_gate_as<F>(w: &Writer, jobs: Vec<(bool, F)>) -> Vec<Result
 where
     F: for<'c> FnOnce(&'c mut Db<'_>) -> BoxFuture<'c, Result<Done<i64>, JobError<StoreError>>> + Send + 'static,
 {
+    let submits = jobs
+        .into_iter()
+        .map(|(own_undo, job)| {
+            let w = w.clone();
+            let submit: BoxFuture<'static, Result<i64, StoreError>> = Box::pin(async move {
+                if own_undo {
+                    w.write_own_undo(job).await
+                } else {
+                    w.write(job).await
+                }
+            });
+            submit
+        })
+        .collect();
+    one_batch(w, submits).await
+}
+
+/// Holds the writer busy until every one of `submits` (each hands one job to `w`) has queued
+/// behind it, then lets them run as one batch; their answers, in order.
+pub(super) async fn one_batch<T: Send + 'static>(w: &Writer, submits: Vec<BoxFuture<'static, T>>) -> Vec<T> {
     let (open, gate) = oneshot::channel::<()>();
     let (running, blocked) = oneshot::channel::<()>();
     let blocker = {
@@ -89,20 +109,8 @@ where
         })
     };
     blocked.await.expect("the blocker runs");
-    let n = jobs.len();
-    let tasks: Vec<_> = jobs
-        .into_iter()
-        .map(|(own_undo, job)| {
-            let w = w.clone();
-            tokio::spawn(async move {
-                if own_undo {
-                    w.write_own_undo(job).await
-                } else {
-                    w.write(job).await
-                }
-            })
-        })
-        .collect();
+    let n = submits.len();
+    let tasks: Vec<_> = submits.into_iter().map(tokio::spawn).collect();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while w.queued() < n {
         assert!(tokio::time::Instant::now() < deadline, "jobs never queued: {} of {n}", w.queued());
@@ -110,11 +118,11 @@ where
     }
     let _ = open.send(());
     blocker.await.expect("blocker").expect("blocker job");
-    let mut results = Vec::new();
-    for t in tasks {
-        results.push(t.await.expect("task"));
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.expect("task"));
     }
-    results
+    answers
 }
 
 #[tokio::test]

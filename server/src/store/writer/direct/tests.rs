@@ -118,36 +118,7 @@ async fn values(w: &Writer) -> Vec<i64> {
 
 /// Holds the writer busy until every submission is queued, then lets them run as one batch.
 async fn one_batch(w: &Writer, submits: Vec<Submit>) -> Vec<Answer> {
-    let (open, gate) = oneshot::channel::<()>();
-    let (running, blocked) = oneshot::channel::<()>();
-    let blocker = {
-        let w = w.clone();
-        tokio::spawn(async move {
-            w.write(move |_conn| {
-                Box::pin(async move {
-                    let _ = running.send(());
-                    let _ = gate.await;
-                    Ok::<_, JobError<StoreError>>(Done::new(0, None))
-                })
-            })
-            .await
-        })
-    };
-    blocked.await.expect("the blocker runs");
-    let n = submits.len();
-    let tasks: Vec<_> = submits.into_iter().map(|submit| tokio::spawn(submit(w.clone()))).collect();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while w.queued() < n {
-        assert!(tokio::time::Instant::now() < deadline, "jobs never queued: {} of {n}", w.queued());
-        tokio::task::yield_now().await;
-    }
-    let _ = open.send(());
-    blocker.await.expect("blocker").expect("blocker job");
-    let mut answers = Vec::new();
-    for task in tasks {
-        answers.push(task.await.expect("task"));
-    }
-    answers
+    super::super::tests::one_batch(w, submits.into_iter().map(|submit| submit(w.clone())).collect()).await
 }
 
 #[tokio::test]
