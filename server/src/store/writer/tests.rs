@@ -49,7 +49,7 @@ async fn count(w: &Writer) -> i64 {
 }
 
 /// Every value in the table, in order.
-async fn values(w: &Writer) -> Vec<i64> {
+pub(super) async fn values(w: &Writer) -> Vec<i64> {
     w.write(|conn| {
         Box::pin(async move {
             let v = crate::store::db::fetch_value!(conn, sqlx::query_scalar("SELECT v FROM t ORDER BY v"), fetch_all)?;

@@ -2,6 +2,7 @@
 //! a miss falls back in order, a failure after writing takes its run back, and the two
 //! connections take turns.
 
+use super::super::tests::values;
 use super::super::*;
 use sqlx::{Connection, SqliteConnection};
 use std::future::Future;
@@ -103,17 +104,6 @@ fn ordinary(v: i64) -> Submit {
             .await
         })
     })
-}
-
-async fn values(w: &Writer) -> Vec<i64> {
-    w.write(|conn| {
-        Box::pin(async move {
-            let v = crate::store::db::fetch_value!(conn, sqlx::query_scalar("SELECT v FROM t ORDER BY v"), fetch_all)?;
-            Ok::<_, JobError<StoreError>>(Done::new(v, None))
-        })
-    })
-    .await
-    .expect("read")
 }
 
 /// Holds the writer busy until every submission is queued, then lets them run as one batch.
