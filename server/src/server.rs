@@ -308,7 +308,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
             breaker_open_for: Duration::from_secs(config.webhook_breaker_open_secs),
         },
         job_kinds: Arc::new(crate::service::jobs::catalogue::crema_kinds()),
-        jobs_wakeup: Arc::new(Notify::new()),
+        jobs_wakeup: Arc::default(),
         ticket_sla: (config.ticket_sla_secs > 0).then(|| Duration::from_secs(config.ticket_sla_secs)),
         cron: CronSettings {
             job_sweep: config.cron_job_sweep.clone(),

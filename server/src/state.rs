@@ -26,7 +26,7 @@ pub struct AppState {
     /// The job kinds this server runs.
     pub job_kinds: Arc<JobKinds>,
     /// Wakes the job runner (a job was enqueued or revived, or the cron sweep fired).
-    pub jobs_wakeup: Arc<Notify>,
+    pub jobs_wakeup: Arc<crate::service::jobs::JobsWakeup>,
     /// How long a ticket may wait before `order.sla_breached` (`None`: no alert).
     pub ticket_sla: Option<Duration>,
     /// Client for outbound HTTP (webhooks).

@@ -12,8 +12,10 @@ pub mod catalogue;
 pub mod cron;
 pub mod retention;
 mod runner;
+mod wakeup;
 
 pub use runner::run;
+pub use wakeup::JobsWakeup;
 
 use crate::service::error::JobResult;
 use crate::service::{RequestContext, ServiceError};

@@ -6,23 +6,22 @@
 //! task, and sleeps until a job finishes, the next one is due, a wake-up (a new job, the cron
 //! sweep) or shutdown.
 
-use super::{claim, run_claimed, StepOutcome};
+use super::{claim, run_claimed, JobsWakeup, StepOutcome};
 use crate::state::AppState;
 use crate::store::jobs;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
 /// Longest the runner sleeps without a wake-up.
-const IDLE_POLL: Duration = Duration::from_secs(30);
+pub(super) const IDLE_POLL: Duration = Duration::from_secs(30);
 /// Most jobs running at once, all kinds together.
 const MAX_RUNNING: usize = 32;
 
 /// Runs jobs until `closing` turns true; jobs still running then finish on their own
 /// (their leases hand them to the next start if the process ends first).
-pub async fn run(state: AppState, wake: Arc<Notify>, mut closing: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(state: AppState, wake: Arc<JobsWakeup>, mut closing: tokio::sync::watch::Receiver<bool>) {
     let mut running: HashMap<String, usize> = HashMap::new();
     let mut tasks: JoinSet<(String, StepOutcome)> = JoinSet::new();
     loop {

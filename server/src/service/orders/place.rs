@@ -92,8 +92,8 @@ pub async fn place(
     if !placed.answer.replayed {
         state.metrics.orders_placed.inc();
     }
-    if placed.queued_jobs {
-        state.jobs_wakeup.notify_one();
+    if let Some(due) = placed.first_job_due {
+        state.jobs_wakeup.queued(due, state.clock.now());
     }
     Ok(placed.answer)
 }
@@ -102,17 +102,19 @@ pub async fn place(
 /// wrote (none for a replayed answer), for the log line.
 struct Placed {
     answer: Answer,
-    queued_jobs: bool,
+    /// When the first job it queued is due (none queued: `None`).
+    first_job_due: Option<chrono::DateTime<chrono::Utc>>,
     sale: Option<super::sale::SaleLine>,
 }
 
 impl Placed {
-    fn new(sale: Sale, queued_jobs: bool) -> Placed {
-        Placed { sale: Some(sale.line()), answer: sale.answer, queued_jobs }
+    fn new(sale: Sale, jobs: &[crate::store::jobs::NewJob]) -> Placed {
+        let first_job_due = jobs.iter().map(|job| job.run_at).min();
+        Placed { sale: Some(sale.line()), answer: sale.answer, first_job_due }
     }
 
     fn replayed(answer: Answer) -> Placed {
-        Placed { answer, queued_jobs: false, sale: None }
+        Placed { answer, first_job_due: None, sale: None }
     }
 }
 
@@ -231,7 +233,7 @@ impl OnTailPlan {
             audit_head: Some(self.audited.as_head()),
             ..self.tail
         }));
-        Some(Done::new(Placed::new(self.sale, !self.jobs.is_empty()), last))
+        Some(Done::new(Placed::new(self.sale, &self.jobs), last))
     }
 }
 
@@ -297,7 +299,7 @@ async fn place_checked(
     if !written.is_empty() {
         last = outbox::append(conn, &written).await?.or(last);
     }
-    Ok((Done::new(Placed::new(sale, !effects.jobs.is_empty()), last), tail))
+    Ok((Done::new(Placed::new(sale, &effects.jobs), last), tail))
 }
 
 /// One placement's request and circumstances, as both ways of placing take them.

@@ -46,7 +46,7 @@ pub async fn transition_paying(
     receipt: bool,
 ) -> Result<Answer, ServiceError> {
     let (job_state, ctx, key) = (state.clone(), ctx.clone(), key.cloned());
-    let answer = state
+    let moved = state
         .store
         .writer()
         .write(move |conn| {
@@ -56,8 +56,10 @@ pub async fn transition_paying(
             })
         })
         .await?;
-    state.jobs_wakeup.notify_one();
-    Ok(answer)
+    if let Some(due) = moved.first_job_due {
+        state.jobs_wakeup.queued(due, state.clock.now());
+    }
+    Ok(moved.answer)
 }
 
 /// The same, inside a write another use case opened (a command pushed by a terminal, which
@@ -69,8 +71,9 @@ pub async fn transition_in(
     id: Uuid,
     command: &OrderCommand,
 ) -> JobResult<Answer> {
-    transition_job(conn, state, ctx, Step { id, command, if_match: None, key: None, receipt: false, repriced: None })
-        .await
+    let step = Step { id, command, if_match: None, key: None, receipt: false, repriced: None };
+    let done = transition_job(conn, state, ctx, step).await?;
+    Ok(Done::new(done.value.answer, done.last_sequence))
 }
 
 /// A void inside a write its use case opened: `command` is the [`OrderCommand::VoidLine`]
@@ -84,7 +87,8 @@ pub async fn void_in(
     repriced: &Voided,
 ) -> JobResult<Answer> {
     let step = Step { id, command, if_match: None, key: None, receipt: false, repriced: Some(repriced) };
-    transition_job(conn, state, ctx, step).await
+    let done = transition_job(conn, state, ctx, step).await?;
+    Ok(Done::new(done.value.answer, done.last_sequence))
 }
 
 /// One command for one order, with what the caller asked of it.
@@ -98,15 +102,16 @@ struct Step<'a> {
     repriced: Option<&'a Voided>,
 }
 
-async fn transition_job(
-    conn: &mut Db<'_>,
-    state: &AppState,
-    ctx: &RequestContext,
-    step: Step<'_>,
-) -> JobResult<Answer> {
+/// A transition's answer, and when the first job it queued is due (none queued: `None`).
+struct Moved {
+    answer: Answer,
+    first_job_due: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+async fn transition_job(conn: &mut Db<'_>, state: &AppState, ctx: &RequestContext, step: Step<'_>) -> JobResult<Moved> {
     let Step { id, command, if_match, key, receipt, repriced } = step;
     if let Some(answer) = idempotency::replay(conn, key).await? {
-        return Ok(Done::new(answer, None));
+        return Ok(Done::new(Moved { answer, first_job_due: None }, None));
     }
     let mut order = orders::get(conn, id).await?.ok_or(ServiceError::NotFound("order"))?;
     if let Some(expected) = if_match {
@@ -218,7 +223,8 @@ async fn transition_job(
         ticket_times(conn, state, &order, now).await?;
     }
     tracing::info!(order_id = %id, status = %order.status, version = order.version, "order changed");
-    Ok(Done::new(answer, last))
+    let first_job_due = effects.jobs.iter().map(|job| job.run_at).min();
+    Ok(Done::new(Moved { answer, first_job_due }, last))
 }
 
 /// Times the ticket for `/metrics` as it becomes ready (since placed) or completed (since
