@@ -170,11 +170,17 @@ pub fn Kitchen() -> impl IntoView {
         }
     };
 
+    // The tickets shown, copied once per change for the list; the count and the empty
+    // notice read them in place (a busy display changes many times a second).
     let visible = move || {
         let hidden = bumped.get();
         tickets.with(|t| {
             t.as_ref().map(|t| t.orders.iter().filter(|o| !hidden.contains(&o.id)).cloned().collect::<Vec<_>>())
         })
+    };
+    let shown = move || {
+        let hidden = bumped.get();
+        tickets.with(|t| t.as_ref().map(|t| t.orders.iter().filter(|o| !hidden.contains(&o.id)).count()))
     };
     let any_bumped = move || {
         let hidden = bumped.get();
@@ -187,7 +193,7 @@ pub fn Kitchen() -> impl IntoView {
                 <span class="live" class:down=move || live.get() != LinkState::Open data-test="live">
                     {move || match live.get() { LinkState::Open => "live", LinkState::Connecting => "connecting…", LinkState::Reconnecting => "reconnecting…" }}
                 </span>
-                <span class="count">{move || visible().map(|v| format!("{} open", v.len())).unwrap_or_default()}</span>
+                <span class="count">{move || shown().map(|n| format!("{n} open")).unwrap_or_default()}</span>
                 <button data-test="recall" disabled=move || !any_bumped() on:click=recall>"Recall last"</button>
                 <button data-test="sound" on:click=toggle_sound>{move || if sound.get() { "Sound on" } else { "Sound off" }}</button>
             </header>
@@ -195,9 +201,9 @@ pub fn Kitchen() -> impl IntoView {
                 <p class="error banner" role="alert">{move || error.get()}</p>
             </Show>
             <section class="tickets">
-                {move || match visible() {
+                {move || match shown() {
                     None => view! { <p class="muted">"Loading tickets…"</p> }.into_any(),
-                    Some(list) if list.is_empty() => view! { <p class="muted empty">"No open tickets"</p> }.into_any(),
+                    Some(0) => view! { <p class="muted empty">"No open tickets"</p> }.into_any(),
                     Some(_) => ().into_any(),
                 }}
                 // Keyed by id and version: a change re-renders that ticket only.
