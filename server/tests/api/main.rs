@@ -12,6 +12,7 @@ mod grpc;
 mod health;
 mod helpers;
 mod idempotency;
+mod job_wakeups;
 mod jobs;
 mod kafka;
 mod kitchen_tickets;

@@ -1,0 +1,44 @@
+//! When the job runner is woken: a job queued for later (every order's ticket-age check)
+//! does not send it through the writer — a write transaction on the writer's serial path —
+//! only to find nothing due.
+
+use crate::helpers::spawn_app;
+use crema_server::store::jobs as job_rows;
+use std::time::Duration;
+
+/// An order's ticket-age check is due minutes later: placing the order, or moving it through
+/// the kitchen, does not send the runner through the writer (a write transaction of its own,
+/// on the writer's serial path) only to find nothing due.
+#[tokio::test]
+async fn placing_and_moving_orders_whose_jobs_fall_due_later_leaves_the_runner_asleep() {
+    let app = spawn_app().await;
+    let demo = app.demo().await;
+    app.place(&demo.espresso("First")).await;
+    let writes = || async {
+        let text = app.get("/metrics").await.text().await.expect("text");
+        text.lines()
+            .find_map(|line| line.strip_prefix("crema_writer_batch_size_count "))
+            .and_then(|value| value.parse::<f64>().ok())
+            .expect("the writer's batches")
+    };
+    // Whatever the first order woke has run.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = writes().await;
+    for name in ["Ana", "Ben", "Cy", "Dee", "Ed"] {
+        app.place(&demo.espresso(name)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(writes().await - before, 5.0, "one write per order, none from the runner");
+    let espresso = app.place(&demo.espresso("Flo")).await;
+    let before = writes().await;
+    for step in ["accept", &format!("lines/{}/start", espresso.lines[0].id)] {
+        let response = app.post_empty(&format!("/api/v1/orders/{}/{step}", espresso.id)).await;
+        assert_eq!(response.status(), 200, "{step}");
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(writes().await - before, 2.0, "one write per move, none from the runner");
+    let pending = job_rows::JobFilter { state: Some(job_rows::JobState::Pending), kind: None, limit: 10, offset: 0 };
+    let pending = job_rows::list(&mut app.state.store.read().await.expect("read"), &pending).await.expect("jobs");
+    assert_eq!(pending.len(), 7, "each order's check is queued all the same");
+    app.stop().await;
+}
