@@ -42,6 +42,11 @@ pub struct NewJob {
 }
 
 impl NewJob {
+    /// When the first of `jobs` is due (`None` for no jobs): what wakes the runner.
+    pub fn first_due(jobs: &[NewJob]) -> Option<DateTime<Utc>> {
+        jobs.iter().map(|job| job.run_at).min()
+    }
+
     /// A job of `kind` carrying `payload` (a typed struct of its handler's module), due at
     /// `run_at`.
     pub fn new(kind: &str, payload: &impl serde::Serialize, run_at: DateTime<Utc>) -> NewJob {

@@ -14,6 +14,7 @@ use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::db::Db;
 use crate::store::db::Dialect;
+use crate::store::jobs::NewJob;
 use crate::store::placement::{self, OnTail, Tail};
 use crate::store::{audit, outbox, Done};
 use crate::store::{JobError, StoreError};
@@ -103,14 +104,13 @@ pub async fn place(
 struct Placed {
     answer: Answer,
     /// When the first job it queued is due (none queued: `None`).
-    first_job_due: Option<chrono::DateTime<chrono::Utc>>,
+    first_job_due: Option<DateTime<Utc>>,
     sale: Option<super::sale::SaleLine>,
 }
 
 impl Placed {
-    fn new(sale: Sale, jobs: &[crate::store::jobs::NewJob]) -> Placed {
-        let first_job_due = jobs.iter().map(|job| job.run_at).min();
-        Placed { sale: Some(sale.line()), answer: sale.answer, first_job_due }
+    fn new(sale: Sale, jobs: &[NewJob]) -> Placed {
+        Placed { sale: Some(sale.line()), answer: sale.answer, first_job_due: NewJob::first_due(jobs) }
     }
 
     fn replayed(answer: Answer) -> Placed {
@@ -189,7 +189,7 @@ fn tail_for(placing: &Placing<'_>) -> Option<Tail> {
 struct OnTailPlan {
     tail: Tail,
     sale: Sale,
-    jobs: Vec<crate::store::jobs::NewJob>,
+    jobs: Vec<NewJob>,
     audited: audit::LinkedRow,
 }
 

@@ -223,7 +223,7 @@ async fn transition_job(conn: &mut Db<'_>, state: &AppState, ctx: &RequestContex
         ticket_times(conn, state, &order, now).await?;
     }
     tracing::info!(order_id = %id, status = %order.status, version = order.version, "order changed");
-    let first_job_due = effects.jobs.iter().map(|job| job.run_at).min();
+    let first_job_due = crate::store::jobs::NewJob::first_due(&effects.jobs);
     Ok(Done::new(Moved { answer, first_job_due }, last))
 }
 
