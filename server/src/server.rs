@@ -269,7 +269,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         (None, None) => None,
         _ => return Err(StartError::Config("set both CREMA_WEBHOOK_URL and CREMA_WEBHOOK_SECRET, or neither".into())),
     };
-    let state = AppState {
+    let state = AppState::new(crate::state::Shared {
         store,
         clock: config.clock.clone(),
         auth: Arc::new(auth),
@@ -336,7 +336,7 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         streams: StreamLimits::new(config.max_board_streams as usize, config.max_event_streams as usize),
         board: Arc::default(),
         sync: terminal.as_ref().map(|t| t.link.clone()),
-    };
+    });
     if let Some(first) = terminal.and_then(|t| t.first_snapshot) {
         crate::service::sync::mirror::apply_snapshot(&state, first.0, first.1)
             .await
