@@ -18,21 +18,54 @@ use tokio::net::TcpStream;
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
-pub fn main(base: &str, orders: usize, clients: usize) -> Result<(), Box<dyn std::error::Error>> {
+/// Which `Idempotency-Key`s the clients send (see the benchmark's `--keys`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keys {
+    /// UUIDv4: in no order, as any HTTP client may make them.
+    Random,
+    /// UUIDv7: in the order they are made, as Crema's tills make them.
+    Ordered,
+}
+
+impl Keys {
+    pub fn parse(flag: Option<&str>) -> Result<Keys, String> {
+        match flag {
+            None | Some("random") => Ok(Keys::Random),
+            Some("ordered") => Ok(Keys::Ordered),
+            Some(other) => Err(format!("--keys takes random or ordered, not {other:?}")),
+        }
+    }
+
+    pub fn flag(self) -> &'static str {
+        match self {
+            Keys::Random => "random",
+            Keys::Ordered => "ordered",
+        }
+    }
+
+    fn make(self) -> uuid::Uuid {
+        match self {
+            Keys::Random => uuid::Uuid::new_v4(),
+            Keys::Ordered => uuid::Uuid::now_v7(),
+        }
+    }
+}
+
+pub fn main(base: &str, orders: usize, clients: usize, keys: Keys) -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         let client = support::signed_in(base, "1111", 1).await?;
         let token = support::session_token(base, "1111").await?;
         let body = support::typical_order(&client, base).await?.to_string();
         let addr = base.trim_start_matches("http://").to_string();
-        let warm = run(&addr, &token, &body, clients * 20, clients).await.map_err(|e| e.to_string())?;
+        let warm = run(&addr, &token, &body, clients * 20, clients, keys).await.map_err(|e| e.to_string())?;
         drop(warm);
         say("ready")?;
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
         let cpu = serving::cpu_seconds(std::process::id())?;
         let started = Instant::now();
-        let mut latencies = run(&addr, &token, &body, orders, clients).await.map_err(|e| e.to_string())?;
+        let mut latencies = run(&addr, &token, &body, orders, clients, keys).await.map_err(|e| e.to_string())?;
         let elapsed = started.elapsed();
         let cpu = serving::cpu_seconds(std::process::id())? - cpu;
         latencies.sort();
@@ -57,12 +90,19 @@ fn say(line: &str) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// `orders` orders from `clients` connections; every answer's latency.
-async fn run(addr: &str, token: &str, body: &str, orders: usize, clients: usize) -> Result<Vec<Duration>, Failure> {
+async fn run(
+    addr: &str,
+    token: &str,
+    body: &str,
+    orders: usize,
+    clients: usize,
+    keys: Keys,
+) -> Result<Vec<Duration>, Failure> {
     let mut tasks = Vec::new();
     for c in 0..clients {
         let n = orders / clients + usize::from(c < orders % clients);
         let (addr, token, body) = (addr.to_string(), token.to_string(), body.to_string());
-        tasks.push(tokio::spawn(async move { one_client(&addr, &token, &body, n).await }));
+        tasks.push(tokio::spawn(async move { one_client(&addr, &token, &body, n, keys).await }));
     }
     let mut latencies = Vec::with_capacity(orders);
     for task in tasks {
@@ -71,7 +111,7 @@ async fn run(addr: &str, token: &str, body: &str, orders: usize, clients: usize)
     Ok(latencies)
 }
 
-async fn one_client(addr: &str, token: &str, body: &str, orders: usize) -> Result<Vec<Duration>, Failure> {
+async fn one_client(addr: &str, token: &str, body: &str, orders: usize, keys: Keys) -> Result<Vec<Duration>, Failure> {
     let mut stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let mut latencies = Vec::with_capacity(orders);
@@ -80,7 +120,7 @@ async fn one_client(addr: &str, token: &str, body: &str, orders: usize) -> Resul
         let request = format!(
             "POST /api/v1/orders HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\n\
              content-type: application/json\r\nidempotency-key: {}\r\ncontent-length: {}\r\n\r\n{body}",
-            uuid::Uuid::new_v4(),
+            keys.make(),
             body.len()
         );
         let sent = Instant::now();

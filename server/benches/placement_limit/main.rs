@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo bench -p crema-server --bench placement_limit -- [--orders 20000] [--clients 1,8,32,64]
-//!     [--group 128] [--pg-orders 2000]
+//!     [--group 128] [--pg-orders 2000] [--keys random|ordered]
 //! ```
 //!
 //! In one run, on one machine:
@@ -19,6 +19,11 @@
 //!    the API's throughput as a share of the floor's.
 //! 3. **The same on PostgreSQL** (`--pg-orders` per client count, 0 to skip): a private
 //!    server started for the run, each level on a fresh database.
+//!
+//! `--keys` chooses the `Idempotency-Key`s: `random` (UUIDv4, as any HTTP client may send;
+//! the default, as in every earlier run) or `ordered` (UUIDv7, as Crema's own tills send: a
+//! key made later sorts later, so the database appends it instead of inserting it at a random
+//! place in the index of keys).
 //!
 //! Every `201` counted is durable: the server answers only after the commit holding it.
 //! `CREMA_BENCH_SERVER=<path>` drives another build of the server (before/after figures).
@@ -39,8 +44,10 @@ fn main() -> Result<(), Failure> {
     let argv: Vec<String> = std::env::args().collect();
     if argv.iter().any(|a| a == "--load-generator") {
         let base = text_flag(&argv, "--base").ok_or("--base")?;
-        return load::main(&base, support::flag("--orders", 20_000), support::flag("--clients", 32).max(1));
+        let keys = load::Keys::parse(text_flag(&argv, "--keys").as_deref())?;
+        return load::main(&base, support::flag("--orders", 20_000), support::flag("--clients", 32).max(1), keys);
     }
+    let keys = load::Keys::parse(text_flag(&argv, "--keys").as_deref())?;
     let orders = support::flag("--orders", 20_000).max(1);
     let group = support::flag("--group", 128);
     let pg_orders = support::flag("--pg-orders", 2_000);
@@ -51,7 +58,7 @@ fn main() -> Result<(), Failure> {
         .filter(|c| *c > 0)
         .collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    eprintln!("placement limit: {orders} orders per level, clients {levels:?}, {cores} cores");
+    eprintln!("placement limit: {orders} orders per level, clients {levels:?}, {cores} cores, {keys:?} keys");
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let floor = runtime.block_on(floor::run(orders, group))?;
@@ -65,7 +72,7 @@ fn main() -> Result<(), Failure> {
     eprintln!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &clients in &levels {
         let serving = serving::start(None)?;
-        let level = drive(&serving, orders, clients)?;
+        let level = drive(&serving, orders, clients, keys)?;
         print_row("SQLite", clients, &level, Some(floor_rate));
     }
     if pg_orders > 0 {
@@ -73,7 +80,7 @@ fn main() -> Result<(), Failure> {
         for (n, &clients) in levels.iter().enumerate() {
             let url = postgres.create_database(&format!("placement_{n}"));
             let serving = serving::start(Some(&url))?;
-            let level = drive(&serving, pg_orders, clients)?;
+            let level = drive(&serving, pg_orders, clients, keys)?;
             print_row("PostgreSQL", clients, &level, None);
         }
     }
@@ -92,10 +99,11 @@ struct Level {
 }
 
 /// Runs the load generator against `serving` and reads the server's CPU around the timed run.
-fn drive(serving: &serving::Serving, orders: usize, clients: usize) -> Result<Level, Failure> {
+fn drive(serving: &serving::Serving, orders: usize, clients: usize, keys: load::Keys) -> Result<Level, Failure> {
     let mut generator = Command::new(std::env::current_exe()?)
         .args(["--load-generator", "--base", &serving.base])
         .args(["--orders", &orders.to_string(), "--clients", &clients.to_string()])
+        .args(["--keys", keys.flag()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()?;
