@@ -356,44 +356,4 @@ pub(super) fn order_status(s: &str) -> Result<OrderStatus, StoreError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use sqlx::{Connection, Row, SqliteConnection};
-
-    /// New orders sort last in both indexes on when orders were placed, so SQLite appends them
-    /// (descending, each batch inserted at the front and split pages there), and the
-    /// newest-first list still reads its index — backwards — instead of sorting the orders.
-    #[tokio::test]
-    async fn the_indexes_on_placement_time_ascend_and_the_newest_first_list_reads_one() {
-        let dir = tempfile::tempdir().expect("dir");
-        let url = dir.path().join("o.db");
-        let options = crate::store::connect_options(url.to_str().expect("utf-8"), std::time::Duration::from_secs(5))
-            .expect("options");
-        let mut conn = SqliteConnection::connect_with(&options).await.expect("db");
-        sqlx::migrate!("../migrations/sqlite").run(&mut conn).await.expect("migrations");
-        for index in ["orders_by_created", "orders_by_status"] {
-            let keys = sqlx::query("SELECT name, \"desc\" FROM pragma_index_xinfo($1) WHERE key = 1")
-                .bind(index)
-                .fetch_all(&mut conn)
-                .await
-                .expect("index columns");
-            assert!(!keys.is_empty(), "{index} exists");
-            for key in keys {
-                let (column, descending): (Option<String>, i64) = (key.get(0), key.get(1));
-                assert_eq!(descending, 0, "{index} ascends on {column:?}");
-            }
-        }
-        let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {}", super::LIST))
-            .bind(None::<String>)
-            .bind(None::<String>)
-            .bind(50_i64)
-            .bind(0_i64)
-            .fetch_all(&mut conn)
-            .await
-            .expect("plan")
-            .iter()
-            .map(|row| row.get::<String, _>("detail"))
-            .collect();
-        assert!(plan.iter().any(|step| step.contains("orders_by_created")), "{plan:?}");
-        assert!(!plan.iter().any(|step| step.contains("TEMP B-TREE")), "{plan:?}");
-    }
-}
+mod tests;
