@@ -1,14 +1,14 @@
-//! The writer's direct connection: a second connection to the same SQLite file, owned by a
-//! thread of its own, for the writes that decide throughput (order placement).
+//! The writer's direct connection: a second connection to the same SQLite file, beside the
+//! sqlx one on the writer's thread, for the writes that decide throughput (order placement).
 //!
 //! Every statement through sqlx-sqlite crosses to the connection's worker thread and back —
 //! two wake-ups, tens of microseconds on a busy two-core box, most of it the scheduler's —
 //! and the writer's path is serial: each order's write waited for its own crossing. Work
 //! handed over with [`super::Writer::write_direct`] is a plain function of a
-//! `rusqlite::Connection`; the writer hands a whole run of such jobs to this thread at once,
-//! which runs them in one transaction (`BEGIN IMMEDIATE` … `COMMIT`) with statements SQLite
-//! prepared once and keeps, and answers when the COMMIT is on disk: two wake-ups per batch
-//! instead of two per statement.
+//! `rusqlite::Connection`, called on the writer's own thread: a whole run of such jobs runs in
+//! one transaction (`BEGIN IMMEDIATE` … `COMMIT`) with statements SQLite prepared once and
+//! keeps, and each is answered when the COMMIT is on disk — no hand-over to another thread at
+//! all.
 //!
 //! The two connections never write at the same time: the writer runs one transaction after
 //! another, and each ends before the next begins. Nobody is answered before the COMMIT that
@@ -19,11 +19,9 @@
 
 use super::{Deliver, Hooks, Job, Work};
 use crate::store::StoreError;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use tokio::sync::oneshot;
 
-/// A direct job: runs on the direct connection's thread, inside the run's transaction.
+/// A direct job: runs on the writer's thread, inside its run's transaction.
 pub(super) type DirectWork = Box<dyn FnOnce(&rusqlite::Connection) -> DirectOutcome + Send>;
 
 pub(super) enum DirectOutcome {
@@ -40,7 +38,7 @@ pub(super) enum DirectOutcome {
     },
 }
 
-/// What the thread did with a run.
+/// What a run did.
 struct Ran {
     written: Vec<(Option<i64>, Deliver)>,
     missed: Option<Work>,
@@ -52,48 +50,24 @@ struct Ran {
     commit_took: Duration,
 }
 
-struct Run {
-    works: Vec<DirectWork>,
-    reply: oneshot::Sender<Ran>,
-}
-
-/// The handle the writer task keeps; dropping it ends the thread, which closes the connection.
+/// The direct connection, in the writer thread's hands.
 pub(super) struct DirectConnection {
-    runs: mpsc::Sender<Run>,
+    conn: rusqlite::Connection,
 }
 
 impl DirectConnection {
-    pub(super) fn spawn(conn: rusqlite::Connection) -> DirectConnection {
-        let (runs, received) = mpsc::channel::<Run>();
-        let spawned = std::thread::Builder::new().name("crema-writer".into()).spawn(move || {
-            for run in received {
-                let _ = run.reply.send(execute(&conn, run.works));
-            }
-            if let Err((_, e)) = conn.close() {
-                tracing::warn!(error = %e, "closing the direct write connection failed");
-            }
-        });
-        if let Err(e) = spawned {
-            // Without the thread every direct job is answered "not carried out".
-            tracing::error!(error = %e, "cannot start the direct write connection's thread");
-        }
-        DirectConnection { runs }
+    pub(super) fn new(conn: rusqlite::Connection) -> DirectConnection {
+        DirectConnection { conn }
     }
 
     /// Runs `works` in one transaction, answers those written once it is committed, and
     /// returns what is to run next: the fallback of a job that missed and the jobs after it.
-    pub(super) async fn run<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
+    pub(super) fn run<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
         &self,
         works: Vec<DirectWork>,
         hooks: &Hooks<C, R, B>,
     ) -> Vec<Job> {
-        let (reply, answer) = oneshot::channel();
-        // A thread that is gone drops the jobs: their callers hear "not carried out".
-        if self.runs.send(Run { works, reply }).is_err() {
-            return Vec::new();
-        }
-        let Ok(ran) = answer.await else { return Vec::new() };
-        let Ran { written, missed, unrun, lost, committed, commit_took } = ran;
+        let Ran { written, missed, unrun, lost, committed, commit_took } = execute(&self.conn, works);
         (hooks.on_batch)(written.len() + usize::from(lost.is_some()), commit_took);
         let mut last_sequence = None;
         for (sequence, _) in &written {
@@ -122,9 +96,15 @@ impl DirectConnection {
         next.extend(unrun.into_iter().map(Job::Direct));
         next
     }
+
+    pub(super) fn close(self) {
+        if let Err((_, e)) = self.conn.close() {
+            tracing::warn!(error = %e, "closing the direct write connection failed");
+        }
+    }
 }
 
-/// On the thread: one transaction for `works`, stopping at the first that misses or fails.
+/// One transaction for `works`, stopping at the first that misses or fails.
 fn execute(conn: &rusqlite::Connection, works: Vec<DirectWork>) -> Ran {
     let mut ran = Ran {
         written: Vec::with_capacity(works.len()),
@@ -182,4 +162,4 @@ pub fn open(path: &std::path::Path, busy_timeout: Duration) -> Result<rusqlite::
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

@@ -1,7 +1,7 @@
 //! The single writer, with group commit.
 //!
 //! SQLite has one writer at a time, and with `synchronous=FULL` every COMMIT waits for the
-//! disk. So one task owns the only write connection and runs *jobs* sent to it: it takes
+//! disk. So one thread ([`thread`]) owns the only write connection and runs *jobs* sent to it: it takes
 //! every job that is waiting, runs them one after another inside one transaction, commits
 //! once, and only then answers each of them. Under load one fsync acknowledges many orders;
 //! with no load a batch is a single job and nothing waits. Nobody is answered before the
@@ -25,13 +25,13 @@
 mod batch;
 mod connection;
 pub mod direct;
+mod thread;
 
 use super::db::Db;
 use super::StoreError;
 pub use connection::WriteConnection;
 use direct::{DirectConnection, DirectOutcome, DirectWork};
 use futures::future::BoxFuture;
-use std::collections::VecDeque;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
@@ -110,7 +110,7 @@ enum Message {
     Stop(oneshot::Sender<()>),
 }
 
-/// A handle to the writer task; cheap to clone.
+/// A handle to the writer; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Writer {
     sender: mpsc::Sender<Message>,
@@ -150,12 +150,12 @@ impl Writer {
     ) -> Writer {
         let (sender, receiver) = mpsc::channel(4 * MAX_BATCH);
         let has_direct = direct.is_some();
-        let direct = direct.map(DirectConnection::spawn);
-        tokio::spawn(run(conn.into(), direct, receiver, Hooks { on_commit, on_rollback, on_batch }));
+        let direct = direct.map(DirectConnection::new);
+        thread::spawn(conn.into(), direct, receiver, Hooks { on_commit, on_rollback, on_batch });
         Writer { sender, direct: has_direct }
     }
 
-    /// Whether the writer task is still there to take work.
+    /// Whether the writer is still there to take work.
     pub fn is_running(&self) -> bool {
         !self.sender.is_closed()
     }
@@ -307,89 +307,6 @@ impl Writer {
         if self.sender.send(Message::Stop(done)).await.is_ok() {
             let _ = stopped.await;
         }
-    }
-}
-
-async fn run<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
-    mut conn: WriteConnection,
-    direct: Option<DirectConnection>,
-    mut receiver: mpsc::Receiver<Message>,
-    hooks: Hooks<C, R, B>,
-) {
-    let mut stop = None;
-    while stop.is_none() {
-        let Some(first) = receiver.recv().await else { break };
-        let mut jobs = Vec::new();
-        let batch = tracing::debug_span!(parent: None, "store.batch", size = tracing::field::Empty);
-        take(first, &batch, &mut jobs, &mut stop);
-        while stop.is_none() && jobs.len() < MAX_BATCH {
-            match receiver.try_recv() {
-                Ok(message) => take(message, &batch, &mut jobs, &mut stop),
-                Err(_) => break,
-            }
-        }
-        if !jobs.is_empty() {
-            batch.record("size", jobs.len());
-            run_batch(&mut conn, direct.as_ref(), jobs, &hooks).instrument(batch).await;
-        }
-    }
-    drop(direct); // its thread closes its connection
-    if let Err(e) = conn.close().await {
-        tracing::warn!(error = %e, "closing the write connection failed");
-    }
-    if let Some(done) = stop {
-        let _ = done.send(());
-    }
-}
-
-/// Runs a batch: each run of direct jobs on the direct connection in one transaction, the
-/// jobs between them on the sqlx connection in another. A direct job that missed runs next
-/// the ordinary way, then the rest of its run. Transactions follow one another: the two
-/// connections never write at once.
-async fn run_batch<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
-    conn: &mut WriteConnection,
-    direct: Option<&DirectConnection>,
-    jobs: Vec<Job>,
-    hooks: &Hooks<C, R, B>,
-) {
-    let mut queue = VecDeque::from(jobs);
-    while let Some(first) = queue.pop_front() {
-        match first {
-            Job::Direct(work) => {
-                let mut works = vec![work];
-                while let Some(Job::Direct(_)) = queue.front() {
-                    if let Some(Job::Direct(work)) = queue.pop_front() {
-                        works.push(work);
-                    }
-                }
-                // Without a direct connection no direct job is handed over (`write_direct`).
-                let Some(direct) = direct else { continue };
-                let next = direct.run(works, hooks).await;
-                for job in next.into_iter().rev() {
-                    queue.push_front(job);
-                }
-            }
-            Job::Async(job) => {
-                let mut jobs = vec![job];
-                while let Some(Job::Async(_)) = queue.front() {
-                    if let Some(Job::Async(job)) = queue.pop_front() {
-                        jobs.push(job);
-                    }
-                }
-                batch::run_batch(conn, jobs, hooks).await;
-            }
-        }
-    }
-}
-
-/// Adds a job to the batch (linking the batch's span to the job's caller), or notes the stop.
-fn take(message: Message, batch: &tracing::Span, jobs: &mut Vec<Job>, stop: &mut Option<oneshot::Sender<()>>) {
-    match message {
-        Message::Job(job, caller) => {
-            crate::telemetry::propagation::link(batch, &caller);
-            jobs.push(job);
-        }
-        Message::Stop(done) => *stop = Some(done),
     }
 }
 

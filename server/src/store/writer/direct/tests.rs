@@ -10,19 +10,20 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-type Answer = Result<i64, StoreError>;
-type Submit = Box<dyn FnOnce(Writer) -> Pin<Box<dyn Future<Output = Answer> + Send>> + Send>;
+pub(in crate::store::writer) type Answer = Result<i64, StoreError>;
+pub(in crate::store::writer) type Submit =
+    Box<dyn FnOnce(Writer) -> Pin<Box<dyn Future<Output = Answer> + Send>> + Send>;
 
-struct Setup {
-    writer: Writer,
+pub(in crate::store::writer) struct Setup {
+    pub(in crate::store::writer) writer: Writer,
     committed: Arc<AtomicI64>,
     rollbacks: Arc<AtomicI64>,
     /// Each transaction's size, as the writer reports it.
-    batches: Arc<std::sync::Mutex<Vec<usize>>>,
+    pub(in crate::store::writer) batches: Arc<std::sync::Mutex<Vec<usize>>>,
     _dir: tempfile::TempDir,
 }
 
-async fn setup() -> Setup {
+pub(in crate::store::writer) async fn setup() -> Setup {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("w.db");
     let options =
@@ -52,7 +53,7 @@ fn insert_sql(conn: &rusqlite::Connection, v: i64) -> Result<(), StoreError> {
 }
 
 /// Direct work inserting `v`; the fallback (should it miss) inserts `v + 1000`.
-fn direct(v: i64, miss: bool) -> Submit {
+pub(in crate::store::writer) fn direct(v: i64, miss: bool) -> Submit {
     Box::new(move |w: Writer| {
         Box::pin(async move {
             w.write_direct(
@@ -92,7 +93,7 @@ fn direct_failing(v: i64) -> Submit {
 }
 
 /// Ordinary (sqlx) work inserting `v`.
-fn ordinary(v: i64) -> Submit {
+pub(in crate::store::writer) fn ordinary(v: i64) -> Submit {
     Box::new(move |w: Writer| {
         Box::pin(async move {
             w.write(move |conn| {
