@@ -68,6 +68,9 @@ fn run<C: Fn(i64), R: Fn(), B: Fn(usize, Duration)>(
             run_batch(handle, &mut conn, direct.as_ref(), jobs, hooks, &batch);
         }
     }
+    // Closed before the stop is answered: whoever hears "stopped" finds the writer gone, and
+    // jobs still queued are answered "not carried out".
+    drop(receiver);
     if let Some(direct) = direct {
         direct.close();
     }

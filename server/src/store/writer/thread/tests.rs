@@ -3,6 +3,7 @@
 
 use super::super::direct::tests::{direct, setup};
 use super::super::*;
+use sqlx::Connection;
 use std::time::{Duration, Instant};
 
 /// Direct or ordinary work that answers the name of the thread it ran on.
@@ -49,4 +50,17 @@ async fn a_batch_commits_while_the_runtimes_only_thread_is_blocked() {
     }
     assert_eq!(s.batches.lock().expect("sizes")[..], [1], "committed while the runtime was blocked");
     assert_eq!(placed.await.expect("written"), 1);
+}
+
+/// Readiness asks `is_running` right after a stop: the writer must already be gone when the
+/// stop is answered, not a moment later when its thread ends.
+#[tokio::test]
+async fn once_a_stop_is_answered_the_writer_takes_no_more_work() {
+    for round in 0..200 {
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await.expect("memory db");
+        sqlx::query("CREATE TABLE t (v INTEGER PRIMARY KEY)").execute(&mut conn).await.expect("table");
+        let w = Writer::spawn(conn, |_| {}, || {});
+        w.stop().await;
+        assert!(!w.is_running(), "round {round}: still taking work after the stop was answered");
+    }
 }
