@@ -100,7 +100,7 @@ fn write(path: &str, orders: usize, group: usize) -> Result<Duration, rusqlite::
             .execute(params![Uuid::new_v4().to_string(), "0".repeat(64), body, at])?;
             tx.prepare_cached(
                 "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, traceparent, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?5, NULL, ?6, ?6) ON CONFLICT (dedupe_key) DO NOTHING",
+                 VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?5, NULL, ?6, ?6) ON CONFLICT DO NOTHING",
             )?
             .execute(params![
                 job.id.to_string(),

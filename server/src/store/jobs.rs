@@ -366,3 +366,6 @@ fn from_row(r: &Record) -> Result<JobRecord, StoreError> {
         traceparent: r.try_get("traceparent")?,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -42,23 +42,27 @@ pub struct TicketAgeCheck {
     pub limit_seconds: u64,
 }
 
-/// The check job for an order placed at `placed_at`.
+/// The check job for an order that reached the kitchen at `placed_at`.
 pub fn job_for(order_id: Uuid, placed_at: DateTime<Utc>, limit: Duration) -> NewJob {
     let due = placed_at + chrono::Duration::from_std(limit).unwrap_or(chrono::Duration::minutes(10));
     NewJob::new(KIND, &TicketAgeCheck { order_id, limit_seconds: limit.as_secs() }, due)
-        .once(format!("{KIND}:{order_id}"))
 }
 
 /// The reaction: every new order gets its check, when the shop has a limit; a tab held from
 /// the kitchen until paid gets it when it reaches the kitchen (the wait starts there).
+///
+/// An order reaches the kitchen once — placed, or sent when held (never held again) — and is
+/// placed once, so the placement's check needs no once-only key: without one it costs no
+/// entry in that index, on the path every order takes. The tab's keeps one.
 pub fn on_order_change(state: &AppState, change: &OrderChange<'_>, effects: &mut Effects) {
     let Some(limit) = state.ticket_sla else { return };
-    let to_kitchen = match change.change {
-        Change::Placed { .. } => !change.order.kitchen_held,
-        Change::Moved { events } => events.iter().any(|e| matches!(e, OrderEvent::SentToKitchen)),
-    };
-    if to_kitchen {
-        effects.jobs.push(job_for(change.order.id, change.at, limit));
+    let order_id = change.order.id;
+    match change.change {
+        Change::Placed { .. } if !change.order.kitchen_held => effects.jobs.push(job_for(order_id, change.at, limit)),
+        Change::Moved { events } if events.iter().any(|e| matches!(e, OrderEvent::SentToKitchen)) => {
+            effects.jobs.push(job_for(order_id, change.at, limit).once(format!("{KIND}:{order_id}")))
+        }
+        _ => {}
     }
 }
 

@@ -126,7 +126,7 @@ fn write_rows(
     }
     let mut insert = conn.prepare_cached(
         "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, traceparent, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?5, ?6, ?7, ?7) ON CONFLICT (dedupe_key) DO NOTHING",
+         VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?5, ?6, ?7, ?7) ON CONFLICT DO NOTHING",
     )?;
     for job in jobs {
         insert.execute(params![

@@ -125,7 +125,7 @@ pub(super) async fn write(
     for _ in jobs {
         sql.push_str(
             "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, traceparent, created_at, updated_at)
-             VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING;",
+             VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING;",
         );
     }
     if audit.is_some() {
