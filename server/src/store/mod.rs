@@ -40,6 +40,8 @@ pub mod staff;
 pub mod stock;
 pub mod sync;
 pub mod terminals;
+#[cfg(test)]
+pub(crate) mod test_db;
 pub mod time;
 pub mod writer;
 

@@ -4,23 +4,13 @@
 use super::{enqueue, NewJob};
 use crate::store::db::Db;
 use chrono::Utc;
-use sqlx::{Connection, Row, SqliteConnection};
-
-async fn migrated() -> (tempfile::TempDir, SqliteConnection) {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = dir.path().join("j.db");
-    let options = crate::store::connect_options(url.to_str().expect("utf-8"), std::time::Duration::from_secs(5))
-        .expect("options");
-    let mut conn = SqliteConnection::connect_with(&options).await.expect("db");
-    sqlx::migrate!("../migrations/sqlite").run(&mut conn).await.expect("migrations");
-    (dir, conn)
-}
+use sqlx::Row;
 
 /// The index by kind is gone, and the once-only index holds only the jobs that have a key —
 /// while a second job with the same key is still ignored.
 #[tokio::test]
 async fn a_job_enters_three_b_trees_and_a_keyed_one_four() {
-    let (_dir, mut conn) = migrated().await;
+    let (_dir, mut conn) = crate::store::test_db::migrated_file().await;
     let mut indexes: Vec<(String, i64, i64)> =
         sqlx::query("SELECT name, \"unique\", partial FROM pragma_index_list('jobs')")
             .fetch_all(&mut conn)

@@ -1,18 +1,13 @@
 //! The orders' indexes as placement needs them.
 
-use sqlx::{Connection, Row, SqliteConnection};
+use sqlx::Row;
 
 /// New orders sort last in both indexes on when orders were placed, so SQLite appends them
 /// (descending, each batch inserted at the front and split pages there), and the
 /// newest-first list still reads its index — backwards — instead of sorting the orders.
 #[tokio::test]
 async fn the_indexes_on_placement_time_ascend_and_the_newest_first_list_reads_one() {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = dir.path().join("o.db");
-    let options = crate::store::connect_options(url.to_str().expect("utf-8"), std::time::Duration::from_secs(5))
-        .expect("options");
-    let mut conn = SqliteConnection::connect_with(&options).await.expect("db");
-    sqlx::migrate!("../migrations/sqlite").run(&mut conn).await.expect("migrations");
+    let (_dir, mut conn) = crate::store::test_db::migrated_file().await;
     for index in ["orders_by_created", "orders_by_status"] {
         let keys = sqlx::query("SELECT name, \"desc\" FROM pragma_index_xinfo($1) WHERE key = 1")
             .bind(index)
