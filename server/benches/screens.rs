@@ -9,12 +9,17 @@
 //!    the till to the first frame in which a barista's display (another Chromium, following
 //!    the live stream) shows that ticket. Both clocks are this machine's wall clock.
 //!
-//! `cargo bench -p crema-server --bench screens -- --orders 50 --loads 15 [--load 32]`
+//! `cargo bench -p crema-server --bench screens -- --orders 50 --loads 15 [--load 32 [--rate 200]]`
 //!
 //! With `--load N`, N more tills place the typical order as fast as the server answers, each
 //! order then taken through the kitchen (accept, both lines, complete) by a barista of its
 //! own, while the POS-ack → KDS-render orders are measured: the kitchen display draws and
-//! clears all those tickets too, as a screen in a busy shop would.
+//! clears all those tickets too, as a screen in a busy shop would. That load grows with the
+//! server's speed (each till waits for its answer); `--rate R` paces the N tills to R orders
+//! a second in all instead, so builds of different speed are compared under the same load.
+//! The display's main thread meanwhile is reported from DevTools' own counters
+//! (`Performance.getMetrics`): the share of a core its tasks took, and of that script, style
+//! and layout (the rest is mostly painting and the browser's own handling of the stream).
 //! (needs `scripts/build-ui` first, and chromium + chromium-driver).
 
 mod support;
@@ -51,6 +56,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let orders = arg("--orders", 50);
     let loads = arg("--loads", 15);
     let load = arg("--load", 0);
+    let rate = arg("--rate", 0);
 
     let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist");
     let size = |name: &str| std::fs::metadata(dist.join(name)).map(|m| m.len()).unwrap_or(0);
@@ -110,12 +116,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let tills = support::signed_in(&shop.base, "1111", load).await?;
         let baristas = support::signed_in(&shop.base, "2222", load).await?;
         let body = support::typical_order(&tills, &shop.base).await?;
-        for _ in 0..load {
+        for till in 0..load {
             let (tills, baristas, base, body, busy) =
                 (tills.clone(), baristas.clone(), shop.base.clone(), body.clone(), busy.clone());
             background.push(tokio::spawn(async move {
                 let mut placed = 0_usize;
+                // Paced: each till starts an order every `load / rate` seconds (one that
+                // falls behind is not made up in a burst).
+                let mut pace = (rate > 0).then(|| {
+                    let period = Duration::from_secs_f64(load as f64 / rate as f64);
+                    // Staggered, so the tills do not all order in the same instant.
+                    let first = tokio::time::Instant::now() + period.mul_f64(till as f64 / load as f64);
+                    let mut every = tokio::time::interval_at(first, period);
+                    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    every
+                });
                 while busy.load(std::sync::atomic::Ordering::Relaxed) {
+                    if let Some(every) = pace.as_mut() {
+                        every.tick().await;
+                    }
                     let order = support::place_order(&tills, &base, &body).await?;
                     support::work_through(&baristas, &base, &order).await?;
                     placed += 1;
@@ -126,6 +145,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let started = std::time::Instant::now();
+    kitchen.cdp("Performance.enable", json!({})).await;
+    let before = renderer_metrics(&kitchen).await;
     let mut acks: HashMap<String, f64> = HashMap::new();
     for i in 0..orders {
         let body = json!({ "customer_name": format!("Guest {i}"), "lines": [{ "item_id": espresso["id"], "quantity": 1 }],
@@ -137,6 +158,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // A busy counter, not a flood: one order every 150 ms.
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
+    let after = renderer_metrics(&kitchen).await;
+    let window = started.elapsed().as_secs_f64();
     busy.store(false, std::sync::atomic::Ordering::Relaxed);
     let mut placed = 0;
     for task in background {
@@ -173,9 +196,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         percentile(&to_dom, 50.0),
         percentile(&to_dom, 99.0),
     );
+    // Where the display's main thread went meanwhile (DevTools' own counters, in seconds).
+    let share = |name: &str| (after.get(name).unwrap_or(&0.0) - before.get(name).unwrap_or(&0.0)) / window;
+    eprintln!(
+        "kitchen display's main thread: its tasks ran {:.2} of the time (script {:.2}, style {:.2}, layout {:.2}); {:.0} layouts/s",
+        share("TaskDuration"),
+        share("ScriptDuration"),
+        share("RecalcStyleDuration"),
+        share("LayoutDuration"),
+        share("LayoutCount"),
+    );
     till.close().await;
     kitchen.close().await;
     driver.stop();
     shop.kill();
     Ok(())
+}
+
+/// The renderer's counters (`Performance.getMetrics`) by name.
+async fn renderer_metrics(browser: &browser::Browser) -> HashMap<String, f64> {
+    let answer = browser.cdp("Performance.getMetrics", json!({})).await;
+    answer["metrics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| Some((m["name"].as_str()?.to_string(), m["value"].as_f64()?)))
+        .collect()
 }

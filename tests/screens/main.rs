@@ -17,6 +17,7 @@ mod tabs;
 use crema_e2e::binary;
 use crema_e2e::browser::{self, Browser};
 use crema_shared::api::{DayReportDto, OrderPage};
+use serde_json::json;
 use std::time::Duration;
 
 /// The real binary, which must have the screens built in.
@@ -110,13 +111,25 @@ async fn an_order_goes_from_the_till_to_the_kitchen_to_the_pickup_board_live() {
     let card = format!("[data-ticket='{ticket}']");
     kitchen.wait_for(&card).await;
     kitchen.screenshot("kds-new-ticket").await;
+    // A tap draws again only the line it changed: the ticket and its other line stay the
+    // same elements (a busy display cannot rebuild a ticket for each move).
+    let mark = "for (const s of arguments) document.querySelector(s).__drawn_once = true; return true;";
+    let croissant = format!("{card} [data-line='Croissant']");
+    kitchen.client.execute(mark, vec![json!(card), json!(croissant)]).await.expect("marks");
+    let still_marked = "return [...arguments].map(s => document.querySelector(s)?.__drawn_once === true);";
     for line in ["Latte", "Croissant"] {
         let button = format!("{card} [data-line='{line}']");
         kitchen.click(&button).await;
         kitchen.wait_for(&format!("{button}[data-status='making']")).await;
         kitchen.click(&button).await;
         kitchen.wait_for(&format!("{button}[data-status='done']")).await;
+        if line == "Latte" {
+            let kept = kitchen.client.execute(still_marked, vec![json!(card), json!(croissant)]).await.expect("reads");
+            assert_eq!(kept, json!([true, true]), "the ticket and its untouched line are not drawn again");
+        }
     }
+    let kept = kitchen.client.execute(still_marked, vec![json!(card)]).await.expect("reads");
+    assert_eq!(kept, json!([true]), "the ticket is drawn once, however its lines move");
     kitchen.click(&format!("{card} [data-test='bump']")).await;
     kitchen.wait_gone(&card).await;
     kitchen.screenshot("kds-bumped").await;

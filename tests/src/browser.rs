@@ -65,6 +65,23 @@ fn chromium() -> String {
     std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into())
 }
 
+/// A DevTools command, carried by chromedriver.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (axum::http::Method::POST, Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()))
+    }
+}
+
 /// One browser (its own profile, so its own session cookie): one person at the counter.
 pub struct Browser {
     pub client: Client,
@@ -111,6 +128,17 @@ impl Browser {
         }
         self.click(".pinpad [data-key='enter']").await;
         self.wait_for("[data-test='who']").await;
+    }
+
+    /// Sends a Chrome DevTools Protocol command (chromedriver's `goog/cdp/execute`) and
+    /// returns its result: the renderer's own figures (`Performance.getMetrics`), say.
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        let answer = self
+            .client
+            .issue_cmd(Cdp { cmd: cmd.to_string(), params })
+            .await
+            .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"));
+        answer.get("value").cloned().unwrap_or(answer)
     }
 
     pub async fn find(&self, locator: Locator<'_>) -> Option<fantoccini::elements::Element> {

@@ -118,6 +118,11 @@ impl Tickets {
         }
     }
 
+    /// The ticket of order `id`, if shown.
+    pub fn get(&self, id: Uuid) -> Option<&OrderDto> {
+        self.orders.iter().find(|o| o.id == id)
+    }
+
     /// The server's answer to this display's own action (newer versions only).
     pub fn replace(&mut self, order: OrderDto) {
         if order.kitchen_held || matches!(order.status, OrderStatus::Completed | OrderStatus::Cancelled) {
