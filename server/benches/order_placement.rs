@@ -136,7 +136,7 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
         let body = serde_json::to_string(&order_view::order_dto(&order, None))?;
         let saved = SavedResponse { request_hash: "0".repeat(64), status_code: 201, body };
         let record = IdempotencyRecord { scope: "orders", key: &key, saved: &saved };
-        let sla_job = sla::job_for(order.id, now, Duration::from_secs(600));
+        let sla_job = sla::second_job_for(now, Duration::from_secs(600));
         // Every sale is audited, in the hash-chained log (the check read its head).
         let detail =
             json!({ "ticket": order.ticket_number, "total_cents": 1185, "tender": "cash", "approval_code": null });

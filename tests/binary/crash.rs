@@ -48,11 +48,13 @@ async fn acknowledged_orders_and_their_events_survive_kill_9() {
 
     let mut second = start(&db);
     // Sessions are durable too: the token from before the crash still works.
+    let mut seconds = std::collections::HashSet::new();
     for id in &acknowledged {
         let response = client.get(format!("{}/api/v1/orders/{id}", second.base)).send().await.expect("sent");
         assert_eq!(response.status(), 200, "acknowledged order {id} was lost");
         let order: Value = response.json().await.expect("json");
         assert_eq!(order["payment_status"], "captured");
+        seconds.insert(second_of(&order["created_at"]));
     }
     // Their events are in the log too, in order, each once.
     let mut stream = SseReader::connect(&client, &format!("{}/api/v1/events?after=0", second.base), None).await;
@@ -70,16 +72,13 @@ async fn acknowledged_orders_and_their_events_survive_kill_9() {
     }
     let expected: std::collections::HashSet<String> = acknowledged.into_iter().collect();
     assert_eq!(placed, expected);
-    // Each order's follow-up job was written with it, and survived too.
+    // Each order's follow-up job (the ticket-age check of the second it was placed in) was
+    // written with it, and survived too.
     let checks: Value =
         client.get(format!("{}/api/v1/jobs?kind=order.sla_check&limit=200", second.base)).fetch_json().await;
-    let scheduled: std::collections::HashSet<String> = checks["jobs"]
-        .as_array()
-        .expect("jobs")
-        .iter()
-        .filter_map(|j| j["payload"]["order_id"].as_str().map(String::from))
-        .collect();
-    assert_eq!(scheduled, expected);
+    let scheduled: std::collections::HashSet<i64> =
+        checks["jobs"].as_array().expect("jobs").iter().map(|j| second_of(&j["payload"]["from"])).collect();
+    assert_eq!(scheduled, seconds);
     // Ticket numbers went on from where they were, not from 1.
     let next: Value = client
         .post(format!("{}/api/v1/orders", second.base))
@@ -247,4 +246,10 @@ async fn a_card_capture_pending_at_kill_9_completes_exactly_once_after_restart()
     assert_eq!(gateway.operations("capture").len(), 1, "captured exactly once");
     second.child.kill().expect("kill");
     second.child.wait().expect("reaped");
+}
+
+/// The whole second (Unix time) an RFC 3339 timestamp falls in.
+fn second_of(at: &Value) -> i64 {
+    let text = at.as_str().unwrap_or_default();
+    chrono::DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("{text:?}: {e}")).timestamp()
 }

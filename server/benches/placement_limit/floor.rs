@@ -56,7 +56,7 @@ fn write(path: &str, orders: usize, group: usize) -> Result<Duration, rusqlite::
             let placed = order_view::event_data(&order, None);
             let paid = order_view::event_data(&order, Some(&captured));
             let body = serde_json::to_string(&order_view::order_dto(&order, None)).unwrap_or_default();
-            let job = sla::job_for(order.id, now, Duration::from_secs(600));
+            let job = sla::second_job_for(now, Duration::from_secs(600));
             let detail = json!({ "ticket": ticket, "total_cents": 1185, "tender": "cash", "approval_code": null });
             let row = audit::link_after(head.take(), &ctx.audit("order.placed", subject.clone(), detail));
             tx.prepare_cached(

@@ -118,6 +118,12 @@ pub async fn enqueue(conn: &mut Db<'_>, job: &NewJob) -> Result<bool, StoreError
     Ok(done == 1)
 }
 
+/// Whether a job with the once-only key `key` was ever queued (and not yet pruned).
+pub async fn queued_once(conn: &mut Db<'_>, key: &str) -> Result<bool, StoreError> {
+    let row = fetch_optional!(conn, sqlx::query("SELECT 1 AS queued FROM jobs WHERE dedupe_key = $1").bind(key))?;
+    Ok(row.is_some())
+}
+
 /// Claims the job due first (pending and due, or running with an expired claim) whose kind
 /// is not in `skip` (kinds already running as many as they may), counting an attempt and
 /// leasing it until `lease_for(kind)`.

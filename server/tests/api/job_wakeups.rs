@@ -26,7 +26,7 @@ async fn placing_and_moving_orders_whose_jobs_fall_due_later_leaves_the_runner_a
     }
     let app = spawn_app_with(config, dir).await;
     let demo = app.demo().await;
-    app.place(&demo.espresso("First")).await;
+    let mut placed = vec![app.place(&demo.espresso("First")).await];
     let writes = || async {
         let text = app.get("/metrics").await.text().await.expect("text");
         text.lines()
@@ -38,11 +38,12 @@ async fn placing_and_moving_orders_whose_jobs_fall_due_later_leaves_the_runner_a
     tokio::time::sleep(Duration::from_millis(300)).await;
     let before = writes().await;
     for name in ["Ana", "Ben", "Cy", "Dee", "Ed"] {
-        app.place(&demo.espresso(name)).await;
+        placed.push(app.place(&demo.espresso(name)).await);
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(writes().await - before, 5.0, "one write per order, none from the runner");
     let espresso = app.place(&demo.espresso("Flo")).await;
+    placed.push(espresso.clone());
     let before = writes().await;
     for step in ["accept", &format!("lines/{}/start", espresso.lines[0].id)] {
         let response = app.post_empty(&format!("/api/v1/orders/{}/{step}", espresso.id)).await;
@@ -52,6 +53,13 @@ async fn placing_and_moving_orders_whose_jobs_fall_due_later_leaves_the_runner_a
     assert_eq!(writes().await - before, 2.0, "one write per move, none from the runner");
     let pending = job_rows::JobFilter { state: Some(job_rows::JobState::Pending), kind: None, limit: 10, offset: 0 };
     let pending = job_rows::list(&mut app.state.store.read().await.expect("read"), &pending).await.expect("jobs");
-    assert_eq!(pending.len(), 7, "each order's check is queued all the same");
+    // Each order's check is queued all the same: the check of the second it was placed in.
+    let mut reader = app.state.store.read().await.expect("read");
+    for order in &placed {
+        let key = format!("{}:second:{}", crema_server::service::orders::sla::KIND, order.created_at.timestamp());
+        assert!(job_rows::queued_once(&mut reader, &key).await.expect("jobs"), "{key}");
+    }
+    assert!(!pending.is_empty() && pending.len() <= placed.len(), "{pending:?}");
+    drop(reader);
     app.stop().await;
 }

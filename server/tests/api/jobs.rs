@@ -68,63 +68,6 @@ fn flaky(app: &TestApp, kind: &str, failures: u32, max_attempts: u32) -> Arc<Ato
 }
 
 #[tokio::test]
-async fn a_ticket_still_open_at_the_limit_raises_one_alert_and_a_ready_one_none() {
-    let app = spawn_app().await;
-    let demo = app.demo().await;
-    let late = app.place(&demo.espresso("Late")).await;
-    let quick = app.place(&demo.espresso("Quick")).await;
-    let base = format!("/api/v1/orders/{}", quick.id);
-    let line = quick.lines[0].id;
-    for path in [format!("{base}/accept"), format!("{base}/lines/{line}/start"), format!("{base}/lines/{line}/done")] {
-        assert_eq!(app.post_empty(&path).await.status(), 200);
-    }
-    let pending: Value = app.get("/api/v1/jobs?kind=order.sla_check&state=pending").await.json().await.expect("json");
-    assert_eq!(pending["jobs"].as_array().map(Vec::len), Some(2), "each order scheduled its check");
-
-    // Nothing is due yet; at the limit both checks run.
-    assert_eq!(jobs::step_at(&app.state, later(60)).await.expect("step"), StepOutcome::Idle);
-    let outcomes = jobs::drain_at(&app.state, later(601)).await.expect("drain");
-    assert_eq!(outcomes.len(), 2);
-    assert!(outcomes.iter().all(|o| matches!(o, StepOutcome::Succeeded { .. })), "{outcomes:?}");
-    let alerts: Vec<_> = app.events().await.into_iter().filter(|e| e.event_type == "order.sla_breached").collect();
-    assert_eq!(alerts.len(), 1);
-    assert_eq!(alerts[0].subject.as_deref(), Some(late.id.to_string().as_str()));
-    assert_eq!(alerts[0].data["limit_seconds"], 600);
-    assert_eq!(alerts[0].data["ticket_number"], late.ticket_number);
-    // Running again changes nothing: each check ran once.
-    assert!(jobs::drain_at(&app.state, later(1200)).await.expect("drain").is_empty());
-    app.stop().await;
-}
-
-/// The background runner reads the server's clock: moving it past the limit runs the check,
-/// with no sleeping.
-#[tokio::test]
-async fn the_runner_raises_the_ticket_age_alert_when_the_clock_reaches_the_limit() {
-    let dir = tempfile::tempdir().expect("dir");
-    let mut config = crate::helpers::test_config(dir.path().join("crema.db"));
-    config.clock = crema_server::clock::Clock::manual(Utc::now());
-    let app = crate::helpers::spawn_app_with(config, dir).await;
-    let late = app.place(&app.demo().await.espresso("Late")).await;
-    app.state.clock.advance(Duration::from_secs(599));
-    app.state.jobs_wakeup.notify_one();
-    let mut sse = crate::helpers::open_stream(&app, "/api/v1/events", None).await;
-    app.state.clock.advance(Duration::from_secs(1));
-    app.state.jobs_wakeup.notify_one();
-    loop {
-        let message = sse.next(Duration::from_secs(10)).await.expect("the alert");
-        let event: Value = serde_json::from_str(&message.data).expect("json");
-        if event["type"] == "order.sla_breached" {
-            assert_eq!(event["subject"], late.id.to_string());
-            assert_eq!(event["data"]["waited_seconds"], 600, "measured on the server's clock");
-            break;
-        }
-    }
-    let alerts = app.events().await.into_iter().filter(|e| e.event_type == "order.sla_breached").count();
-    assert_eq!(alerts, 1);
-    app.stop().await;
-}
-
-#[tokio::test]
 async fn a_failing_job_backs_off_then_dies_and_a_manager_revives_it() {
     let app = spawn_app().await;
     let calls = flaky(&app, "test.flaky", 3, 3);

@@ -39,6 +39,7 @@ mod stock;
 mod sync;
 mod tabs;
 mod terminals;
+mod ticket_age;
 mod transitions;
 mod voids;
 mod webhooks;

@@ -244,6 +244,32 @@ pub async fn list(conn: &mut Db<'_>, filter: &ListFilter) -> Result<Vec<OrderRec
     Ok(orders)
 }
 
+/// The orders placed in `[from, to)` still waiting in the kitchen — placed, accepted or
+/// preparing, and not held for payment — oldest first: what a ticket-age check of that window
+/// alerts on (read along `orders_by_created`).
+pub async fn waiting_placed_between(
+    conn: &mut Db<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<OrderRecord>, StoreError> {
+    let rows = fetch_all!(
+        conn,
+        sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders
+             WHERE created_at >= $1 AND created_at < $2
+               AND status IN ('placed', 'accepted', 'preparing') AND NOT kitchen_held
+             ORDER BY created_at, id"
+        ))
+        .bind(At(from))
+        .bind(At(to))
+    )?;
+    let mut orders: Vec<OrderRecord> = rows.iter().map(order_from_row).collect::<Result<_, _>>()?;
+    attach_lines(conn, &mut orders).await?;
+    Ok(orders)
+}
+
 /// Reads the lines of `orders` in one query.
 pub(super) async fn attach_lines(conn: &mut Db<'_>, orders: &mut [OrderRecord]) -> Result<(), StoreError> {
     if orders.is_empty() {
