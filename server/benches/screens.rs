@@ -144,6 +144,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+    // A plain client following the same stream: when each measured ticket's event left the
+    // server, so the time in the browser can be told from the time before it.
+    let streamed = std::sync::Arc::new(std::sync::Mutex::new(HashMap::<String, f64>::new()));
+    let follower = {
+        let client = support::signed_in(&shop.base, "2222", 1).await?;
+        let (url, streamed) = (format!("{}/api/v1/events", shop.base), streamed.clone());
+        tokio::spawn(async move {
+            let mut stream = crema_e2e::http::SseReader::connect(&client, &url, None).await;
+            while let Some(message) = stream.next(Duration::from_secs(30)).await {
+                let at = epoch_ms();
+                let Ok(event) = serde_json::from_str::<Value>(&message.data) else { continue };
+                if event["type"] == "order.placed" {
+                    if let Ok(mut seen) = streamed.lock() {
+                        seen.insert(event["data"]["ticket_number"].to_string(), at);
+                    }
+                }
+            }
+        })
+    };
     let started = std::time::Instant::now();
     kitchen.cdp("Performance.enable", json!({})).await;
     let before = renderer_metrics(&kitchen).await;
@@ -184,6 +203,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         to_frame.push(frame - acked);
         to_dom.push(dom - acked);
     }
+    follower.abort();
+    let mut to_stream = Vec::new();
+    if let Ok(seen) = streamed.lock() {
+        for (ticket, acked) in &acks {
+            if let Some(at) = seen.get(ticket) {
+                to_stream.push(at - acked);
+            }
+        }
+    }
+    to_stream.sort_by(f64::total_cmp);
     to_frame.sort_by(f64::total_cmp);
     to_dom.sort_by(f64::total_cmp);
     eprintln!(
@@ -196,6 +225,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         percentile(&to_dom, 50.0),
         percentile(&to_dom, 99.0),
     );
+    if !to_stream.is_empty() {
+        eprintln!(
+            "POS-ack → the event at a plain client following the same stream over {} orders: p50 {:.1} ms, p99 {:.1} ms",
+            to_stream.len(),
+            percentile(&to_stream, 50.0),
+            percentile(&to_stream, 99.0),
+        );
+    }
     // Where the display's main thread went meanwhile (DevTools' own counters, in seconds).
     let share = |name: &str| (after.get(name).unwrap_or(&0.0) - before.get(name).unwrap_or(&0.0)) / window;
     eprintln!(

@@ -1,7 +1,8 @@
 //! What the kitchen display and the pickup board read: the open tickets (a tab held until it is
-//! paid is not one), their counts for `/metrics`, and the board's two columns.
+//! paid is not one), their counts for `/metrics`, the board's two columns, and the orders a
+//! ticket-age check finds still waiting.
 
-use super::{attach_lines, order_from_row, order_status, OrderRecord};
+use super::{order_status, with_lines, OrderRecord};
 use crate::store::db::{fetch_all, At, Db};
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
@@ -22,9 +23,31 @@ pub async fn open_tickets(conn: &mut Db<'_>, business_date: &str) -> Result<Vec<
         ))
         .bind(business_date)
     )?;
-    let mut orders: Vec<OrderRecord> = rows.iter().map(order_from_row).collect::<Result<_, _>>()?;
-    attach_lines(conn, &mut orders).await?;
-    Ok(orders)
+    with_lines(conn, &rows).await
+}
+
+/// The orders placed in `[from, to)` still waiting in the kitchen — placed, accepted or
+/// preparing, and not held for payment — oldest first: what a ticket-age check of that window
+/// alerts on (read along `orders_by_created`).
+pub async fn waiting_placed_between(
+    conn: &mut Db<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<OrderRecord>, StoreError> {
+    let rows = fetch_all!(
+        conn,
+        sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders
+             WHERE created_at >= $1 AND created_at < $2
+               AND status IN ('placed', 'accepted', 'preparing') AND NOT kitchen_held
+             ORDER BY created_at, id"
+        ))
+        .bind(At(from))
+        .bind(At(to))
+    )?;
+    with_lines(conn, &rows).await
 }
 
 /// Open tickets as the kitchen display counts them, by status, and how many of those still

@@ -139,7 +139,7 @@ macro_rules! order_columns {
 }
 
 mod kitchen;
-pub use kitchen::{board, count_open, open_tickets, BoardRow};
+pub use kitchen::{board, count_open, open_tickets, waiting_placed_between, BoardRow};
 
 /// Applies a transition if the order is still at `expected_version`; returns whether it was.
 pub async fn update(conn: &mut Db<'_>, change: &OrderUpdate) -> Result<bool, StoreError> {
@@ -239,39 +239,18 @@ pub async fn list(conn: &mut Db<'_>, filter: &ListFilter) -> Result<Vec<OrderRec
             .bind(filter.limit)
             .bind(filter.offset)
     )?;
-    let mut orders: Vec<OrderRecord> = rows.iter().map(order_from_row).collect::<Result<_, _>>()?;
-    attach_lines(conn, &mut orders).await?;
-    Ok(orders)
+    with_lines(conn, &rows).await
 }
 
-/// The orders placed in `[from, to)` still waiting in the kitchen — placed, accepted or
-/// preparing, and not held for payment — oldest first: what a ticket-age check of that window
-/// alerts on (read along `orders_by_created`).
-pub async fn waiting_placed_between(
-    conn: &mut Db<'_>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Result<Vec<OrderRecord>, StoreError> {
-    let rows = fetch_all!(
-        conn,
-        sqlx::query(concat!(
-            "SELECT ",
-            order_columns!(),
-            " FROM orders
-             WHERE created_at >= $1 AND created_at < $2
-               AND status IN ('placed', 'accepted', 'preparing') AND NOT kitchen_held
-             ORDER BY created_at, id"
-        ))
-        .bind(At(from))
-        .bind(At(to))
-    )?;
+/// The orders of `rows` (read with `order_columns!`), each with its lines.
+pub(super) async fn with_lines(conn: &mut Db<'_>, rows: &[Record]) -> Result<Vec<OrderRecord>, StoreError> {
     let mut orders: Vec<OrderRecord> = rows.iter().map(order_from_row).collect::<Result<_, _>>()?;
     attach_lines(conn, &mut orders).await?;
     Ok(orders)
 }
 
 /// Reads the lines of `orders` in one query.
-pub(super) async fn attach_lines(conn: &mut Db<'_>, orders: &mut [OrderRecord]) -> Result<(), StoreError> {
+async fn attach_lines(conn: &mut Db<'_>, orders: &mut [OrderRecord]) -> Result<(), StoreError> {
     if orders.is_empty() {
         return Ok(());
     }
