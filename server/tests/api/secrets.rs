@@ -70,6 +70,19 @@ async fn a_sealed_secret_that_cannot_be_opened_holds_the_backlog_and_says_why() 
         .expect("sink");
     let id: uuid::Uuid = created["id"].as_str().and_then(|s| s.parse().ok()).expect("id");
     app.place(&app.demo().await.espresso("Ana")).await;
+    // The relay, woken by the order, tries the (unreachable) endpoint once with the good
+    // secret: wait for that attempt to end, or its "cannot reach" could land after this
+    // test's own step and hide what the step found.
+    let mut attempted = false;
+    for _ in 0..200 {
+        let sink: Value = app.get(&format!("/api/v1/sinks/{id}")).await.json().await.expect("sink");
+        if sink["consecutive_failures"].as_i64().unwrap_or(0) >= 1 {
+            attempted = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(attempted, "the relay never tried the endpoint");
     // The stored secret was sealed for another sink (or with another key): it cannot be opened.
     let mut conn = raw(&app.dir.path().join("crema.db")).await;
     let other = app.state.sealer.seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "another sink").expect("seal");
