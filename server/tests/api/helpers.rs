@@ -146,6 +146,18 @@ impl TestApp {
         serde_json::from_str(&text).expect("order json")
     }
 
+    /// Takes a one-line order through the kitchen to ready (accept, start, done), insisting
+    /// on a 200 at each step.
+    pub async fn make_ready(&self, order: &OrderDto) {
+        let base = format!("/api/v1/orders/{}", order.id);
+        let line = order.lines[0].id;
+        for path in
+            [format!("{base}/accept"), format!("{base}/lines/{line}/start"), format!("{base}/lines/{line}/done")]
+        {
+            assert_eq!(self.post_empty(&path).await.status(), 200, "{path}");
+        }
+    }
+
     pub async fn order(&self, id: Uuid) -> OrderDto {
         let response = self.get(&format!("/api/v1/orders/{id}")).await;
         assert_eq!(response.status(), 200);

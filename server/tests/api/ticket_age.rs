@@ -71,11 +71,7 @@ async fn orders_placed_in_one_second_share_one_check_and_only_the_waiting_ones_a
     let late = app.place(&demo.espresso("Late")).await;
     let quick = app.place(&demo.espresso("Quick")).await;
     let also_late = app.place(&demo.espresso("Also late")).await;
-    let base = format!("/api/v1/orders/{}", quick.id);
-    let line = quick.lines[0].id;
-    for path in [format!("{base}/accept"), format!("{base}/lines/{line}/start"), format!("{base}/lines/{line}/done")] {
-        assert_eq!(app.post_empty(&path).await.status(), 200);
-    }
+    app.make_ready(&quick).await;
     let pending = checks(&app, JobState::Pending).await;
     assert_eq!(pending.len(), 1, "one check for the second's three orders: {pending:?}");
     assert!(queued(&app, &format!("{}:second:{}", sla::KIND, start.timestamp())).await, "keyed by its second");

@@ -163,11 +163,7 @@ async fn the_pickup_board_shows_first_names_by_column_without_sign_in() {
     let demo = app.demo().await;
     let first = app.place(&demo.espresso("Ana Lima")).await;
     let second = app.place(&demo.espresso("Ben")).await;
-    let base = format!("/api/v1/orders/{}", first.id);
-    let line = first.lines[0].id;
-    for path in [format!("{base}/accept"), format!("{base}/lines/{line}/start"), format!("{base}/lines/{line}/done")] {
-        assert_eq!(app.post_empty(&path).await.status(), 200);
-    }
+    app.make_ready(&first).await;
     let board: Value = reqwest::get(app.url("/api/v1/board")).await.expect("sent").json().await.expect("json");
     let ready =
         json!([{"ticket_number": first.ticket_number, "ticket": first.ticket_number.to_string(), "name": "Ana"}]);
