@@ -15,7 +15,7 @@ mod support;
 use crema_server::service::orders::{sla, view as order_view};
 use crema_server::service::RequestContext;
 use crema_server::store::db::Db;
-use crema_server::store::idempotency::SavedResponse;
+use crema_server::store::idempotency::{KeyIndex, SavedResponse};
 use crema_server::store::placement::{self, IdempotencyRecord};
 use crema_server::store::{audit, connect_options, time};
 use crema_server::{Config, Server};
@@ -118,6 +118,7 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
     state.store.close().await;
     let mut conn =
         SqliteConnection::connect_with(&connect_options(&config.database_url, Duration::from_secs(5))?).await?;
+    let keys = KeyIndex::load(&mut conn).await?;
     let ctx = RequestContext::internal();
     let captured = support::sample::captured();
     let started = Instant::now();
@@ -126,7 +127,8 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
         let id = Uuid::now_v7();
         let key = Uuid::new_v4().to_string();
         sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await?;
-        let check = placement::check(&mut Db::sqlite(&mut conn), id, "2026-11-22", Some(("orders", &key))).await?;
+        let check =
+            placement::check(&mut Db::sqlite(&mut conn), &keys, id, "2026-11-22", Some(("orders", &key))).await?;
         let order = support::sample::order(id, check.next_ticket_number, now);
         let subject = Some(order.id.to_string());
         let events = [
@@ -135,7 +137,7 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
         ];
         let body = serde_json::to_string(&order_view::order_dto(&order, None))?;
         let saved = SavedResponse { request_hash: "0".repeat(64), status_code: 201, body };
-        let record = IdempotencyRecord { scope: "orders", key: &key, saved: &saved };
+        let record = IdempotencyRecord { scope: "orders", key: &key, saved: &saved, keys: &keys };
         let sla_job = sla::second_job_for(now, Duration::from_secs(600));
         // Every sale is audited, in the hash-chained log (the check read its head).
         let detail =

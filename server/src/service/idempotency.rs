@@ -6,7 +6,7 @@
 
 use crate::service::ServiceError;
 use crate::store::db::Db;
-use crate::store::idempotency::{self, SavedResponse};
+use crate::store::idempotency::{self, KeyIndex, SavedResponse};
 use sha2::{Digest, Sha256};
 
 /// The rule for a client's key (`Idempotency-Key`, gRPC's `request_id`): 1 to 255 visible
@@ -72,16 +72,25 @@ pub struct Answer {
     pub replayed: bool,
 }
 
-/// The saved answer for `key`, if this is a retry of the same request.
-pub async fn replay(conn: &mut Db<'_>, key: Option<&IdempotencyKey>) -> Result<Option<Answer>, ServiceError> {
+/// The saved answer for `key`, if this is a retry of the same request (`keys`: the store's).
+pub async fn replay(
+    conn: &mut Db<'_>,
+    keys: &KeyIndex,
+    key: Option<&IdempotencyKey>,
+) -> Result<Option<Answer>, ServiceError> {
     let Some(key) = key else { return Ok(None) };
-    key.replay(idempotency::find(conn, &key.scope, &key.key).await?)
+    key.replay(idempotency::find(conn, keys, &key.scope, &key.key).await?)
 }
 
 /// Saves `answer` under `key` (in the caller's write).
-pub async fn remember(conn: &mut Db<'_>, key: Option<&IdempotencyKey>, answer: &Answer) -> Result<(), ServiceError> {
+pub async fn remember(
+    conn: &mut Db<'_>,
+    keys: &KeyIndex,
+    key: Option<&IdempotencyKey>,
+    answer: &Answer,
+) -> Result<(), ServiceError> {
     if let Some(key) = key {
-        idempotency::save(conn, &key.scope, &key.key, &key.save(answer)).await?;
+        idempotency::save(conn, keys, &key.scope, &key.key, &key.save(answer)).await?;
     }
     Ok(())
 }

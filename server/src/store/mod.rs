@@ -97,6 +97,8 @@ pub struct Store {
     tail: std::sync::Arc<std::sync::Mutex<Option<placement::Tail>>>,
     /// Reads on the calling thread (a SQLite file): see [`direct_read`].
     direct_readers: Option<std::sync::Arc<direct_read::DirectReaders>>,
+    /// Where each saved idempotency answer is (SQLite; empty on PostgreSQL).
+    keys: idempotency::KeyIndex,
 }
 
 #[derive(Clone, Debug)]
@@ -208,12 +210,14 @@ impl Store {
                 shop: options.shop.clone(),
                 tail: Default::default(),
                 direct_readers: None,
+                keys: Default::default(),
             });
         }
         let connect = connect_options(&options.url, options.busy_timeout)?;
         let mut conn = SqliteConnection::connect_with(&connect).await?;
         sqlx::migrate!("../migrations/sqlite").run(&mut conn).await?;
         placement::prepare_writer(&mut conn).await?;
+        let keys = idempotency::KeyIndex::load(&mut conn).await?;
         // Most of the WAL is copied into the file beside the writer, not in its COMMITs.
         let checkpoints = checkpoint::Checkpoints::spawn(SqliteConnection::connect_with(&connect).await?);
         let on_batch = move |size, took| {
@@ -241,6 +245,7 @@ impl Store {
             shop: options.shop.clone(),
             tail: Default::default(),
             direct_readers,
+            keys,
         })
     }
 
@@ -259,6 +264,11 @@ impl Store {
         if let Ok(mut slot) = self.tail.lock() {
             *slot = tail;
         }
+    }
+
+    /// Where each saved idempotency answer is: what [`idempotency`]'s functions take.
+    pub fn keys(&self) -> &idempotency::KeyIndex {
+        &self.keys
     }
 
     /// The shop this store serves.

@@ -126,3 +126,47 @@ async fn a_retried_payment_with_a_key_charges_once() {
     assert_eq!(captured, 1);
     app.stop().await;
 }
+
+/// The answers' keys are found through an index the server builds when it opens the file
+/// (SQLite): a retry that comes after a restart still gets the first answer, for an order and
+/// for a change to it, and another request under a used key is still refused.
+#[tokio::test]
+async fn a_retry_after_the_server_restarts_gets_the_first_answer() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = crate::helpers::test_config(dir.path().join("crema.db"));
+    let app = crate::helpers::spawn_app_with(config.clone(), tempfile::tempdir().expect("spare")).await;
+    let demo = app.demo().await;
+    let body = demo.latte_and_croissant("Ana");
+    let order_key = uuid::Uuid::new_v4().to_string();
+    let place = |app: &crate::helpers::TestApp, body: &Value| {
+        app.client.post(app.url("/api/v1/orders")).header("idempotency-key", &order_key).json(body).send()
+    };
+    let first: Value = place(&app, &body).await.expect("sent").json().await.expect("json");
+    let pay_url = format!("/api/v1/orders/{}/payment", first["id"].as_str().expect("id"));
+    let pay = |app: &crate::helpers::TestApp| {
+        app.client
+            .post(app.url(&pay_url))
+            .header("idempotency-key", "pay-after-restart")
+            .json(&json!({"method": "cash", "tendered_cents": 5000}))
+            .send()
+    };
+    let paid = pay(&app).await.expect("sent");
+    assert_eq!(paid.status(), 200);
+    let paid: Value = paid.json().await.expect("json");
+    app.stop().await;
+
+    let app = crate::helpers::spawn_app_with(config, tempfile::tempdir().expect("spare")).await;
+    let retry = place(&app, &body).await.expect("sent");
+    assert_eq!(retry.status(), 201);
+    assert_eq!(retry.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+    assert_eq!(retry.json::<Value>().await.expect("json"), first);
+    let paid_again = pay(&app).await.expect("sent");
+    assert_eq!(paid_again.status(), 200);
+    assert_eq!(paid_again.json::<Value>().await.expect("json"), paid);
+    let other = place(&app, &demo.espresso("Ben")).await.expect("sent");
+    assert_eq!(other.status(), 422);
+    assert_eq!(app.order_count().await, 1);
+    let captured = app.events().await.into_iter().filter(|e| e.event_type == "payment.captured").count();
+    assert_eq!(captured, 1);
+    app.stop().await;
+}

@@ -12,6 +12,7 @@ use crate::service::error::JobResult;
 use crate::service::ServiceError;
 use crate::state::AppState;
 use crate::store::db::Db;
+use crate::store::idempotency::KeyIndex;
 use crate::store::jobs::JobState;
 use crate::store::{idempotency, jobs, outbox, sessions, sinks, Done, StoreError};
 use chrono::{DateTime, Utc};
@@ -43,18 +44,20 @@ pub struct Pruned {
 /// Rows deleted per write.
 const CHUNK: i64 = 2_000;
 
-type Delete = for<'c> fn(&'c mut Db<'_>, DateTime<Utc>, i64) -> BoxFuture<'c, Result<u64, StoreError>>;
+/// Deletes up to so many rows from before a time (given the store's index of idempotency
+/// keys, which forgets the answers it deletes).
+type Delete = for<'c> fn(&'c mut Db<'_>, &'c KeyIndex, DateTime<Utc>, i64) -> BoxFuture<'c, Result<u64, StoreError>>;
 
 /// Prunes everything past its retention at the server's clock.
 pub async fn prune(state: &AppState) -> Result<Pruned, ServiceError> {
     let now = state.clock.now();
     let ago = |d: Duration| now - chrono::Duration::from_std(d).unwrap_or(chrono::Duration::days(3650));
     let keep = state.cron.retention;
-    let succeeded: Delete = |c, before, n| Box::pin(jobs::prune(c, JobState::Succeeded, before, n));
-    let dead: Delete = |c, before, n| Box::pin(jobs::prune(c, JobState::Dead, before, n));
-    let answers: Delete = |c, before, n| Box::pin(idempotency::prune(c, before, n));
-    let events: Delete = |c, before, n| Box::pin(outbox::prune(c, before, n));
-    let letters: Delete = |c, before, n| Box::pin(sinks::prune_dead_letters(c, before, n));
+    let succeeded: Delete = |c, _, before, n| Box::pin(jobs::prune(c, JobState::Succeeded, before, n));
+    let dead: Delete = |c, _, before, n| Box::pin(jobs::prune(c, JobState::Dead, before, n));
+    let answers: Delete = |c, keys, before, n| Box::pin(idempotency::prune(c, keys, before, n));
+    let events: Delete = |c, _, before, n| Box::pin(outbox::prune(c, before, n));
+    let letters: Delete = |c, _, before, n| Box::pin(sinks::prune_dead_letters(c, before, n));
     let pruned = Pruned {
         succeeded_jobs: in_chunks(state, succeeded, ago(keep.finished)).await?,
         dead_jobs: in_chunks(state, dead, ago(keep.dead)).await?,
@@ -70,12 +73,13 @@ pub async fn prune(state: &AppState) -> Result<Pruned, ServiceError> {
 async fn in_chunks(state: &AppState, delete: Delete, before: DateTime<Utc>) -> Result<u64, ServiceError> {
     let mut total = 0;
     loop {
+        let keys = state.store.keys().clone();
         let deleted = state
             .store
             .writer()
             .write(move |conn| {
                 Box::pin(async move {
-                    let n = delete(conn, before, CHUNK).await?;
+                    let n = delete(conn, &keys, before, CHUNK).await?;
                     JobResult::Ok(Done::new(n, None))
                 })
             })

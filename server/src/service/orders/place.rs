@@ -14,6 +14,7 @@ use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::db::Db;
 use crate::store::db::Dialect;
+use crate::store::idempotency::KeyIndex;
 use crate::store::jobs::NewJob;
 use crate::store::placement::{self, OnTail, Tail};
 use crate::store::{audit, outbox, Done};
@@ -160,7 +161,7 @@ async fn place_on_tail(
     let Some(tail) = tail_for(placing) else { return Ok(None) };
     let menu = placing.state.menu.at_version(conn, tail.menu_version).await?;
     let Some(plan) = plan_on_tail(placing, &menu, tail) else { return Ok(None) };
-    let written = placement::write_on_tail(conn, plan.rows(placing.key)).await?;
+    let written = placement::write_on_tail(conn, plan.rows(placing.key, placing.state.store.keys())).await?;
     Ok(plan.finish(placing.state, written))
 }
 
@@ -171,7 +172,7 @@ fn place_direct(conn: &rusqlite::Connection, placing: &Placing<'_>) -> Result<Op
     let Some(tail) = tail_for(placing) else { return Ok(None) };
     let Some(menu) = placing.state.menu.cached_at(tail.menu_version) else { return Ok(None) };
     let Some(plan) = plan_on_tail(placing, &menu, tail) else { return Ok(None) };
-    let written = placement::direct::write_on_tail(conn, plan.rows(placing.key))?;
+    let written = placement::direct::write_on_tail(conn, plan.rows(placing.key, placing.state.store.keys()))?;
     Ok(plan.finish(placing.state, written))
 }
 
@@ -211,12 +212,12 @@ fn plan_on_tail(placing: &Placing<'_>, menu: &PricedMenu, tail: Tail) -> Option<
 
 impl OnTailPlan {
     /// Its rows, as the store writes them.
-    fn rows<'a>(&'a self, key: Option<&'a IdempotencyKey>) -> placement::OnTailRows<'a> {
+    fn rows<'a>(&'a self, key: Option<&'a IdempotencyKey>, keys: &'a KeyIndex) -> placement::OnTailRows<'a> {
         placement::OnTailRows {
             tail: &self.tail,
             order: &self.sale.order,
             events: &self.sale.events,
-            idempotency: self.sale.record(key),
+            idempotency: self.sale.record(key, keys),
             jobs: &self.jobs,
             audit: &self.audited,
         }
@@ -246,7 +247,8 @@ async fn place_checked(
 ) -> Result<(Done<Placed>, Tail), JobError<ServiceError>> {
     let Placing { state, ctx, request, key, id, now, ref business_date, approver } = *placing;
     let business_date = business_date.clone();
-    let check = placement::check(conn, id, &business_date, key.map(|k| (k.scope.as_str(), k.key.as_str()))).await?;
+    let idempotency = key.map(|k| (k.scope.as_str(), k.key.as_str()));
+    let check = placement::check(conn, state.store.keys(), id, &business_date, idempotency).await?;
     let mut tail = Tail {
         menu_version: check.menu_version,
         business_date: business_date.clone(),
@@ -283,7 +285,7 @@ async fn place_checked(
         Some((first, more)) => (Some(audit::link_after(check.audit_head.clone(), first)), more),
         None => (None, &[][..]),
     };
-    let record = sale.record(key);
+    let record = sale.record(key, state.store.keys());
     let mut last = placement::write(conn, order, true, &sale.events, record, &effects.jobs, first.as_ref()).await?;
     tail.last_ticket = order.ticket_number;
     tail.audit_head = first.as_ref().map(|row| row.as_head()).or(tail.audit_head);

@@ -11,7 +11,7 @@ use crate::service::reactions::{Change, OrderChange};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::audit::AuditEntry;
-use crate::store::idempotency::SavedResponse;
+use crate::store::idempotency::{KeyIndex, SavedResponse};
 use crate::store::orders::{LineRecord, OptionSnapshot, OrderRecord, PaymentRecord};
 use crate::store::outbox::NewEvent;
 use crate::store::placement::IdempotencyRecord;
@@ -142,8 +142,13 @@ impl Sale {
         OrderChange { ctx, order: &self.order, change: Change::Placed { tender }, at: self.order.created_at, receipt }
     }
 
-    pub(super) fn record<'a>(&'a self, key: Option<&'a IdempotencyKey>) -> Option<IdempotencyRecord<'a>> {
-        key.zip(self.saved.as_ref()).map(|(k, saved)| IdempotencyRecord { scope: &k.scope, key: &k.key, saved })
+    /// The answer to save under the client's key, with the store's index of keys.
+    pub(super) fn record<'a>(
+        &'a self,
+        key: Option<&'a IdempotencyKey>,
+        keys: &'a KeyIndex,
+    ) -> Option<IdempotencyRecord<'a>> {
+        key.zip(self.saved.as_ref()).map(|(k, saved)| IdempotencyRecord { scope: &k.scope, key: &k.key, saved, keys })
     }
 
     /// What the log says of it.

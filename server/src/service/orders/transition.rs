@@ -110,7 +110,7 @@ struct Moved {
 
 async fn transition_job(conn: &mut Db<'_>, state: &AppState, ctx: &RequestContext, step: Step<'_>) -> JobResult<Moved> {
     let Step { id, command, if_match, key, receipt, repriced } = step;
-    if let Some(answer) = idempotency::replay(conn, key).await? {
+    if let Some(answer) = idempotency::replay(conn, state.store.keys(), key).await? {
         return Ok(Done::new(Moved { answer, first_job_due: None }, None));
     }
     let mut order = orders::get(conn, id).await?.ok_or(ServiceError::NotFound("order"))?;
@@ -213,7 +213,7 @@ async fn transition_job(conn: &mut Db<'_>, state: &AppState, ctx: &RequestContex
         last = outbox::append(conn, &written).await?.or(last);
     }
     let answer = Answer { status: 200, body: to_json(&order_dto(&order, None))?, replayed: false };
-    if let Err(e) = idempotency::remember(conn, key, &answer).await {
+    if let Err(e) = idempotency::remember(conn, state.store.keys(), key, &answer).await {
         return Err(JobError::Store(match e {
             ServiceError::Store(s) => s,
             other => StoreError::internal(other.to_string()),

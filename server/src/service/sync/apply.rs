@@ -145,7 +145,7 @@ async fn place_fact(
     validate_placed(sale, &terminal.label)?;
     let mut order = record_from_dto(sale);
     order.placed_by = ctx.staff_id();
-    let check = placement::check(conn, order.id, &order.business_date, None).await?;
+    let check = placement::check(conn, state.store.keys(), order.id, &order.business_date, None).await?;
     if check.order_exists {
         return Err(ServiceError::Conflict(format!("an order with id {} already exists", order.id)).into());
     }

@@ -23,6 +23,9 @@ pub fn prepare(conn: &Connection) -> Result<(), StoreError> {
 /// half-written: the caller's group is rolled back.
 pub fn write_on_tail(conn: &Connection, rows: super::OnTailRows<'_>) -> Result<OnTail, StoreError> {
     let super::OnTailRows { tail, order, events, idempotency, jobs, audit } = rows;
+    if !super::key_is_new(idempotency) {
+        return Ok(OnTail::Missed);
+    }
     let (audit_id, audit_hash) = tail.audit_head.clone().unwrap_or((0, String::new()));
     let guard = conn.prepare_cached(GUARD.trim_end().trim_end_matches(';'))?.execute(params![
         tail.menu_version,
@@ -31,8 +34,6 @@ pub fn write_on_tail(conn: &Connection, rows: super::OnTailRows<'_>) -> Result<O
         audit_id,
         audit_hash,
         order.id.to_string(),
-        idempotency.map(|record| record.scope),
-        idempotency.map(|record| record.key),
     ]);
     match guard {
         Ok(_) => {}
@@ -111,11 +112,8 @@ fn write_rows(
         ])?;
     }
     if let Some(record) = idempotency {
-        conn.prepare_cached(
-            "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
+        conn.prepare_cached(crate::store::idempotency::INSERT_SQLITE)?.execute(params![
+            record.keys.assign(record.scope, record.key),
             record.scope,
             record.key,
             record.saved.request_hash,

@@ -1,6 +1,7 @@
 //! Writing a new order in as few round trips as the rules allow: one query to check
-//! (menu version, id already used, a saved answer for the idempotency key, the day's last
-//! ticket number, the audit chain's head) and one multi-statement query that writes the
+//! (menu version, id already used, the day's last ticket number, the audit chain's head; and
+//! the saved answer for the idempotency key: on SQLite a read by the row's id, only when the
+//! writer's index of keys names one) and one multi-statement query that writes the
 //! order, its lines, its first history row, the ticket counter, the idempotency answer, its
 //! follow-up job, its outbox events and its audit row.
 //!
@@ -21,7 +22,7 @@ use sqlite::{GUARD, GUARD_TABLE};
 
 use super::audit::LinkedRow;
 use super::db::{exec, fetch_optional, At, Db, Id};
-use super::idempotency::SavedResponse;
+use super::idempotency::{KeyIndex, SavedResponse};
 use super::jobs::NewJob;
 use super::orders::OrderRecord;
 use super::outbox::NewEvent;
@@ -169,43 +170,66 @@ pub struct IdempotencyRecord<'a> {
     pub scope: &'a str,
     pub key: &'a str,
     pub saved: &'a SavedResponse,
+    /// The store's index of keys, which gives the answer's row its id (SQLite).
+    pub keys: &'a KeyIndex,
+}
+
+/// Whether the order's key (if it has one) holds no answer for certain: the writer's index
+/// has no row under it. Otherwise the checked way looks at the rows (a retry replays).
+fn key_is_new(idempotency: Option<IdempotencyRecord<'_>>) -> bool {
+    idempotency.is_none_or(|record| record.keys.is_unused(record.scope, record.key))
 }
 
 pub async fn check(
     conn: &mut Db<'_>,
+    keys: &KeyIndex,
     order_id: uuid::Uuid,
     business_date: &str,
     idempotency: Option<(&str, &str)>,
 ) -> Result<PlacementCheck, StoreError> {
-    let row = fetch_optional!(
-        conn,
-        sqlx::query(
-            "SELECT s.menu_version AS menu_version,
-                EXISTS (SELECT 1 FROM orders WHERE id = $1) AS order_exists,
-                COALESCE((SELECT last_number FROM ticket_counters WHERE business_date = $2), 0) AS last_ticket,
-                i.request_hash AS request_hash, i.status_code AS status_code, i.response AS response,
-                a.id AS audit_id, a.hash AS audit_hash
-         FROM shop_settings s
-         LEFT JOIN (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) a ON true
-         LEFT JOIN idempotency_keys i ON i.scope = $3 AND i.key = $4
-         WHERE s.id = 1",
-        )
-        .bind(Id(order_id))
-        .bind(business_date)
-        .bind(idempotency.map(|(scope, _)| scope))
-        .bind(idempotency.map(|(_, key)| key))
-    )?
+    let row = match conn {
+        // The saved answer is found through the writer's index of keys (below).
+        Db::Sqlite(_) => fetch_optional!(
+            conn,
+            sqlx::query(
+                "SELECT s.menu_version AS menu_version,
+                    EXISTS (SELECT 1 FROM orders WHERE id = $1) AS order_exists,
+                    COALESCE((SELECT last_number FROM ticket_counters WHERE business_date = $2), 0) AS last_ticket,
+                    a.id AS audit_id, a.hash AS audit_hash
+                 FROM shop_settings s
+                 LEFT JOIN (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) a ON true
+                 WHERE s.id = 1",
+            )
+            .bind(Id(order_id))
+            .bind(business_date)
+        )?,
+        Db::Postgres(_) => fetch_optional!(
+            conn,
+            sqlx::query(
+                "SELECT s.menu_version AS menu_version,
+                    EXISTS (SELECT 1 FROM orders WHERE id = $1) AS order_exists,
+                    COALESCE((SELECT last_number FROM ticket_counters WHERE business_date = $2), 0) AS last_ticket,
+                    i.request_hash AS request_hash, i.status_code AS status_code, i.response AS response,
+                    a.id AS audit_id, a.hash AS audit_hash
+                 FROM shop_settings s
+                 LEFT JOIN (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) a ON true
+                 LEFT JOIN idempotency_keys i ON i.scope = $3 AND i.key = $4
+                 WHERE s.id = 1",
+            )
+            .bind(Id(order_id))
+            .bind(business_date)
+            .bind(idempotency.map(|(scope, _)| scope))
+            .bind(idempotency.map(|(_, key)| key))
+        )?,
+    }
     .ok_or_else(|| StoreError::corrupt("no shop settings row"))?;
-    let saved = match row.try_get::<Option<String>, _>("request_hash")? {
-        Some(request_hash) => {
-            let status: i64 = row.try_get("status_code")?;
-            Some(SavedResponse {
-                request_hash,
-                status_code: u16::try_from(status).map_err(|_| StoreError::corrupt("status code"))?,
-                body: row.try_get("response")?,
-            })
-        }
-        None => None,
+    let saved = match (&conn, idempotency) {
+        (Db::Sqlite(_), Some((scope, key))) => super::idempotency::find(conn, keys, scope, key).await?,
+        (Db::Sqlite(_), None) => None,
+        (Db::Postgres(_), _) => match row.try_get::<Option<String>, _>("request_hash")? {
+            Some(_) => Some(super::idempotency::saved(&row)?),
+            None => None,
+        },
     };
     Ok(PlacementCheck {
         menu_version: row.try_get("menu_version")?,

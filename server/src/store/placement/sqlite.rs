@@ -5,9 +5,11 @@
 //! what its last placement left ([`Tail`]: menu version, the day's last ticket number, the
 //! audit chain's head), numbers and links the new order from that, and the query itself first
 //! verifies the memory against the database — a guard row whose `CHECK` fails when any of it
-//! is stale, or the order's id or idempotency key is already used. A failing guard has
-//! written nothing, and the caller places the order the checked way, which finds out why.
-//! Correctness never rests on the memory.
+//! is stale, or the order's id is already used. A failing guard has written nothing, and the
+//! caller places the order the checked way, which finds out why. Correctness never rests on
+//! this memory. (Whether the order's idempotency key holds an answer, the writer's index of
+//! keys says before the query — `store::idempotency::index`, which holds every saved answer:
+//! a key it names is placed the checked way, which reads the answer's row.)
 //!
 //! No savepoint: with everything that could refuse the order checked before the first write,
 //! a failure after the guard is the database's (a full disk, a broken file), and it is
@@ -61,6 +63,9 @@ pub async fn prepare_writer(conn: &mut SqliteConnection) -> Result<(), StoreErro
 pub async fn write_on_tail(conn: &mut Db<'_>, rows: super::OnTailRows<'_>) -> Result<OnTail, StoreError> {
     let Db::Sqlite(c) = conn else { return Ok(OnTail::Missed) };
     let super::OnTailRows { tail, order, events, idempotency, jobs, audit } = rows;
+    if !super::key_is_new(idempotency) {
+        return Ok(OnTail::Missed);
+    }
     let rows = Rows { order, counted: true, events, idempotency, jobs, audit: Some(audit) };
     match write(c, &rows, Some(tail)).await {
         Ok(last) => Ok(OnTail::Written(last)),
@@ -73,14 +78,14 @@ pub async fn write_on_tail(conn: &mut Db<'_>, rows: super::OnTailRows<'_>) -> Re
 }
 
 /// The checked statement [`write_on_tail`] opens with: fails (`CHECK`) unless `tail` is what
-/// the database holds and neither the order's id nor its idempotency key is used yet.
+/// the database holds and the order's id is not used yet. (Whether its idempotency key is
+/// used, the writer's index of keys says beforehand: [`super::key_is_new`].)
 pub(super) const GUARD: &str = "INSERT OR REPLACE INTO temp.placement_guard (id, fresh) SELECT 1,
       COALESCE((SELECT menu_version = ? FROM shop_settings WHERE id = 1), 0)
       AND COALESCE((SELECT last_number FROM ticket_counters WHERE business_date = ?), 0) = ?
       AND COALESCE((SELECT id FROM audit_log ORDER BY id DESC LIMIT 1), 0) = ?
       AND COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '') = ?
-      AND NOT EXISTS (SELECT 1 FROM orders WHERE id = ?)
-      AND NOT EXISTS (SELECT 1 FROM idempotency_keys WHERE scope = ? AND key = ?);";
+      AND NOT EXISTS (SELECT 1 FROM orders WHERE id = ?);";
 
 /// Writes `rows` in one multi-statement query (behind [`GUARD`] when `tail` is given);
 /// returns the last event's sequence.
@@ -118,8 +123,8 @@ pub(super) async fn write(
     }
     if idempotency.is_some() {
         sql.push_str(
-            "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at)
-             VALUES (?, ?, ?, ?, ?, ?);",
+            "INSERT INTO idempotency_keys (id, scope, key, request_hash, status_code, response, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?);",
         );
     }
     for _ in jobs {
@@ -149,9 +154,7 @@ pub(super) async fn write(
             .bind(tail.last_ticket)
             .bind(audit_id)
             .bind(audit_hash)
-            .bind(Id(order.id))
-            .bind(idempotency.map(|record| record.scope))
-            .bind(idempotency.map(|record| record.key));
+            .bind(Id(order.id));
     }
     if counted {
         query = query.bind(&order.business_date).bind(order.ticket_number);
@@ -162,6 +165,7 @@ pub(super) async fn write(
     }
     if let Some(record) = idempotency {
         query = query
+            .bind(record.keys.assign(record.scope, record.key))
             .bind(record.scope)
             .bind(record.key)
             .bind(record.saved.request_hash.clone())
