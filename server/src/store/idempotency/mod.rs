@@ -80,35 +80,42 @@ pub async fn save(
     let created_at = At(Utc::now());
     match conn {
         Db::Sqlite(c) => {
-            sqlx::query(INSERT_SQLITE)
-                .bind(keys.assign(scope, key))
-                .bind(scope)
-                .bind(key)
-                .bind(&saved.request_hash)
-                .bind(i64::from(saved.status_code))
-                .bind(&saved.body)
-                .bind(created_at)
-                .execute(&mut **c)
-                .await?;
+            let id = keys.assign(scope, key);
+            bind_answer!(sqlx::query(INSERT_SQLITE).bind(id), scope, key, saved, created_at).execute(&mut **c).await?;
         }
         Db::Postgres(_) => {
             exec!(
                 conn,
-                sqlx::query(
-                    "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                bind_answer!(
+                    sqlx::query(
+                        "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    ),
+                    scope,
+                    key,
+                    saved,
+                    created_at
                 )
-                .bind(scope)
-                .bind(key)
-                .bind(&saved.request_hash)
-                .bind(i64::from(saved.status_code))
-                .bind(&saved.body)
-                .bind(created_at)
             )?;
         }
     }
     Ok(())
 }
+
+/// Binds an answer's columns in the order both inserts list them (after the id on SQLite).
+macro_rules! bind_answer {
+    ($query:expr, $scope:expr, $key:expr, $saved:expr, $at:expr) => {{
+        let saved: &SavedResponse = $saved;
+        $query
+            .bind($scope)
+            .bind($key)
+            .bind(&saved.request_hash)
+            .bind(i64::from(saved.status_code))
+            .bind(&saved.body)
+            .bind($at)
+    }};
+}
+use bind_answer;
 
 /// An answer's row on SQLite, with the id [`KeyIndex::assign`] gave it (placement writes the
 /// same statement).

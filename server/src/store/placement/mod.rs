@@ -180,6 +180,24 @@ fn key_is_new(idempotency: Option<IdempotencyRecord<'_>>) -> bool {
     idempotency.is_none_or(|record| record.keys.is_unused(record.scope, record.key))
 }
 
+/// The check's query, with the saved answer's columns and join where the database finds it
+/// by key (PostgreSQL); put together when compiled, not per order.
+macro_rules! check_sql {
+    ($answer_columns:literal, $answer_join:literal) => {
+        concat!(
+            "SELECT s.menu_version AS menu_version,
+                EXISTS (SELECT 1 FROM orders WHERE id = $1) AS order_exists,
+                COALESCE((SELECT last_number FROM ticket_counters WHERE business_date = $2), 0) AS last_ticket, ",
+            $answer_columns,
+            " a.id AS audit_id, a.hash AS audit_hash
+             FROM shop_settings s
+             LEFT JOIN (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) a ON true ",
+            $answer_join,
+            " WHERE s.id = 1"
+        )
+    };
+}
+
 pub async fn check(
     conn: &mut Db<'_>,
     keys: &KeyIndex,
@@ -189,33 +207,13 @@ pub async fn check(
 ) -> Result<PlacementCheck, StoreError> {
     let row = match conn {
         // The saved answer is found through the writer's index of keys (below).
-        Db::Sqlite(_) => fetch_optional!(
-            conn,
-            sqlx::query(
-                "SELECT s.menu_version AS menu_version,
-                    EXISTS (SELECT 1 FROM orders WHERE id = $1) AS order_exists,
-                    COALESCE((SELECT last_number FROM ticket_counters WHERE business_date = $2), 0) AS last_ticket,
-                    a.id AS audit_id, a.hash AS audit_hash
-                 FROM shop_settings s
-                 LEFT JOIN (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) a ON true
-                 WHERE s.id = 1",
-            )
-            .bind(Id(order_id))
-            .bind(business_date)
-        )?,
+        Db::Sqlite(_) => fetch_optional!(conn, sqlx::query(check_sql!("", "")).bind(Id(order_id)).bind(business_date))?,
         Db::Postgres(_) => fetch_optional!(
             conn,
-            sqlx::query(
-                "SELECT s.menu_version AS menu_version,
-                    EXISTS (SELECT 1 FROM orders WHERE id = $1) AS order_exists,
-                    COALESCE((SELECT last_number FROM ticket_counters WHERE business_date = $2), 0) AS last_ticket,
-                    i.request_hash AS request_hash, i.status_code AS status_code, i.response AS response,
-                    a.id AS audit_id, a.hash AS audit_hash
-                 FROM shop_settings s
-                 LEFT JOIN (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) a ON true
-                 LEFT JOIN idempotency_keys i ON i.scope = $3 AND i.key = $4
-                 WHERE s.id = 1",
-            )
+            sqlx::query(check_sql!(
+                "i.request_hash AS request_hash, i.status_code AS status_code, i.response AS response,",
+                "LEFT JOIN idempotency_keys i ON i.scope = $3 AND i.key = $4"
+            ))
             .bind(Id(order_id))
             .bind(business_date)
             .bind(idempotency.map(|(scope, _)| scope))
