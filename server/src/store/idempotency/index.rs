@@ -13,7 +13,8 @@
 //! scope and key compared ([`super::find`]). Ids are handed out here, ascending and never
 //! twice while the server runs, so a rolled-back id never comes to name another row.
 //!
-//! On PostgreSQL the table keeps its primary key on `(scope, key)` and this index stays empty.
+//! On PostgreSQL the table keeps its primary key on `(shop, scope, key)` (its `id` column only
+//! numbers the rows, as SQLite's does) and this index stays empty.
 
 use crate::store::StoreError;
 use futures::TryStreamExt;
