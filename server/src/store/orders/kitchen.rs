@@ -13,13 +13,10 @@ use crema_shared::status::OrderStatus;
 pub async fn open_tickets(conn: &mut Db<'_>, business_date: &str) -> Result<Vec<OrderRecord>, StoreError> {
     let rows = fetch_all!(
         conn,
-        sqlx::query(concat!(
-            "SELECT ",
-            order_columns!(),
-            " FROM orders
-         WHERE NOT kitchen_held
-           AND (status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = $1))
-         ORDER BY created_at, id"
+        sqlx::query(select_orders!(
+            "WHERE NOT kitchen_held
+               AND (status IN ('placed', 'accepted', 'preparing') OR (status = 'ready' AND business_date = $1))
+             ORDER BY created_at, id"
         ))
         .bind(business_date)
     )?;
@@ -36,11 +33,8 @@ pub async fn waiting_placed_between(
 ) -> Result<Vec<OrderRecord>, StoreError> {
     let rows = fetch_all!(
         conn,
-        sqlx::query(concat!(
-            "SELECT ",
-            order_columns!(),
-            " FROM orders
-             WHERE created_at >= $1 AND created_at < $2
+        sqlx::query(select_orders!(
+            "WHERE created_at >= $1 AND created_at < $2
                AND status IN ('placed', 'accepted', 'preparing') AND NOT kitchen_held
              ORDER BY created_at, id"
         ))

@@ -138,6 +138,13 @@ macro_rules! order_columns {
     };
 }
 
+/// An order read: [`order_columns!`] from `orders`, then `$rest` (its `WHERE`, `ORDER BY`…).
+macro_rules! select_orders {
+    ($rest:literal) => {
+        concat!("SELECT ", order_columns!(), " FROM orders ", $rest)
+    };
+}
+
 mod kitchen;
 pub use kitchen::{board, count_open, open_tickets, waiting_placed_between, BoardRow};
 
@@ -204,10 +211,7 @@ async fn insert_history(conn: &mut Db<'_>, order_id: Uuid, change: &StatusChange
 
 /// One order with its lines.
 pub async fn get(conn: &mut Db<'_>, id: Uuid) -> Result<Option<OrderRecord>, StoreError> {
-    let row = fetch_optional!(
-        conn,
-        sqlx::query(concat!("SELECT ", order_columns!(), " FROM orders WHERE id = $1")).bind(Id(id))
-    )?;
+    let row = fetch_optional!(conn, sqlx::query(select_orders!("WHERE id = $1")).bind(Id(id)))?;
     let Some(row) = row else { return Ok(None) };
     let mut order = order_from_row(&row)?;
     let lines =
@@ -221,12 +225,9 @@ pub async fn get(conn: &mut Db<'_>, id: Uuid) -> Result<Option<OrderRecord>, Sto
 }
 
 /// The orders of [`list`]: newest first (reading `orders_by_created` backwards).
-const LIST: &str = concat!(
-    "SELECT ",
-    order_columns!(),
-    " FROM orders
-         WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR created_at >= $2)
-         ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+const LIST: &str = select_orders!(
+    "WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR created_at >= $2)
+     ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
 );
 
 /// Newest first, filtered and paged.
