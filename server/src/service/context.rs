@@ -31,14 +31,16 @@ impl RequestContext {
         RequestContext { traceparent: traceparent_for(None), request_id, actor: None }
     }
 
-    /// An outbox event caused by this request.
+    /// An outbox event caused by this request, with `data` as JSON (a value that cannot be
+    /// written as JSON, which no event's data is, becomes `null`).
     pub fn event(
         &self,
         event_type: &'static str,
         subject: Option<String>,
         time: DateTime<Utc>,
-        data: serde_json::Value,
+        data: impl serde::Serialize,
     ) -> NewEvent {
+        let data = serde_json::value::to_raw_value(&data).unwrap_or_else(|_| null());
         NewEvent {
             id: Uuid::now_v7(),
             event_type,
@@ -100,4 +102,9 @@ mod tests {
         assert_eq!(fresh.len(), 55);
         assert!(!fresh.contains("garbage"));
     }
+}
+
+/// JSON's `null`, as an event's data.
+fn null() -> Box<serde_json::value::RawValue> {
+    serde_json::value::RawValue::NULL.to_owned()
 }

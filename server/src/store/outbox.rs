@@ -71,7 +71,9 @@ pub struct NewEvent {
     pub event_type: &'static str,
     pub subject: Option<String>,
     pub time: DateTime<Utc>,
-    pub data: serde_json::Value,
+    /// Its `data`, already JSON text: serialised once, where it is made (an order's events
+    /// reuse the text of the answer), and written as it is.
+    pub data: Box<serde_json::value::RawValue>,
     pub traceparent: Option<String>,
     pub request_id: Option<String>,
     /// The member of staff whose action caused it.

@@ -127,3 +127,54 @@ async fn an_order_written_directly_is_stored_as_one_written_through_sqlx() {
     assert_eq!(again["id"], direct["id"]);
     app.stop().await;
 }
+
+/// The `order` inside an `order.placed` event is the answer's own JSON, byte for byte, by
+/// whichever way the order was written: the order is serialised once, not once for the
+/// answer and again for its event.
+#[tokio::test]
+async fn an_order_placed_event_carries_the_answers_json_byte_for_byte() {
+    let app = spawn_app().await;
+    if crate::helpers::on_postgres() {
+        app.stop().await; // PostgreSQL keeps `jsonb`, not the text it was given
+        return;
+    }
+    let demo = app.demo().await;
+    let cashier = app.client_as(CASHIER_PIN).await;
+    let body = demo.latte_and_croissant("Ana");
+    let mut conn = SqliteConnection::connect(&format!("sqlite://{}", app.config.database_url)).await.expect("db");
+    // Checked, then direct, then through sqlx (the menu forgotten).
+    for (key, forget) in [("raw-a", false), ("raw-b", false), ("raw-c", true)] {
+        if forget {
+            app.state.menu.forget();
+        }
+        let answer = cashier
+            .post(app.url("/api/v1/orders"))
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .expect("placed");
+        assert_eq!(answer.status(), 201);
+        let answer = answer.text().await.expect("body");
+        let id = serde_json::from_str::<Value>(&answer).expect("json")["id"].as_str().expect("id").to_string();
+        let data: String =
+            sqlx::query_scalar("SELECT data FROM outbox WHERE subject = ? AND event_type = 'order.placed'")
+                .bind(&id)
+                .fetch_one(&mut conn)
+                .await
+                .expect("the order.placed event");
+        #[derive(serde::Deserialize)]
+        struct Placed<'a> {
+            #[serde(borrow)]
+            order: &'a serde_json::value::RawValue,
+            ticket_number: i64,
+        }
+        let placed: Placed<'_> = serde_json::from_str(&data).expect("event data");
+        assert_eq!(placed.order.get(), answer, "{key}: the event's order is the answer's JSON");
+        assert_eq!(
+            Some(placed.ticket_number),
+            serde_json::from_str::<Value>(&answer).expect("json")["ticket_number"].as_i64()
+        );
+    }
+    app.stop().await;
+}

@@ -34,3 +34,8 @@ pub const TERMINAL_PREFIX: &str = "terminal:";
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ServiceError> {
     serde_json::to_string(value).map_err(|e| ServiceError::Store(StoreError::internal(e.to_string())))
 }
+
+/// [`to_json`], kept as JSON text to embed in other JSON (an event's `order`).
+pub(crate) fn to_raw_json<T: serde::Serialize>(value: &T) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
+    serde_json::value::to_raw_value(value).map_err(|e| ServiceError::Store(StoreError::internal(e.to_string())))
+}

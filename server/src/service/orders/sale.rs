@@ -2,8 +2,8 @@
 //! record (its lines, discounts and tenders), its first events, the answer and what the
 //! idempotency key keeps. Both ways of placing ([`super::place`]) build one the same way.
 
-use super::view::{event_data, order_dto};
-use super::{to_json, TERMINAL_PREFIX};
+use super::view::{order_dto, order_event_data, placed_data};
+use super::{to_raw_json, TERMINAL_PREFIX};
 use crate::service::context::Actor;
 use crate::service::idempotency::{Answer, IdempotencyKey};
 use crate::service::menu::cache::PricedMenu;
@@ -25,6 +25,7 @@ use crema_shared::split::PaidPart;
 use crema_shared::status::{LineStatus, OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::Money;
 use crema_shared::ValidationErrors;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 /// Where a new order stands: its id, when it is placed, and its ticket number on that day.
@@ -114,8 +115,10 @@ impl Sale {
             kitchen_held,
         };
         let order = OrderRecord { discounts: discount_records(&order, &priced.discounts, approver), ..order };
-        let events = placed_events(ctx, &order, now);
-        let answer = Answer { status: 201, body: to_json(&order_dto(&order, None))?, replayed: false };
+        // The order's JSON is written once: the answer's body, and the `order` of its event.
+        let order_json = to_raw_json(&order_dto(&order, None))?;
+        let events = placed_events_with(ctx, &order, now, &order_json);
+        let answer = Answer { status: 201, body: order_json.get().to_owned(), replayed: false };
         let saved = key.map(|k| k.save(&answer));
         Ok(Sale { order, events, answer, saved })
     }
@@ -176,9 +179,24 @@ impl SaleLine {
 }
 
 /// `order.placed`, and `payment.captured` when it was paid at the till.
-pub fn placed_events(ctx: &RequestContext, order: &OrderRecord, now: DateTime<Utc>) -> Vec<NewEvent> {
+pub fn placed_events(
+    ctx: &RequestContext,
+    order: &OrderRecord,
+    now: DateTime<Utc>,
+) -> Result<Vec<NewEvent>, ServiceError> {
+    let order_json = to_raw_json(&order_dto(order, None))?;
+    Ok(placed_events_with(ctx, order, now, &order_json))
+}
+
+/// [`placed_events`] with the order's JSON already written (`order_json`, its [`order_dto`]).
+fn placed_events_with(
+    ctx: &RequestContext,
+    order: &OrderRecord,
+    now: DateTime<Utc>,
+    order_json: &RawValue,
+) -> Vec<NewEvent> {
     let subject = Some(order.id.to_string());
-    let mut events = vec![ctx.event(types::ORDER_PLACED, subject.clone(), now, event_data(order, None))];
+    let mut events = vec![ctx.event(types::ORDER_PLACED, subject.clone(), now, placed_data(order, order_json))];
     if let Some(p) = order.payment {
         let captured = OrderEvent::PaymentCaptured {
             method: p.method,
@@ -187,7 +205,7 @@ pub fn placed_events(ctx: &RequestContext, order: &OrderRecord, now: DateTime<Ut
             change: p.change_due,
             tip: Money::ZERO, // already in the order's total
         };
-        events.push(ctx.event(captured.event_type(), subject, now, event_data(order, Some(&captured))));
+        events.push(ctx.event(captured.event_type(), subject, now, order_event_data(order, Some(&captured))));
     }
     events
 }

@@ -3,7 +3,7 @@
 //! history and events, and hands it to the reactions, in one write.
 
 use super::to_json;
-use super::view::{event_data, order_dto};
+use super::view::{order_dto, order_event_data};
 use super::TERMINAL_PREFIX;
 use crate::service::error::JobResult;
 use crate::service::idempotency::{self, Answer, IdempotencyKey};
@@ -197,8 +197,10 @@ async fn transition_job(conn: &mut Db<'_>, state: &AppState, ctx: &RequestContex
         }
     }
     let subject = Some(order.id.to_string());
-    let new_events: Vec<_> =
-        events.iter().map(|e| ctx.event(e.event_type(), subject.clone(), now, event_data(&order, Some(e)))).collect();
+    let new_events: Vec<_> = events
+        .iter()
+        .map(|e| ctx.event(e.event_type(), subject.clone(), now, order_event_data(&order, Some(e))))
+        .collect();
     let mut last = outbox::append(conn, &new_events).await?;
     let change = OrderChange { ctx, order: &order, change: Change::Moved { events: &events }, at: now, receipt };
     let effects = reactions::plan(state, &change);

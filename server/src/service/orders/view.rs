@@ -7,6 +7,8 @@ use crema_shared::lifecycle::{self, OrderEvent};
 use crema_shared::status::{OrderStatus, PaymentMethod, PaymentStatus};
 use crema_shared::terminal::ticket;
 use crema_shared::Money;
+use serde::Serialize;
+use serde_json::value::RawValue;
 
 pub fn order_dto(order: &OrderRecord, history: Option<&[StatusChange]>) -> OrderDto {
     let (paid, due) = paid_and_due(order);
@@ -83,21 +85,8 @@ fn line_dto(line: &LineRecord) -> OrderLineDto {
 }
 
 /// `data` for an event about `order` (as it is after the change).
-pub fn event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> serde_json::Value {
-    let mut data = OrderEventData {
-        order_id: order.id,
-        ticket_number: order.ticket_number,
-        ticket: ticket(&order.ticket_prefix, order.ticket_number),
-        customer_name: order.customer_name.clone(),
-        status: order.status,
-        payment_status: order.payment_status,
-        version: order.version,
-        line_id: None,
-        reason: None,
-        amount_cents: None,
-        change_due_cents: None,
-        order: None,
-    };
+pub fn order_event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> OrderEventData {
+    let mut data = about(order);
     match event {
         None => data.order = Some(Box::new(order_dto(order, None))),
         Some(OrderEvent::LineStarted { line_id } | OrderEvent::LineDone { line_id }) => data.line_id = Some(*line_id),
@@ -120,7 +109,42 @@ pub fn event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> serde_json
         Some(OrderEvent::SentToKitchen) => data.order = Some(Box::new(order_dto(order, None))),
         Some(OrderEvent::Accepted | OrderEvent::Ready | OrderEvent::Completed) => {}
     }
-    serde_json::to_value(data).unwrap_or(serde_json::Value::Null)
+    data
+}
+
+/// [`order_event_data`] as a JSON value, for a caller that adds to it.
+pub fn event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> serde_json::Value {
+    serde_json::to_value(order_event_data(order, event)).unwrap_or(serde_json::Value::Null)
+}
+
+/// `data` of `order.placed`: [`order_event_data`] with the order as the JSON text the answer
+/// carries (`order_json`, [`order_dto`] written once), instead of serialising it again.
+pub fn placed_data<'a>(order: &'a OrderRecord, order_json: &'a RawValue) -> impl Serialize + 'a {
+    #[derive(Serialize)]
+    struct Placed<'a> {
+        #[serde(flatten)]
+        data: OrderEventData,
+        order: &'a RawValue,
+    }
+    Placed { data: about(order), order: order_json }
+}
+
+/// What every event about `order` says of it, without the order itself.
+fn about(order: &OrderRecord) -> OrderEventData {
+    OrderEventData {
+        order_id: order.id,
+        ticket_number: order.ticket_number,
+        ticket: ticket(&order.ticket_prefix, order.ticket_number),
+        customer_name: order.customer_name.clone(),
+        status: order.status,
+        payment_status: order.payment_status,
+        version: order.version,
+        line_id: None,
+        reason: None,
+        amount_cents: None,
+        change_due_cents: None,
+        order: None,
+    }
 }
 
 /// An order as another Crema server showed it (a terminal's sale, the hub's copy), as stored.

@@ -150,7 +150,7 @@ async fn place_fact(
         return Err(ServiceError::Conflict(format!("an order with id {} already exists", order.id)).into());
     }
     let now = state.clock.now();
-    let events = placed_events(ctx, &order, now);
+    let events = placed_events(ctx, &order, now)?;
     let tender = match (order.payment, order.payment_reference.as_deref()) {
         (Some(p), _) if p.method == PaymentMethod::Cash => {
             Some(Tender::Cash(CashTender { tendered: p.tendered, change: p.change_due }))

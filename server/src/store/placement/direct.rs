@@ -164,7 +164,7 @@ fn write_rows(
                     event.event_type,
                     event.subject,
                     time::to_text(event.time),
-                    json(&event.data)?,
+                    event.data.get(),
                     event.traceparent,
                     event.request_id,
                     event.staff_id.map(|staff| staff.to_string()),

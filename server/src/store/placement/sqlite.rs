@@ -193,7 +193,7 @@ pub(super) async fn write(
             .bind(event.event_type)
             .bind(event.subject.clone())
             .bind(At(event.time))
-            .bind(sqlx::types::Json(&event.data))
+            .bind(event.data.get())
             .bind(event.traceparent.clone())
             .bind(event.request_id.clone())
             .bind(event.staff_id.map(Id));
