@@ -88,6 +88,11 @@ pub fn traceparent_for(incoming: Option<&str>) -> String {
     format!("00-{trace_id}-{span_id}-01")
 }
 
+/// JSON's `null`, as an event's data.
+fn null() -> Box<serde_json::value::RawValue> {
+    serde_json::value::RawValue::NULL.to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,9 +107,4 @@ mod tests {
         assert_eq!(fresh.len(), 55);
         assert!(!fresh.contains("garbage"));
     }
-}
-
-/// JSON's `null`, as an event's data.
-fn null() -> Box<serde_json::value::RawValue> {
-    serde_json::value::RawValue::NULL.to_owned()
 }

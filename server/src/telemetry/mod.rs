@@ -28,13 +28,10 @@ pub fn init(filter: &str) {
 /// [`Telemetry::shutdown`] it before the runtime ends, so the last spans are sent and the
 /// last log lines written.
 ///
-/// Serving writes its log lines from a thread of its own: a request (or the single writer,
-/// which logs each sale) hands the line over and goes on instead of waiting for the write
-/// to standard output. None is dropped: when the queue is full, the logging code waits.
+/// Serving writes its log lines from a thread of its own ([`log_output`]).
 pub fn start(filter: &str) -> Result<Telemetry, String> {
     let settings = otlp::ExportSettings::from_env(|name| std::env::var(name).ok())?;
-    let (stdout, guard) =
-        tracing_appender::non_blocking::NonBlockingBuilder::default().lossy(false).finish(std::io::stdout());
+    let (stdout, guard) = log_output(std::io::stdout());
     let logs = tracing_subscriber::fmt::layer()
         .with_target(false)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
@@ -53,6 +50,22 @@ pub fn start(filter: &str) -> Result<Telemetry, String> {
     tracing::info!(endpoint = %settings.endpoint_for_log(), protocol = settings.protocol.as_str(), "exporting traces (OTLP)");
     Ok(telemetry.with_log_writer(guard))
 }
+
+/// Where serving's log lines go: a thread of its own writes them to `out`. A request hands
+/// its line over and goes on instead of waiting for the write; none is dropped (when the
+/// queue is full, the logging code waits). The thread writes what has queued up in one go —
+/// under load two lines an order (the sale and the answer) would otherwise be two system
+/// calls an order — and flushes whenever the queue is empty, so no line waits for another.
+pub fn log_output<W: std::io::Write + Send + 'static>(
+    out: W,
+) -> (tracing_appender::non_blocking::NonBlocking, tracing_appender::non_blocking::WorkerGuard) {
+    tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::BufWriter::with_capacity(LOG_BUFFER, out))
+}
+
+/// How much of the log [`log_output`] gathers before it writes.
+const LOG_BUFFER: usize = 64 * 1024;
 
 /// Like [`init`], but appending to `path` (an app started from a menu has no terminal).
 /// Falls back to standard output when the file cannot be opened.
@@ -74,3 +87,6 @@ pub fn init_to_file(filter: &str, path: &Path) {
 fn env_filter(filter: &str) -> tracing_subscriber::EnvFilter {
     tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
 }
+
+#[cfg(test)]
+mod tests;
