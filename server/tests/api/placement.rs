@@ -151,3 +151,52 @@ async fn an_order_id_used_again_on_the_remembered_tail_is_a_conflict_and_writes_
     }
     app.stop().await;
 }
+
+/// Orders are priced before they reach the writer, on the menu in memory then. While a
+/// manager keeps changing a price, every order is still priced by the menu in force when it
+/// is written: the outbox, in the order things were written, shows each order after the
+/// last price change before it and at that price.
+#[tokio::test]
+async fn orders_priced_while_the_price_keeps_changing_carry_the_price_in_force_when_written() {
+    let app = spawn_app().await;
+    let demo = app.demo().await;
+    let cashier = app.client_as(CASHIER_PIN).await;
+    let espresso = demo.item("Espresso");
+    let first_price = app.place(&demo.espresso("before")).await.lines[0].unit_price_cents;
+    let mut tills = Vec::new();
+    for till in 0..8 {
+        let (cashier, url, body) = (cashier.clone(), app.url("/api/v1/orders"), demo.espresso(&format!("till {till}")));
+        tills.push(tokio::spawn(async move {
+            for _ in 0..25 {
+                let placed = cashier.post(&url).json(&body).send().await.expect("sent");
+                assert_eq!(placed.status(), 201);
+            }
+        }));
+    }
+    let uri = app.url(&format!("/api/v1/menu/items/{espresso}"));
+    for step in 0..20 {
+        let changed = app.client.patch(&uri).json(&json!({"price_cents": 300 + step})).send().await.expect("sent");
+        assert_eq!(changed.status(), 200, "{}", changed.text().await.unwrap_or_default());
+    }
+    for till in tills {
+        till.await.expect("till");
+    }
+    let mut in_force = first_price;
+    let (mut changes, mut orders) = (0, 0);
+    for event in app.events().await {
+        match event.event_type.as_str() {
+            "menu.updated" if event.data["id"] == json!(espresso) => {
+                in_force = 300 + changes;
+                changes += 1;
+            }
+            "order.placed" => {
+                let price = event.data["order"]["lines"][0]["unit_price_cents"].as_i64().expect("price");
+                assert_eq!(price, in_force, "ticket {} written after {changes} price changes", event.data["ticket"]);
+                orders += 1;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!((changes, orders), (20, 201));
+    app.stop().await;
+}

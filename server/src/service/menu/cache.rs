@@ -58,7 +58,9 @@ impl MenuCache {
         }
     }
 
-    fn cached(&self) -> Option<Arc<PricedMenu>> {
+    /// The cached menu, whatever its version (nothing is read). It may already be out of
+    /// date: a caller checks it against the version in force before relying on it.
+    pub fn cached(&self) -> Option<Arc<PricedMenu>> {
         self.current.read().ok().and_then(|slot| slot.clone())
     }
 }

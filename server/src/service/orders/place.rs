@@ -22,7 +22,7 @@ use crate::store::{JobError, StoreError};
 use chrono::{DateTime, Utc};
 use crema_shared::api::PlaceOrderRequest;
 use crema_shared::discount::Discounting;
-use crema_shared::placing::{price_order, price_order_with};
+use crema_shared::placing::{price_order, price_order_with, PricedOrder};
 use crema_shared::ValidationErrors;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -58,18 +58,20 @@ pub async fn place(
     let placed = match state.store.dialect() {
         Dialect::Sqlite => {
             // On the direct connection when it can be; the checked way (on sqlx's) otherwise.
-            let shared = Arc::new((state.clone(), ctx.clone(), request.clone(), key.cloned(), approver));
+            // Priced here, off the writer's serial path, when the menu is in memory.
+            let early = price_early(state, request);
+            let shared = Arc::new((state.clone(), ctx.clone(), request.clone(), key.cloned(), approver, early));
             let direct = shared.clone();
             writer
                 .write_direct(
                     move |conn| {
-                        let (state, ctx, request, key, approver) = &*direct;
+                        let (state, ctx, request, key, approver, early) = &*direct;
                         let placing = Placing::new(state, ctx, request, key.as_ref(), approver.as_ref());
-                        place_direct(conn, &placing)
+                        place_direct(conn, &placing, early.as_ref())
                     },
                     move |conn| {
                         Box::pin(async move {
-                            let (state, ctx, request, key, approver) = &*shared;
+                            let (state, ctx, request, key, approver, _) = &*shared;
                             place_job(conn, state, ctx, request, key.as_ref(), approver.as_ref()).await
                         })
                     },
@@ -160,20 +162,45 @@ async fn place_on_tail(
 ) -> Result<Option<Done<Placed>>, JobError<ServiceError>> {
     let Some(tail) = tail_for(placing) else { return Ok(None) };
     let menu = placing.state.menu.at_version(conn, tail.menu_version).await?;
-    let Some(plan) = plan_on_tail(placing, &menu, tail) else { return Ok(None) };
+    let Some(plan) = plan_on_tail(placing, &menu, tail, None) else { return Ok(None) };
     let written = placement::write_on_tail(conn, plan.rows(placing.key, placing.state.store.keys())).await?;
     Ok(plan.finish(placing.state, written))
 }
 
 /// [`place_on_tail`] on the writer's direct connection (`store::writer::direct`): the same
 /// plan and rows, without a crossing to sqlx's worker thread. `None` also when the menu in
-/// force is not in memory (the checked way reads it).
-fn place_direct(conn: &rusqlite::Connection, placing: &Placing<'_>) -> Result<Option<Done<Placed>>, StoreError> {
+/// force is not in memory (the checked way reads it). The order priced before the writer
+/// (`early`) is taken when it was priced on that very menu.
+fn place_direct(
+    conn: &rusqlite::Connection,
+    placing: &Placing<'_>,
+    early: Option<&PricedEarly>,
+) -> Result<Option<Done<Placed>>, StoreError> {
     let Some(tail) = tail_for(placing) else { return Ok(None) };
     let Some(menu) = placing.state.menu.cached_at(tail.menu_version) else { return Ok(None) };
-    let Some(plan) = plan_on_tail(placing, &menu, tail) else { return Ok(None) };
+    let early = early.filter(|e| Arc::ptr_eq(&e.menu, &menu)).map(|e| &e.priced);
+    let Some(plan) = plan_on_tail(placing, &menu, tail, early) else { return Ok(None) };
     let written = placement::direct::write_on_tail(conn, plan.rows(placing.key, placing.state.store.keys()))?;
     Ok(plan.finish(placing.state, written))
+}
+
+/// An order priced before it reaches the writer, and the menu it was priced on (the one in
+/// memory then). Pricing is a pure function of the two, so the writer takes it as it is when
+/// that same menu is still the one in force, and prices again otherwise.
+struct PricedEarly {
+    menu: Arc<PricedMenu>,
+    priced: PricedOrder,
+}
+
+/// [`PricedEarly`] for a placement that may go on the remembered tail (no discounts, whose
+/// reasons are read inside the write) when a menu is in memory and the order prices.
+fn price_early(state: &AppState, request: &PlaceOrderRequest) -> Option<PricedEarly> {
+    if !request.discounts.is_empty() {
+        return None;
+    }
+    let menu = state.menu.cached()?;
+    let priced = price_order(&menu.catalog, menu.tax, request).ok()?;
+    Some(PricedEarly { menu, priced })
 }
 
 /// What the writer remembers of its last placement, when this order can build on it: none
@@ -194,16 +221,29 @@ struct OnTailPlan {
     audited: audit::LinkedRow,
 }
 
-/// Prices and numbers the order from `tail` without the database; `None` for anything the
-/// checked way must decide (a refusal, counted stock, more than the sale's audit row).
-fn plan_on_tail(placing: &Placing<'_>, menu: &PricedMenu, tail: Tail) -> Option<OnTailPlan> {
+/// Prices (unless `early` already did, on `menu`) and numbers the order from `tail` without
+/// the database; `None` for anything the checked way must decide (a refusal, counted stock,
+/// more than the sale's audit row).
+fn plan_on_tail(
+    placing: &Placing<'_>,
+    menu: &PricedMenu,
+    tail: Tail,
+    early: Option<&PricedOrder>,
+) -> Option<OnTailPlan> {
     let Placing { state, ctx, request, key, id, now, ref business_date, .. } = *placing;
-    let priced = price_order(&menu.catalog, menu.tax, request).ok()?;
+    let fresh;
+    let priced = match early {
+        Some(priced) => priced,
+        None => {
+            fresh = price_order(&menu.catalog, menu.tax, request).ok()?;
+            &fresh
+        }
+    };
     if stock::counts_any(&menu.catalog, &priced.lines) {
         return None;
     }
     let numbered = Numbered { id, now, business_date: business_date.to_string(), ticket_number: tail.last_ticket + 1 };
-    let sale = Sale::new(state, ctx, key, menu, &priced, numbered, None).ok()?;
+    let sale = Sale::new(state, ctx, key, menu, priced, numbered, None).ok()?;
     let effects = reactions::plan(state, &sale.change(ctx, priced.payment.as_ref(), wants_receipt(request)));
     let [entry] = &effects.audit[..] else { return None };
     let audited = audit::link_after(tail.audit_head.clone(), entry);
