@@ -9,7 +9,7 @@
 
 use super::{insert_line, insert_order, OnTail, GUARD, GUARD_TABLE};
 use crate::store::{audit, time, StoreError};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 /// Readies the direct connection: the guard's table, as [`super::prepare_writer`] does.
 pub fn prepare(conn: &Connection) -> Result<(), StoreError> {
@@ -151,28 +151,25 @@ fn write_rows(
             row.hash,
         ])?;
     }
+    // The sequence is the row's id: read back from the connection rather than through
+    // `RETURNING`, which has SQLite gather the returned row in a table of its own first.
     let mut insert = conn.prepare_cached(
         "INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, request_id, staff_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING sequence",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let mut last = None;
     for event in events {
-        let sequence: Option<i64> = insert
-            .query_row(
-                params![
-                    event.id.to_string(),
-                    event.event_type,
-                    event.subject,
-                    time::to_text(event.time),
-                    event.data.get(),
-                    event.traceparent,
-                    event.request_id,
-                    event.staff_id.map(|staff| staff.to_string()),
-                ],
-                |row| row.get(0),
-            )
-            .optional()?;
-        last = sequence.or(last);
+        insert.execute(params![
+            event.id.to_string(),
+            event.event_type,
+            event.subject,
+            time::to_text(event.time),
+            event.data.get(),
+            event.traceparent,
+            event.request_id,
+            event.staff_id.map(|staff| staff.to_string()),
+        ])?;
+        last = Some(conn.last_insert_rowid());
     }
     Ok(last)
 }
