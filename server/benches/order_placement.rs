@@ -132,8 +132,8 @@ async fn floor_run(orders: usize) -> Result<Duration, Box<dyn std::error::Error>
         let order = support::sample::order(id, check.next_ticket_number, now);
         let subject = Some(order.id.to_string());
         let events = [
-            ctx.event("order.placed", subject.clone(), now, order_view::event_data(&order, None)),
-            ctx.event("payment.captured", subject.clone(), now, order_view::event_data(&order, Some(&captured))),
+            ctx.event("order.placed", subject.clone(), now, order_view::order_event_data(&order, None)),
+            ctx.event("payment.captured", subject.clone(), now, order_view::order_event_data(&order, Some(&captured))),
         ];
         let body = serde_json::to_string(&order_view::order_dto(&order, None))?;
         let saved = SavedResponse { request_hash: "0".repeat(64), status_code: 201, body };

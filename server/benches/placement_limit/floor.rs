@@ -53,9 +53,12 @@ fn write(path: &str, orders: usize, group: usize) -> Result<Duration, rusqlite::
             let order = support::sample::order(Uuid::now_v7(), ticket, now);
             let id = order.id.to_string();
             let subject = Some(id.clone());
-            let placed = order_view::event_data(&order, None);
-            let paid = order_view::event_data(&order, Some(&captured));
-            let body = serde_json::to_string(&order_view::order_dto(&order, None)).unwrap_or_default();
+            // The order's JSON once, as the server writes it: the answer, and the event's `order`.
+            let body = serde_json::value::to_raw_value(&order_view::order_dto(&order, None)).map_err(encoding)?;
+            let placed = serde_json::to_string(&order_view::placed_data(&order, &body)).map_err(encoding)?;
+            let paid =
+                serde_json::to_string(&order_view::order_event_data(&order, Some(&captured))).map_err(encoding)?;
+            let body = body.get();
             let job = sla::second_job_for(now, Duration::from_secs(600));
             let detail = json!({ "ticket": ticket, "total_cents": 1185, "tender": "cash", "approval_code": null });
             let row = audit::link_after(head.take(), &ctx.audit("order.placed", subject.clone(), detail));
@@ -127,16 +130,21 @@ fn write(path: &str, orders: usize, group: usize) -> Result<Duration, rusqlite::
                 a.hash
             ])?;
             head = Some(row.as_head());
-            for (event_type, data) in [("order.placed", placed), ("payment.captured", paid)] {
+            for (event_type, data) in [("order.placed", &placed), ("payment.captured", &paid)] {
                 tx.prepare_cached(
                     "INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, request_id, staff_id)
                      VALUES (?1, ?2, ?3, ?4, ?5, NULL, NULL, NULL)",
                 )?
-                .execute(params![Uuid::now_v7().to_string(), event_type, id, at, data.to_string()])?;
+                .execute(params![Uuid::now_v7().to_string(), event_type, id, at, data])?;
             }
             written += 1;
         }
         tx.commit()?;
     }
     Ok(started.elapsed())
+}
+
+/// A value that cannot be written as JSON, as the floor's error.
+fn encoding(e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
 }

@@ -203,9 +203,8 @@ async fn record(
     error: Option<String>,
     finished: bool,
 ) -> Result<(), StoreError> {
-    let mut data = event_data(order, None);
+    let mut data = event_data(order);
     if let Some(map) = data.as_object_mut() {
-        map.remove("order");
         map.insert("channel".into(), "email".into());
         map.insert("to".into(), to.into());
         map.insert("message".into(), message_kind.into());

@@ -32,10 +32,14 @@ pub const TERMINAL_PREFIX: &str = "terminal:";
 
 /// An answer body as JSON (a failure here is ours, not the client's).
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, ServiceError> {
-    serde_json::to_string(value).map_err(|e| ServiceError::Store(StoreError::internal(e.to_string())))
+    serde_json::to_string(value).map_err(encoding)
 }
 
 /// [`to_json`], kept as JSON text to embed in other JSON (an event's `order`).
 pub(crate) fn to_raw_json<T: serde::Serialize>(value: &T) -> Result<Box<serde_json::value::RawValue>, ServiceError> {
-    serde_json::value::to_raw_value(value).map_err(|e| ServiceError::Store(StoreError::internal(e.to_string())))
+    serde_json::value::to_raw_value(value).map_err(encoding)
+}
+
+fn encoding(e: serde_json::Error) -> ServiceError {
+    ServiceError::Store(StoreError::internal(e.to_string()))
 }

@@ -173,9 +173,8 @@ async fn checked_with_the_second(
 }
 
 fn breach(ctx: &RequestContext, order: &OrderRecord, now: DateTime<Utc>, limit: u64) -> NewEvent {
-    let mut data = event_data(order, None);
+    let mut data = event_data(order);
     if let Some(map) = data.as_object_mut() {
-        map.remove("order");
         map.insert("waited_seconds".into(), (now - order.created_at).num_seconds().into());
         map.insert("limit_seconds".into(), limit.into());
     }

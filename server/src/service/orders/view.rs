@@ -112,9 +112,10 @@ pub fn order_event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> Orde
     data
 }
 
-/// [`order_event_data`] as a JSON value, for a caller that adds to it.
-pub fn event_data(order: &OrderRecord, event: Option<&OrderEvent>) -> serde_json::Value {
-    serde_json::to_value(order_event_data(order, event)).unwrap_or(serde_json::Value::Null)
+/// What every event about `order` says of it, without the order itself, as a JSON value for
+/// a caller that adds fields of its own (a ticket-age alert, a mail's outcome).
+pub fn event_data(order: &OrderRecord) -> serde_json::Value {
+    serde_json::to_value(about(order)).unwrap_or(serde_json::Value::Null)
 }
 
 /// `data` of `order.placed`: [`order_event_data`] with the order as the JSON text the answer

@@ -2,7 +2,7 @@
 //! answers to pushed commands, and the snapshot of menu, staff and settings. Each pull is
 //! applied in one transaction with the cursor, so a crash repeats none of it and loses none.
 
-use crate::service::orders::view::{event_data, order_dto, record_from_dto};
+use crate::service::orders::view::{order_dto, order_event_data, record_from_dto};
 use crate::service::{RequestContext, ServiceError};
 use crate::state::AppState;
 use crate::store::db::Db;
@@ -96,7 +96,7 @@ async fn take_copy(conn: &mut Db<'_>, copy: &OrderDto, force: bool) -> Result<Op
         types::ORDER_SYNCED,
         Some(record.id.to_string()),
         crate::store::time::now(),
-        event_data(&record, None),
+        order_event_data(&record, None),
     )))
 }
 
