@@ -4,7 +4,7 @@
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -303,9 +303,24 @@ impl Browser {
     async fn fail(&self, what: String) -> ! {
         let name: String = what.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(60).collect();
         self.screenshot(&format!("failed-{name}")).await;
-        let body = self.client.source().await.unwrap_or_default();
-        let tail: String = body.chars().take(3000).collect();
-        panic!("{what}\npage: {tail}");
+        panic!("{what}\n{}", self.what_shows().await);
+    }
+
+    /// What the page shows, for a failure's message: its visible text (errors included) and
+    /// what each field holds — a screenshot does not reach a CI log, and the markup's first
+    /// few thousand characters are mostly menus.
+    async fn what_shows(&self) -> String {
+        let script = "const fields = [...document.querySelectorAll('input, select, textarea')]
+              .filter(f => f.value && f.type !== 'password')
+              .map(f => (f.name || f.className || f.tagName.toLowerCase()) + '=' + JSON.stringify(f.value));
+            return document.body.innerText + '\\n-- fields: ' + fields.join(', ');";
+        match self.client.execute(script, Vec::new()).await {
+            Ok(Value::String(text)) => format!("page shows:\n{}", text.chars().take(6000).collect::<String>()),
+            _ => {
+                let body = self.client.source().await.unwrap_or_default();
+                format!("page: {}", body.chars().take(6000).collect::<String>())
+            }
+        }
     }
 
     pub async fn close(self) {
