@@ -10,6 +10,7 @@ mod counter;
 mod flow;
 mod kitchen_sound;
 mod receipt;
+mod same_address;
 #[path = "../../server/benches/support/mod.rs"]
 mod support;
 mod tabs;

@@ -1,5 +1,10 @@
 //! Talking to the Crema server: JSON over `fetch`, same origin (the session is an HttpOnly
 //! cookie the browser sends by itself), and three kinds of failure a screen must tell apart.
+//!
+//! No request reads or fills the browser's HTTP cache (`api` below): the browser keeps answers
+//! by address, and another database served later at the same address (a server replaced, set
+//! up again, restored from a backup) counts its menu from 1 as well — asked "still menu 1?",
+//! it would say yes, and the till would sell from a menu that is not there.
 
 use crema_shared::api::Problem;
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -35,11 +40,11 @@ impl ApiError {
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    json(Request::get(path).header("accept", "application/json")).await
+    json(api(Request::get(path)).header("accept", "application/json")).await
 }
 
 pub async fn get_text(path: &str) -> Result<String, ApiError> {
-    let response = Request::get(path).send().await.map_err(|_| ApiError::Unreachable)?;
+    let response = api(Request::get(path)).send().await.map_err(|_| ApiError::Unreachable)?;
     let response = check(response).await?;
     response.text().await.map_err(|_| ApiError::Unreachable)
 }
@@ -58,7 +63,7 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
         "DELETE" => Request::delete(path),
         _ => Request::get(path),
     };
-    builder = builder.header("accept", "application/json");
+    builder = api(builder).header("accept", "application/json");
     for (name, value) in headers {
         builder = builder.header(name, value);
     }
@@ -75,6 +80,12 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
 /// A `POST` with no body (lifecycle steps).
 pub async fn post<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     send::<(), T>("POST", path, None, &[]).await
+}
+
+/// A request to the API, past the browser's HTTP cache: the answer is always the server's
+/// own, and is not kept.
+fn api(builder: RequestBuilder) -> RequestBuilder {
+    builder.cache(web_sys::RequestCache::NoStore)
 }
 
 async fn json<T: DeserializeOwned>(builder: RequestBuilder) -> Result<T, ApiError> {

@@ -6,7 +6,7 @@ use crate::service::{self, RequestContext};
 use crate::state::AppState;
 use crate::store::menu::MenuTable;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crema_shared::api::{
@@ -19,16 +19,22 @@ use uuid::Uuid;
 #[utoipa::path(get, path = "/api/v1/menu", tag = "menu",
     params(("If-None-Match" = Option<String>, Header, description = "A previous ETag: answers 304 if unchanged")),
     responses(
-        (status = 200, body = MenuView, description = "The menu", headers(("ETag" = String, description = "The menu version, quoted"))),
+        (status = 200, body = MenuView, description = "The menu", headers(("ETag" = String, description = "The menu version, quoted"), ("Cache-Control" = String, description = "no-store: another database at this address counts its versions from 1 too"))),
         (status = 304, description = "Unchanged since the ETag sent"),
     ))]
 pub async fn get_menu(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let view = service::menu::view(&state).await?;
     let etag_value = super::etag::etag(view.version);
+    // The tag is a version number, which another database at this address (a server set up
+    // again, a backup restored) also reaches with another menu: a browser must not keep the
+    // menu and ask later whether it is still current. A client that holds the tag itself
+    // knows which server it asks.
+    let headers_out =
+        [(header::ETAG, etag_value.clone()), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
     if super::etag::unchanged(&headers, &etag_value) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+        return Ok((StatusCode::NOT_MODIFIED, headers_out).into_response());
     }
-    Ok(([(header::ETAG, etag_value)], Json(view)).into_response())
+    Ok((headers_out, Json(view)).into_response())
 }
 
 // ------------------------------------------------------------------ categories

@@ -27,17 +27,21 @@ async fn a_new_database_has_the_demo_menu_once() {
 }
 
 #[tokio::test]
-async fn etag_is_the_version_and_if_none_match_gives_304() {
+async fn etag_is_the_version_and_if_none_match_gives_304_and_no_browser_keeps_the_menu() {
     let t = router_app().await;
     let (status, headers, body) = t.get("/api/v1/menu").await;
     assert_eq!(status, 200);
     let etag = headers.get("etag").and_then(|v| v.to_str().ok()).expect("etag").to_string();
     assert_eq!(etag, format!("\"{}\"", body["version"]));
+    // Every new database is at version 1: a browser must not keep one database's menu and
+    // have it confirmed by another's "304" at the same address.
+    assert_eq!(headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
     let request =
         Request::builder().uri("/api/v1/menu").header("if-none-match", &etag).body(Body::empty()).expect("req");
     let (status, headers, _) = t.send(request).await;
     assert_eq!(status, 304);
     assert_eq!(headers.get("etag").and_then(|v| v.to_str().ok()), Some(etag.as_str()));
+    assert_eq!(headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
     // After an edit the old ETag no longer matches.
     let (status, _, _) = t.json("POST", "/api/v1/menu/categories", r#"{"name":"Specials"}"#).await;
     assert_eq!(status, 201);
