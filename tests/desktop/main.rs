@@ -209,6 +209,14 @@ impl Drop for Launched {
     }
 }
 
+/// What a launched app in `data` printed on its standard error and wrote to its log, for a
+/// failure's message.
+fn app_said(data: &Path) -> String {
+    let said = std::fs::read_to_string(data.join(STDERR)).unwrap_or_default();
+    let log = std::fs::read_to_string(data.join("crema-desktop.log")).unwrap_or_default();
+    format!("the app's standard error:\n{said}\nits log:\n{log}")
+}
+
 /// Waits for the window `title`; `app`, when this test launched it, is started again should
 /// GTK have failed to open the display.
 async fn wait_window(display: &Display, data: &Path, mut app: Option<&mut Launched>, title: &str) {
@@ -218,9 +226,7 @@ async fn wait_window(display: &Display, data: &Path, mut app: Option<&mut Launch
             app.relaunch_if_gtk_failed();
         }
         if Instant::now() >= deadline {
-            let said = std::fs::read_to_string(data.join(STDERR)).unwrap_or_default();
-            let log = std::fs::read_to_string(data.join("crema-desktop.log")).unwrap_or_default();
-            panic!("no window {title:?}: {:?}\nthe app's standard error:\n{said}\nits log:\n{log}", display.windows());
+            panic!("no window {title:?}: {:?}\n{}", display.windows(), app_said(data));
         }
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
@@ -304,9 +310,7 @@ async fn running_fresh(app: &mut Launched, stale_pid: u32) -> (u32, String) {
             return (pid, url);
         }
         if Instant::now() >= deadline {
-            let log = std::fs::read_to_string(app.data.join("crema-desktop.log")).unwrap_or_default();
-            let said = std::fs::read_to_string(app.data.join(STDERR)).unwrap_or_default();
-            panic!("the app never restarted its server (running.json: {now:?}); its standard error:\n{said}\nits log:\n{log}");
+            panic!("the app never restarted its server (running.json: {now:?})\n{}", app_said(&app.data));
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
