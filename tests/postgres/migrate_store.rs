@@ -43,13 +43,24 @@ async fn a_shop_moves_from_sqlite_to_postgres_with_its_history() {
     let menu: Value =
         manager.get(format!("{}/api/v1/menu", sqlite.base)).send().await.expect("menu").json().await.expect("json");
     let espresso = menu["categories"][0]["items"][0]["id"].clone();
+    // Some placed under a key: their answers (kept on SQLite in their order.placed events) are
+    // replayed, the very same bytes, after the move.
+    let mut answers = Vec::new();
     for n in 0..30 {
-        let body = json!({"customer_name": format!("Guest {n}"), "lines": [{"item_id": espresso, "quantity": 1}],
-            "payment": {"method": "cash", "tendered_cents": 500}});
-        let placed = manager.post(format!("{}/api/v1/orders", sqlite.base)).json(&body).send().await.expect("order");
+        let body = json!({"customer_name": format!("Gäst \"{n}\" ☕"), "lines": [{"item_id": espresso, "quantity": 1,
+            "note": "extra hot / no foam"}], "payment": {"method": "cash", "tendered_cents": 500}});
+        let mut request = manager.post(format!("{}/api/v1/orders", sqlite.base)).json(&body);
+        if n % 5 == 0 {
+            request = request.header("Idempotency-Key", format!("move-{n}"));
+        }
+        let placed = request.send().await.expect("order");
         assert_eq!(placed.status(), 201);
+        let text = placed.text().await.expect("answer");
+        if n % 5 == 0 {
+            answers.push((format!("move-{n}"), body.clone(), text.clone()));
+        }
         if n % 3 == 0 {
-            let order: Value = placed.json().await.expect("json");
+            let order: Value = serde_json::from_str(&text).expect("json");
             let url = format!("{}/api/v1/orders/{}/accept", sqlite.base, order["id"].as_str().expect("id"));
             assert_eq!(manager.post(url).send().await.expect("accept").status(), 200);
         }
@@ -109,6 +120,17 @@ async fn a_shop_moves_from_sqlite_to_postgres_with_its_history() {
     let sinks_after: Value =
         manager.get(format!("{}/api/v1/sinks", moved.base)).send().await.expect("sinks").json().await.expect("json");
     assert_eq!(sinks_after[0]["cursor"], sinks_before[0]["cursor"]);
+    for (key, body, first) in &answers {
+        let again = manager
+            .post(format!("{}/api/v1/orders", moved.base))
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("retry");
+        assert_eq!(again.status(), 201);
+        assert_eq!(&again.text().await.expect("answer"), first, "the answer under {key} after the move");
+    }
     // Sessions and PINs carried over (the key file with them).
     let barista = client_with(&barista_token);
     assert_eq!(barista.get(format!("{}/api/v1/kitchen", moved.base)).send().await.expect("kitchen").status(), 200);

@@ -1,8 +1,8 @@
 //! The physical floor: the rows one API order writes (ticket counter, order, first history
-//! row, two lines, idempotency answer, ticket-age job, audit row linked to the chain, two
-//! outbox events), with the values the server would give them, written by one thread on one
-//! connection through statements prepared once (rusqlite: no worker thread, no SQL text per
-//! order), `synchronous=FULL`, committing `group` orders per transaction.
+//! row, two lines, idempotency answer kept in its event, ticket-age job, audit row linked to
+//! the chain, two outbox events), with the values the server would give them, written by one
+//! thread on one connection through statements prepared once (rusqlite: no worker thread, no
+//! SQL text per order), `synchronous=FULL`, committing `group` orders per transaction.
 //!
 //! What SQLite and this disk can do with Crema's schema and indexes, and nothing else: no
 //! HTTP, no JSON parsing, no pricing, no session. The API is measured against it.
@@ -53,12 +53,12 @@ fn write(path: &str, orders: usize, group: usize) -> Result<Duration, rusqlite::
             let order = support::sample::order(Uuid::now_v7(), ticket, now);
             let id = order.id.to_string();
             let subject = Some(id.clone());
-            // The order's JSON once, as the server writes it: the answer, and the event's `order`.
+            // The order's JSON once, as the server writes it: the event's `order`, which is the
+            // answer too (kept by reference below).
             let body = serde_json::value::to_raw_value(&order_view::order_dto(&order, None)).map_err(encoding)?;
             let placed = serde_json::to_string(&order_view::placed_data(&order, &body)).map_err(encoding)?;
             let paid =
                 serde_json::to_string(&order_view::order_event_data(&order, Some(&captured))).map_err(encoding)?;
-            let body = body.get();
             let job = sla::second_job_for(now, Duration::from_secs(600));
             let detail = json!({ "ticket": ticket, "total_cents": 1185, "tender": "cash", "approval_code": null });
             let row = audit::link_after(head.take(), &ctx.audit("order.placed", subject.clone(), detail));
@@ -97,11 +97,6 @@ fn write(path: &str, orders: usize, group: usize) -> Result<Duration, rusqlite::
                 ])?;
             }
             tx.prepare_cached(
-                "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at)
-                 VALUES ('orders', ?1, ?2, 201, ?3, ?4)",
-            )?
-            .execute(params![Uuid::new_v4().to_string(), "0".repeat(64), body, at])?;
-            tx.prepare_cached(
                 "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, traceparent, created_at, updated_at)
                  VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?5, NULL, ?6, ?6) ON CONFLICT DO NOTHING",
             )?
@@ -130,13 +125,21 @@ fn write(path: &str, orders: usize, group: usize) -> Result<Duration, rusqlite::
                 a.hash
             ])?;
             head = Some(row.as_head());
+            let mut placed_at = None;
             for (event_type, data) in [("order.placed", &placed), ("payment.captured", &paid)] {
                 tx.prepare_cached(
                     "INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, request_id, staff_id)
                      VALUES (?1, ?2, ?3, ?4, ?5, NULL, NULL, NULL)",
                 )?
                 .execute(params![Uuid::now_v7().to_string(), event_type, id, at, data])?;
+                placed_at = placed_at.or(Some(tx.last_insert_rowid()));
             }
+            // The answer (the order's JSON) is kept in its order.placed event, as the server keeps it.
+            tx.prepare_cached(
+                "INSERT INTO idempotency_keys (scope, key, request_hash, status_code, created_at, event_sequence)
+                 VALUES ('orders', ?1, ?2, 201, ?3, ?4)",
+            )?
+            .execute(params![Uuid::new_v4().to_string(), "0".repeat(64), at, placed_at])?;
             written += 1;
         }
         tx.commit()?;

@@ -143,7 +143,8 @@ async fn copy_table(
     columns: &[TargetColumn],
 ) -> Result<u64, StoreError> {
     let list = columns.iter().map(|c| quoted(&c.name)).collect::<Vec<_>>().join(", ");
-    let select = format!("SELECT {list} FROM {}", quoted(table));
+    let read = columns.iter().map(|c| source_column(table, &c.name)).collect::<Vec<_>>().join(", ");
+    let select = format!("SELECT {read} FROM {}", quoted(table));
     let casts = columns
         .iter()
         .enumerate()
@@ -162,6 +163,21 @@ async fn copy_table(
         query.execute(&mut *target).await.map_err(|e| StoreError::corrupt(format!("copying a row of {table}: {e}")))?;
     }
     Ok(rows.len() as u64)
+}
+
+/// What the source is read as for a column of the target: the column itself, but for a
+/// placement's idempotency answer, which SQLite keeps in its `order.placed` event
+/// (`store::idempotency`) and PostgreSQL as text: that event's `order`, and no event named.
+fn source_column(table: &str, column: &str) -> String {
+    match (table, column) {
+        ("idempotency_keys", "response") => {
+            "COALESCE(\"response\", (SELECT json_extract(o.data, '$.order') FROM outbox o
+             WHERE o.sequence = \"idempotency_keys\".\"event_sequence\")) AS \"response\""
+                .to_string()
+        }
+        ("idempotency_keys", "event_sequence") => "NULL AS \"event_sequence\"".to_string(),
+        _ => quoted(column),
+    }
 }
 
 /// A SQLite value as the text PostgreSQL's cast reads (`None`: NULL).

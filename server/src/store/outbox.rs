@@ -177,7 +177,8 @@ pub async fn latest_sequence(db: &mut Db<'_>) -> Result<i64, StoreError> {
 
 /// Deletes up to `limit` events older than `before` that every sink has passed (at or below the
 /// lowest sink cursor, active or not), that no dead letter still waiting for a replay points
-/// at, and never the newest event; returns how many. (Sequences are never reused.)
+/// at, that no saved idempotency answer is kept in (`store::idempotency`: it goes once the
+/// answer has), and never the newest event; returns how many. (Sequences are never reused.)
 pub async fn prune(conn: &mut Db<'_>, before: DateTime<Utc>, limit: i64) -> Result<u64, StoreError> {
     let done = exec!(
         conn,
@@ -188,6 +189,7 @@ pub async fn prune(conn: &mut Db<'_>, before: DateTime<Utc>, limit: i64) -> Resu
                AND sequence <= COALESCE((SELECT MIN(cursor) FROM sinks), sequence)
                AND sequence < (SELECT MAX(sequence) FROM outbox)
                AND sequence NOT IN (SELECT sequence FROM sink_dead_letters WHERE replayed_at IS NULL)
+               AND NOT EXISTS (SELECT 1 FROM idempotency_keys i WHERE i.event_sequence = outbox.sequence)
              ORDER BY sequence LIMIT $2)",
         )
         .bind(At(before))

@@ -5,6 +5,11 @@
 //! On SQLite the rows are appended by id and found through [`KeyIndex`] (see [`index`] for
 //! why); on PostgreSQL through the table's primary key. Either way the single writer looks a
 //! key up and saves under it in one job, so one key has one answer.
+//!
+//! On SQLite a placement's answer is not a second copy of the order: its row names the
+//! `order.placed` event written with it (`event_sequence`), whose `order` is the answer's
+//! text byte for byte, and [`find`] reads it from there. The outbox keeps an event as long as
+//! an answer names it (`store::outbox::prune`).
 
 pub mod index;
 
@@ -39,18 +44,50 @@ pub async fn find(
         return row.map(|r| saved(&r)).transpose();
     };
     for id in keys.candidates(scope, key) {
-        let row =
-            sqlx::query("SELECT scope, key, request_hash, status_code, response FROM idempotency_keys WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut **c)
-                .await?;
+        let row = sqlx::query(
+            "SELECT i.scope, i.key, i.request_hash, i.status_code, i.response, i.event_sequence, o.data AS event_data
+             FROM idempotency_keys i LEFT JOIN outbox o ON o.sequence = i.event_sequence WHERE i.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut **c)
+        .await?;
         if let Some(row) = row.map(Record::from) {
             if row.try_get::<String, _>("scope")? == scope && row.try_get::<String, _>("key")? == key {
-                return saved(&row).map(Some);
+                return saved_sqlite(&row).map(Some);
             }
         }
     }
     Ok(None)
+}
+
+/// A saved answer from its SQLite row: its own text, or the `order` of the event it names.
+fn saved_sqlite(row: &Record) -> Result<SavedResponse, StoreError> {
+    if row.try_get::<Option<String>, _>("response")?.is_some() {
+        return saved(row);
+    }
+    let sequence: Option<i64> = row.try_get("event_sequence")?;
+    let data: Option<String> = row.try_get("event_data")?;
+    let Some(data) = data else {
+        return Err(StoreError::corrupt(format!("the event {sequence:?} an idempotency answer names is gone")));
+    };
+    let status: i64 = row.try_get("status_code")?;
+    Ok(SavedResponse {
+        request_hash: row.try_get("request_hash")?,
+        status_code: u16::try_from(status).map_err(|_| StoreError::corrupt("status code"))?,
+        body: answer_in_event(&data)?,
+    })
+}
+
+/// The answer inside an `order.placed` event's data: its `order`, as the text it was written.
+pub fn answer_in_event(data: &str) -> Result<String, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Placed<'a> {
+        #[serde(borrow)]
+        order: &'a serde_json::value::RawValue,
+    }
+    let placed: Placed<'_> = serde_json::from_str(data)
+        .map_err(|e| StoreError::corrupt(format!("the event an idempotency answer names holds no order: {e}")))?;
+    Ok(placed.order.get().to_owned())
 }
 
 /// A saved answer from the row that holds it.
@@ -117,11 +154,17 @@ macro_rules! bind_answer {
 }
 use bind_answer;
 
-/// An answer's row on SQLite, with the id [`KeyIndex::assign`] gave it (placement writes the
-/// same statement).
+/// An answer's row on SQLite, with the id [`KeyIndex::assign`] gave it.
 pub(crate) const INSERT_SQLITE: &str =
     "INSERT INTO idempotency_keys (id, scope, key, request_hash, status_code, response, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// A placement's answer on SQLite: the row names the `order.placed` event (by its sequence)
+/// whose `order` is the answer, instead of holding a copy. Bound: id, scope, key, request
+/// hash, status, created at, the event's sequence.
+pub(crate) const INSERT_SQLITE_BY_EVENT: &str =
+    "INSERT INTO idempotency_keys (id, scope, key, request_hash, status_code, created_at, event_sequence)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 /// Forgets answers saved before `before` (at most `limit` of them); returns how many.
 pub async fn prune(

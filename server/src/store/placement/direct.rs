@@ -111,17 +111,6 @@ fn write_rows(
             line.line_total.minor(),
         ])?;
     }
-    if let Some(record) = idempotency {
-        conn.prepare_cached(crate::store::idempotency::INSERT_SQLITE)?.execute(params![
-            record.keys.assign(record.scope, record.key),
-            record.scope,
-            record.key,
-            record.saved.request_hash,
-            i64::from(record.saved.status_code),
-            record.saved.body,
-            created_at,
-        ])?;
-    }
     let mut insert = conn.prepare_cached(
         "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, traceparent, created_at, updated_at)
          VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?5, ?6, ?7, ?7) ON CONFLICT DO NOTHING",
@@ -157,7 +146,7 @@ fn write_rows(
         "INSERT INTO outbox (event_id, event_type, subject, time, data, traceparent, request_id, staff_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
-    let mut last = None;
+    let (mut first, mut last) = (None, None);
     for event in events {
         insert.execute(params![
             event.id.to_string(),
@@ -170,6 +159,20 @@ fn write_rows(
             event.staff_id.map(|staff| staff.to_string()),
         ])?;
         last = Some(conn.last_insert_rowid());
+        first = first.or(last);
+    }
+    if let Some(record) = idempotency {
+        // The answer is the `order` of the sale's first event: the row names that event.
+        let placed = super::answer_event(events, first)?;
+        conn.prepare_cached(crate::store::idempotency::INSERT_SQLITE_BY_EVENT)?.execute(params![
+            record.keys.assign(record.scope, record.key),
+            record.scope,
+            record.key,
+            record.saved.request_hash,
+            i64::from(record.saved.status_code),
+            created_at,
+            placed,
+        ])?;
     }
     Ok(last)
 }

@@ -164,7 +164,9 @@ pub struct PlacementCheck {
     pub audit_head: Option<(i64, String)>,
 }
 
-/// An idempotency answer to save with the order.
+/// An idempotency answer to save with the order: the order's JSON, which is also the `order`
+/// of the sale's first event (`order.placed`), byte for byte. SQLite keeps it as that event's
+/// sequence instead of a second copy ([`answer_event`]); PostgreSQL keeps the text.
 #[derive(Clone, Copy, Debug)]
 pub struct IdempotencyRecord<'a> {
     pub scope: &'a str,
@@ -172,6 +174,15 @@ pub struct IdempotencyRecord<'a> {
     pub saved: &'a SavedResponse,
     /// The store's index of keys, which gives the answer's row its id (SQLite).
     pub keys: &'a KeyIndex,
+}
+
+/// The sequence of the event a placement's answer is kept in: the first of the sale's events,
+/// which must be its `order.placed` (whose `order` is the answer's text).
+fn answer_event(events: &[NewEvent], first_sequence: Option<i64>) -> Result<i64, StoreError> {
+    match (events.first(), first_sequence) {
+        (Some(event), Some(sequence)) if event.event_type == crema_shared::events::types::ORDER_PLACED => Ok(sequence),
+        _ => Err(StoreError::internal("a placement's answer is kept in its order.placed event, and there is none")),
+    }
 }
 
 /// Whether the order's key (if it has one) holds no answer for certain: the writer's index

@@ -121,12 +121,6 @@ pub(super) async fn write(
         sql.push_str(&groups(order.lines.len(), 11));
         sql.push(';');
     }
-    if idempotency.is_some() {
-        sql.push_str(
-            "INSERT INTO idempotency_keys (id, scope, key, request_hash, status_code, response, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?);",
-        );
-    }
     for _ in jobs {
         sql.push_str(
             "INSERT INTO jobs (id, kind, payload, state, attempts, run_at, dedupe_key, traceparent, created_at, updated_at)
@@ -142,6 +136,14 @@ pub(super) async fn write(
         );
         sql.push_str(&groups(events.len(), 8));
         sql.push_str(" RETURNING sequence;");
+    }
+    if idempotency.is_some() {
+        // The answer is the `order` of the sale's first event: the row names that event.
+        super::answer_event(events, Some(0))?;
+        sql.push_str(
+            "INSERT INTO idempotency_keys (id, scope, key, request_hash, status_code, created_at, event_sequence)
+             VALUES (?, ?, ?, ?, ?, ?, (SELECT sequence FROM outbox WHERE event_id = ?));",
+        );
     }
 
     let created_at = time::to_text(order.created_at);
@@ -162,16 +164,6 @@ pub(super) async fn write(
     let mut query = bind_order!(query, order).bind(Id(order.id)).bind(order.status.as_str()).bind(created_at.clone());
     for (position, line) in order.lines.iter().enumerate() {
         query = bind_line!(query, order, position, line);
-    }
-    if let Some(record) = idempotency {
-        query = query
-            .bind(record.keys.assign(record.scope, record.key))
-            .bind(record.scope)
-            .bind(record.key)
-            .bind(record.saved.request_hash.clone())
-            .bind(i64::from(record.saved.status_code))
-            .bind(record.saved.body.clone())
-            .bind(created_at.clone());
     }
     for job in jobs {
         query = query
@@ -197,6 +189,16 @@ pub(super) async fn write(
             .bind(event.traceparent.clone())
             .bind(event.request_id.clone())
             .bind(event.staff_id.map(Id));
+    }
+    if let (Some(record), Some(placed)) = (idempotency, events.first()) {
+        query = query
+            .bind(record.keys.assign(record.scope, record.key))
+            .bind(record.scope)
+            .bind(record.key)
+            .bind(record.saved.request_hash.clone())
+            .bind(i64::from(record.saved.status_code))
+            .bind(created_at.clone())
+            .bind(Id(placed.id));
     }
     let rows = query.fetch_all(&mut *conn).await?;
     let mut last = None;
