@@ -19,8 +19,11 @@
 //! server's speed (each till waits for its answer); `--rate R` paces the N tills to R orders
 //! a second in all instead, so builds of different speed are compared under the same load.
 //! The display's main thread meanwhile is reported from DevTools' own counters
-//! (`Performance.getMetrics`): the share of a core its tasks took, and of that script, style
-//! and layout (the rest is mostly painting and the browser's own handling of the stream).
+//! (`Performance.getMetrics`): the share of the time its tasks took, and of that script, style
+//! and layout (the rest is mostly painting and the browser's own handling of the stream) —
+//! wall-clock time, waits for a core included — and the CPU its main thread and its whole
+//! renderer actually used (`ThreadTime`, `ProcessTime`): the difference is time a task was
+//! ready to run and the machine had no core for it.
 //! (needs `scripts/build-ui` first, and chromium + chromium-driver).
 
 mod support;
@@ -256,6 +259,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         share("RecalcStyleDuration"),
         share("LayoutDuration"),
         share("LayoutCount"),
+    );
+    eprintln!(
+        "kitchen display's CPU: main thread {:.2} of a core, its whole renderer {:.2} (the rest of its tasks' time they waited for a core)",
+        share("ThreadTime"),
+        share("ProcessTime"),
     );
     till.close().await;
     kitchen.close().await;
