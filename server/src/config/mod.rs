@@ -191,7 +191,8 @@ pub struct Config {
     #[arg(long, env = "CREMA_RETENTION_DAYS", default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub retention_days: u64,
 
-    /// Days outbox events are kept once every sink has passed them (the audit log is never pruned).
+    /// Days outbox events are kept once every sink has passed them, and no longer needed by a
+    /// kept idempotency answer (the audit log is never pruned).
     #[arg(long, env = "CREMA_OUTBOX_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3650))]
     pub outbox_retention_days: u64,
 

@@ -2,11 +2,12 @@
 //!
 //! Run by the cron (`CREMA_CRON_PRUNE`, nightly): succeeded jobs and idempotency answers
 //! after `CREMA_RETENTION_DAYS`; outbox events after `CREMA_OUTBOX_RETENTION_DAYS`, but only
-//! once every sink (active or switched off) has passed them, never the newest event, and
-//! never one a dead letter still waits to replay; dead jobs and dead letters after
-//! `CREMA_DEAD_RETENTION_DAYS`; sessions once they have ended. The audit log is never pruned
-//! (`crema-server audit export` copies it out). Each table is pruned in small writes, so the
-//! writer never stalls order placement behind one big delete.
+//! once every sink (active or switched off) has passed them, never the newest event, never
+//! one a dead letter still waits to replay, and never one a kept idempotency answer is kept
+//! in (answers are pruned first, so such an event goes in the same run as its answer); dead
+//! jobs and dead letters after `CREMA_DEAD_RETENTION_DAYS`; sessions once they have ended.
+//! The audit log is never pruned (`crema-server audit export` copies it out). Each table is
+//! pruned in small writes, so the writer never stalls order placement behind one big delete.
 
 use crate::service::error::JobResult;
 use crate::service::ServiceError;
