@@ -67,6 +67,23 @@ async fn place(app: &TestApp, cashier: &reqwest::Client, body: &Value, key: &str
     cashier.post(app.url("/api/v1/orders")).header("Idempotency-Key", key).json(body).fetch_json().await
 }
 
+/// The answer's own text to `body` placed under `key` (asserted `201`).
+async fn answer_text(app: &TestApp, cashier: &reqwest::Client, body: &Value, key: &str) -> String {
+    let answer =
+        cashier.post(app.url("/api/v1/orders")).header("Idempotency-Key", key).json(body).send().await.expect("placed");
+    assert_eq!(answer.status(), 201, "{key}");
+    answer.text().await.expect("body")
+}
+
+/// The sequence and the data (as stored) of the order's `order.placed` event.
+async fn placed_event(conn: &mut SqliteConnection, order_id: &str) -> (i64, String) {
+    sqlx::query_as("SELECT sequence, data FROM outbox WHERE subject = ? AND event_type = 'order.placed'")
+        .bind(order_id)
+        .fetch_one(conn)
+        .await
+        .expect("the order.placed event")
+}
+
 #[tokio::test]
 async fn an_order_written_directly_is_stored_as_one_written_through_sqlx() {
     let app = spawn_app().await;
@@ -131,32 +148,14 @@ async fn an_order_written_directly_is_stored_as_one_written_through_sqlx() {
                 .fetch_one(&mut conn)
                 .await
                 .expect("answer");
-        let placed: i64 =
-            sqlx::query_scalar("SELECT sequence FROM outbox WHERE subject = ? AND event_type = 'order.placed'")
-                .bind(order["id"].as_str().expect("id"))
-                .fetch_one(&mut conn)
-                .await
-                .expect("event");
+        let (placed, _) = placed_event(&mut conn, order["id"].as_str().expect("id")).await;
         assert_eq!((response, named), (None, Some(placed)), "the answer under {key}");
     }
     // Both answers replay from what was kept, the same bytes as the first time.
     for (key, order) in [("eq-b", &direct), ("eq-c", &through_sqlx)] {
-        let again = cashier
-            .post(app.url("/api/v1/orders"))
-            .header("Idempotency-Key", key)
-            .json(&body)
-            .send()
-            .await
-            .expect("retry");
-        assert_eq!(again.status(), 201);
-        let text = again.text().await.expect("answer");
+        let text = answer_text(&app, &cashier, &body, key).await;
         assert_eq!(serde_json::from_str::<Value>(&text).expect("json"), *order, "{key}");
-        let event: String =
-            sqlx::query_scalar("SELECT data FROM outbox WHERE subject = ? AND event_type = 'order.placed'")
-                .bind(order["id"].as_str().expect("id"))
-                .fetch_one(&mut conn)
-                .await
-                .expect("event");
+        let (_, event) = placed_event(&mut conn, order["id"].as_str().expect("id")).await;
         assert!(event.contains(&text), "{key}: the replay is the event's order, byte for byte");
     }
     app.stop().await;
@@ -181,22 +180,9 @@ async fn an_order_placed_event_carries_the_answers_json_byte_for_byte() {
         if forget {
             app.state.menu.forget();
         }
-        let answer = cashier
-            .post(app.url("/api/v1/orders"))
-            .header("Idempotency-Key", key)
-            .json(&body)
-            .send()
-            .await
-            .expect("placed");
-        assert_eq!(answer.status(), 201);
-        let answer = answer.text().await.expect("body");
+        let answer = answer_text(&app, &cashier, &body, key).await;
         let id = serde_json::from_str::<Value>(&answer).expect("json")["id"].as_str().expect("id").to_string();
-        let data: String =
-            sqlx::query_scalar("SELECT data FROM outbox WHERE subject = ? AND event_type = 'order.placed'")
-                .bind(&id)
-                .fetch_one(&mut conn)
-                .await
-                .expect("the order.placed event");
+        let (_, data) = placed_event(&mut conn, &id).await;
         #[derive(serde::Deserialize)]
         struct Placed<'a> {
             #[serde(borrow)]
