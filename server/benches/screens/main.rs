@@ -10,7 +10,7 @@
 //!    the live stream) shows that ticket. Both clocks are this machine's wall clock. A
 //!    barista takes each of them through the kitchen a second after it was placed.
 //!
-//! `cargo bench -p crema-server --bench screens -- --orders 50 --loads 15 [--load 32 [--rate 200]]`
+//! `cargo bench -p crema-server --bench screens -- --orders 50 --loads 15 [--load 32 [--rate 200] [--display-first]] [--profile]`
 //!
 //! With `--load N`, N more tills place the typical order as fast as the server answers, each
 //! order then taken through the kitchen (accept, both lines, complete) by a barista of its
@@ -24,10 +24,27 @@
 //! wall-clock time, waits for a core included — and the CPU its main thread and its whole
 //! renderer actually used (`ThreadTime`, `ProcessTime`): the difference is time a task was
 //! ready to run and the machine had no core for it.
+//!
+//! `--display-first` puts the server's threads and the load's (the N tills and their
+//! baristas, on a runtime of their own) at nice 10, while the display's browser, the measured
+//! till and the stream follower keep the default: the display gets a core when it needs one,
+//! as on a device of its own (in a shop the kitchen display is a tablet or a terminal, and the
+//! server that takes the tills' load a box in the back office), and the server and the load
+//! still take every cycle the display leaves. Without it all of them share the two cores as
+//! equals, and a display task of a few milliseconds can wait tens for a core.
+//!
+//! `--profile` samples the display's main thread (`Profiler.start`) over the measured orders
+//! and prints its self time by function: the browser's own work as `(program)`, and the
+//! screens' Rust functions by name when the wasm keeps them (a build without
+//! `--remove-name-section`).
 //! (needs `scripts/build-ui` first, and chromium + chromium-driver).
 
+mod priority;
+mod profile;
+#[path = "../support/mod.rs"]
 mod support;
 
+use priority::{lower_priority_of_process, lower_priority_runtime, Yielding, YIELDING_NICE};
 use support::{arg, epoch_ms, percentile};
 
 use crema_e2e::{binary, browser};
@@ -61,6 +78,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let loads = arg("--loads", 15);
     let load = arg("--load", 0);
     let rate = arg("--rate", 0);
+    let profile = std::env::args().any(|a| a == "--profile");
+    let display_first = std::env::args().any(|a| a == "--display-first");
 
     let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist");
     let size = |name: &str| std::fs::metadata(dist.join(name)).map(|m| m.len()).unwrap_or(0);
@@ -116,14 +135,34 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Other tills placing the typical order as fast as they can, all the while.
     let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let mut background = Vec::new();
+    // With `--display-first` the server and the load yield the cores to the display (and to
+    // this process's measuring till and stream follower), as a display on a device of its own.
+    let yielding = if display_first {
+        lower_priority_of_process(shop.child.id());
+        Some(Yielding(Some(lower_priority_runtime()?)))
+    } else {
+        None
+    };
+    let load_on = yielding
+        .as_ref()
+        .and_then(|y| y.0.as_ref())
+        .map(|rt| rt.handle().clone())
+        .unwrap_or_else(tokio::runtime::Handle::current);
     if load > 0 {
-        let tills = support::signed_in(&shop.base, "1111", load).await?;
-        let baristas = support::signed_in(&shop.base, "2222", load).await?;
-        let body = support::typical_order(&tills, &shop.base).await?;
+        // Made on the load's own runtime, so their connections are driven there.
+        let base = shop.base.clone();
+        let (tills, baristas, body) = load_on
+            .spawn(async move {
+                let tills = support::signed_in(&base, "1111", load).await.map_err(|e| e.to_string())?;
+                let baristas = support::signed_in(&base, "2222", load).await.map_err(|e| e.to_string())?;
+                let body = support::typical_order(&tills, &base).await.map_err(|e| e.to_string())?;
+                Ok::<_, String>((tills, baristas, body))
+            })
+            .await??;
         for till in 0..load {
             let (tills, baristas, base, body, busy) =
                 (tills.clone(), baristas.clone(), shop.base.clone(), body.clone(), busy.clone());
-            background.push(tokio::spawn(async move {
+            background.push(load_on.spawn(async move {
                 let mut placed = 0_usize;
                 // Paced: each till starts an order every `load / rate` seconds (one that
                 // falls behind is not made up in a burst).
@@ -167,9 +206,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         })
     };
+    if display_first {
+        // Threads the server started since (a blocking pool's, say) inherited its priority
+        // from the thread that made them; this catches any made before.
+        lower_priority_of_process(shop.child.id());
+        eprintln!("display first: the server and the {load} tills and baristas at nice {YIELDING_NICE}");
+    }
     let started = std::time::Instant::now();
     kitchen.cdp("Performance.enable", json!({})).await;
     let before = renderer_metrics(&kitchen).await;
+    if profile {
+        kitchen.cdp("Profiler.enable", json!({})).await;
+        kitchen.cdp("Profiler.setSamplingInterval", json!({ "interval": 200 })).await;
+        kitchen.cdp("Profiler.start", json!({})).await;
+    }
     let mut acks: HashMap<String, f64> = HashMap::new();
     // The measured orders are made too, a second after each is placed (long after it is
     // drawn): the display holds what a busy kitchen's does, not a pile that grows with
@@ -192,6 +242,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
     let after = renderer_metrics(&kitchen).await;
+    let sampled = if profile { Some(kitchen.cdp("Profiler.stop", json!({})).await) } else { None };
     let window = started.elapsed().as_secs_f64();
     busy.store(false, std::sync::atomic::Ordering::Relaxed);
     let mut placed = 0;
@@ -265,10 +316,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         share("ThreadTime"),
         share("ProcessTime"),
     );
+    if let Some(sampled) = sampled {
+        profile::print(&sampled["profile"]);
+    }
     till.close().await;
     kitchen.close().await;
     driver.stop();
     shop.kill();
+    drop(yielding);
     Ok(())
 }
 
