@@ -14,7 +14,7 @@
 
 mod support;
 
-use support::{arg, epoch_ms, percentile};
+use support::{arg, epoch_ms, latency_summary};
 
 use crema_e2e::binary::{free_port, start_on, start_with, Running};
 use crema_e2e::browser;
@@ -97,12 +97,9 @@ async fn main() -> Result<(), Error> {
     }
     latency.sort_by(f64::total_cmp);
     eprintln!(
-        "till A 201 → terminal B's kitchen display, hub up, {} orders: p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "till A 201 → terminal B's kitchen display, hub up, {} orders: {}",
         latency.len(),
-        percentile(&latency, 50.0),
-        percentile(&latency, 90.0),
-        percentile(&latency, 99.0),
-        latency[latency.len() - 1]
+        latency_summary(&latency)
     );
     kitchen.close().await;
     driver.stop();

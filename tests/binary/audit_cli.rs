@@ -1,7 +1,7 @@
 //! `crema-server audit export`: the audit log leaves the box whole, with its chain.
 
 use crema_e2e::binary;
-use crema_e2e::http::{client_with, sign_in, FetchJson, CASHIER_PIN};
+use crema_e2e::http::{client_with, menu_item, sign_in, FetchJson, CASHIER_PIN};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -11,13 +11,7 @@ async fn the_audit_log_is_exported_with_its_chain() {
     let server = binary::start(&db);
     let cashier = client_with(&sign_in(&server.base, CASHIER_PIN).await);
     let menu: Value = cashier.get(format!("{}/api/v1/menu", server.base)).fetch_json().await;
-    let espresso = menu["categories"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|c| c["items"].as_array().cloned().unwrap_or_default())
-        .find(|i| i["name"] == "Espresso")
-        .expect("an espresso");
+    let espresso = menu_item(&menu, "Espresso").expect("an espresso");
     let order = json!({"customer_name": "Ana", "lines": [{"item_id": espresso["id"], "quantity": 1}],
                        "payment": {"method": "cash", "tendered_cents": 1000}});
     let placed = cashier.post(format!("{}/api/v1/orders", server.base)).json(&order).send().await.expect("sent");

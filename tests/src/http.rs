@@ -9,6 +9,16 @@ pub const CASHIER_PIN: &str = "1111";
 pub const BARISTA_PIN: &str = "2222";
 pub const MANAGER_PIN: &str = "9999";
 
+/// The item called `name` on a menu as `GET /api/v1/menu` answers it (any category).
+pub fn menu_item<'a>(menu: &'a Value, name: &str) -> Option<&'a Value> {
+    menu["categories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["items"].as_array().into_iter().flatten())
+        .find(|i| i["name"] == name)
+}
+
 /// Signs in with `pin` and returns the session token.
 pub async fn sign_in(base: &str, pin: &str) -> String {
     let response = reqwest::Client::new()

@@ -3,7 +3,7 @@
 //! statuses on every terminal, each `order.placed` forwarded once by the hub.
 
 use crate::shop::{converged, first_item, place, placed_by_order, status, Shop};
-use crema_e2e::http::{client_with, sign_in, FetchJson, BARISTA_PIN, MANAGER_PIN};
+use crema_e2e::http::{client_with, menu_item, sign_in, FetchJson, BARISTA_PIN, MANAGER_PIN};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -109,13 +109,7 @@ async fn two_tills_and_a_kitchen_converge_after_the_hub_is_killed() {
 /// The menu item called `name` as `base` shows it.
 async fn item_named(client: &reqwest::Client, base: &str, name: &str) -> Value {
     let menu: Value = client.get(format!("{base}/api/v1/menu")).send().await.expect("menu").json().await.expect("json");
-    menu["categories"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|c| c["items"].as_array().cloned().unwrap_or_default())
-        .find(|i| i["name"] == name)
-        .unwrap_or_else(|| panic!("no {name} on {base}"))
+    menu_item(&menu, name).cloned().unwrap_or_else(|| panic!("no {name} on {base}"))
 }
 
 /// Accepts up to `count` placed orders the kitchen terminal has; returns their ids.

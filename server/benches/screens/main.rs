@@ -45,7 +45,7 @@ mod profile;
 mod support;
 
 use priority::{lower_priority_of_process, lower_priority_runtime, Yielding, YIELDING_NICE};
-use support::{arg, epoch_ms, percentile};
+use support::{arg, epoch_ms, latency_summary, percentile};
 
 use crema_e2e::{binary, browser};
 
@@ -125,13 +125,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     kitchen.client.execute(OBSERVE, vec![]).await?;
     let cashier = support::signed_in(&shop.base, "1111", 2).await?;
     let menu: Value = cashier.get(format!("{}/api/v1/menu", shop.base)).send().await?.json().await?;
-    let espresso = menu["categories"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|c| c["items"].as_array().cloned().unwrap_or_default())
-        .find(|i| i["name"] == "Espresso")
-        .ok_or("no espresso")?;
+    let espresso = crema_e2e::http::menu_item(&menu, "Espresso").ok_or("no espresso")?;
     // Other tills placing the typical order as fast as they can, all the while.
     let busy = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let mut background = Vec::new();
@@ -284,12 +278,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     to_frame.sort_by(f64::total_cmp);
     to_dom.sort_by(f64::total_cmp);
     eprintln!(
-        "POS-ack → KDS-render over {} orders: p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms (to DOM insertion: p50 {:.1} ms, p99 {:.1} ms)",
+        "POS-ack → KDS-render over {} orders: {} (to DOM insertion: p50 {:.1} ms, p99 {:.1} ms)",
         to_frame.len(),
-        percentile(&to_frame, 50.0),
-        percentile(&to_frame, 90.0),
-        percentile(&to_frame, 99.0),
-        to_frame[to_frame.len() - 1],
+        latency_summary(&to_frame),
         percentile(&to_dom, 50.0),
         percentile(&to_dom, 99.0),
     );

@@ -31,13 +31,7 @@ pub async fn session_token(base: &str, pin: &str) -> Result<String, Box<dyn std:
 /// The typical order's body, from the server's menu.
 pub async fn typical_order(client: &reqwest::Client, base: &str) -> Result<Value, Box<dyn std::error::Error>> {
     let menu: Value = client.get(format!("{base}/api/v1/menu")).send().await?.json().await?;
-    let items: Vec<&Value> = menu["categories"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|c| c["items"].as_array().into_iter().flatten())
-        .collect();
-    let find = |name: &str| items.iter().find(|i| i["name"] == name).copied().ok_or(format!("no {name}"));
+    let find = |name: &str| crema_e2e::http::menu_item(&menu, name).ok_or(format!("no {name}"));
     let latte = find("Latte")?;
     let option = |name: &str| -> Result<Value, String> {
         latte["modifier_groups"]
@@ -134,6 +128,17 @@ pub fn arg(name: &str, default: usize) -> usize {
 /// This machine's wall clock in milliseconds (a browser's `performance.timeOrigin` scale).
 pub fn epoch_ms() -> f64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+}
+
+/// `p50 …, p90 …, p99 …, max … ms` of sorted latencies in milliseconds.
+pub fn latency_summary(sorted: &[f64]) -> String {
+    format!(
+        "p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(sorted, 50.0),
+        percentile(sorted, 90.0),
+        percentile(sorted, 99.0),
+        sorted.last().copied().unwrap_or(f64::NAN)
+    )
 }
 
 /// The `p`-th percentile (nearest rank) of sorted values.
