@@ -25,24 +25,6 @@ use std::time::{Duration, Instant};
 
 type Error = Box<dyn std::error::Error>;
 
-/// Records when each `[data-ticket]` is first drawn (as the screens bench does).
-const OBSERVE: &str = r#"
-window.__rendered = {};
-new MutationObserver((mutations) => {
-  for (const m of mutations) for (const node of m.addedNodes) {
-    if (node.nodeType !== 1) continue;
-    const found = node.matches('[data-ticket]') ? [node] : [...node.querySelectorAll('[data-ticket]')];
-    for (const el of found) {
-      const t = el.getAttribute('data-ticket');
-      if (t in window.__rendered) continue;
-      window.__rendered[t] = null;
-      requestAnimationFrame(() => { window.__rendered[t] = performance.timeOrigin + performance.now(); });
-    }
-  }
-}).observe(document.body, { subtree: true, childList: true });
-return true;
-"#;
-
 async fn pairing_code(manager: &reqwest::Client, hub: &str, name: &str) -> Result<String, Error> {
     let made: Value =
         manager.post(format!("{hub}/api/v1/terminals")).json(&json!({ "name": name })).send().await?.json().await?;
@@ -77,7 +59,7 @@ async fn main() -> Result<(), Error> {
     let kitchen = browser::Browser::open(&driver, &b.base).await;
     kitchen.sign_in_at("/kds", "2222").await;
     kitchen.wait_for_text("[data-test='live']", "live").await;
-    kitchen.client.execute(OBSERVE, vec![]).await?;
+    kitchen.client.execute(support::OBSERVE_TICKETS, vec![]).await?;
     let cashier = support::signed_in(&a.base, "1111", 8).await?;
     let order = support::typical_order(&cashier, &a.base).await?;
     let mut acks: HashMap<String, f64> = HashMap::new();
@@ -92,7 +74,7 @@ async fn main() -> Result<(), Error> {
     let rendered = kitchen.client.execute("return window.__rendered;", vec![]).await?;
     let mut latency: Vec<f64> = Vec::new();
     for (ticket, acked) in &acks {
-        let frame = rendered[ticket.as_str()].as_f64().ok_or(format!("ticket {ticket} never showed on B"))?;
+        let frame = rendered[ticket.as_str()]["frame"].as_f64().ok_or(format!("ticket {ticket} never showed on B"))?;
         latency.push(frame - acked);
     }
     latency.sort_by(f64::total_cmp);

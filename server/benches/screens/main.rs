@@ -53,25 +53,6 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::Duration;
 
-const OBSERVE: &str = r#"
-window.__rendered = {};
-const pending = new Set();
-new MutationObserver((mutations) => {
-  for (const m of mutations) for (const node of m.addedNodes) {
-    if (node.nodeType !== 1) continue;
-    const found = node.matches('[data-ticket]') ? [node] : [...node.querySelectorAll('[data-ticket]')];
-    for (const el of found) {
-      const t = el.getAttribute('data-ticket');
-      if (t in window.__rendered || pending.has(t)) continue;
-      pending.add(t);
-      const dom = performance.timeOrigin + performance.now();
-      requestAnimationFrame(() => { window.__rendered[t] = { dom, frame: performance.timeOrigin + performance.now() }; });
-    }
-  }
-}).observe(document.body, { subtree: true, childList: true });
-return true;
-"#;
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let orders = arg("--orders", 50);
@@ -122,7 +103,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let kitchen = browser::Browser::open(&driver, &shop.base).await;
     kitchen.sign_in_at("/kds", "2222").await;
     kitchen.wait_for_text("[data-test='live']", "live").await;
-    kitchen.client.execute(OBSERVE, vec![]).await?;
+    kitchen.client.execute(support::OBSERVE_TICKETS, vec![]).await?;
     let cashier = support::signed_in(&shop.base, "1111", 2).await?;
     let menu: Value = cashier.get(format!("{}/api/v1/menu", shop.base)).send().await?.json().await?;
     let espresso = crema_e2e::http::menu_item(&menu, "Espresso").ok_or("no espresso")?;

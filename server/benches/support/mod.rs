@@ -130,6 +130,28 @@ pub fn epoch_ms() -> f64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
 }
 
+/// Run in a kitchen display's page: records, for each `[data-ticket]`, when it was inserted
+/// (`dom`) and the first animation frame after (`frame`), both on this machine's wall clock,
+/// in `window.__rendered[<ticket>]`.
+pub const OBSERVE_TICKETS: &str = r#"
+window.__rendered = {};
+const pending = new Set();
+new MutationObserver((mutations) => {
+  for (const m of mutations) for (const node of m.addedNodes) {
+    if (node.nodeType !== 1) continue;
+    const found = node.matches('[data-ticket]') ? [node] : [...node.querySelectorAll('[data-ticket]')];
+    for (const el of found) {
+      const t = el.getAttribute('data-ticket');
+      if (t in window.__rendered || pending.has(t)) continue;
+      pending.add(t);
+      const dom = performance.timeOrigin + performance.now();
+      requestAnimationFrame(() => { window.__rendered[t] = { dom, frame: performance.timeOrigin + performance.now() }; });
+    }
+  }
+}).observe(document.body, { subtree: true, childList: true });
+return true;
+"#;
+
 /// `p50 …, p90 …, p99 …, max … ms` of sorted latencies in milliseconds.
 pub fn latency_summary(sorted: &[f64]) -> String {
     format!(
